@@ -1,0 +1,33 @@
+# MessageStack: one entry point for people and CI.
+#   make up     bring the whole stack up on a local kind cluster and print where to open it
+#   make test   run every test tier (what .ci/run runs)
+#   make help   list every target with a line on what it does
+# Component targets live in hack/make/*.mk, one file per concern.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+include hack/versions.env
+export K8S_VERSION KIND_VERSION DEBIAN_SUITE
+# Everything heavy is cached here, outside the repo, keyed by version.
+export MS_CACHE ?= $(HOME)/.cache/messagestack
+export KUBE_API_TEST_DIR ?= $(MS_CACHE)/kube-api-test
+export KUBE_API_TEST_OFFLINE_MODE := true
+
+include $(sort $(wildcard hack/make/*.mk))
+
+# The phases of `make test`, in order. Each is a target defined in hack/make/*.mk;
+# hack/phases.sh runs them one by one and prints how long each took.
+TEST_PHASES ?= $(strip $(TEST_PHASES_DEFINED))
+
+.PHONY: help up test
+help: ## list the targets
+	@grep -hE '^[a-zA-Z0-9_-]+:.*## ' $(MAKEFILE_LIST) | sort -u | \
+	  awk 'BEGIN{FS=":.*## "}{printf "  %-22s %s\n", $$1, $$2}'
+
+up: ## bring the whole stack up on a local kind cluster and print the page URL
+	@hack/phases.sh $(UP_PHASES)
+
+test: ## run every test tier, printing how long each phase took
+	@hack/phases.sh $(TEST_PHASES)
