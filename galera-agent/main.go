@@ -1,0 +1,95 @@
+// galera-agent runs beside the database server in each database pod. It answers HAProxy's
+// health check (GET /health), liveness (GET /live), the operator's questions about the node's
+// position (GET /state) and its full-crash recovery decision (POST /bootstrap).
+package main
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func main() {
+	log := slog.New(slog.NewJSONHandler(os.Stdout, nil)).With("component", "galera-agent")
+	if err := run(log); err != nil {
+		log.Error("agent stopped", "error", err.Error())
+		os.Exit(1)
+	}
+}
+
+func run(log *slog.Logger) error {
+	user := os.Getenv("MONITOR_USER")
+	password := os.Getenv("MONITOR_PASSWORD")
+	if user == "" {
+		return errors.New("MONITOR_USER is not set (the monitor user's name, from the db-credentials Secret)")
+	}
+	listen := env("AGENT_LISTEN", ":9200")
+	dataDir := env("DATADIR", "/var/lib/mysql")
+	socket := os.Getenv("MYSQL_SOCKET")
+	addr := net.JoinHostPort(env("MYSQL_HOST", "127.0.0.1"), env("MYSQL_PORT", "3306"))
+	grace, err := strconv.Atoi(env("NON_PRIMARY_GRACE_SECONDS", "60"))
+	if err != nil || grace < 0 {
+		return errors.New("NON_PRIMARY_GRACE_SECONDS must be a whole number of seconds >= 0")
+	}
+	if socket != "" {
+		if _, err := os.Stat(socket); err != nil {
+			log.Warn("MYSQL_SOCKET does not exist yet; will keep trying", "socket", socket)
+		}
+	}
+	src, err := NewMySQLSource(user, password, socket, addr)
+	if err != nil {
+		return err
+	}
+	agent := &Agent{
+		Source:          src,
+		DataDir:         dataDir,
+		Node:            env("POD_NAME", hostname()),
+		NonPrimaryGrace: time.Duration(grace) * time.Second,
+		Log:             log,
+		Now:             time.Now,
+	}
+	srv := &http.Server{
+		Addr:              listen,
+		Handler:           agent.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		WriteTimeout:      10 * time.Second,
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutdownCtx)
+	}()
+	target := addr
+	if socket != "" {
+		target = "unix:" + socket
+	}
+	log.Info("listening", "listen", listen, "datadir", dataDir, "mysql", target, "user", user,
+		"nonPrimaryGraceSeconds", grace)
+	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func hostname() string {
+	h, _ := os.Hostname()
+	return h
+}

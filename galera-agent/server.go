@@ -1,0 +1,221 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+)
+
+// File names shared with the start script (galera-start.sh); both live in the datadir.
+const (
+	RecoveryFileName  = "messagestack-recovery.json"
+	BootstrapFileName = "messagestack-bootstrap"
+	GraStateFileName  = "grastate.dat"
+)
+
+// Agent serves the HTTP API of one database pod.
+type Agent struct {
+	Source  StatusSource
+	DataDir string
+	Node    string
+	// NonPrimaryGrace is how long a running server may stay outside the Primary component
+	// before /live fails (so that Kubernetes restarts a node that cannot rejoin).
+	NonPrimaryGrace time.Duration
+	Log             *slog.Logger
+	Now             func() time.Time
+
+	mu              sync.Mutex
+	nonPrimarySince time.Time
+	// bootstrapMu serialises POST /bootstrap so two callers cannot both pass the checks.
+	bootstrapMu sync.Mutex
+}
+
+// State is the JSON of GET /state: everything the operator needs to choose a bootstrap node.
+type State struct {
+	Node               string    `json:"node,omitempty"`
+	UUID               string    `json:"uuid"`
+	Seqno              int64     `json:"seqno"`
+	SafeToBootstrap    bool      `json:"safeToBootstrap"`
+	Recovered          *Recovery `json:"recovered"`
+	WaitingForDecision bool      `json:"waitingForDecision"`
+	BootstrapRequested bool      `json:"bootstrapRequested"`
+	Running            bool      `json:"running"`
+	Ready              bool      `json:"ready"`
+	ClusterStatus      string    `json:"clusterStatus"`
+	LocalState         int       `json:"localState"`
+	LocalStateComment  string    `json:"localStateComment"`
+	ClusterSize        int       `json:"clusterSize"`
+	ClusterStateUUID   string    `json:"clusterStateUUID,omitempty"`
+	LastCommitted      int64     `json:"lastCommitted"`
+	Errors             []string  `json:"errors,omitempty"`
+}
+
+func (a *Agent) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/health", a.handleHealth)
+	mux.HandleFunc("/live", a.handleLive)
+	mux.HandleFunc("/state", a.handleState)
+	mux.HandleFunc("/bootstrap", a.handleBootstrap)
+	return mux
+}
+
+func (a *Agent) path(name string) string { return filepath.Join(a.DataDir, name) }
+
+func (a *Agent) status(r *http.Request) (*WsrepStatus, bool, error) {
+	ctx, cancel := context.WithTimeout(r.Context(), 4*time.Second)
+	defer cancel()
+	return a.Source.Status(ctx)
+}
+
+// GET /health: 200 only on a Synced member of the Primary component (HAProxy's httpchk).
+func (a *Agent) handleHealth(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		http.Error(w, "use GET", http.StatusMethodNotAllowed)
+		return
+	}
+	st, _, err := a.status(r)
+	if err != nil {
+		writeText(w, http.StatusServiceUnavailable, "not ready: "+err.Error())
+		return
+	}
+	if ok, reason := st.Healthy(); !ok {
+		writeText(w, http.StatusServiceUnavailable, "not ready: "+reason)
+		return
+	}
+	writeText(w, http.StatusOK, fmt.Sprintf("ready: Primary, Synced, cluster size %d", st.ClusterSize))
+}
+
+// GET /live: fails only when a running server has stayed outside the Primary component for
+// longer than NonPrimaryGrace. A stopped server (start script waiting for recovery, SST in
+// progress) is alive: restarting it would not help.
+func (a *Agent) handleLive(w http.ResponseWriter, r *http.Request) {
+	st, running, err := a.status(r)
+	now := a.Now()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if err != nil || !running || st.ClusterStatus == "Primary" {
+		a.nonPrimarySince = time.Time{}
+		writeText(w, http.StatusOK, "alive")
+		return
+	}
+	if a.nonPrimarySince.IsZero() {
+		a.nonPrimarySince = now
+	}
+	outside := now.Sub(a.nonPrimarySince)
+	if outside > a.NonPrimaryGrace {
+		a.Log.Warn("node outside the Primary component too long; liveness fails",
+			"clusterStatus", st.ClusterStatus, "for", outside.Round(time.Second).String())
+		writeText(w, http.StatusServiceUnavailable, fmt.Sprintf(
+			"wsrep_cluster_status=%s for %s (limit %s)", st.ClusterStatus, outside.Round(time.Second), a.NonPrimaryGrace))
+		return
+	}
+	writeText(w, http.StatusOK, fmt.Sprintf("alive (wsrep_cluster_status=%s for %s)", st.ClusterStatus, outside.Round(time.Second)))
+}
+
+// GET /state: grastate.dat, the recovery file, the bootstrap marker and the live wsrep status.
+func (a *Agent) handleState(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, a.collectState(r))
+}
+
+func (a *Agent) collectState(r *http.Request) State {
+	s := State{Node: a.Node, Seqno: -1}
+	if gs, err := ReadGraState(a.path(GraStateFileName)); err != nil {
+		s.Errors = append(s.Errors, err.Error())
+	} else if gs != nil {
+		s.UUID, s.Seqno, s.SafeToBootstrap = gs.UUID, gs.Seqno, gs.SafeToBootstrap
+	}
+	if rec, err := ReadRecovery(a.path(RecoveryFileName)); err != nil {
+		s.Errors = append(s.Errors, err.Error())
+	} else {
+		s.Recovered = rec
+		s.WaitingForDecision = rec != nil
+	}
+	if _, err := os.Stat(a.path(BootstrapFileName)); err == nil {
+		s.BootstrapRequested = true
+	}
+	st, running, err := a.status(r)
+	s.Running = running
+	if err != nil {
+		if running {
+			s.Errors = append(s.Errors, err.Error())
+		}
+		return s
+	}
+	s.Ready, _ = st.Healthy()
+	s.ClusterStatus = st.ClusterStatus
+	s.LocalState = st.LocalState
+	s.LocalStateComment = st.LocalStateComment
+	s.ClusterSize = st.ClusterSize
+	s.ClusterStateUUID = st.ClusterStateUUID
+	s.LastCommitted = st.LastCommitted
+	return s
+}
+
+// BootstrapRefusal says why POST /bootstrap may not write the marker now, or nil.
+func BootstrapRefusal(running bool, waiting bool) error {
+	if running {
+		return errors.New("the local server is running; bootstrap only applies to a stopped node that waits for recovery")
+	}
+	if !waiting {
+		return errors.New("the start script is not waiting for a bootstrap decision (no " + RecoveryFileName + ")")
+	}
+	return nil
+}
+
+// POST /bootstrap: writes the marker that tells the waiting start script to bootstrap
+// a new Primary component from this node's data.
+func (a *Agent) handleBootstrap(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		http.Error(w, "use POST", http.StatusMethodNotAllowed)
+		return
+	}
+	a.bootstrapMu.Lock()
+	defer a.bootstrapMu.Unlock()
+	_, running, _ := a.status(r)
+	rec, err := ReadRecovery(a.path(RecoveryFileName))
+	if err != nil {
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
+		return
+	}
+	if refusal := BootstrapRefusal(running, rec != nil); refusal != nil {
+		a.Log.Warn("bootstrap refused", "reason", refusal.Error(), "from", r.RemoteAddr)
+		writeJSON(w, http.StatusConflict, map[string]string{"error": refusal.Error()})
+		return
+	}
+	marker := map[string]any{
+		"requestedAt": a.Now().UTC().Format(time.RFC3339),
+		"from":        r.RemoteAddr,
+		"recovered":   rec,
+	}
+	b, _ := json.Marshal(marker)
+	tmp := a.path(BootstrapFileName + ".tmp")
+	if err := os.WriteFile(tmp, append(b, '\n'), 0o640); err != nil {
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
+		return
+	}
+	if err := os.Rename(tmp, a.path(BootstrapFileName)); err != nil {
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
+		return
+	}
+	a.Log.Info("bootstrap marker written", "uuid", rec.UUID, "seqno", rec.Seqno, "from", r.RemoteAddr)
+	writeJSON(w, http.StatusAccepted, map[string]any{"bootstrap": "requested", "recovered": rec})
+}
+
+func writeText(w http.ResponseWriter, code int, msg string) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(code)
+	fmt.Fprintln(w, msg)
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(v)
+}

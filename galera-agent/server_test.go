@@ -1,0 +1,191 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+type fakeSource struct {
+	st      *WsrepStatus
+	running bool
+	err     error
+}
+
+func (f *fakeSource) Status(context.Context) (*WsrepStatus, bool, error) { return f.st, f.running, f.err }
+
+func synced() *WsrepStatus {
+	return &WsrepStatus{Ready: "ON", ClusterStatus: "Primary", LocalState: 4, LocalStateComment: "Synced", ClusterSize: 3}
+}
+
+func newAgent(t *testing.T, src StatusSource) (*Agent, *time.Time) {
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	a := &Agent{Source: src, DataDir: t.TempDir(), Node: "db-0", NonPrimaryGrace: 30 * time.Second,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }}
+	return a, &now
+}
+
+func call(t *testing.T, a *Agent, method, path string) (int, string) {
+	rec := httptest.NewRecorder()
+	a.Handler().ServeHTTP(rec, httptest.NewRequest(method, path, nil))
+	return rec.Code, rec.Body.String()
+}
+
+func TestHealthDecisions(t *testing.T) {
+	cases := []struct {
+		name   string
+		src    *fakeSource
+		code   int
+		reason string
+	}{
+		{"synced primary", &fakeSource{st: synced(), running: true}, 200, "ready"},
+		{"donor", &fakeSource{st: &WsrepStatus{Ready: "ON", ClusterStatus: "Primary", LocalState: 2, LocalStateComment: "Donor/Desynced"}, running: true}, 503, "Donor/Desynced"},
+		{"joiner", &fakeSource{st: &WsrepStatus{Ready: "OFF", ClusterStatus: "Primary", LocalState: 1}, running: true}, 503, "wsrep_ready=OFF"},
+		{"non-primary", &fakeSource{st: &WsrepStatus{Ready: "OFF", ClusterStatus: "non-Primary", LocalState: 0}, running: true}, 503, "wsrep_ready=OFF"},
+		{"ready but non-primary", &fakeSource{st: &WsrepStatus{Ready: "ON", ClusterStatus: "non-Primary", LocalState: 4}, running: true}, 503, "not in the Primary component"},
+		{"stopped", &fakeSource{err: errors.New("dial tcp 127.0.0.1:3306: connection refused")}, 503, "connection refused"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			a, _ := newAgent(t, c.src)
+			code, body := call(t, a, "GET", "/health")
+			if code != c.code || !strings.Contains(body, c.reason) {
+				t.Fatalf("got %d %q, want %d containing %q", code, body, c.code, c.reason)
+			}
+		})
+	}
+}
+
+func TestFromStatusRowsWithoutWsrep(t *testing.T) {
+	if _, err := FromStatusRows(map[string]string{}); err == nil {
+		t.Fatal("a server without wsrep status must not count as healthy")
+	}
+	st, err := FromStatusRows(map[string]string{"wsrep_ready": "ON", "wsrep_cluster_status": "Primary",
+		"wsrep_local_state": "4", "wsrep_cluster_size": "3", "wsrep_last_committed": "77"})
+	if err != nil || st.ClusterSize != 3 || st.LastCommitted != 77 {
+		t.Fatalf("got %+v %v", st, err)
+	}
+	if ok, _ := st.Healthy(); !ok {
+		t.Fatal("want healthy")
+	}
+}
+
+func TestLiveFailsOnlyAfterGraceOutsidePrimary(t *testing.T) {
+	src := &fakeSource{st: &WsrepStatus{Ready: "OFF", ClusterStatus: "non-Primary"}, running: true}
+	a, now := newAgent(t, src)
+	if code, _ := call(t, a, "GET", "/live"); code != 200 {
+		t.Fatalf("first non-Primary observation must pass, got %d", code)
+	}
+	*now = now.Add(20 * time.Second)
+	if code, _ := call(t, a, "GET", "/live"); code != 200 {
+		t.Fatalf("within the grace must pass, got %d", code)
+	}
+	*now = now.Add(15 * time.Second)
+	if code, body := call(t, a, "GET", "/live"); code != 503 || !strings.Contains(body, "non-Primary") {
+		t.Fatalf("after the grace must fail, got %d %q", code, body)
+	}
+	// Back in the Primary component: the clock resets.
+	src.st = synced()
+	if code, _ := call(t, a, "GET", "/live"); code != 200 {
+		t.Fatalf("primary must pass, got %d", code)
+	}
+	src.st = &WsrepStatus{ClusterStatus: "non-Primary"}
+	if code, _ := call(t, a, "GET", "/live"); code != 200 {
+		t.Fatalf("a new non-Primary period starts its own grace, got %d", code)
+	}
+}
+
+func TestLivePassesWhileServerStopped(t *testing.T) {
+	// The start script waits for recovery or an SST runs: restarting would not help.
+	a, now := newAgent(t, &fakeSource{err: errors.New("connection refused")})
+	for i := 0; i < 5; i++ {
+		*now = now.Add(time.Minute)
+		if code, _ := call(t, a, "GET", "/live"); code != 200 {
+			t.Fatalf("stopped server must count as alive, got %d", code)
+		}
+	}
+}
+
+func TestStateReportsFilesAndStatus(t *testing.T) {
+	a, _ := newAgent(t, &fakeSource{err: errors.New("connection refused")})
+	os.WriteFile(filepath.Join(a.DataDir, GraStateFileName), []byte(crashedGraState), 0o600)
+	os.WriteFile(filepath.Join(a.DataDir, RecoveryFileName),
+		[]byte(`{"uuid":"6f1b2a3c-1d2e-11ef-9a0b-5f3c2d1e0a9b","seqno":17,"source":"wsrep-recover"}`), 0o600)
+	code, body := call(t, a, "GET", "/state")
+	if code != 200 {
+		t.Fatalf("got %d", code)
+	}
+	var s State
+	if err := json.Unmarshal([]byte(body), &s); err != nil {
+		t.Fatal(err)
+	}
+	if s.Seqno != -1 || s.UUID == "" || s.Recovered == nil || s.Recovered.Seqno != 17 || !s.WaitingForDecision || s.Running || s.BootstrapRequested {
+		t.Fatalf("unexpected state %s", body)
+	}
+	for _, key := range []string{`"uuid"`, `"seqno"`, `"safeToBootstrap"`, `"recovered"`, `"running"`, `"clusterStatus"`, `"localState"`, `"clusterSize"`} {
+		if !strings.Contains(body, key) {
+			t.Errorf("state JSON lacks %s: %s", key, body)
+		}
+	}
+}
+
+func TestStateOfRunningNode(t *testing.T) {
+	a, _ := newAgent(t, &fakeSource{st: synced(), running: true})
+	_, body := call(t, a, "GET", "/state")
+	var s State
+	json.Unmarshal([]byte(body), &s)
+	if !s.Running || !s.Ready || s.ClusterStatus != "Primary" || s.ClusterSize != 3 || s.LocalState != 4 || s.Recovered != nil {
+		t.Fatalf("unexpected state %s", body)
+	}
+}
+
+func TestBootstrapRefusedWhileRunning(t *testing.T) {
+	a, _ := newAgent(t, &fakeSource{st: synced(), running: true})
+	os.WriteFile(filepath.Join(a.DataDir, RecoveryFileName), []byte(`{"uuid":"u","seqno":3}`), 0o600)
+	code, body := call(t, a, "POST", "/bootstrap")
+	if code != http.StatusConflict || !strings.Contains(body, "running") {
+		t.Fatalf("got %d %q", code, body)
+	}
+	if _, err := os.Stat(filepath.Join(a.DataDir, BootstrapFileName)); err == nil {
+		t.Fatal("marker must not be written while running")
+	}
+}
+
+func TestBootstrapRefusedWhenNotWaiting(t *testing.T) {
+	// Stopped but no recovery file: e.g. an SST in progress. A marker now would make a later
+	// restart bootstrap a second cluster.
+	a, _ := newAgent(t, &fakeSource{err: errors.New("connection refused")})
+	code, body := call(t, a, "POST", "/bootstrap")
+	if code != http.StatusConflict || !strings.Contains(body, "not waiting") {
+		t.Fatalf("got %d %q", code, body)
+	}
+}
+
+func TestBootstrapWritesMarker(t *testing.T) {
+	a, _ := newAgent(t, &fakeSource{err: errors.New("connection refused")})
+	os.WriteFile(filepath.Join(a.DataDir, RecoveryFileName), []byte(`{"uuid":"u","seqno":3,"source":"grastate"}`), 0o600)
+	code, body := call(t, a, "POST", "/bootstrap")
+	if code != http.StatusAccepted {
+		t.Fatalf("got %d %q", code, body)
+	}
+	b, err := os.ReadFile(filepath.Join(a.DataDir, BootstrapFileName))
+	if err != nil || !strings.Contains(string(b), `"seqno":3`) {
+		t.Fatalf("marker: %q %v", b, err)
+	}
+	if code, _ := call(t, a, "GET", "/bootstrap"); code != http.StatusMethodNotAllowed {
+		t.Fatalf("GET /bootstrap must be refused, got %d", code)
+	}
+	_, st := call(t, a, "GET", "/state")
+	if !strings.Contains(st, `"bootstrapRequested":true`) {
+		t.Fatalf("state must show the request: %s", st)
+	}
+}
