@@ -1,0 +1,92 @@
+package io.messagestack.chaos.load;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+
+/** One HTTP attempt against the django-vue-template compatible messages API. */
+public final class MessageApiClient {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What one attempt returned; {@code status} 0 and {@code error} set when no response arrived. */
+    public record Attempt(long startMs, double latencyMs, int status, String servedBy, JsonNode body, String error) {
+    }
+
+    private final HttpClient http;
+    private final URI messages;
+    private final Duration timeout;
+
+    public MessageApiClient(URI baseUrl, Duration timeout) {
+        // A new connection per failed request would be kinder to a recovering stack, but the JDK
+        // client already reuses connections and drops broken ones; HTTP/1.1 keeps nginx in the path.
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(timeout)
+                .build();
+        String base = baseUrl.toString().replaceAll("/+$", "");
+        this.messages = URI.create(base + "/api/messages/");
+        this.timeout = timeout;
+    }
+
+    public Attempt create(String subject, String body, String idempotencyKey) {
+        ObjectNode payload = JSON.createObjectNode().put("subject", subject).put("body", body);
+        HttpRequest request = HttpRequest.newBuilder(messages)
+                .timeout(timeout)
+                .header("Content-Type", "application/json")
+                .header("Accept", "application/json")
+                .header("Idempotency-Key", idempotencyKey)
+                .POST(HttpRequest.BodyPublishers.ofString(payload.toString()))
+                .build();
+        return send(request);
+    }
+
+    public Attempt read(long pk) {
+        HttpRequest request = HttpRequest.newBuilder(messages.resolve(pk + "/"))
+                .timeout(timeout)
+                .header("Accept", "application/json")
+                .GET()
+                .build();
+        return send(request);
+    }
+
+    private Attempt send(HttpRequest request) {
+        long startMs = System.currentTimeMillis();
+        long t0 = System.nanoTime();
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            double latencyMs = (System.nanoTime() - t0) / 1e6;
+            String servedBy = response.headers().firstValue("X-Served-By").orElse(null);
+            JsonNode body = parse(response.body());
+            String error = response.statusCode() >= 200 && response.statusCode() < 300
+                    ? null : "HTTP " + response.statusCode();
+            return new Attempt(startMs, latencyMs, response.statusCode(), servedBy, body, error);
+        } catch (HttpTimeoutException e) {
+            return new Attempt(startMs, (System.nanoTime() - t0) / 1e6, 0, null, null, "timeout");
+        } catch (IOException e) {
+            return new Attempt(startMs, (System.nanoTime() - t0) / 1e6, 0, null, null,
+                    e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Attempt(startMs, (System.nanoTime() - t0) / 1e6, 0, null, null, "interrupted");
+        }
+    }
+
+    private static JsonNode parse(String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        try {
+            return JSON.readTree(text);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package io.messagestack.chaos.report;
+
+import io.messagestack.chaos.analysis.ScenarioResult;
+import io.messagestack.chaos.analysis.Timeline;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.plot.CombinedDomainXYPlot;
+import org.jfree.chart.plot.IntervalMarker;
+import org.jfree.chart.plot.ValueMarker;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.StackedXYBarRenderer;
+import org.jfree.chart.renderer.xy.StandardXYBarPainter;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.ui.Layer;
+import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.ui.TextAnchor;
+import org.jfree.data.xy.DefaultTableXYDataset;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** One PNG per scenario: requests (ok/failed) and latency over time, the fault shaded, Ready marked. */
+public final class ChartRenderer {
+    private static final Color FAULT = new Color(255, 140, 0, 70);
+    private static final Color READY = new Color(0, 140, 0);
+
+    private ChartRenderer() {
+    }
+
+    public static void render(ScenarioResult r, Path png) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        double origin = r.loadStartMs();
+        double binSeconds = r.timelineBinMs() / 1000.0;
+
+        XYSeries ok = new XYSeries("ok", true, false);
+        XYSeries failed = new XYSeries("failed", true, false);
+        XYSeries p50 = new XYSeries("p50");
+        XYSeries p99 = new XYSeries("p99");
+        XYSeries max = new XYSeries("max");
+        for (Timeline.Bin b : r.timeline()) {
+            double x = b.offsetMs() / 1000.0;
+            ok.add(x, b.ok());
+            failed.add(x, b.failed());
+            if (b.ok() + b.failed() > 0) {
+                // The log axis cannot show 0; sub-millisecond answers are drawn at 0.1 ms.
+                p50.add(x, Math.max(0.1, b.p50()));
+                p99.add(x, Math.max(0.1, b.p99()));
+                max.add(x, Math.max(0.1, b.max()));
+            }
+        }
+        DefaultTableXYDataset counts = new DefaultTableXYDataset();
+        counts.addSeries(ok);
+        counts.addSeries(failed);
+        StackedXYBarRenderer bars = new StackedXYBarRenderer(0.1);
+        bars.setBarPainter(new StandardXYBarPainter());
+        bars.setShadowVisible(false);
+        bars.setSeriesPaint(0, new Color(120, 150, 200));
+        bars.setSeriesPaint(1, new Color(210, 30, 30));
+        NumberAxis countAxis = new NumberAxis("requests per " + binSeconds + " s");
+        countAxis.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        XYPlot countPlot = new XYPlot(counts, null, countAxis, bars);
+
+        XYSeriesCollection latency = new XYSeriesCollection();
+        latency.addSeries(p50);
+        latency.addSeries(p99);
+        latency.addSeries(max);
+        XYLineAndShapeRenderer lines = new XYLineAndShapeRenderer(true, false);
+        lines.setSeriesPaint(0, new Color(40, 100, 200));
+        lines.setSeriesPaint(1, new Color(230, 120, 0));
+        lines.setSeriesPaint(2, new Color(150, 150, 150));
+        LogAxis latencyAxis = new LogAxis("latency (ms, log scale)");
+        latencyAxis.setSmallestValue(0.1);
+        latencyAxis.setBase(10);
+        XYPlot latencyPlot = new XYPlot(latency, null, latencyAxis, lines);
+
+        NumberAxis time = new NumberAxis("seconds since the load started");
+        CombinedDomainXYPlot plot = new CombinedDomainXYPlot(time);
+        plot.setGap(8);
+        plot.add(countPlot, 1);
+        plot.add(latencyPlot, 1);
+        for (XYPlot p : new XYPlot[] {countPlot, latencyPlot}) {
+            p.setBackgroundPaint(Color.WHITE);
+            p.setDomainGridlinePaint(Color.LIGHT_GRAY);
+            p.setRangeGridlinePaint(Color.LIGHT_GRAY);
+            IntervalMarker fault = new IntervalMarker((r.faultStartMs() - origin) / 1000.0,
+                    Math.max(r.faultEndMs() - origin, r.faultStartMs() - origin + 100) / 1000.0);
+            fault.setPaint(FAULT);
+            if (p == countPlot) {
+                fault.setLabel("fault");
+                fault.setLabelAnchor(RectangleAnchor.TOP_LEFT);
+                fault.setLabelTextAnchor(TextAnchor.TOP_LEFT);
+            }
+            p.addDomainMarker(fault, Layer.BACKGROUND);
+            if (r.readyAtMs() != null) {
+                ValueMarker ready = new ValueMarker((r.readyAtMs() - origin) / 1000.0, READY,
+                        new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
+                if (p == countPlot) {
+                    ready.setLabel("Ready");
+                    ready.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
+                    ready.setLabelTextAnchor(TextAnchor.TOP_LEFT);
+                }
+                p.addDomainMarker(ready, Layer.FOREGROUND);
+            }
+        }
+        String title = r.scenario() + ": " + r.failedRequests() + " of " + r.requests() + " requests failed";
+        JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+        chart.setBackgroundPaint(Color.WHITE);
+        ChartUtils.saveChartAsPNG(png.toFile(), chart, 1000, 560);
+    }
+}

@@ -1,0 +1,84 @@
+package io.messagestack.chaos.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.messagestack.chaos.analysis.ScenarioResult;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ReportWriterTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void writesTableSummaryAndAPicturePerScenarioFromResultFiles() throws Exception {
+        ScenarioResult good = TargetsTest.result("pod-kill", 0, 4000L, Map.of(), TargetsTest.CLEAN);
+        ScenarioResult bad = TargetsTest.result("worker-stop", 4500, 50_000L, Map.of(), TargetsTest.CLEAN);
+        bad = rename(bad, "worker-stop-one");
+        Path results = Files.createDirectories(dir.resolve("results"));
+        ObjectMapper json = ReportWriter.JSON;
+        json.writeValue(results.resolve("db-pod-kill.json").toFile(), rename(good, "db-pod-kill"));
+        json.writeValue(results.resolve("worker-stop-one.json").toFile(), bad);
+        json.writeValue(results.resolve("summary.json").toFile(), Map.of("ignored", true));
+
+        List<ScenarioResult> read = ReportWriter.readResults(results);
+        assertEquals(2, read.size());
+        boolean allMet = ReportWriter.write(read, dir.resolve("chaos.md"), results.resolve("summary.json"), results,
+                "../chaos/results/", true);
+        assertFalse(allMet);
+
+        String md = Files.readString(dir.resolve("chaos.md"));
+        assertTrue(md.contains("| [db-pod-kill](#db-pod-kill) | 0 of 2 |"), md);
+        assertTrue(md.contains("over by 1.5 s"), md);
+        assertTrue(md.contains("![worker-stop-one](../chaos/results/worker-stop-one.png)"));
+
+        JsonNode summary = json.readTree(results.resolve("summary.json").toFile());
+        assertFalse(summary.get("allTargetsMet").asBoolean());
+        assertEquals("db-pod-kill", summary.get("scenarios").get(0).get("scenario").asText());
+        assertTrue(summary.get("scenarios").get(0).get("allTargetsMet").asBoolean());
+        assertEquals(4500, summary.get("scenarios").get(1).get("longestErrorWindowMs").asLong());
+
+        BufferedImage png = ImageIO.read(results.resolve("worker-stop-one.png").toFile());
+        assertEquals(1000, png.getWidth());
+        assertEquals(560, png.getHeight());
+    }
+
+    @Test
+    void refusesNumbersNotMeasuredOnKind() {
+        ScenarioResult r = TargetsTest.result("pod-kill", 0, 4000L, Map.of(), TargetsTest.CLEAN);
+        ScenarioResult loopback = new ScenarioResult(r.scenario(), r.kind(), r.description(), "loopback", r.runId(),
+                r.loadStartMs(), r.loadEndMs(), r.requests(), r.failedRequests(), r.operations(), r.failedOperations(),
+                r.longestErrorWindowMs(), r.errorWindows(), r.latencyOverall(), r.latencyDuringFault(), r.faultStartMs(),
+                r.faultEndMs(), r.readyAtMs(), r.timeToReadyMs(), r.verification(), r.verificationError(), r.servedBy(),
+                r.errorsByKind(), r.measurements(), r.notes(), r.timelineBinMs(), r.timeline());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ReportWriter.write(
+                List.of(loopback), dir.resolve("c.md"), dir.resolve("s.json"), dir, "", true));
+        assertTrue(e.getMessage().contains("not on kind"));
+    }
+
+    @Test
+    void noResultsSaysNotMeasuredYet() throws Exception {
+        ReportWriter.write(List.of(), dir.resolve("chaos.md"), dir.resolve("summary.json"), dir, "", true);
+        assertTrue(Files.readString(dir.resolve("chaos.md")).contains("Not measured yet"));
+    }
+
+    static ScenarioResult rename(ScenarioResult r, String name) {
+        return new ScenarioResult(name, r.kind(), r.description(), r.environment(), r.runId(),
+                r.loadStartMs(), r.loadEndMs(), r.requests(), r.failedRequests(), r.operations(), r.failedOperations(),
+                r.longestErrorWindowMs(), r.errorWindows(), r.latencyOverall(), r.latencyDuringFault(), r.faultStartMs(),
+                r.faultEndMs(), r.readyAtMs(), r.timeToReadyMs(), r.verification(), r.verificationError(), r.servedBy(),
+                r.errorsByKind(), r.measurements(), r.notes(), r.timelineBinMs(), r.timeline());
+    }
+}

@@ -1,0 +1,108 @@
+package io.messagestack.chaos.report;
+
+import io.messagestack.chaos.analysis.FaultEvents;
+import io.messagestack.chaos.analysis.Records;
+import io.messagestack.chaos.analysis.ScenarioAnalysis;
+import io.messagestack.chaos.analysis.ScenarioResult;
+import io.messagestack.chaos.analysis.WriteVerification;
+import io.messagestack.chaos.record.RequestRecord;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TargetsTest {
+    static final long T0 = 1_700_000_000_000L;
+    static final WriteVerification.Result CLEAN = new WriteVerification.Result(10, 0, 0, 0, 0, List.of(), List.of());
+
+    static ScenarioResult result(String kind, long errorWindowMs, Long readyAfterMs, Map<String, Object> m,
+                                 WriteVerification.Result v) {
+        List<RequestRecord> records = new ArrayList<>();
+        records.add(Records.ok(T0, 5));
+        if (errorWindowMs > 0) {
+            records.add(Records.failed(T0 + 1000, errorWindowMs));
+        }
+        records.add(Records.ok(T0 + 1000 + errorWindowMs + 10, 5));
+        FaultEvents e = new FaultEvents("s", kind, null, "kind", T0 + 900, T0 + 1000,
+                readyAfterMs == null ? null : T0 + 900 + readyAfterMs, m, List.of());
+        return ScenarioAnalysis.analyze("r", records, e, v, v == null ? "port-forward failed" : null);
+    }
+
+    static Target named(List<Target> targets, String name) {
+        return targets.stream().filter(t -> t.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void podKillNeedsZeroFailedRequests() {
+        assertTrue(Targets.allMet(Targets.evaluate(result("pod-kill", 0, 5000L, Map.of(), CLEAN))));
+        List<Target> t = Targets.evaluate(result("pod-kill", 50, 5000L, Map.of(), CLEAN));
+        assertEquals(Target.Status.NOT_MET, named(t, "failed requests").status());
+        assertEquals("1 of 3", named(t, "failed requests").actual());
+    }
+
+    @Test
+    void workerStopAllowsThreeSecondsOfErrorsAndSaysByHowMuchItMissed() {
+        assertTrue(Targets.allMet(Targets.evaluate(result("worker-stop", 3000, 60_000L, Map.of(), CLEAN))));
+        Target t = named(Targets.evaluate(result("worker-stop", 4500, 60_000L, Map.of(), CLEAN)), "longest error window");
+        assertEquals(Target.Status.NOT_MET, t.status());
+        assertEquals("over by 1.5 s", t.gap());
+    }
+
+    @Test
+    void fullCrashMustBeReadyWithin120Seconds() {
+        assertTrue(Targets.allMet(Targets.evaluate(result("full-crash", 9000, 119_000L, Map.of(), CLEAN))));
+        assertFalse(Targets.allMet(Targets.evaluate(result("full-crash", 9000, 121_000L, Map.of(), CLEAN))));
+        assertFalse(Targets.allMet(Targets.evaluate(result("full-crash", 9000, null, Map.of(), CLEAN))));
+    }
+
+    @Test
+    void lostOrDuplicatedWritesFailEveryScenario() {
+        WriteVerification.Result lost = new WriteVerification.Result(10, 1, 0, 0, 0, List.of("x"), List.of());
+        WriteVerification.Result dup = new WriteVerification.Result(10, 0, 2, 0, 0, List.of(), List.of("y"));
+        assertFalse(Targets.allMet(Targets.evaluate(result("workers-half-stop", 9000, 1000L, Map.of(), lost))));
+        assertFalse(Targets.allMet(Targets.evaluate(result("scaling", 0, 1000L, Map.of(), dup))));
+        assertTrue(Targets.allMet(Targets.evaluate(result("workers-half-stop", 9000, 1000L, Map.of(), CLEAN))));
+    }
+
+    @Test
+    void aDatabaseCheckThatDidNotRunIsNotMet() {
+        List<Target> t = Targets.evaluate(result("pod-kill", 0, 1000L, Map.of(), null));
+        assertEquals(Target.Status.NOT_MEASURED, named(t, "acknowledged writes lost").status());
+        assertFalse(Targets.allMet(t));
+    }
+
+    @Test
+    void vipMoveIsJudgedOnlyWhenVipIsOn() {
+        assertEquals(Target.Status.NOT_MEASURED, named(Targets.evaluate(result("process-kill", 0, 1000L,
+                Map.of("vipEnabled", false), CLEAN)), "VIP leaves the node").status());
+        assertEquals(Target.Status.MET, named(Targets.evaluate(result("process-kill", 0, 1000L,
+                Map.of("vipEnabled", true, "vipMoveMs", 2900), CLEAN)), "VIP leaves the node").status());
+        assertEquals(Target.Status.NOT_MET, named(Targets.evaluate(result("process-kill", 0, 1000L,
+                Map.of("vipEnabled", true), CLEAN)), "VIP leaves the node").status());
+    }
+
+    @Test
+    void partitionNeedsRefusalAndRejoin() {
+        assertTrue(Targets.allMet(Targets.evaluate(result("partition", 8000, 90_000L,
+                Map.of("isolatedNodeRefusedWrite", true, "rejoinedWithoutManualStep", true), CLEAN))));
+        assertFalse(Targets.allMet(Targets.evaluate(result("partition", 8000, 90_000L,
+                Map.of("isolatedNodeRefusedWrite", false, "rejoinedWithoutManualStep", true), CLEAN))));
+    }
+
+    @Test
+    void notReadyAgainIsNotMet() {
+        assertFalse(Targets.allMet(Targets.evaluate(result("pod-kill", 0, null, Map.of(), CLEAN))));
+    }
+
+    @Test
+    void unknownKindIsRefused() {
+        assertThrows(IllegalArgumentException.class,
+                () -> Targets.evaluate(result("meteor-strike", 0, 1000L, Map.of(), CLEAN)));
+    }
+}
