@@ -18,7 +18,7 @@ _phase_name=""
 _phase_t0=$SECONDS
 
 log() { echo "[$(date +%H:%M:%S)] ${LOG_PREFIX:-lab}: $*"; }
-die() { echo "[$(date +%H:%M:%S)] ${LOG_PREFIX:-lab}: ERROR: $*" >&2; exit 1; }
+die() { printf "[%s] %s: ERROR: %b\n" "$(date +%H:%M:%S)" "${LOG_PREFIX:-lab}" "$*" >&2; exit 1; }
 
 phase() {
   phase_end
@@ -74,4 +74,18 @@ registry_reachable() {
   timeout 8 curl -fsS -o /dev/null https://registry-1.docker.io/v2/ 2>/dev/null || rc=$?
   # 401 from the registry still means it answers; curl -f turns it into 22.
   [ "$rc" = 0 ] || [ "$rc" = 22 ]
+}
+
+# The kind node image: kind's published one when a registry answers, else ours (node-image.sh).
+# The chosen path is remembered per version so every later step agrees.
+KIND_ONLINE_NODE_IMAGE="${KIND_ONLINE_NODE_IMAGE:-kindest/node:v1.34.0}"
+OFFLINE_NODE_IMAGE="messagestack/kind-node:$K8S_VERSION"
+node_image_name() {
+  if [ -n "${NODE_IMAGE:-}" ]; then echo "$NODE_IMAGE"; return; fi
+  local f="$MS_CACHE/lab/path-$K8S_VERSION"
+  if [ ! -f "$f" ]; then
+    mkdir -p "$(dirname "$f")"
+    if registry_reachable; then echo online > "$f"; else echo offline > "$f"; fi
+  fi
+  if [ "$(cat "$f")" = online ]; then echo "$KIND_ONLINE_NODE_IMAGE"; else echo "$OFFLINE_NODE_IMAGE"; fi
 }
