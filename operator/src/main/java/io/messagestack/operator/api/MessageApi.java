@@ -1,0 +1,116 @@
+package io.messagestack.operator.api;
+
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.messagestack.operator.common.Affinities;
+import io.messagestack.operator.common.Components;
+import io.messagestack.operator.common.Disruption;
+import io.messagestack.operator.common.Images;
+import io.messagestack.operator.common.Labels;
+import io.messagestack.operator.common.Names;
+import io.messagestack.operator.common.Stack;
+import io.messagestack.operator.crd.ApiSpec;
+import io.messagestack.operator.crd.Engine;
+import io.messagestack.operator.database.DatabaseCluster;
+import io.messagestack.operator.proxy.DatabaseProxy;
+import io.messagestack.operator.security.DatabaseCredentials;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The message-api REST service, connected to the database through HAProxy with the least-privileged app user. */
+public final class MessageApi {
+    public static final int PORT = 8080;
+
+    private final Stack stack;
+    private final ApiSpec spec;
+    private final Names names;
+
+    public MessageApi(Stack stack) {
+        this.stack = stack;
+        this.spec = stack.spec().api;
+        this.names = stack.names();
+    }
+
+    private Map<String, String> labels() {
+        return Labels.of(stack.name(), Components.API);
+    }
+
+    public String jdbcUrl() {
+        return "jdbc:mysql://" + names.proxy() + ":" + DatabaseProxy.PORT + "/" + DatabaseCredentials.APP_DATABASE;
+    }
+
+    public Deployment deployment() {
+        List<EnvVar> env = new ArrayList<>();
+        env.add(new EnvVarBuilder().withName("QUARKUS_DATASOURCE_JDBC_URL").withValue(jdbcUrl()).build());
+        env.add(new EnvVarBuilder().withName("QUARKUS_DATASOURCE_USERNAME").withValue(DatabaseCredentials.APP_USER)
+                .build());
+        env.add(new EnvVarBuilder().withName("QUARKUS_DATASOURCE_PASSWORD").withNewValueFrom().withNewSecretKeyRef()
+                .withName(names.dbCredentials()).withKey(DatabaseCredentials.APP).endSecretKeyRef().endValueFrom()
+                .build());
+        if (stack.spec().database.engine == Engine.MARIADB_GALERA) {
+            // MariaDB reports version 5.5.5-10.x over the MySQL protocol; Hibernate's MySQL dialect would refuse it.
+            env.add(new EnvVarBuilder().withName("QUARKUS_HIBERNATE_ORM_DATABASE_VERSION_CHECK_ENABLED")
+                    .withValue("false").build());
+        }
+        return new DeploymentBuilder()
+                .withNewMetadata().withName(names.api()).withNamespace(stack.namespace()).withLabels(labels())
+                .endMetadata()
+                .withNewSpec()
+                .withReplicas(spec.replicas)
+                .withNewSelector().withMatchLabels(Labels.selector(stack.name(), Components.API)).endSelector()
+                .withNewStrategy().withType("RollingUpdate").withNewRollingUpdate()
+                .withMaxUnavailable(new IntOrString(0)).withMaxSurge(new IntOrString(1)).endRollingUpdate()
+                .endStrategy()
+                .withNewTemplate()
+                .withNewMetadata().withLabels(labels()).endMetadata()
+                .withNewSpec()
+                .withAffinity(Affinities.spread(stack.spec().placement.antiAffinity, stack.name(), Components.API))
+                .withTerminationGracePeriodSeconds(15L)
+                .addNewContainer()
+                .withName("message-api")
+                .withImage(stack.images().resolve(spec.image, Images.MESSAGE_API))
+                .withEnv(env)
+                .addNewPort().withName("http").withContainerPort(PORT).endPort()
+                .withResources(DatabaseCluster.resourcesOrDefault(spec.resources, "100m", "192Mi"))
+                .withNewStartupProbe()
+                .withNewHttpGet().withPath("/q/health/live").withPort(new IntOrString(PORT)).endHttpGet()
+                .withPeriodSeconds(2).withFailureThreshold(60)
+                .endStartupProbe()
+                .withNewLivenessProbe()
+                .withNewHttpGet().withPath("/q/health/live").withPort(new IntOrString(PORT)).endHttpGet()
+                .withPeriodSeconds(10).withFailureThreshold(3)
+                .endLivenessProbe()
+                .withNewReadinessProbe()
+                .withNewHttpGet().withPath("/q/health/ready").withPort(new IntOrString(PORT)).endHttpGet()
+                .withPeriodSeconds(3).withFailureThreshold(2)
+                .endReadinessProbe()
+                .endContainer()
+                .endSpec()
+                .endTemplate()
+                .endSpec()
+                .build();
+    }
+
+    public Service service() {
+        return new ServiceBuilder()
+                .withNewMetadata().withName(names.api()).withNamespace(stack.namespace()).withLabels(labels())
+                .endMetadata()
+                .withNewSpec()
+                .withSelector(Labels.selector(stack.name(), Components.API))
+                .addNewPort().withName("http").withPort(PORT).withTargetPort(new IntOrString(PORT)).endPort()
+                .endSpec()
+                .build();
+    }
+
+    public PodDisruptionBudget disruptionBudget() {
+        return Disruption.budget(names.api(), stack.namespace(), stack.name(), Components.API);
+    }
+}

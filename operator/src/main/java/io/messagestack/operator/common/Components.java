@@ -1,0 +1,15 @@
+package io.messagestack.operator.common;
+
+/** Component names, used in labels and object names. */
+public final class Components {
+    public static final String DATABASE = "database";
+    public static final String PROXY = "proxy";
+    public static final String API = "api";
+    public static final String FRONTEND = "frontend";
+    public static final String VIP = "vip";
+    public static final String CREDENTIALS = "credentials";
+    public static final String NETWORK = "network";
+
+    private Components() {
+    }
+}

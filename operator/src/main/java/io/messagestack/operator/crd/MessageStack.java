@@ -1,0 +1,37 @@
+package io.messagestack.operator.crd;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/** One MessageStack is one highly-available web stack: Galera, HAProxy, message-api, nginx, VIPs. */
+@Group(MessageStack.GROUP)
+@Version(MessageStack.VERSION)
+@ShortNames("ms")
+@AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
+        type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Database", jsonPath = ".status.databaseSummary",
+        type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "URL", jsonPath = ".status.url", type = AdditionalPrinterColumn.Type.STRING,
+        priority = 1)
+@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp",
+        type = AdditionalPrinterColumn.Type.DATE)
+public class MessageStack extends CustomResource<MessageStackSpec, MessageStackStatus> implements Namespaced {
+    public static final String GROUP = "messagestack.io";
+    public static final String VERSION = "v1alpha1";
+
+    @Override
+    protected MessageStackSpec initSpec() {
+        // A resource with only a name has no spec at all: treat it as all defaults.
+        return new MessageStackSpec();
+    }
+
+    @Override
+    protected MessageStackStatus initStatus() {
+        return new MessageStackStatus();
+    }
+}

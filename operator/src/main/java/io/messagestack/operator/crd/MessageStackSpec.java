@@ -1,0 +1,42 @@
+package io.messagestack.operator.crd;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/** What the user asks for. Every field has a default, so a MessageStack with only a name is a full stack. */
+public class MessageStackSpec {
+
+    @JsonPropertyDescription("The Galera database cluster.")
+    @Default("{}")
+    @ValidationRule(value = "self.replicas == 1 ? self.allowUnsafeSingleNode : (self.replicas >= 3 && self.replicas % 2 == 1)",
+            fieldPath = ".replicas", reason = "FieldValueInvalid",
+            message = "spec.database.replicas must be odd and at least 3 so that a majority survives a node loss;"
+                    + " 1 is allowed only with spec.database.allowUnsafeSingleNode: true")
+    public DatabaseSpec database = new DatabaseSpec();
+
+    @JsonPropertyDescription("HAProxy in front of the database: one writer, the other nodes as backups.")
+    @Default("{}")
+    public ProxySpec proxy = new ProxySpec();
+
+    @JsonPropertyDescription("The message-api REST service.")
+    @Default("{}")
+    public ApiSpec api = new ApiSpec();
+
+    @JsonPropertyDescription("nginx serving the page and proxying /api to message-api.")
+    @Default("{}")
+    public FrontendSpec frontend = new FrontendSpec();
+
+    @JsonPropertyDescription("keepalived virtual IPs for the frontend and the proxy (off by default).")
+    @Default("{}")
+    @ValidationRule(value = "!self.enabled || (has(self.frontendAddress) && has(self.proxyAddress))",
+            reason = "FieldValueRequired",
+            message = "spec.vip.frontendAddress and spec.vip.proxyAddress are required when spec.vip.enabled is true")
+    @ValidationRule(value = "self.frontendRouterId != self.proxyRouterId", fieldPath = ".proxyRouterId",
+            message = "spec.vip.proxyRouterId must differ from spec.vip.frontendRouterId")
+    public VipSpec vip = new VipSpec();
+
+    @JsonPropertyDescription("How pods are spread over nodes and protected from voluntary disruption.")
+    @Default("{}")
+    public PlacementSpec placement = new PlacementSpec();
+}

@@ -1,0 +1,23 @@
+package io.messagestack.operator.crd;
+
+import io.fabric8.kubernetes.api.model.Condition;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** What the operator observed. Conditions: Ready, DatabaseReady, ProxyReady, ApiReady, FrontendReady. */
+public class MessageStackStatus {
+    public Long observedGeneration;
+    /** Pending, Progressing, Ready, Degraded or Failed. */
+    public String phase;
+    public List<Condition> conditions = new ArrayList<>();
+    public ComponentStatus database;
+    public ComponentStatus proxy;
+    public ComponentStatus api;
+    public ComponentStatus frontend;
+    public GaleraStatus galera;
+    /** "ready/desired" of the database plus the Galera state, for `kubectl get ms`. */
+    public String databaseSummary;
+    /** Where the page is served. */
+    public String url;
+}

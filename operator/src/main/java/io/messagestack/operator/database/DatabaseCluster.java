@@ -1,0 +1,250 @@
+package io.messagestack.operator.database;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.ServicePortBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.messagestack.operator.common.Affinities;
+import io.messagestack.operator.common.Components;
+import io.messagestack.operator.common.ConfigHash;
+import io.messagestack.operator.common.Disruption;
+import io.messagestack.operator.common.Labels;
+import io.messagestack.operator.common.Names;
+import io.messagestack.operator.common.Stack;
+import io.messagestack.operator.crd.DatabaseSpec;
+import io.messagestack.operator.security.DatabaseCredentials;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** The Galera cluster: config, start script, StatefulSet with the galera-agent sidecar, Services, PDB. */
+public final class DatabaseCluster {
+    public static final int MYSQL_PORT = 3306;
+    public static final int AGENT_PORT = 9200;
+    public static final String CONFIG_KEY = "messagestack.cnf";
+    public static final String START_SCRIPT = "galera-start.sh";
+    /** Where the data-plane part puts the start script in the operator's classpath. */
+    public static final String START_SCRIPT_RESOURCE = "dataplane/" + START_SCRIPT;
+    public static final String SCRIPTS_DIR = "/etc/messagestack/scripts";
+    public static final String CONFIG_DIR = "/etc/messagestack/conf.d";
+    public static final String DATA_DIR = "/var/lib/mysql";
+    public static final String DATA_VOLUME = "datadir";
+
+    private final Stack stack;
+    private final DatabaseSpec spec;
+    private final Names names;
+    private final String startScript;
+
+    public DatabaseCluster(Stack stack, String startScript) {
+        this.stack = stack;
+        this.spec = stack.spec().database;
+        this.names = stack.names();
+        this.startScript = startScript;
+    }
+
+    private Map<String, String> labels() {
+        return Labels.of(stack.name(), Components.DATABASE);
+    }
+
+    public ConfigMap config() {
+        return new ConfigMapBuilder()
+                .withNewMetadata().withName(names.dbConfig()).withNamespace(stack.namespace()).withLabels(labels())
+                .endMetadata()
+                .withData(Map.of(CONFIG_KEY, MyCnfRenderer.render(stack.name(), spec)))
+                .build();
+    }
+
+    public ConfigMap scripts() {
+        return new ConfigMapBuilder()
+                .withNewMetadata().withName(names.dbScripts()).withNamespace(stack.namespace()).withLabels(labels())
+                .endMetadata()
+                .withData(Map.of(START_SCRIPT, startScript))
+                .build();
+    }
+
+    /** Headless, and publishing not-ready addresses: joining nodes must find peers before they are Ready. */
+    public Service peerService() {
+        return new ServiceBuilder()
+                .withNewMetadata().withName(names.dbPeerService()).withNamespace(stack.namespace())
+                .withLabels(labels()).endMetadata()
+                .withNewSpec()
+                .withClusterIP("None")
+                .withPublishNotReadyAddresses(true)
+                .withSelector(Labels.selector(stack.name(), Components.DATABASE))
+                .withPorts(port("mysql", MYSQL_PORT), port("galera", 4567), port("ist", 4568), port("sst", 4444),
+                        port("agent", AGENT_PORT))
+                .endSpec()
+                .build();
+    }
+
+    public Service clientService() {
+        return new ServiceBuilder()
+                .withNewMetadata().withName(names.dbClientService()).withNamespace(stack.namespace())
+                .withLabels(labels()).endMetadata()
+                .withNewSpec()
+                .withSelector(Labels.selector(stack.name(), Components.DATABASE))
+                .withPorts(port("mysql", MYSQL_PORT))
+                .endSpec()
+                .build();
+    }
+
+    public PodDisruptionBudget disruptionBudget() {
+        return Disruption.budget(names.dbPdb(), stack.namespace(), stack.name(), Components.DATABASE);
+    }
+
+    public StatefulSet statefulSet() {
+        String configHash = ConfigHash.of(config().getData(), scripts().getData());
+        boolean deleteVolumes = spec.storage.deleteWithStack;
+        return new StatefulSetBuilder()
+                .withNewMetadata().withName(names.dbStatefulSet()).withNamespace(stack.namespace())
+                .withLabels(labels()).endMetadata()
+                .withNewSpec()
+                .withReplicas(spec.replicas)
+                .withServiceName(names.dbPeerService())
+                // All nodes start together: each decides itself whether to bootstrap, join or wait (see the script).
+                .withPodManagementPolicy("Parallel")
+                .withNewSelector().withMatchLabels(Labels.selector(stack.name(), Components.DATABASE)).endSelector()
+                .withNewPersistentVolumeClaimRetentionPolicy()
+                .withWhenDeleted(deleteVolumes ? "Delete" : "Retain")
+                .withWhenScaled("Retain")
+                .endPersistentVolumeClaimRetentionPolicy()
+                .withNewTemplate()
+                .withNewMetadata().withLabels(labels()).addToAnnotations(ConfigHash.ANNOTATION, configHash).endMetadata()
+                .withNewSpec()
+                .withAffinity(Affinities.spread(stack.spec().placement.antiAffinity, stack.name(), Components.DATABASE))
+                // A clean shutdown writes grastate.dat, which full-crash recovery relies on.
+                .withTerminationGracePeriodSeconds(60L)
+                .withContainers(databaseContainer(), agentContainer())
+                .addNewVolume().withName("config").withNewConfigMap().withName(names.dbConfig()).endConfigMap().endVolume()
+                .addNewVolume().withName("scripts").withNewConfigMap().withName(names.dbScripts())
+                .withDefaultMode(0755).endConfigMap().endVolume()
+                .endSpec()
+                .endTemplate()
+                .withVolumeClaimTemplates(volumeClaimTemplate())
+                .endSpec()
+                .build();
+    }
+
+    PersistentVolumeClaim volumeClaimTemplate() {
+        return new PersistentVolumeClaimBuilder()
+                .withNewMetadata().withName(DATA_VOLUME).withLabels(labels()).endMetadata()
+                .withNewSpec()
+                .withAccessModes("ReadWriteOnce")
+                .withStorageClassName(blankToNull(spec.storage.storageClassName))
+                .withNewResources().addToRequests("storage", new Quantity(spec.storage.size)).endResources()
+                .endSpec()
+                .build();
+    }
+
+    private Container databaseContainer() {
+        List<EnvVar> env = new ArrayList<>();
+        env.add(env("ENGINE", spec.engine.value()));
+        env.add(fieldRef("POD_NAME", "metadata.name"));
+        env.add(fieldRef("POD_NAMESPACE", "metadata.namespace"));
+        env.add(env("PEER_SERVICE", names.dbPeerService()));
+        env.add(env("REPLICAS", Integer.toString(spec.replicas)));
+        env.add(env("CLUSTER_NAME", stack.name()));
+        env.add(env("CLUSTER_DOMAIN", stack.clusterDomain()));
+        env.add(secretRef("MYSQL_ROOT_PASSWORD", DatabaseCredentials.ROOT));
+        env.add(env("MONITOR_USER", DatabaseCredentials.MONITOR_USER));
+        env.add(secretRef("MONITOR_PASSWORD", DatabaseCredentials.MONITOR));
+        env.add(env("APP_DATABASE", DatabaseCredentials.APP_DATABASE));
+        env.add(env("APP_USER", DatabaseCredentials.APP_USER));
+        env.add(secretRef("APP_PASSWORD", DatabaseCredentials.APP));
+        return new ContainerBuilder()
+                .withName("database")
+                .withImage(stack.images().database(spec.engine, spec.image))
+                .withCommand("/bin/bash", SCRIPTS_DIR + "/" + START_SCRIPT)
+                .withEnv(env)
+                .withPorts(
+                        containerPort("mysql", MYSQL_PORT), containerPort("galera", 4567),
+                        containerPort("ist", 4568), containerPort("sst", 4444))
+                .withResources(resourcesOrDefault(spec.resources, "250m", "512Mi"))
+                // Ready only when this node is Primary and Synced, as the agent reports it. No liveness probe on
+                // mysqld: a joiner in SST or a node waiting for recovery must not be killed.
+                .withNewReadinessProbe()
+                .withNewHttpGet().withPath("/health").withPort(new IntOrString(AGENT_PORT)).endHttpGet()
+                .withPeriodSeconds(3).withTimeoutSeconds(2).withFailureThreshold(2).withSuccessThreshold(1)
+                .endReadinessProbe()
+                .addNewVolumeMount().withName(DATA_VOLUME).withMountPath(DATA_DIR).endVolumeMount()
+                .addNewVolumeMount().withName("config").withMountPath(CONFIG_DIR).endVolumeMount()
+                .addNewVolumeMount().withName("scripts").withMountPath(SCRIPTS_DIR).endVolumeMount()
+                .build();
+    }
+
+    private Container agentContainer() {
+        return new ContainerBuilder()
+                .withName("agent")
+                .withImage(stack.images().defaultImage(io.messagestack.operator.common.Images.GALERA_AGENT))
+                .withEnv(
+                        env("AGENT_PORT", Integer.toString(AGENT_PORT)),
+                        env("DATA_DIR", DATA_DIR),
+                        env("MYSQL_HOST", "127.0.0.1"),
+                        env("MYSQL_PORT", Integer.toString(MYSQL_PORT)),
+                        env("MONITOR_USER", DatabaseCredentials.MONITOR_USER),
+                        secretRef("MONITOR_PASSWORD", DatabaseCredentials.MONITOR))
+                .withPorts(containerPort("agent", AGENT_PORT))
+                .withResources(new ResourceRequirementsBuilder()
+                        .addToRequests("cpu", new Quantity("10m")).addToRequests("memory", new Quantity("16Mi"))
+                        .addToLimits("memory", new Quantity("64Mi")).build())
+                .withNewLivenessProbe()
+                .withNewHttpGet().withPath("/state").withPort(new IntOrString(AGENT_PORT)).endHttpGet()
+                .withPeriodSeconds(10).withFailureThreshold(3)
+                .endLivenessProbe()
+                .addNewVolumeMount().withName(DATA_VOLUME).withMountPath(DATA_DIR).endVolumeMount()
+                .build();
+    }
+
+    private EnvVar secretRef(String name, String key) {
+        return new EnvVarBuilder().withName(name).withNewValueFrom().withNewSecretKeyRef()
+                .withName(names.dbCredentials()).withKey(key).endSecretKeyRef().endValueFrom().build();
+    }
+
+    static EnvVar env(String name, String value) {
+        return new EnvVarBuilder().withName(name).withValue(value).build();
+    }
+
+    static EnvVar fieldRef(String name, String path) {
+        return new EnvVarBuilder().withName(name).withNewValueFrom().withNewFieldRef().withFieldPath(path)
+                .endFieldRef().endValueFrom().build();
+    }
+
+    private static ServicePort port(String name, int port) {
+        return new ServicePortBuilder().withName(name).withPort(port).withTargetPort(new IntOrString(port)).build();
+    }
+
+    private static io.fabric8.kubernetes.api.model.ContainerPort containerPort(String name, int port) {
+        return new io.fabric8.kubernetes.api.model.ContainerPortBuilder().withName(name).withContainerPort(port)
+                .build();
+    }
+
+    /** The user's resources, or small requests that fit a kind cluster on a laptop. */
+    public static ResourceRequirements resourcesOrDefault(ResourceRequirements fromSpec, String cpu, String memory) {
+        if (fromSpec != null && (fromSpec.getRequests() != null && !fromSpec.getRequests().isEmpty()
+                || fromSpec.getLimits() != null && !fromSpec.getLimits().isEmpty())) {
+            return fromSpec;
+        }
+        return new ResourceRequirementsBuilder()
+                .addToRequests("cpu", new Quantity(cpu)).addToRequests("memory", new Quantity(memory)).build();
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+}

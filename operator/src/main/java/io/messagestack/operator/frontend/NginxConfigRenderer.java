@@ -1,0 +1,90 @@
+package io.messagestack.operator.frontend;
+
+/**
+ * nginx.conf: serves the page and proxies /api/ to message-api. Failures are cheap for the user: short connect
+ * timeouts, a failed upstream is skipped for a few seconds (max_fails), and a request that is safe to retry
+ * (idempotent methods; nginx never resends a POST that already reached a backend) is retried on another connection.
+ */
+public final class NginxConfigRenderer {
+    public static final String PAGE_DIR = "/usr/share/messagestack/page";
+
+    private NginxConfigRenderer() {
+    }
+
+    /**
+     * @param apiHost fully qualified name of the message-api Service
+     * @param apiPort its port
+     * @param listenPort the port nginx listens on
+     */
+    public static String render(String apiHost, int apiPort, int listenPort) {
+        return """
+                # Rendered by the MessageStack operator; edits are overwritten.
+                worker_processes auto;
+                pid /tmp/nginx.pid;
+                error_log /dev/stderr warn;
+
+                events {
+                    worker_connections 1024;
+                }
+
+                http {
+                    include /etc/nginx/mime.types;
+                    default_type application/octet-stream;
+                    log_format main '$remote_addr "$request" status=$status upstream=$upstream_addr upstream_status=$upstream_status time=$request_time';
+                    access_log /dev/stdout main;
+                    client_body_temp_path /tmp/nginx-client-body;
+                    proxy_temp_path /tmp/nginx-proxy;
+                    fastcgi_temp_path /tmp/nginx-fastcgi;
+                    uwsgi_temp_path /tmp/nginx-uwsgi;
+                    scgi_temp_path /tmp/nginx-scgi;
+                    sendfile on;
+                    keepalive_timeout 30s;
+                    server_tokens off;
+
+                    # The Service spreads connections over the API pods. It is listed twice so that a retry opens a
+                    # new connection (likely to another pod) instead of giving up: passive health checks mark an
+                    # entry down for fail_timeout after max_fails errors, and the backup entry takes the traffic.
+                    upstream message_api {
+                        server %1$s:%2$d max_fails=1 fail_timeout=3s;
+                        server %1$s:%2$d backup;
+                        keepalive 16;
+                    }
+
+                    server {
+                        listen %3$d;
+                        server_name _;
+
+                        location = /healthz {
+                            access_log off;
+                            default_type text/plain;
+                            return 200 "ok\\n";
+                        }
+
+                        location /api/ {
+                            proxy_pass http://message_api;
+                            proxy_http_version 1.1;
+                            proxy_set_header Connection "";
+                            proxy_set_header Host $host;
+                            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+                            proxy_set_header X-Forwarded-Proto $scheme;
+                            proxy_connect_timeout 2s;
+                            proxy_send_timeout 10s;
+                            proxy_read_timeout 10s;
+                            # Retry on connection errors, timeouts and gateway errors; POST/PATCH are retried only if
+                            # they never reached a backend (nginx default without non_idempotent).
+                            proxy_next_upstream error timeout http_502 http_503 http_504;
+                            proxy_next_upstream_tries 3;
+                            proxy_next_upstream_timeout 10s;
+                        }
+
+                        location / {
+                            root %4$s;
+                            index index.html;
+                            try_files $uri $uri/ /index.html;
+                            add_header Cache-Control "no-cache";
+                        }
+                    }
+                }
+                """.formatted(apiHost, apiPort, listenPort, PAGE_DIR);
+    }
+}

@@ -1,0 +1,119 @@
+package io.messagestack.operator.proxy;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.messagestack.operator.common.Affinities;
+import io.messagestack.operator.common.Components;
+import io.messagestack.operator.common.ConfigHash;
+import io.messagestack.operator.common.Disruption;
+import io.messagestack.operator.common.Images;
+import io.messagestack.operator.common.Labels;
+import io.messagestack.operator.common.Names;
+import io.messagestack.operator.common.Stack;
+import io.messagestack.operator.crd.ProxySpec;
+import io.messagestack.operator.database.DatabaseCluster;
+import io.messagestack.operator.vip.Keepalived;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** HAProxy in front of the Galera cluster: ConfigMap, Deployment, Service, PDB. */
+public final class DatabaseProxy {
+    public static final int PORT = 3306;
+    public static final String CONFIG_KEY = "haproxy.cfg";
+    public static final String CONFIG_DIR = "/etc/messagestack/haproxy";
+
+    private final Stack stack;
+    private final ProxySpec spec;
+    private final Names names;
+
+    public DatabaseProxy(Stack stack) {
+        this.stack = stack;
+        this.spec = stack.spec().proxy;
+        this.names = stack.names();
+    }
+
+    private Map<String, String> labels() {
+        return Labels.of(stack.name(), Components.PROXY);
+    }
+
+    public ConfigMap config() {
+        List<String> hosts = new ArrayList<>();
+        for (int i = 0; i < stack.spec().database.replicas; i++) {
+            hosts.add(names.dbPodHost(i, stack.namespace(), stack.clusterDomain()));
+        }
+        String cfg = HaproxyConfigRenderer.render(hosts, DatabaseCluster.MYSQL_PORT, DatabaseCluster.AGENT_PORT);
+        return new ConfigMapBuilder()
+                .withNewMetadata().withName(names.proxyConfig()).withNamespace(stack.namespace()).withLabels(labels())
+                .endMetadata()
+                .withData(Map.of(CONFIG_KEY, cfg))
+                .build();
+    }
+
+    public Deployment deployment() {
+        Deployment deployment = new DeploymentBuilder()
+                .withNewMetadata().withName(names.proxy()).withNamespace(stack.namespace()).withLabels(labels())
+                .endMetadata()
+                .withNewSpec()
+                .withReplicas(spec.replicas)
+                .withNewSelector().withMatchLabels(Labels.selector(stack.name(), Components.PROXY)).endSelector()
+                .withNewStrategy().withType("RollingUpdate").withNewRollingUpdate()
+                .withMaxUnavailable(new IntOrString(0)).withMaxSurge(new IntOrString(1)).endRollingUpdate()
+                .endStrategy()
+                .withNewTemplate()
+                .withNewMetadata().withLabels(labels())
+                .addToAnnotations(ConfigHash.ANNOTATION, ConfigHash.of(config().getData())).endMetadata()
+                .withNewSpec()
+                .withAffinity(Affinities.spread(stack.spec().placement.antiAffinity, stack.name(), Components.PROXY))
+                .withTerminationGracePeriodSeconds(10L)
+                .addNewContainer()
+                .withName("haproxy")
+                .withImage(stack.images().resolve(spec.image, Images.HAPROXY))
+                .withCommand("haproxy", "-W", "-db", "-f", CONFIG_DIR + "/" + CONFIG_KEY)
+                .addNewPort().withName("mysql").withContainerPort(PORT).endPort()
+                .addNewPort().withName("health").withContainerPort(HaproxyConfigRenderer.HEALTH_PORT).endPort()
+                .withResources(DatabaseCluster.resourcesOrDefault(spec.resources, "50m", "64Mi"))
+                .withNewReadinessProbe()
+                .withNewHttpGet().withPath("/healthz").withPort(new IntOrString(HaproxyConfigRenderer.HEALTH_PORT))
+                .endHttpGet().withPeriodSeconds(3).withFailureThreshold(2)
+                .endReadinessProbe()
+                .withNewLivenessProbe()
+                .withNewTcpSocket().withPort(new IntOrString(HaproxyConfigRenderer.HEALTH_PORT)).endTcpSocket()
+                .withPeriodSeconds(10).withFailureThreshold(3)
+                .endLivenessProbe()
+                .addNewVolumeMount().withName("config").withMountPath(CONFIG_DIR).endVolumeMount()
+                .endContainer()
+                .addNewVolume().withName("config").withNewConfigMap().withName(names.proxyConfig()).endConfigMap()
+                .endVolume()
+                .endSpec()
+                .endTemplate()
+                .endSpec()
+                .build();
+        if (stack.spec().vip.enabled) {
+            Keepalived.attach(deployment.getSpec().getTemplate(), stack, Keepalived.Role.PROXY);
+        }
+        return deployment;
+    }
+
+    public Service service() {
+        return new ServiceBuilder()
+                .withNewMetadata().withName(names.proxy()).withNamespace(stack.namespace()).withLabels(labels())
+                .endMetadata()
+                .withNewSpec()
+                .withSelector(Labels.selector(stack.name(), Components.PROXY))
+                .addNewPort().withName("mysql").withPort(PORT).withTargetPort(new IntOrString(PORT)).endPort()
+                .endSpec()
+                .build();
+    }
+
+    public PodDisruptionBudget disruptionBudget() {
+        return Disruption.budget(names.proxy(), stack.namespace(), stack.name(), Components.PROXY);
+    }
+}

@@ -1,0 +1,80 @@
+package io.messagestack.operator.proxy;
+
+import java.util.List;
+
+/**
+ * haproxy.cfg for the database: one writer at a time. The first database node is the active server, the others are
+ * backups, so concurrent writes never land on two Galera nodes (no certification conflicts). A node counts as up only
+ * when its galera-agent answers 200 on /health (Primary and Synced), not when it merely accepts TCP.
+ */
+public final class HaproxyConfigRenderer {
+    public static final int HEALTH_PORT = 8404;
+
+    private HaproxyConfigRenderer() {
+    }
+
+    /**
+     * @param databaseHosts DNS names of the database pods, in ordinal order (pod 0 first: the preferred writer)
+     * @param mysqlPort     port of the database servers
+     * @param agentPort     port of the galera-agent health endpoint
+     */
+    public static String render(List<String> databaseHosts, int mysqlPort, int agentPort) {
+        StringBuilder out = new StringBuilder();
+        out.append("""
+                # Rendered by the MessageStack operator; edits are overwritten.
+                global
+                    log stdout format raw local0 info
+                    maxconn 4096
+
+                # Pod IPs change when a database pod restarts: re-resolve the pod names through the cluster DNS.
+                resolvers cluster
+                    parse-resolv-conf
+                    resolve_retries 3
+                    timeout resolve 1s
+                    timeout retry 1s
+                    hold valid 5s
+                    hold nx 5s
+                    hold other 5s
+                    hold refused 5s
+                    hold timeout 5s
+                    hold obsolete 5s
+
+                defaults
+                    log global
+                    mode tcp
+                    option tcplog
+                    option dontlognull
+                    timeout connect 3s
+                    # Application connections are pooled and long-lived.
+                    timeout client 1h
+                    timeout server 1h
+                    timeout check 2s
+
+                # Readiness of this proxy: healthy only while at least one database node is usable.
+                frontend health
+                    mode http
+                    bind :%d
+                    monitor-uri /healthz
+                    monitor fail if { nbsrv(galera) lt 1 }
+
+                frontend mysql
+                    bind :%d
+                    default_backend galera
+
+                backend galera
+                    option httpchk GET /health
+                    http-check expect status 200
+                    # Kill sessions of a node marked down so clients reconnect to the new writer at once, and move
+                    # sessions off a backup when the preferred writer is back (one writer at a time).
+                    default-server check port %d inter 2s fastinter 1s downinter 2s rise 2 fall 2 on-marked-down shutdown-sessions on-marked-up shutdown-backup-sessions resolvers cluster init-addr last,libc,none
+                """.formatted(HEALTH_PORT, mysqlPort, agentPort));
+        for (int i = 0; i < databaseHosts.size(); i++) {
+            out.append("    server db-").append(i).append(' ').append(databaseHosts.get(i)).append(':').append(mysqlPort);
+            if (i > 0) {
+                out.append(" backup");
+            }
+            out.append('\n');
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,96 @@
+package io.messagestack.operator.security;
+
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRuleBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPortBuilder;
+import io.messagestack.operator.api.MessageApi;
+import io.messagestack.operator.common.Components;
+import io.messagestack.operator.common.Labels;
+import io.messagestack.operator.common.Stack;
+import io.messagestack.operator.database.DatabaseCluster;
+import io.messagestack.operator.proxy.DatabaseProxy;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Only HAProxy reaches the database, only message-api reaches HAProxy, only nginx reaches message-api. Galera
+ * nodes reach each other; the operator reaches the agents (for status). When the VIP is on, nginx and HAProxy use
+ * the host network, so they are allowed by their node addresses instead of their pod labels.
+ */
+public final class NetworkPolicies {
+    private static final int[] GALERA_PORTS = {DatabaseCluster.MYSQL_PORT, 4567, 4568, 4444};
+
+    private NetworkPolicies() {
+    }
+
+    public static List<NetworkPolicy> desired(Stack stack, String operatorNamespace, List<String> proxyNodes,
+                                              List<String> frontendNodes) {
+        boolean hostNetwork = stack.spec().vip.enabled;
+        List<NetworkPolicyIngressRule> dbRules = new ArrayList<>();
+        dbRules.add(rule(from(stack, Components.PROXY, hostNetwork, proxyNodes),
+                ports(DatabaseCluster.MYSQL_PORT, DatabaseCluster.AGENT_PORT)));
+        dbRules.add(rule(List.of(pods(stack, Components.DATABASE)), ports(GALERA_PORTS)));
+        dbRules.add(rule(List.of(new NetworkPolicyPeerBuilder()
+                        .withNewNamespaceSelector().addToMatchLabels("kubernetes.io/metadata.name", operatorNamespace)
+                        .endNamespaceSelector()
+                        .withNewPodSelector().addToMatchLabels(Labels.NAME, "messagestack-operator").endPodSelector()
+                        .build()),
+                ports(DatabaseCluster.AGENT_PORT)));
+        List<NetworkPolicy> policies = new ArrayList<>();
+        policies.add(policy(stack, Components.DATABASE, dbRules));
+        policies.add(policy(stack, Components.PROXY,
+                List.of(rule(List.of(pods(stack, Components.API)), ports(DatabaseProxy.PORT)))));
+        policies.add(policy(stack, Components.API,
+                List.of(rule(from(stack, Components.FRONTEND, hostNetwork, frontendNodes), ports(MessageApi.PORT)))));
+        return policies;
+    }
+
+    private static List<NetworkPolicyPeer> from(Stack stack, String component, boolean hostNetwork,
+                                                List<String> nodes) {
+        // With no node known yet, fall back to the pod selector: an empty "from" would allow everyone.
+        if (!hostNetwork || nodes.isEmpty()) {
+            return List.of(pods(stack, component));
+        }
+        List<NetworkPolicyPeer> peers = new ArrayList<>();
+        for (String node : nodes) {
+            peers.add(new NetworkPolicyPeerBuilder().withNewIpBlock().withCidr(node + "/32").endIpBlock().build());
+        }
+        return peers;
+    }
+
+    private static NetworkPolicyPeer pods(Stack stack, String component) {
+        return new NetworkPolicyPeerBuilder().withNewPodSelector()
+                .withMatchLabels(Labels.selector(stack.name(), component)).endPodSelector().build();
+    }
+
+    private static List<NetworkPolicyPort> ports(int... ports) {
+        List<NetworkPolicyPort> list = new ArrayList<>();
+        for (int p : ports) {
+            list.add(new NetworkPolicyPortBuilder().withProtocol("TCP").withPort(new IntOrString(p)).build());
+        }
+        return list;
+    }
+
+    private static NetworkPolicyIngressRule rule(List<NetworkPolicyPeer> from, List<NetworkPolicyPort> ports) {
+        return new NetworkPolicyIngressRuleBuilder().withFrom(from).withPorts(ports).build();
+    }
+
+    private static NetworkPolicy policy(Stack stack, String component, List<NetworkPolicyIngressRule> rules) {
+        return new NetworkPolicyBuilder()
+                .withNewMetadata().withName(stack.names().networkPolicy(component) + "-ingress")
+                .withNamespace(stack.namespace()).withLabels(Labels.of(stack.name(), Components.NETWORK)).endMetadata()
+                .withNewSpec()
+                .withNewPodSelector().withMatchLabels(Labels.selector(stack.name(), component)).endPodSelector()
+                .withPolicyTypes("Ingress")
+                .withIngress(rules)
+                .endSpec()
+                .build();
+    }
+}

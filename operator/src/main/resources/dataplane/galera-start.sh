@@ -1,0 +1,456 @@
+#!/usr/bin/env bash
+# galera-start.sh: the database container's entry point in every MessageStack database pod.
+#
+# It decides, and says in one log line, whether this node
+#   - bootstraps a NEW cluster (empty datadir, ordinal 0, no peer holds data or a Primary component),
+#   - joins the Primary component of its peers (every normal start and restart), or
+#   - after a full crash (data present, no Primary peer) records its last committed position in
+#     $DATADIR/messagestack-recovery.json and waits until a Primary peer appears (then joins) or
+#     the marker $DATADIR/messagestack-bootstrap appears (then bootstraps from its own data).
+#     The marker is written by the galera-agent's POST /bootstrap, on the operator's choice.
+# It runs with MariaDB 10.11 (mariadbd) and Percona XtraDB Cluster 8.0 (mysqld): the server
+# binary, Galera provider and SST method are detected from what the image contains.
+#
+# Environment (set by the operator; see docs/dataplane.md):
+#   POD_NAME, PEER_SERVICE, REPLICAS, POD_NAMESPACE, CLUSTER_NAME, ENGINE (checked if set),
+#   MYSQL_ROOT_PASSWORD, MONITOR_USER, MONITOR_PASSWORD, APP_DATABASE, APP_USER, APP_PASSWORD,
+#   POD_IP (optional: wsrep_node_address; default `hostname -i`).
+# Overrides (tests, unusual layouts): DATADIR (/var/lib/mysql), CONF_DIR (/etc/messagestack/conf.d),
+#   RUN_DIR (/tmp/messagestack-galera), GALERA_PEERS (comma list of gcomm host[:port]),
+#   GALERA_PEER_AGENTS (comma list of agent host:port), AGENT_PORT (9200), ORDINAL,
+#   NODE_ADDRESS, RECOVERY_POLL_SECONDS (2), SERVER_START_TIMEOUT (600).
+set -euo pipefail
+
+DATADIR=${DATADIR:-/var/lib/mysql}
+CONF_DIR=${CONF_DIR:-/etc/messagestack/conf.d}
+RUN_DIR=${RUN_DIR:-/tmp/messagestack-galera}
+AGENT_PORT=${AGENT_PORT:-9200}
+RECOVERY_POLL_SECONDS=${RECOVERY_POLL_SECONDS:-2}
+SERVER_START_TIMEOUT=${SERVER_START_TIMEOUT:-600}
+NODE_NAME=${POD_NAME:-$(hostname)}
+RECOVERY_FILE="$DATADIR/messagestack-recovery.json"
+BOOTSTRAP_MARKER="$DATADIR/messagestack-bootstrap"
+INITIALIZED_MARKER="$DATADIR/messagestack-initialized"
+T0=$SECONDS
+
+# ---------------------------------------------------------------- logging
+# logfmt lines: ts, level, component, node, elapsed seconds, msg, then key=value pairs.
+log() {
+  local level=$1 msg=$2; shift 2
+  local kv=""
+  for pair in "$@"; do kv+=" ${pair%%=*}=\"${pair#*=}\""; done
+  printf 'ts=%s level=%s component=galera-start node=%s elapsed=%ss msg="%s"%s\n' \
+    "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$level" "$NODE_NAME" "$((SECONDS - T0))" "$msg" "$kv"
+}
+info() { log info "$@"; }
+warn() { log warn "$@"; }
+die() { log error "$@"; exit 1; }
+
+# ---------------------------------------------------------------- engine detection
+detect_engine() {
+  if command -v mariadbd >/dev/null; then
+    SERVER=$(command -v mariadbd); KIND=mariadb-galera
+  elif command -v mysqld >/dev/null; then
+    SERVER=$(command -v mysqld)
+    if "$SERVER" --version 2>/dev/null | grep -qi mariadb; then KIND=mariadb-galera; else KIND=percona-xtradb-cluster; fi
+  else
+    die "no mariadbd or mysqld in this image" fix="use a MariaDB 10.11 or Percona XtraDB Cluster 8.0 image"
+  fi
+  if [ -n "${ENGINE:-}" ] && [ "$ENGINE" != "$KIND" ]; then
+    die "ENGINE does not match the image" ENGINE="$ENGINE" image="$KIND" fix="set spec.database.image to an image of engine $ENGINE"
+  fi
+  PROVIDER=""
+  for p in /usr/lib/galera/libgalera_smm.so /usr/lib64/galera4/libgalera_smm.so /usr/lib/galera4/libgalera_smm.so \
+           /usr/lib64/galera/libgalera_smm.so /usr/lib/libgalera_smm.so; do
+    if [ -e "$p" ]; then PROVIDER=$p; break; fi
+  done
+  [ -n "$PROVIDER" ] || die "no Galera provider (libgalera_smm.so) in this image" fix="install galera-4 in the image"
+  if [ "$KIND" = percona-xtradb-cluster ]; then
+    SST=xtrabackup-v2
+    CLIENT=$(command -v mysql || true); ADMIN=$(command -v mysqladmin || true)
+  else
+    if command -v rsync >/dev/null; then SST=rsync
+    elif command -v mariadb-backup >/dev/null || command -v mariabackup >/dev/null; then SST=mariabackup
+    else die "no SST tool (rsync or mariabackup) in this image" fix="install rsync in the image"; fi
+    CLIENT=$(command -v mariadb || command -v mysql || true); ADMIN=$(command -v mariadb-admin || command -v mysqladmin || true)
+  fi
+  [ -n "$CLIENT" ] && [ -n "$ADMIN" ] || die "no SQL client in this image" fix="install the mariadb/mysql client"
+}
+
+# ---------------------------------------------------------------- identity and peers
+# Names and passwords go into SQL; refuse anything that would need quoting as an identifier.
+check_name() { [[ ${!1:-} =~ ^[A-Za-z0-9_.-]{1,64}$ ]] || die "$1 is missing or not a plain name" value="${!1:-}" fix="use letters, digits, _ . - only"; }
+
+identity() {
+  if [ -n "${ORDINAL:-}" ]; then :;
+  elif [[ $NODE_NAME =~ -([0-9]+)$ ]]; then ORDINAL=${BASH_REMATCH[1]};
+  else die "cannot tell this pod's ordinal from POD_NAME" POD_NAME="$NODE_NAME" fix="run in a StatefulSet or set ORDINAL"; fi
+  STS=${NODE_NAME%-*}
+  PEERS=(); AGENTS=()
+  if [ -n "${GALERA_PEERS:-}" ]; then
+    IFS=, read -r -a PEERS <<<"$GALERA_PEERS"
+  else
+    [ -n "${PEER_SERVICE:-}" ] || die "PEER_SERVICE is not set" fix="set it to the headless Service of the StatefulSet, or set GALERA_PEERS"
+    [[ ${REPLICAS:-} =~ ^[0-9]+$ ]] && [ "$REPLICAS" -ge 1 ] || die "REPLICAS is missing or not a number" value="${REPLICAS:-}"
+    local domain=$PEER_SERVICE
+    [ -n "${POD_NAMESPACE:-}" ] && domain="$PEER_SERVICE.$POD_NAMESPACE"
+    for ((i = 0; i < REPLICAS; i++)); do PEERS+=("$STS-$i.$domain"); done
+  fi
+  if [ -n "${GALERA_PEER_AGENTS:-}" ]; then
+    IFS=, read -r -a AGENTS <<<"$GALERA_PEER_AGENTS"
+  else
+    for p in "${PEERS[@]}"; do
+      [ "${p%%.*}" = "$NODE_NAME" ] && continue   # our own agent knows nothing a peer needs
+      AGENTS+=("${p%%:*}:$AGENT_PORT")
+    done
+  fi
+  CLUSTER_ADDRESS="gcomm://$(IFS=,; echo "${PEERS[*]}")"
+  NODE_ADDRESS=${NODE_ADDRESS:-${POD_IP:-$(hostname -i 2>/dev/null | awk '{print $1}')}}
+}
+
+# ---------------------------------------------------------------- configuration
+write_config() {
+  mkdir -p "$RUN_DIR"
+  chmod 700 "$RUN_DIR"
+  local socket=/run/mysqld/mysqld.sock
+  [ -w /run/mysqld ] || socket="$RUN_DIR/mysqld.sock"
+  {
+    echo "# generated by galera-start.sh; settings in $CONF_DIR override these"
+    echo "[mysqld]"
+    echo "datadir=$DATADIR"
+    echo "socket=$socket"
+    echo "pid-file=$RUN_DIR/mysqld.pid"
+    echo "port=3306"
+    echo "bind-address=0.0.0.0"
+    echo "skip-name-resolve"
+    echo "binlog_format=ROW"
+    echo "default_storage_engine=InnoDB"
+    echo "innodb_autoinc_lock_mode=2"
+    echo "wsrep_on=ON"
+    echo "wsrep_provider=$PROVIDER"
+    echo "wsrep_cluster_address=$CLUSTER_ADDRESS"
+    echo "wsrep_cluster_name=${CLUSTER_NAME:-messagestack}"
+    echo "wsrep_node_name=$NODE_NAME"
+    [ -n "$NODE_ADDRESS" ] && echo "wsrep_node_address=$NODE_ADDRESS"
+    echo "wsrep_sst_method=$SST"
+    if [ "$KIND" = percona-xtradb-cluster ]; then
+      echo "pxc_strict_mode=ENFORCING"
+      # PXC 8.0 encrypts cluster traffic by default, which needs the same CA on every node;
+      # the operator renders TLS settings into conf.d when it provides certificates.
+      echo "pxc-encrypt-cluster-traffic=OFF"
+    fi
+    echo "[client]"
+    echo "socket=$socket"
+    if [ -d "$CONF_DIR" ]; then echo "!includedir $CONF_DIR"; fi
+  } >"$RUN_DIR/my.cnf"
+  [ -d "$CONF_DIR" ] || warn "config directory missing; running with defaults only" CONF_DIR="$CONF_DIR"
+  # The effective values (conf.d may override them).
+  DATADIR=$(effective mysqld datadir "$DATADIR")
+  SOCKET=$(effective mysqld socket "$socket")
+  RECOVERY_FILE="$DATADIR/messagestack-recovery.json"
+  BOOTSTRAP_MARKER="$DATADIR/messagestack-bootstrap"
+  INITIALIZED_MARKER="$DATADIR/messagestack-initialized"
+}
+
+effective() { # group option default
+  local v
+  v=$(my_print_defaults --defaults-file="$RUN_DIR/my.cnf" "$1" 2>/dev/null | sed -n "s/^--$2=//p" | tail -1)
+  echo "${v:-$3}"
+}
+
+client_config() { # file password
+  local pw=${2//\\/\\\\}; pw=${pw//\"/\\\"}
+  (umask 077; printf '[client]\nuser=root\npassword="%s"\nsocket=%s\n' "$pw" "$SOCKET" >"$1")
+}
+
+as_mysql_args() { [ "$(id -u)" = 0 ] && echo "--user=mysql" || true; }
+
+# ---------------------------------------------------------------- state of the datadir
+has_data() { [ -d "$DATADIR/mysql" ] || [ -s "$DATADIR/grastate.dat" ]; }
+
+read_grastate() {
+  GS_UUID=""; GS_SEQNO=-1; GS_SAFE=0
+  [ -f "$DATADIR/grastate.dat" ] || return 0
+  GS_UUID=$(sed -n 's/^uuid:[[:space:]]*//p' "$DATADIR/grastate.dat" | tail -1)
+  GS_SEQNO=$(sed -n 's/^seqno:[[:space:]]*//p' "$DATADIR/grastate.dat" | tail -1)
+  GS_SAFE=$(sed -n 's/^safe_to_bootstrap:[[:space:]]*//p' "$DATADIR/grastate.dat" | tail -1)
+  [[ $GS_SEQNO =~ ^-?[0-9]+$ ]] || GS_SEQNO=-1
+  [ "$GS_SAFE" = 1 ] || GS_SAFE=0
+}
+
+# Position from InnoDB when grastate.dat does not know it (seqno -1 after a crash).
+wsrep_recover() {
+  local logf="$RUN_DIR/wsrep-recover.log" line
+  info "running --wsrep-recover to find the last committed position" reason="grastate.dat seqno is -1"
+  rm -f "$logf"
+  # shellcheck disable=SC2046
+  if ! "$SERVER" --defaults-file="$RUN_DIR/my.cnf" $(as_mysql_args) --wsrep-recover --log-error="$logf" >/dev/null 2>&1; then
+    warn "--wsrep-recover failed" log="$(tail -5 "$logf" 2>/dev/null | tr '\n"' ' _')"
+  fi
+  line=$(grep -Eo 'Recovered position:?[[:space:]]*[0-9a-f-]{36}:-?[0-9]+' "$logf" 2>/dev/null | tail -1 || true)
+  if [ -n "$line" ]; then
+    REC_UUID=$(echo "$line" | grep -Eo '[0-9a-f-]{36}')
+    REC_SEQNO=${line##*:}
+  fi
+}
+
+recovered_position() {
+  read_grastate
+  REC_UUID=$GS_UUID; REC_SEQNO=$GS_SEQNO; REC_SOURCE=grastate
+  if [ "$GS_SEQNO" = -1 ]; then
+    wsrep_recover
+    REC_SOURCE=wsrep-recover
+  fi
+  info "recovered position" uuid="$REC_UUID" seqno="$REC_SEQNO" source="$REC_SOURCE" safe_to_bootstrap="$GS_SAFE"
+}
+
+write_recovery_file() {
+  local safe=false
+  [ "$GS_SAFE" = 1 ] && safe=true
+  printf '{"uuid":"%s","seqno":%s,"safeToBootstrap":%s,"source":"%s","node":"%s","time":"%s"}\n' \
+    "$REC_UUID" "$REC_SEQNO" "$safe" "$REC_SOURCE" "$NODE_NAME" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$RECOVERY_FILE.tmp"
+  mv -f "$RECOVERY_FILE.tmp" "$RECOVERY_FILE"
+}
+
+# ---------------------------------------------------------------- peers' agents
+# http_get host:port path -> sets HTTP_CODE, HTTP_BODY. Plain bash, so it works in any image.
+http_get() {
+  local host=${1%:*} port=${1##*:} out
+  HTTP_CODE=000; HTTP_BODY=""
+  out=$(timeout 3 bash -c 'exec 3<>"/dev/tcp/$0/$1" || exit 1
+    printf "GET %s HTTP/1.0\r\nHost: %s\r\nConnection: close\r\n\r\n" "$2" "$0" >&3
+    cat <&3' "$host" "$port" "$2" 2>/dev/null) || return 1
+  HTTP_CODE=$(printf '%s' "$out" | head -1 | awk '{print $2}')
+  HTTP_BODY=$(printf '%s' "$out" | sed '1,/^\r\{0,1\}$/d')
+}
+
+# Prints the first peer agent whose server is in the Primary component.
+primary_peer() {
+  local a
+  for a in "${AGENTS[@]}"; do
+    if http_get "$a" /state && [[ $HTTP_BODY == *'"clusterStatus":"Primary"'* ]]; then echo "$a"; return 0; fi
+  done
+  return 1
+}
+
+# Prints the first peer agent that reports data of an existing cluster (or a running server).
+peer_with_data() {
+  local a
+  for a in "${AGENTS[@]}"; do
+    http_get "$a" /state || continue
+    if [[ $HTTP_BODY == *'"running":true'* ]] || [[ $HTTP_BODY == *'"waitingForDecision":true'* ]] ||
+       { [[ $HTTP_BODY =~ \"uuid\":\"([0-9a-f-]+)\" ]] && [ "${BASH_REMATCH[1]}" != 00000000-0000-0000-0000-000000000000 ]; }; then
+      echo "$a"; return 0
+    fi
+  done
+  return 1
+}
+
+# ---------------------------------------------------------------- server process
+SERVER_PID=""
+on_term() {
+  info "received a stop signal" action="$([ -n "$SERVER_PID" ] && echo "stopping the server" || echo "exiting")"
+  if [ -n "$SERVER_PID" ]; then kill -TERM "$SERVER_PID" 2>/dev/null || true; else exit 143; fi
+}
+trap on_term TERM INT
+
+start_server() { # mode extra-args...
+  local mode=$1; shift
+  mkdir -p "$(dirname "$SOCKET")" 2>/dev/null || true
+  info "starting $(basename "$SERVER")" mode="$mode" args="$*"
+  # shellcheck disable=SC2046
+  "$SERVER" --defaults-file="$RUN_DIR/my.cnf" $(as_mysql_args) "$@" &
+  SERVER_PID=$!
+}
+
+# Waits for the server to exit and exits with its status (the container ends with it).
+wait_server() {
+  local rc=0
+  while kill -0 "$SERVER_PID" 2>/dev/null; do
+    wait "$SERVER_PID" && rc=0 || rc=$?
+  done
+  info "server exited" status="$rc"
+  exit "$rc"
+}
+
+sql_root() { # [client args] < sql; tries the root password, then an empty one (a fresh datadir)
+  local sql; sql=$(cat)
+  client_config "$RUN_DIR/root.cnf" "$MYSQL_ROOT_PASSWORD"
+  client_config "$RUN_DIR/root-nopw.cnf" ""
+  if printf '%s' "$sql" | "$CLIENT" --defaults-extra-file="$RUN_DIR/root.cnf" --batch "$@" 2>"$RUN_DIR/sql.err"; then
+    return 0
+  fi
+  printf '%s' "$sql" | "$CLIENT" --defaults-extra-file="$RUN_DIR/root-nopw.cnf" --batch "$@" 2>>"$RUN_DIR/sql.err"
+}
+
+wait_for_sql() {
+  local deadline=$((SECONDS + SERVER_START_TIMEOUT))
+  while ! echo "SELECT 1" | sql_root >/dev/null 2>&1; do
+    kill -0 "$SERVER_PID" 2>/dev/null || { warn "server exited before it answered"; wait_server; }
+    [ $SECONDS -lt $deadline ] || die "server did not answer SQL within ${SERVER_START_TIMEOUT}s" errors="$(tail -2 "$RUN_DIR/sql.err" | tr '\n"' ' _')"
+    sleep 1
+  done
+}
+
+sql_str() { local s=${1//\\/\\\\}; s=${s//\'/\\\'}; printf "'%s'" "$s"; }
+
+# Users and the app database; safe to run on every bootstrap (IF NOT EXISTS + ALTER).
+setup_users() {
+  local mon mon_pw app_pw root_pw drops
+  mon=$(sql_str "$MONITOR_USER"); mon_pw=$(sql_str "$MONITOR_PASSWORD"); root_pw=$(sql_str "$MYSQL_ROOT_PASSWORD")
+  wait_for_sql
+  info "creating users and the app database (idempotent)" monitor="$MONITOR_USER" database="${APP_DATABASE:-}" app_user="${APP_USER:-}"
+  drops=$(echo "SELECT CONCAT('DROP USER IF EXISTS ', QUOTE(user), '@', QUOTE(host), ';') FROM mysql.user WHERE user = '' OR (user = 'root' AND host NOT IN ('localhost'));" |
+    sql_root --skip-column-names 2>/dev/null | grep '^DROP USER' || true)
+  {
+    for host in "'%'" "'localhost'"; do
+      echo "CREATE USER IF NOT EXISTS $mon@$host IDENTIFIED BY $mon_pw;"
+      echo "ALTER USER $mon@$host IDENTIFIED BY $mon_pw;"
+      echo "GRANT USAGE, REPLICATION CLIENT, PROCESS ON *.* TO $mon@$host;"
+    done
+    if [ -n "${APP_DATABASE:-}" ]; then
+      local app app_pw
+      app=$(sql_str "$APP_USER"); app_pw=$(sql_str "$APP_PASSWORD")
+      echo "CREATE DATABASE IF NOT EXISTS \`$APP_DATABASE\`;"
+      echo "CREATE USER IF NOT EXISTS $app@'%' IDENTIFIED BY $app_pw;"
+      echo "ALTER USER $app@'%' IDENTIFIED BY $app_pw;"
+      # Only what schema migrations and the app need, on its own database only.
+      echo "GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, INDEX, DROP, REFERENCES, CREATE VIEW, SHOW VIEW, LOCK TABLES, CREATE TEMPORARY TABLES ON \`$APP_DATABASE\`.* TO $app@'%';"
+    fi
+    echo "$drops"
+    echo "ALTER USER 'root'@'localhost' IDENTIFIED BY $root_pw;"
+  } | sql_root || die "creating users failed" errors="$(tail -3 "$RUN_DIR/sql.err" | tr '\n"' ' _')"
+  : >"$INITIALIZED_MARKER"
+  rm -f "$RUN_DIR/root-nopw.cnf"
+  info "users and app database ready"
+}
+
+initialize_datadir() {
+  info "initializing an empty datadir" engine="$KIND" datadir="$DATADIR"
+  local logf="$RUN_DIR/init.log"
+  # shellcheck disable=SC2046
+  if [ "$KIND" = percona-xtradb-cluster ]; then
+    "$SERVER" --defaults-file="$RUN_DIR/my.cnf" $(as_mysql_args) --initialize-insecure --log-error="$logf" >/dev/null 2>&1 \
+      || die "mysqld --initialize-insecure failed" log="$(tail -5 "$logf" | tr '\n"' ' _')"
+  else
+    local installer
+    installer=$(command -v mariadb-install-db || command -v mysql_install_db) || die "mariadb-install-db not found in the image"
+    "$installer" --defaults-file="$RUN_DIR/my.cnf" $(as_mysql_args) --datadir="$DATADIR" \
+      --auth-root-authentication-method=normal --skip-test-db >"$logf" 2>&1 \
+      || die "mariadb-install-db failed" log="$(tail -5 "$logf" | tr '\n"' ' _')"
+  fi
+}
+
+# ---------------------------------------------------------------- the three ways to start
+join_cluster() { # reason
+  local args=(--wsrep-cluster-address="$CLUSTER_ADDRESS")
+  [ "${REC_SEQNO:--1}" != -1 ] && [ -n "${REC_UUID:-}" ] && args+=(--wsrep-start-position="$REC_UUID:$REC_SEQNO")
+  info "decision: join" decision=join reason="$1" cluster_address="$CLUSTER_ADDRESS"
+  rm -f "$RECOVERY_FILE" "$BOOTSTRAP_MARKER"
+  start_server join "${args[@]}"
+  wait_server
+}
+
+bootstrap_new_cluster() {
+  info "decision: bootstrap a new cluster" decision=bootstrap-new-cluster reason="empty datadir, ordinal 0, no peer holds data or a Primary component"
+  check_secrets
+  has_data || initialize_datadir
+  start_server bootstrap-new --wsrep-cluster-address=gcomm:// --wsrep-new-cluster
+  setup_users
+  wait_server
+}
+
+bootstrap_from_recovery() {
+  info "decision: bootstrap from this node's data" decision=bootstrap-recovered uuid="$REC_UUID" seqno="$REC_SEQNO" reason="$1"
+  rm -f "$BOOTSTRAP_MARKER" "$RECOVERY_FILE"
+  if [ -f "$DATADIR/grastate.dat" ]; then
+    sed -i 's/^safe_to_bootstrap:.*/safe_to_bootstrap: 1/' "$DATADIR/grastate.dat"
+  fi
+  local args=(--wsrep-cluster-address=gcomm:// --wsrep-new-cluster)
+  [ "$REC_SEQNO" != -1 ] && [ -n "$REC_UUID" ] && args+=(--wsrep-start-position="$REC_UUID:$REC_SEQNO")
+  start_server bootstrap-recovered "${args[@]}"
+  setup_users
+  wait_server
+}
+
+check_secrets() {
+  check_name MONITOR_USER
+  [ -n "${MONITOR_PASSWORD:-}" ] || die "MONITOR_PASSWORD is not set" fix="mount the db-credentials Secret key monitor"
+  [ -n "${MYSQL_ROOT_PASSWORD:-}" ] || die "MYSQL_ROOT_PASSWORD is not set" fix="mount the db-credentials Secret key root"
+  if [ -n "${APP_DATABASE:-}" ]; then
+    [[ $APP_DATABASE =~ ^[A-Za-z0-9_]{1,64}$ ]] || die "APP_DATABASE is not a plain database name" value="$APP_DATABASE"
+    check_name APP_USER
+    [ -n "${APP_PASSWORD:-}" ] || die "APP_PASSWORD is not set" fix="mount the db-credentials Secret key app"
+  fi
+}
+
+# Waits for a Primary peer; with recovery=1 also for the bootstrap marker.
+wait_for_decision() { # recovery(0|1)
+  local recovery=$1 next_note=$SECONDS peer
+  while true; do
+    if peer=$(primary_peer); then
+      join_cluster "peer agent $peer reports a Primary component"
+    fi
+    if [ "$recovery" = 1 ] && [ -e "$BOOTSTRAP_MARKER" ]; then
+      bootstrap_from_recovery "bootstrap marker present (POST /bootstrap)"
+    fi
+    if [ $SECONDS -ge $next_note ]; then
+      if [ "$recovery" = 1 ]; then
+        info "waiting: no Primary peer and no bootstrap marker" waiting=recovery uuid="$REC_UUID" seqno="$REC_SEQNO" \
+          hint="the operator bootstraps the most advanced node; by hand: curl -X POST http://<this pod>:$AGENT_PORT/bootstrap"
+      else
+        info "waiting for a Primary peer to join" waiting=primary-peer ordinal="$ORDINAL" agents="$(IFS=,; echo "${AGENTS[*]}")"
+      fi
+      next_note=$((SECONDS + 30))
+    fi
+    sleep "$RECOVERY_POLL_SECONDS" & wait $! || true
+  done
+}
+
+main() {
+  detect_engine
+  identity
+  write_config
+  [ -w "$DATADIR" ] || die "datadir is not writable" datadir="$DATADIR" user="$(id -un)" fix="mount the volume with fsGroup or chown it to the mysql user"
+  info "starting" engine="$KIND" server="$SERVER" provider="$PROVIDER" sst="$SST" ordinal="$ORDINAL" \
+    cluster_address="$CLUSTER_ADDRESS" node_address="$NODE_ADDRESS" datadir="$DATADIR" conf_dir="$CONF_DIR"
+  # A marker or recovery file from an earlier run is stale: decisions are made afresh now.
+  rm -f "$BOOTSTRAP_MARKER" "$RECOVERY_FILE"
+  REC_UUID=""; REC_SEQNO=-1; REC_SOURCE=none
+
+  local peer
+  if ! has_data; then
+    if peer=$(primary_peer); then
+      join_cluster "empty datadir; peer agent $peer reports a Primary component (state transfer follows)"
+    fi
+    if [ "$ORDINAL" = 0 ]; then
+      if peer=$(peer_with_data); then
+        warn "not bootstrapping: a peer holds data of an existing cluster" peer="$peer" \
+          fix="this node's volume was lost; it joins once a peer forms a Primary component"
+      else
+        bootstrap_new_cluster
+      fi
+    fi
+    wait_for_decision 0
+  fi
+
+  if [ "$ORDINAL" = 0 ] && [ ! -e "$INITIALIZED_MARKER" ] && [ ! -s "$DATADIR/grastate.dat" ] && ! peer_with_data >/dev/null; then
+    # A first bootstrap stopped before it finished; nobody else has data, so finish it.
+    info "datadir from an unfinished first bootstrap" reason="no $INITIALIZED_MARKER and no grastate.dat"
+    bootstrap_new_cluster
+  fi
+
+  recovered_position
+  if peer=$(primary_peer); then
+    join_cluster "restart; peer agent $peer reports a Primary component"
+  fi
+  if [ -z "${GALERA_PEERS:-}" ] && [ "${REPLICAS:-0}" = 1 ]; then
+    bootstrap_from_recovery "single-node cluster (REPLICAS=1): no peer can hold newer data"
+  fi
+  write_recovery_file
+  info "no Primary peer: full-cluster recovery, waiting for a decision" decision=wait-recovery \
+    uuid="$REC_UUID" seqno="$REC_SEQNO" source="$REC_SOURCE" recovery_file="$RECOVERY_FILE"
+  wait_for_decision 1
+}
+
+main "$@"
