@@ -21,7 +21,9 @@ type fakeSource struct {
 	err     error
 }
 
-func (f *fakeSource) Status(context.Context) (*WsrepStatus, bool, error) { return f.st, f.running, f.err }
+func (f *fakeSource) Status(context.Context) (*WsrepStatus, bool, error) {
+	return f.st, f.running, f.err
+}
 
 func synced() *WsrepStatus {
 	return &WsrepStatus{Ready: "ON", ClusterStatus: "Primary", LocalState: 4, LocalStateComment: "Synced", ClusterSize: 3}

@@ -1,0 +1,181 @@
+# Helpers for the data-plane tests: a three-node Galera cluster of real mariadbd processes on
+# loopback, each started by the operator's galera-start.sh and watched by a galera-agent, all
+# running as the mysql user like in the database container. Sourced, not run.
+set -euo pipefail
+
+DP_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(cd "$DP_DIR/../.." && pwd)"
+START_SCRIPT="$REPO_ROOT/operator/src/main/resources/dataplane/galera-start.sh"
+export MS_CACHE="${MS_CACHE:-$HOME/.cache/messagestack}"
+export PATH="/usr/local/go/bin:$PATH"
+
+# Everything lives here; ports are 14xxx so they do not collide with the message-api tests (3xxxx).
+BASE=${DP_BASE:-/tmp/messagestack-dataplane}
+AGENT_BIN="$BASE/bin/galera-agent"
+N=3
+MYSQL_PORTS=(14306 14316 14326)
+GCOMM_PORTS=(14567 14577 14587)   # IST = +1, SST = +2
+AGENT_PORTS=(14200 14201 14202)
+HAPROXY_PORT=14330
+HAPROXY_STATS_PORT=14331
+
+ROOT_PW='r00t-pw_"quoted\'
+MON_USER=monitor
+MON_PW="mon-pw-'x"
+APP_DB=messages
+APP_USER=messageapp
+APP_PW='app-pw-$1'
+
+_t0=$SECONDS
+PASSED=0
+FAILED=0
+log() { echo "[$(date +%H:%M:%S) +$((SECONDS - _t0))s] dataplane: $*"; }
+die() { echo "[$(date +%H:%M:%S) +$((SECONDS - _t0))s] dataplane: ERROR: $*" >&2; exit 1; }
+phase() { echo; log "=== $*"; }
+pass() { PASSED=$((PASSED + 1)); log "PASS $*"; }
+fail() { FAILED=$((FAILED + 1)); log "FAIL $*"; }
+# check "description" command...: passes when the command succeeds.
+check() { local d=$1; shift; if "$@"; then pass "$d"; else fail "$d"; fi; }
+
+need_tools() {
+  local missing=()
+  for t in mariadbd mariadb-install-db mariadb my_print_defaults rsync socat setpriv curl haproxy go jq; do
+    command -v "$t" >/dev/null || missing+=("$t")
+  done
+  [ -e /usr/lib/galera/libgalera_smm.so ] || missing+=(galera-4)
+  [ ${#missing[@]} -eq 0 ] || die "missing: ${missing[*]}; run 'make dataplane-deps' (installs the Debian packages)"
+  id mysql >/dev/null 2>&1 || die "no mysql user; run 'make dataplane-deps' (mariadb-server creates it)"
+  [ "$(id -u)" = 0 ] || die "run as root: the servers are started as the mysql user with setpriv"
+}
+
+build_agent() {
+  mkdir -p "$BASE/bin"
+  log "building galera-agent"
+  (cd "$REPO_ROOT/galera-agent" && CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$AGENT_BIN" .)
+}
+
+node_dir() { echo "$BASE/node$1"; }
+sock() { echo "$(node_dir "$1")/run/mysqld.sock"; }
+
+write_node_conf() {
+  local i=$1 d p; d=$(node_dir "$i"); p=${GCOMM_PORTS[$i]}
+  mkdir -p "$d/conf.d" "$d/data" "$d/run"
+  # Only what differs between nodes on one host; in Kubernetes every pod uses the same ports.
+  cat >"$d/conf.d/50-loopback.cnf" <<EOF
+[mysqld]
+port=${MYSQL_PORTS[$i]}
+bind-address=127.0.0.1
+socket=$d/run/mysqld.sock
+wsrep_node_address=127.0.0.1:$p
+wsrep_provider_options="gmcast.listen_addr=tcp://127.0.0.1:$p;ist.recv_addr=127.0.0.1:$((p + 1));gcache.size=64M"
+wsrep_sst_receive_address=127.0.0.1:$((p + 2))
+innodb_buffer_pool_size=64M
+innodb_log_file_size=48M
+performance_schema=OFF
+max_connections=60
+[client]
+socket=$d/run/mysqld.sock
+EOF
+  chown -R mysql:mysql "$d"
+}
+
+peers_csv() { local s="" i; for i in 0 1 2; do s+="127.0.0.1:${GCOMM_PORTS[$i]},"; done; echo "${s%,}"; }
+other_agents_csv() { local s="" i; for i in 0 1 2; do [ "$i" = "$1" ] || s+="127.0.0.1:${AGENT_PORTS[$i]},"; done; echo "${s%,}"; }
+
+as_mysql() { setpriv --reuid=mysql --regid=mysql --init-groups "$@"; }
+
+# start_node i: galera-start.sh in its own process group (so a "pod kill" can SIGKILL it all).
+start_node() {
+  local i=$1 d; d=$(node_dir "$i")
+  echo "--- start $(date -u +%FT%TZ)" >>"$d/start.log"
+  setsid setpriv --reuid=mysql --regid=mysql --init-groups env -i \
+    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp \
+    POD_NAME="ms-db-$i" CLUSTER_NAME=messagestack-test ENGINE=mariadb-galera REPLICAS=3 \
+    MYSQL_ROOT_PASSWORD="$ROOT_PW" MONITOR_USER="$MON_USER" MONITOR_PASSWORD="$MON_PW" \
+    APP_DATABASE="$APP_DB" APP_USER="$APP_USER" APP_PASSWORD="$APP_PW" \
+    DATADIR="$d/data" CONF_DIR="$d/conf.d" RUN_DIR="$d/run" \
+    GALERA_PEERS="$(peers_csv)" GALERA_PEER_AGENTS="$(other_agents_csv "$i")" RECOVERY_POLL_SECONDS=1 \
+    bash "$START_SCRIPT" >>"$d/start.log" 2>&1 </dev/null &
+  echo $! >"$d/start.pid"
+}
+
+start_agent() {
+  local i=$1 d; d=$(node_dir "$i")
+  setsid setpriv --reuid=mysql --regid=mysql --init-groups env -i \
+    POD_NAME="ms-db-$i" MONITOR_USER="$MON_USER" MONITOR_PASSWORD="$MON_PW" DATADIR="$d/data" \
+    MYSQL_HOST=127.0.0.1 MYSQL_PORT="${MYSQL_PORTS[$i]}" AGENT_LISTEN="127.0.0.1:${AGENT_PORTS[$i]}" \
+    NON_PRIMARY_GRACE_SECONDS="${NON_PRIMARY_GRACE_SECONDS:-10}" \
+    "$AGENT_BIN" >>"$d/agent.log" 2>&1 </dev/null &
+  echo $! >"$d/agent.pid"
+}
+
+alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# SIGKILL a node's whole process group: the script, mariadbd and any SST helper.
+kill_node() {
+  local pidf; pidf="$(node_dir "$1")/start.pid"
+  if alive "$pidf"; then kill -KILL -- "-$(cat "$pidf")" 2>/dev/null || true; fi
+  local t=$SECONDS
+  while pgrep -f -- "--defaults-file=$(node_dir "$1")/run/my.cnf" >/dev/null; do
+    [ $((SECONDS - t)) -lt 10 ] || break; sleep 0.2
+  done
+}
+
+# SIGTERM to the start script, as Kubernetes does; it stops the server cleanly.
+stop_node() {
+  local pidf; pidf="$(node_dir "$1")/start.pid"
+  alive "$pidf" || return 0
+  kill -TERM "$(cat "$pidf")"
+  local t=$SECONDS
+  while alive "$pidf"; do
+    [ $((SECONDS - t)) -lt 60 ] || { kill_node "$1"; break; }
+    sleep 0.5
+  done
+}
+
+stop_all() {
+  local i
+  for i in 0 1 2; do
+    kill_node "$i"
+    local ap; ap="$(node_dir "$i")/agent.pid"
+    if alive "$ap"; then kill -TERM "$(cat "$ap")" 2>/dev/null || true; fi
+  done
+  if [ -f "$BASE/haproxy.pid" ] && kill -0 "$(cat "$BASE/haproxy.pid")" 2>/dev/null; then kill "$(cat "$BASE/haproxy.pid")"; fi
+  return 0
+}
+
+# agent i path -> prints "CODE BODY"
+agent_get() {
+  curl -s -m 5 -o "$BASE/.body" -w '%{http_code}' "http://127.0.0.1:${AGENT_PORTS[$1]}$2" || true
+  printf ' '; cat "$BASE/.body" 2>/dev/null || true
+}
+health_code() { curl -s -m 5 -o /dev/null -w '%{http_code}' "http://127.0.0.1:${AGENT_PORTS[$1]}/health" || true; }
+state_field() { curl -s -m 5 "http://127.0.0.1:${AGENT_PORTS[$1]}/state" | jq -r "$2"; }
+
+wait_until() { # timeout description command...
+  local timeout=$1 what=$2; shift 2
+  local t=$SECONDS
+  until "$@"; do
+    if [ $((SECONDS - t)) -ge "$timeout" ]; then log "timed out after ${timeout}s waiting for: $what"; return 1; fi
+    sleep 1
+  done
+  log "after $((SECONDS - t))s: $what"
+}
+all_healthy() { local i; for i in "$@"; do [ "$(health_code "$i")" = 200 ] || return 1; done; }
+
+# SQL as root over the node's socket; as the app user over TCP (host:port given).
+sql_root() { mariadb --no-defaults -S "$(sock "$1")" -uroot -p"$ROOT_PW" -N -B -e "$2"; }
+sql_app() { mariadb --no-defaults -h127.0.0.1 -P"$1" -u"$APP_USER" -p"$APP_PW" -N -B --connect-timeout=3 "$APP_DB" -e "$2"; }
+status_var() { sql_root "$1" "SHOW GLOBAL STATUS LIKE '$2'" | awk '{print $2}'; }
+
+# Lines the start script logged since the last start (decision lines only).
+last_start_log() { awk '/^--- start/{buf=""} {buf=buf $0 "\n"} END{printf "%s", buf}' "$(node_dir "$1")/start.log"; }
+decision_of() { last_start_log "$1" | grep -o 'decision=[a-z-]*' | tail -1 | cut -d= -f2; }
+
+dump_logs() {
+  local i
+  for i in 0 1 2; do
+    echo "----- node $i start.log (last 40 lines)"; tail -40 "$(node_dir "$i")/start.log" 2>/dev/null || true
+    echo "----- node $i agent.log (last 10 lines)"; tail -10 "$(node_dir "$i")/agent.log" 2>/dev/null || true
+  done
+}
