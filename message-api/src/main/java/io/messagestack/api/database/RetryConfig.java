@@ -1,0 +1,22 @@
+package io.messagestack.api.database;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** How database transactions are retried on Galera conflicts and outages. */
+@ConfigMapping(prefix = "messagestack.retry")
+public interface RetryConfig {
+
+    /** Attempts in all, the first one included. */
+    @WithDefault("8")
+    int maxAttempts();
+
+    @WithDefault("25ms")
+    Duration initialBackoff();
+
+    /** With 8 attempts the pauses add up to about 3 s, longer than HAProxy needs to fail over. */
+    @WithDefault("1s")
+    Duration maxBackoff();
+}
