@@ -41,6 +41,7 @@ public final class ChaosCli {
                                        [--table message] [--db-wait 60s]
               chaos-load-client report --results DIR --markdown FILE --summary FILE [--png-dir DIR]
                                        [--image-link-prefix ../chaos/results/] [--allow-non-kind]
+                                       [--expect name,name,...   (scenarios run; one without a result is not met)]
             """;
 
     private ChaosCli() {
@@ -130,11 +131,15 @@ public final class ChaosCli {
 
     static int report(Map<String, String> a) throws Exception {
         Path results = Path.of(required(a, "results"));
-        boolean allMet = ReportWriter.write(ReportWriter.readResults(results), Path.of(required(a, "markdown")),
+        List<ScenarioResult> found = ReportWriter.readResults(results);
+        List<String> missing = a.containsKey("expect") ? java.util.Arrays.stream(a.get("expect").split(","))
+                .map(String::trim).filter(n -> !n.isEmpty())
+                .filter(n -> found.stream().noneMatch(r -> r.scenario().equals(n))).toList() : List.of();
+        boolean allMet = ReportWriter.write(found, missing, Path.of(required(a, "markdown")),
                 Path.of(required(a, "summary")), Path.of(a.getOrDefault("png-dir", results.toString())),
                 a.getOrDefault("image-link-prefix", "../chaos/results/"), !a.containsKey("allow-non-kind"));
-        System.out.println("report: wrote " + a.get("markdown") + " and " + a.get("summary")
-                + "; all targets met: " + allMet);
+        System.out.println("report: wrote " + a.get("markdown") + " and " + a.get("summary") + "; "
+                + (found.isEmpty() && missing.isEmpty() ? "no results yet" : "all targets met: " + allMet));
         return allMet ? 0 : 1;
     }
 

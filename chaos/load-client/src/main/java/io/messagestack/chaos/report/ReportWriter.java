@@ -49,13 +49,19 @@ public final class ReportWriter {
      */
     public static boolean write(List<ScenarioResult> results, Path markdown, Path summaryJson, Path pngDir,
                                 String imageLinkPrefix, boolean requireKind) throws IOException {
+        return write(results, List.of(), markdown, summaryJson, pngDir, imageLinkPrefix, requireKind);
+    }
+
+    /** @param missing scenarios that were run but left no result (their script failed before the check) */
+    public static boolean write(List<ScenarioResult> results, List<String> missing, Path markdown, Path summaryJson,
+                                Path pngDir, String imageLinkPrefix, boolean requireKind) throws IOException {
         for (ScenarioResult r : results) {
             if (requireKind && (r.environment() == null || !r.environment().startsWith("kind"))) {
                 throw new IllegalArgumentException("result " + r.scenario() + " was measured on '" + r.environment()
                         + "', not on kind; docs/chaos.md shows kind numbers only (delete it from chaos/results/)");
             }
         }
-        boolean allMet = true;
+        boolean allMet = missing.isEmpty();
         List<Map<String, Object>> rows = new ArrayList<>();
         for (ScenarioResult r : results) {
             List<Target> targets = Targets.evaluate(r);
@@ -65,12 +71,13 @@ public final class ReportWriter {
         }
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("generatedAt", Instant.now().toString());
-        summary.put("allTargetsMet", results.isEmpty() ? null : allMet);
+        summary.put("allTargetsMet", results.isEmpty() && missing.isEmpty() ? null : allMet);
         summary.put("scenarios", rows);
+        summary.put("scenariosWithoutResult", missing);
         Files.createDirectories(summaryJson.toAbsolutePath().getParent());
         JSON.writeValue(summaryJson.toFile(), summary);
         Files.createDirectories(markdown.toAbsolutePath().getParent());
-        Files.writeString(markdown, Markdown.render(results, imageLinkPrefix), StandardCharsets.UTF_8);
+        Files.writeString(markdown, Markdown.render(results, missing, imageLinkPrefix), StandardCharsets.UTF_8);
         return allMet;
     }
 

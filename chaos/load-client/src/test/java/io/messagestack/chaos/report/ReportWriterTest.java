@@ -69,6 +69,17 @@ class ReportWriterTest {
     }
 
     @Test
+    void aScenarioThatLeftNoResultIsListedAndNotMet() throws Exception {
+        ScenarioResult good = rename(TargetsTest.result("pod-kill", 0, 4000L, Map.of(), TargetsTest.CLEAN), "db-pod-kill");
+        boolean allMet = ReportWriter.write(List.of(good), List.of("full-db-crash"), dir.resolve("chaos.md"),
+                dir.resolve("summary.json"), dir, "", true);
+        assertFalse(allMet);
+        assertTrue(Files.readString(dir.resolve("chaos.md")).contains("| full-db-crash | no result"));
+        assertEquals("full-db-crash", ReportWriter.JSON.readTree(dir.resolve("summary.json").toFile())
+                .get("scenariosWithoutResult").get(0).asText());
+    }
+
+    @Test
     void noResultsSaysNotMeasuredYet() throws Exception {
         ReportWriter.write(List.of(), dir.resolve("chaos.md"), dir.resolve("summary.json"), dir, "", true);
         assertTrue(Files.readString(dir.resolve("chaos.md")).contains("Not measured yet"));

@@ -1,0 +1,256 @@
+# Shared helpers of the chaos scenarios (sourced, not run). Every name the scenarios use for the
+# stack lives here, so that it is one edit when the operator's names change. Each can be
+# overridden from the environment.
+#
+# A scenario script defines inject (and optionally heal) and calls run_scenario; see
+# chaos/scenarios/pod-kill.sh for the smallest example.
+
+# ---- names of the stack (docs/architecture.md) -------------------------------------------
+MS_NAME=${MS_NAME:-demo}                                  # the MessageStack
+MS_NAMESPACE=${MS_NAMESPACE:-messagestack-demo}
+MS_RESOURCE=${MS_RESOURCE:-messagestack}                  # kubectl resource name (short: ms)
+OPERATOR_NAMESPACE=${OPERATOR_NAMESPACE:-messagestack-system}
+OPERATOR_SELECTOR=${OPERATOR_SELECTOR:-app.kubernetes.io/name=messagestack-operator}
+KIND_CLUSTER=${KIND_CLUSTER:-messagestack}
+LABEL_INSTANCE="app.kubernetes.io/instance=${MS_NAME}"
+LABEL_COMPONENT_KEY=app.kubernetes.io/component           # database|proxy|api|frontend
+DB_STS=${DB_STS:-${MS_NAME}-db}
+DB_CONTAINER=${DB_CONTAINER:-database}
+API_DEPLOYMENT=${API_DEPLOYMENT:-${MS_NAME}-api}
+DB_SECRET=${DB_SECRET:-${MS_NAME}-db-credentials}
+# Where the client sends its load: the kind host port mapped to the frontend NodePort (or the VIP).
+CHAOS_BASE_URL=${CHAOS_BASE_URL:-http://127.0.0.1:8080}
+# The database check goes around the API: a port-forward to this Service, then SQL.
+CHAOS_DB_SERVICE=${CHAOS_DB_SERVICE:-${MS_NAME}-proxy}
+CHAOS_DB_PORT=${CHAOS_DB_PORT:-3306}
+CHAOS_DB_LOCAL_PORT=${CHAOS_DB_LOCAL_PORT:-13306}
+CHAOS_DB_TABLE=${CHAOS_DB_TABLE:-message}
+# MessageStack spec fields the scenarios change (JSON merge-patch paths, dot separated).
+SPEC_API_IMAGE=${SPEC_API_IMAGE:-api.image}
+SPEC_API_REPLICAS=${SPEC_API_REPLICAS:-api.replicas}
+SPEC_DB_REPLICAS=${SPEC_DB_REPLICAS:-database.replicas}
+SPEC_DB_CONFIGURATION=${SPEC_DB_CONFIGURATION:-database.configuration}
+SPEC_VIP_ENABLED=${SPEC_VIP_ENABLED:-vip.enabled}
+API_IMAGE_REPO=${API_IMAGE_REPO:-messagestack/message-api}
+
+# ---- how a scenario runs ---------------------------------------------------------------
+CHAOS_WRITERS=${CHAOS_WRITERS:-4}
+CHAOS_RATE=${CHAOS_RATE:-5}                  # creates per second per writer (each + a read-back)
+CHAOS_TIMEOUT=${CHAOS_TIMEOUT:-2s}           # per HTTP attempt
+CHAOS_RETRIES=${CHAOS_RETRIES:-3}
+CHAOS_BASELINE=${CHAOS_BASELINE:-10}         # seconds of load before the fault
+CHAOS_TAIL=${CHAOS_TAIL:-10}                 # seconds of load after Ready again
+CHAOS_READY_TIMEOUT=${CHAOS_READY_TIMEOUT:-300}
+CHAOS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CHAOS_RESULTS=${CHAOS_RESULTS:-$CHAOS_DIR/results}
+CHAOS_JAR=${CHAOS_JAR:-$CHAOS_DIR/load-client/target/chaos-load-client.jar}
+
+_chaos_t0=${_chaos_t0:-$(date +%s)}
+say() { echo "[chaos ${SCENARIO:-} $(date -u +%H:%M:%S) +$(( $(date +%s) - _chaos_t0 ))s] $*"; }
+die() { echo "[chaos ${SCENARIO:-}] ERROR: $*" >&2; exit 2; }
+now_ms() { date +%s%3N; }
+
+kc() { kubectl -n "$MS_NAMESPACE" "$@"; }
+
+# ---- preflight -------------------------------------------------------------------------
+require_tools() {
+  local t
+  for t in kubectl docker jq java curl; do
+    command -v "$t" >/dev/null || die "$t not found: run 'make up' (the lab installs kubectl, docker) / apt-get install $t"
+  done
+  [[ -s $CHAOS_JAR ]] || die "$CHAOS_JAR missing: run 'make chaos-client' (mvn -f chaos/load-client/pom.xml package)"
+}
+
+require_stack() {
+  kubectl version -o json >/dev/null 2>&1 || die "no Kubernetes API answers (kubectl context '$(kubectl config current-context 2>/dev/null)'): run 'make up'"
+  kc get "$MS_RESOURCE" "$MS_NAME" >/dev/null 2>&1 \
+    || die "MessageStack $MS_NAMESPACE/$MS_NAME not found: run 'make up' (or set MS_NAME/MS_NAMESPACE)"
+  kc wait "$MS_RESOURCE/$MS_NAME" --for=condition=Ready --timeout=120s >/dev/null \
+    || die "MessageStack $MS_NAME is not Ready before the fault; fix the stack first (kubectl -n $MS_NAMESPACE describe $MS_RESOURCE $MS_NAME)"
+  curl -fsS -m 5 -o /dev/null "$CHAOS_BASE_URL/api/messages/" \
+    || die "the entry point $CHAOS_BASE_URL/api/messages/ does not answer; check the kind port mapping or set CHAOS_BASE_URL"
+}
+
+# One line saying where this was measured; the report shows kind numbers only.
+environment_line() {
+  local ctx ver nodes
+  ctx=$(kubectl config current-context 2>/dev/null || echo unknown)
+  ver=$(kubectl version -o json 2>/dev/null | jq -r '.serverVersion.gitVersion // "?"')
+  nodes=$(kubectl get nodes --no-headers 2>/dev/null | wc -l)
+  if [[ $ctx == kind-* ]]; then
+    echo "kind cluster ${ctx#kind-} (Kubernetes $ver, $nodes nodes, $(nproc) CPUs, $(( $(awk '/MemTotal/{print $2}' /proc/meminfo) / 1048576 )) GiB)"
+  else
+    echo "cluster $ctx (Kubernetes $ver, $nodes nodes)"
+  fi
+}
+
+# ---- pods, nodes, spec -------------------------------------------------------------------
+# pods_of COMPONENT: names of the stack's pods of one component, sorted.
+pods_of() {
+  kc get pods -l "$LABEL_INSTANCE,$LABEL_COMPONENT_KEY=$1" -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}' | sort
+}
+node_of_pod() { kc get pod "$1" -o jsonpath='{.spec.nodeName}'; }
+# kind_nodes: the kind node containers of the cluster (container name = node name).
+kind_nodes() { docker ps --filter "label=io.x-k8s.kind.cluster=$KIND_CLUSTER" --format '{{.Names}}' | sort; }
+kind_workers() { kind_nodes | grep -v -- '-control-plane$' || true; }
+node_ip() { kubectl get node "$1" -o jsonpath='{.status.addresses[?(@.type=="InternalIP")].address}'; }
+# spec_get DOTTED.PATH: a field of the MessageStack's spec, empty if unset.
+spec_get() { kc get "$MS_RESOURCE" "$MS_NAME" -o json | jq -r --arg p "$1" '.spec | getpath($p | split(".")) // empty'; }
+# spec_patch DOTTED.PATH JSON-VALUE: merge-patch one spec field.
+spec_patch() {
+  local patch
+  patch=$(jq -cn --arg p "$1" --argjson v "$2" '{spec: ({} | setpath($p | split("."); $v))}')
+  say "patch $MS_RESOURCE/$MS_NAME $patch"
+  kc patch "$MS_RESOURCE" "$MS_NAME" --type=merge -p "$patch" >/dev/null
+}
+# container_host_pid POD CONTAINER: the container's PID 1 as the kind node sees it.
+container_host_pid() {
+  local id node
+  id=$(kc get pod "$1" -o json | jq -r --arg c "$2" '.status.containerStatuses[] | select(.name==$c) | .containerID' | sed 's|.*://||')
+  node=$(node_of_pod "$1")
+  [[ -n $id && -n $node ]] || return 1
+  docker exec "$node" crictl inspect -o go-template --template '{{.info.pid}}' "$id" 2>/dev/null
+}
+
+# ---- readiness ---------------------------------------------------------------------------
+# wait_ready TIMEOUT: until the operator has seen the latest spec, the MessageStack is Ready and
+# every pod of the stack is Ready. Prints the epoch ms when that was reached; returns 1 on timeout.
+wait_ready() {
+  local deadline=$(( $(date +%s) + $1 )) gen obs left
+  while :; do
+    left=$(( deadline - $(date +%s) )); (( left > 0 )) || return 1
+    gen=$(kc get "$MS_RESOURCE" "$MS_NAME" -o jsonpath='{.metadata.generation}' 2>/dev/null || true)
+    obs=$(kc get "$MS_RESOURCE" "$MS_NAME" -o jsonpath='{.status.observedGeneration}' 2>/dev/null || true)
+    # Without status.observedGeneration a Ready condition may still describe the old spec.
+    if [[ -n $obs && $obs != "$gen" ]]; then sleep 1; continue; fi
+    kc wait "$MS_RESOURCE/$MS_NAME" --for=condition=Ready --timeout="${left}s" >/dev/null 2>&1 || { sleep 1; continue; }
+    if all_pods_ready; then now_ms; return 0; fi
+    sleep 1
+  done
+}
+all_pods_ready() {
+  kc get pods -l "$LABEL_INSTANCE" -o json | jq -e '
+    (.items | length) > 0 and
+    all(.items[]; .metadata.deletionTimestamp == null and
+        ((.status.conditions // []) | any(.type == "Ready" and .status == "True")))' >/dev/null
+}
+# wait_not_ready SECONDS: give the operator a moment to notice the fault (Ready=False); fine if it never does.
+wait_not_ready() {
+  if kc wait "$MS_RESOURCE/$MS_NAME" --for=condition=Ready=false --timeout="${1}s" >/dev/null 2>&1; then
+    say "MessageStack reported Ready=False"
+  fi
+}
+
+# ---- load client -----------------------------------------------------------------------
+load_start() {
+  RAW=$CHAOS_RESULTS/raw/$SCENARIO
+  rm -rf "$RAW"; mkdir -p "$RAW"
+  RUN_ID=${SCENARIO//[^A-Za-z0-9]/}-$(date +%s)
+  RUN_ID=${RUN_ID: -40}
+  say "load: $CHAOS_WRITERS writers x $CHAOS_RATE/s against $CHAOS_BASE_URL (run $RUN_ID, log $RAW/requests.jsonl)"
+  java -jar "$CHAOS_JAR" load --base-url "$CHAOS_BASE_URL" --run-id "$RUN_ID" --writers "$CHAOS_WRITERS" \
+    --rate "$CHAOS_RATE" --duration 3600s --timeout "$CHAOS_TIMEOUT" --retries "$CHAOS_RETRIES" \
+    --stop-file "$RAW/stop" --out "$RAW/requests.jsonl" >"$RAW/load.log" 2>&1 &
+  LOAD_PID=$!
+}
+load_stop() {
+  [[ -n ${LOAD_PID:-} ]] || return 0
+  touch "$RAW/stop"
+  wait "$LOAD_PID" || true
+  LOAD_PID=
+  tail -n 1 "$RAW/load.log" | sed 's/^/  /'
+}
+
+# ---- the database check ------------------------------------------------------------------
+# secret_key KEY: one key of the database credentials Secret, decoded.
+secret_key() { kc get secret "$DB_SECRET" -o jsonpath="{.data.$1}" | base64 -d; }
+# db_env NAME: an env var of the database container, resolving secretKeyRef.
+db_env() {
+  local spec
+  spec=$(kc get sts "$DB_STS" -o json | jq -c --arg c "$DB_CONTAINER" --arg n "$1" \
+    '.spec.template.spec.containers[] | select(.name==$c) | .env[]? | select(.name==$n)')
+  if [[ -z $spec ]]; then return 1; fi
+  if jq -e '.value' <<<"$spec" >/dev/null; then jq -r '.value' <<<"$spec"; return; fi
+  local s k
+  s=$(jq -r '.valueFrom.secretKeyRef.name' <<<"$spec"); k=$(jq -r '.valueFrom.secretKeyRef.key' <<<"$spec")
+  kc get secret "$s" -o json | jq -r --arg k "$k" '.data[$k]' | base64 -d
+}
+
+verify_writes() {
+  local user db pf_pid rc=0
+  user=${CHAOS_DB_USER:-$(db_env APP_USER || echo messages)}
+  db=${CHAOS_DB_NAME:-$(db_env APP_DATABASE || echo messages)}
+  export CHAOS_DB_PASSWORD=${CHAOS_DB_PASSWORD_OVERRIDE:-$(db_env APP_PASSWORD || secret_key app)}
+  say "verify: port-forward svc/$CHAOS_DB_SERVICE to 127.0.0.1:$CHAOS_DB_LOCAL_PORT, count rows of run $RUN_ID in $db.$CHAOS_DB_TABLE"
+  kc port-forward "svc/$CHAOS_DB_SERVICE" "$CHAOS_DB_LOCAL_PORT:$CHAOS_DB_PORT" >"$RAW/port-forward.log" 2>&1 &
+  pf_pid=$!
+  java -jar "$CHAOS_JAR" verify --requests "$RAW/requests.jsonl" --events "$RAW/events.json" --run-id "$RUN_ID" \
+    --jdbc-url "jdbc:mysql://127.0.0.1:$CHAOS_DB_LOCAL_PORT/$db?connectTimeout=5000&socketTimeout=30000" \
+    --db-user "$user" --table "$CHAOS_DB_TABLE" --db-wait 90s --out "$CHAOS_RESULTS/$SCENARIO.json" || rc=$?
+  kill "$pf_pid" 2>/dev/null || true
+  wait "$pf_pid" 2>/dev/null || true
+  return $rc
+}
+
+# ---- events of one scenario run --------------------------------------------------------
+declare -A MEASURE=()
+NOTES=()
+measure() { MEASURE[$1]=$2; say "measured $1 = $2"; }   # VALUE is JSON: 1234, true, "text"
+note() { NOTES+=("$1"); say "note: $1"; }
+
+write_events() {
+  local m='{}' k n='[]' t
+  for k in "${!MEASURE[@]}"; do m=$(jq -c --arg k "$k" --argjson v "${MEASURE[$k]}" '. + {($k): $v}' <<<"$m"); done
+  for t in "${NOTES[@]}"; do n=$(jq -c --arg t "$t" '. + [$t]' <<<"$n"); done
+  jq -n --arg scenario "$SCENARIO" --arg kind "$KIND" --arg description "$DESCRIPTION" --arg env "$(environment_line)" \
+    --argjson start "$FAULT_START" --argjson end "$FAULT_END" --argjson ready "${READY_AT:-null}" \
+    --argjson m "$m" --argjson n "$n" \
+    '{scenario: $scenario, kind: $kind, description: $description, environment: $env,
+      faultStartMs: $start, faultEndMs: $end, readyAtMs: $ready, measurements: $m, notes: $n}' >"$RAW/events.json"
+}
+
+# ---- the scenario skeleton -------------------------------------------------------------
+# run_scenario NAME KIND DESCRIPTION: preflight, load, baseline, inject (the script's function;
+# it may call fault_over itself once it has healed), wait Ready, tail, stop load, verify.
+# heal (if the script defines it) also runs on any exit, so an interrupted run leaves no fault.
+run_scenario() {
+  SCENARIO=$1 KIND=$2 DESCRIPTION=$3
+  FAULT_START='' FAULT_END='' READY_AT=''
+  require_tools
+  require_stack
+  mkdir -p "$CHAOS_RESULTS"
+  trap '_chaos_cleanup' EXIT
+  trap 'exit 130' INT TERM
+  load_start
+  say "phase baseline: ${CHAOS_BASELINE}s of load before the fault"
+  sleep "$CHAOS_BASELINE"
+  kill -0 "$LOAD_PID" 2>/dev/null || die "the load client exited early; see $RAW/load.log"
+  FAULT_START=$(now_ms)
+  say "phase fault: $DESCRIPTION"
+  inject
+  [[ -n $FAULT_END ]] || fault_over
+  say "phase recovery: waiting up to ${CHAOS_READY_TIMEOUT}s for $MS_NAME Ready and all pods Ready"
+  if READY_AT=$(wait_ready "$CHAOS_READY_TIMEOUT"); then
+    say "Ready again $(( (READY_AT - FAULT_START) / 1000 ))s after the fault started"
+  else
+    READY_AT=
+    note "not Ready within ${CHAOS_READY_TIMEOUT}s after the fault"
+  fi
+  if declare -F after_ready >/dev/null; then after_ready; fi
+  say "phase tail: ${CHAOS_TAIL}s of load after recovery"
+  sleep "$CHAOS_TAIL"
+  load_stop
+  write_events
+  local rc=0
+  verify_writes || rc=$?
+  say "result: $CHAOS_RESULTS/$SCENARIO.json (verify exit $rc)"
+  return $rc
+}
+fault_over() { FAULT_END=$(now_ms); say "fault over after $(( (FAULT_END - FAULT_START) / 1000 ))s"; }
+
+_chaos_cleanup() {
+  local rc=$?
+  if declare -F heal >/dev/null; then heal || say "heal failed; check the cluster by hand"; fi
+  if [[ -n ${LOAD_PID:-} ]]; then touch "$RAW/stop"; wait "$LOAD_PID" 2>/dev/null || true; fi
+  exit $rc
+}

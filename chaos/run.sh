@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Runs chaos scenarios one after another against the MessageStack on the kind lab, then writes the
+# results table (docs/chaos.md), chaos/results/summary.json and one PNG per scenario. Targets are
+# marked met/not met by the report from the numbers. Exit 0 only when every target is met.
+#
+# usage: chaos/run.sh [--ci] [--list] [SCENARIO...]
+#   (no scenario)  the full suite (results in chaos/results, table in docs/chaos.md)
+#   --ci           the CI subset (results in chaos/results/ci, table in chaos/results/ci/chaos.md)
+#   SCENARIO...    only these (other results already in the folder stay in the table)
+set -euo pipefail
+CHAOS_DIR=$(cd "$(dirname "$0")" && pwd)
+REPO=$(cd "$CHAOS_DIR/.." && pwd)
+
+# name -> scenario script and arguments. The full suite runs in this order (the full crash last).
+declare -A SCENARIOS=(
+  [pod-kill-database-graceful]="pod-kill.sh database graceful"
+  [pod-kill-database-force]="pod-kill.sh database force"
+  [pod-kill-proxy-graceful]="pod-kill.sh proxy graceful"
+  [pod-kill-proxy-force]="pod-kill.sh proxy force"
+  [pod-kill-api-graceful]="pod-kill.sh api graceful"
+  [pod-kill-api-force]="pod-kill.sh api force"
+  [pod-kill-frontend-graceful]="pod-kill.sh frontend graceful"
+  [pod-kill-frontend-force]="pod-kill.sh frontend force"
+  [process-kill-frontend]="process-kill.sh frontend"
+  [process-kill-proxy]="process-kill.sh proxy"
+  [operator-leader-kill]="operator-kill.sh"
+  [rolling-api-image]="rolling-change.sh api-image"
+  [rolling-db-setting]="rolling-change.sh db-setting"
+  [scale-db-3-5-3]="scaling.sh 5"
+  [worker-stop-one]="worker-stop.sh one"
+  [partition-db-node]="partition.sh"
+  [workers-stop-half]="worker-stop.sh half"
+  [full-db-crash]="full-crash.sh"
+)
+FULL=(pod-kill-database-graceful pod-kill-database-force pod-kill-proxy-graceful pod-kill-proxy-force
+  pod-kill-api-graceful pod-kill-api-force pod-kill-frontend-graceful pod-kill-frontend-force
+  process-kill-frontend process-kill-proxy operator-leader-kill rolling-api-image rolling-db-setting
+  scale-db-3-5-3 worker-stop-one partition-db-node workers-stop-half full-db-crash)
+CI=(pod-kill-database-force pod-kill-frontend-graceful worker-stop-one full-db-crash)
+
+t0=$(date +%s)
+say() { echo "[chaos/run.sh $(date -u +%H:%M:%S) +$(( $(date +%s) - t0 ))s] $*"; }
+die() { echo "[chaos/run.sh] ERROR: $*" >&2; exit 2; }
+
+ci=false
+selected=()
+for a in "$@"; do
+  case $a in
+    --ci) ci=true ;;
+    --list) printf '%s\n' "${FULL[@]}"; exit 0 ;;
+    -h | --help) sed -n '2,9p' "$0"; exit 0 ;;
+    -*) die "unknown option $a (try --help)" ;;
+    *) [[ -n ${SCENARIOS[$a]:-} ]] || die "unknown scenario '$a'; known: ${FULL[*]}"; selected+=("$a") ;;
+  esac
+done
+
+export CHAOS_RESULTS=${CHAOS_RESULTS:-$CHAOS_DIR/results}
+markdown=$REPO/docs/chaos.md
+link_prefix=../chaos/results/
+if $ci; then
+  CHAOS_RESULTS=$CHAOS_DIR/results/ci
+  markdown=$CHAOS_RESULTS/chaos-ci.md
+  link_prefix=./
+  (( ${#selected[@]} > 0 )) || selected=("${CI[@]}")
+fi
+fresh=false
+if (( ${#selected[@]} == 0 )); then selected=("${FULL[@]}"); fresh=true; fi
+
+# The client jar: built when missing or older than its sources.
+jar=$CHAOS_DIR/load-client/target/chaos-load-client.jar
+if [[ ! -s $jar ]] || [[ -n $(find "$CHAOS_DIR/load-client/src" "$CHAOS_DIR/load-client/pom.xml" -newer "$jar" -print -quit) ]]; then
+  say "building the load client (mvn -f chaos/load-client/pom.xml package)"
+  mvn -B -q -f "$CHAOS_DIR/load-client/pom.xml" package -DskipTests || die "the load client did not build"
+fi
+
+mkdir -p "$CHAOS_RESULTS/raw"
+if $fresh || $ci; then
+  # A whole suite is reported on its own, never mixed with an older run's numbers.
+  find "$CHAOS_RESULTS" -maxdepth 1 \( -name '*.json' -o -name '*.png' \) -delete
+fi
+
+say "scenarios: ${selected[*]}"
+declare -A rc_of=()
+for name in "${selected[@]}"; do
+  read -r -a cmd <<<"${SCENARIOS[$name]}"
+  say "==> $name (${cmd[*]})"
+  s0=$(date +%s)
+  rc=0
+  "$CHAOS_DIR/scenarios/${cmd[0]}" "${cmd[@]:1}" 2>&1 | tee "$CHAOS_RESULTS/raw/$name.log" || rc=${PIPESTATUS[0]}
+  rc_of[$name]=$rc
+  say "<== $name exit $rc after $(( $(date +%s) - s0 ))s"
+  if [[ ! -s $CHAOS_RESULTS/$name.json ]]; then
+    say "$name left no result; waiting up to 300s for the stack before the next scenario"
+    kubectl -n "${MS_NAMESPACE:-messagestack-demo}" wait "${MS_RESOURCE:-messagestack}/${MS_NAME:-demo}" \
+      --for=condition=Ready --timeout=300s >/dev/null 2>&1 || true
+  fi
+done
+
+say "report: $markdown, $CHAOS_RESULTS/summary.json, pictures in $CHAOS_RESULTS"
+report_rc=0
+java -jar "$jar" report --results "$CHAOS_RESULTS" --markdown "$markdown" --summary "$CHAOS_RESULTS/summary.json" \
+  --png-dir "$CHAOS_RESULTS" --image-link-prefix "$link_prefix" --expect "$(IFS=,; echo "${selected[*]}")" || report_rc=$?
+
+printf '\nScenario exits:\n'
+for name in "${selected[@]}"; do printf '  %-30s %s\n' "$name" "${rc_of[$name]}"; done
+jq -r '.scenarios[] | "  \(.scenario): \(if .allTargetsMet then "all targets met" else "NOT MET: " + ([.targets[] | select(.status != "MET") | "\(.name) \(.actual) (limit \(.limit))"] | join("; ")) end)"' \
+  "$CHAOS_RESULTS/summary.json" || true
+say "done in $(( $(date +%s) - t0 ))s"
+exit "$report_rc"

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Kills the main process inside one frontend (nginx) or proxy (haproxy) container with SIGKILL,
+# from the kind node (a process cannot SIGKILL its own PID 1), while the pod stays. With
+# spec.vip.enabled the pod chosen is the one on the node holding the VIP, and the time until the
+# VIP is held by another node is measured. Targets: VIP moves within 3 s (vip on); no write lost.
+# usage: chaos/scenarios/process-kill.sh frontend|proxy        (CHAOS_VIP: the VIP to watch)
+set -euo pipefail
+source "$(dirname "$0")/../lib.sh"
+component=${1:-frontend}
+case $component in frontend | proxy) ;; *) die "usage: $0 frontend|proxy (got '$component')" ;; esac
+CHAOS_VIP_WAIT=${CHAOS_VIP_WAIT:-30}
+
+# vip_address: the VIP in front of this component, from CHAOS_VIP or the spec.
+vip_address() {
+  if [[ -n ${CHAOS_VIP:-} ]]; then echo "$CHAOS_VIP"; return; fi
+  local paths=(vip.frontendAddress vip.frontend.address vip.address)
+  [[ $component == proxy ]] && paths=(vip.proxyAddress vip.proxy.address vip.databaseAddress)
+  local p v
+  for p in "${paths[@]}"; do v=$(spec_get "$p"); [[ -n $v ]] && { echo "${v%/*}"; return; }; done
+  return 0
+}
+# vip_holder VIP: the kind node container that has the address on an interface.
+vip_holder() {
+  local n
+  for n in $(kind_nodes); do
+    docker exec "$n" ip -o -4 addr show 2>/dev/null | grep -qw "inet $1" && { echo "$n"; return; }
+  done
+  return 0
+}
+
+inject() {
+  local vip_on vip='' holder='' pod='' container pid node
+  vip_on=$(spec_get "$SPEC_VIP_ENABLED")
+  measure vipEnabled "${vip_on:-false}"
+  if [[ $vip_on == true ]]; then
+    vip=$(vip_address)
+    [[ -n $vip ]] || die "vip is enabled but its address is unknown: set CHAOS_VIP"
+    holder=$(vip_holder "$vip")
+    [[ -n $holder ]] || die "no kind node holds the VIP $vip before the fault"
+    measure vip "\"$vip\""; measure vipHolderBefore "\"$holder\""
+    for p in $(pods_of "$component"); do [[ $(node_of_pod "$p") == "$holder" ]] && { pod=$p; break; }; done
+  fi
+  [[ -n $pod ]] || pod=$(pods_of "$component" | head -n 1)
+  [[ -n $pod ]] || die "no $component pod found"
+  container=${CHAOS_CONTAINER:-$(kc get pod "$pod" -o json | jq -r '[.spec.containers[].name] as $n
+      | ($n | map(select(test("nginx|haproxy|frontend|proxy"))) | first) // $n[0]')}
+  node=$(node_of_pod "$pod")
+  measure pod "\"$pod\""; measure container "\"$container\""
+  if pid=$(container_host_pid "$pod" "$container") && [[ -n $pid ]]; then
+    say "SIGKILL to $pod/$container (host pid $pid on $node)"
+    docker exec "$node" kill -KILL "$pid"
+  else
+    note "crictl could not find the host pid; sent SIGTERM to PID 1 through kubectl exec instead"
+    kc exec "$pod" -c "$container" -- sh -c 'kill -TERM 1' || true
+  fi
+  if [[ $vip_on == true ]]; then
+    local deadline=$(( $(date +%s) + CHAOS_VIP_WAIT )) now_holder
+    while (( $(date +%s) < deadline )); do
+      now_holder=$(vip_holder "$vip")
+      if [[ -n $now_holder && $now_holder != "$holder" ]]; then
+        measure vipMoveMs $(( $(now_ms) - FAULT_START )); measure vipHolderAfter "\"$now_holder\""
+        break
+      fi
+      sleep 0.1
+    done
+  fi
+  fault_over
+}
+
+run_scenario "process-kill-$component" process-kill "SIGKILL of the main process in one $component container (the pod stays)"

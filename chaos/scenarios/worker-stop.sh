@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Stops kind worker node containers (docker stop) under load, keeps them down, starts them again.
+#   one:  the worker that runs the database writer (<name>-db-0).  Target: errors for at most 3 s.
+#   half: half of the workers, rounded up, the writer's first (with 3 workers: 2 of them, so the
+#         database loses quorum and must stop taking writes). Target: no write lost or duplicated,
+#         Ready again after the restore without a manual step.
+# usage: chaos/scenarios/worker-stop.sh one|half      (CHAOS_NODE_DOWN seconds down, default 60)
+set -euo pipefail
+source "$(dirname "$0")/../lib.sh"
+which=${1:-one}
+case $which in one | half) ;; *) die "usage: $0 one|half (got '$which')" ;; esac
+CHAOS_NODE_DOWN=${CHAOS_NODE_DOWN:-60}
+STOPPED=()
+
+inject() {
+  local workers first count n
+  mapfile -t workers < <(kind_workers)
+  (( ${#workers[@]} > 0 )) || die "no kind worker containers found for cluster '$KIND_CLUSTER' (set KIND_CLUSTER)"
+  first=$(node_of_pod "$DB_STS-0" 2>/dev/null || true)
+  count=1
+  [[ $which == half ]] && count=$(( (${#workers[@]} + 1) / 2 ))
+  [[ -n $first ]] && STOPPED+=("$first")
+  for n in "${workers[@]}"; do
+    (( ${#STOPPED[@]} < count )) || break
+    [[ $n == "$first" ]] || STOPPED+=("$n")
+  done
+  measure stoppedNodes "$(printf '%s\n' "${STOPPED[@]}" | jq -R . | jq -cs .)"
+  measure workers "${#workers[@]}"
+  say "docker stop ${STOPPED[*]} (for ${CHAOS_NODE_DOWN}s)"
+  docker stop "${STOPPED[@]}" >/dev/null
+  sleep "$CHAOS_NODE_DOWN"
+  say "docker start ${STOPPED[*]}"
+  docker start "${STOPPED[@]}" >/dev/null
+  fault_over
+}
+
+heal() {
+  local n
+  for n in "${STOPPED[@]}"; do
+    [[ $(docker inspect -f '{{.State.Running}}' "$n" 2>/dev/null) == true ]] || docker start "$n" >/dev/null
+  done
+}
+
+if [[ $which == one ]]; then
+  run_scenario worker-stop-one worker-stop "docker stop of the kind worker running the database writer, ${CHAOS_NODE_DOWN}s down, then docker start"
+else
+  run_scenario workers-stop-half workers-half-stop "docker stop of half the kind workers (rounded up), ${CHAOS_NODE_DOWN}s down, then docker start"
+fi
