@@ -96,7 +96,7 @@ start_node() {
     DATADIR="$d/data" CONF_DIR="$d/conf.d" RUN_DIR="$d/run" \
     GALERA_PEERS="$(peers_csv)" GALERA_PEER_AGENTS="$(other_agents_csv "$i")" RECOVERY_POLL_SECONDS=1 \
     bash "$START_SCRIPT" >>"$d/start.log" 2>&1 </dev/null &
-  echo $! >"$d/start.pid"
+  echo $! >"$d/start.pid"; disown
 }
 
 start_agent() {
@@ -106,7 +106,7 @@ start_agent() {
     MYSQL_HOST=127.0.0.1 MYSQL_PORT="${MYSQL_PORTS[$i]}" AGENT_LISTEN="127.0.0.1:${AGENT_PORTS[$i]}" \
     NON_PRIMARY_GRACE_SECONDS="${NON_PRIMARY_GRACE_SECONDS:-10}" \
     "$AGENT_BIN" >>"$d/agent.log" 2>&1 </dev/null &
-  echo $! >"$d/agent.pid"
+  echo $! >"$d/agent.pid"; disown
 }
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
@@ -170,7 +170,7 @@ status_var() { sql_root "$1" "SHOW GLOBAL STATUS LIKE '$2'" | awk '{print $2}'; 
 
 # Lines the start script logged since the last start (decision lines only).
 last_start_log() { awk '/^--- start/{buf=""} {buf=buf $0 "\n"} END{printf "%s", buf}' "$(node_dir "$1")/start.log"; }
-decision_of() { last_start_log "$1" | grep -o 'decision=[a-z-]*' | tail -1 | cut -d= -f2; }
+decision_of() { last_start_log "$1" | grep -o 'decision="[a-z-]*"' | tail -1 | cut -d'"' -f2; }
 
 dump_logs() {
   local i

@@ -1,0 +1,244 @@
+#!/usr/bin/env bash
+# Data-plane test with real processes: three mariadbd servers on loopback started by the
+# operator's galera-start.sh, three galera-agents, and a Debian HAProxy in front of them.
+# It checks: first start bootstraps exactly one node; /health on Synced, stopped, desynced and
+# non-Primary nodes; a restart rejoins; a full SIGKILL crash recovers through the recovery file
+# and POST /bootstrap with no acknowledged row lost; HAProxy moves writes off a node that is
+# marked down or dies. Safe to run twice (it wipes its own folder, $DP_BASE, first).
+# KEEP=1 leaves the processes running at the end.
+source "$(dirname "$0")/lib.sh"
+
+need_tools
+stop_all 2>/dev/null || true
+rm -rf "$BASE"; mkdir -p "$BASE"
+chown mysql:mysql "$BASE"
+cleanup() {
+  local rc=$?
+  if [ "$FAILED" -gt 0 ] || [ $rc -ne 0 ]; then dump_logs; fi
+  [ "${KEEP:-0}" = 1 ] || stop_all
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+phase "build the agent and start three agents"
+build_agent
+for i in 0 1 2; do write_node_conf "$i"; start_agent "$i"; done
+wait_until 10 "agents answer" bash -c "curl -s -o /dev/null http://127.0.0.1:${AGENT_PORTS[0]}/state && curl -s -o /dev/null http://127.0.0.1:${AGENT_PORTS[2]}/state"
+r=$(agent_get 0 /health); check "/health is 503 while no server runs ($r)" [ "${r%% *}" = 503 ]
+r=$(agent_get 0 /state); check "/state of an empty node: running=false, recovered=null" \
+  bash -c "echo '${r#* }' | jq -e '.running == false and .recovered == null and .seqno == -1' >/dev/null"
+r=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:${AGENT_PORTS[0]}/bootstrap")
+check "POST /bootstrap is refused (409) when the node is not waiting for recovery (got $r)" [ "$r" = 409 ]
+
+phase "first start: all three start at once"
+t=$SECONDS
+for i in 0 1 2; do start_node "$i"; done
+wait_until 180 "all three agents report Synced in the Primary component" all_healthy 0 1 2 || true
+log "new cluster ready in $((SECONDS - t))s"
+check "node 0 bootstrapped a new cluster" [ "$(decision_of 0)" = bootstrap-new-cluster ]
+check "node 1 joined" [ "$(decision_of 1)" = join ]
+check "node 2 joined" [ "$(decision_of 2)" = join ]
+boots=$(grep -l 'decision="bootstrap' "$BASE"/node*/start.log | wc -l)
+check "exactly one node bootstrapped ($boots)" [ "$boots" = 1 ]
+for i in 0 1 2; do
+  check "node $i: wsrep_cluster_size=3, Synced" [ "$(status_var "$i" wsrep_cluster_size)/$(status_var "$i" wsrep_local_state_comment)" = 3/Synced ]
+done
+r=$(agent_get 1 /health); check "/health 200 on a Synced node ($r)" [ "${r%% *}" = 200 ]
+r=$(agent_get 1 /state)
+check "/state of a running node: running, Primary, size 3, local state 4" \
+  bash -c "echo '${r#* }' | jq -e '.running and .ready and .clusterStatus == \"Primary\" and .clusterSize == 3 and .localState == 4' >/dev/null"
+r=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:${AGENT_PORTS[1]}/bootstrap")
+check "POST /bootstrap is refused (409) while the server runs (got $r)" [ "$r" = 409 ]
+
+check "app user can create its table" sql_app "${MYSQL_PORTS[0]}" \
+  "CREATE TABLE IF NOT EXISTS rows_acked (id INT PRIMARY KEY, note VARCHAR(40))"
+check "app user has no rights outside its database" bash -c "! mariadb --no-defaults -h127.0.0.1 -P${MYSQL_PORTS[0]} -u$APP_USER -p'$APP_PW' -e 'SELECT * FROM mysql.user' >/dev/null 2>&1"
+check "monitor user cannot read the app data" bash -c "! mariadb --no-defaults -h127.0.0.1 -P${MYSQL_PORTS[0]} -u$MON_USER -p\"$MON_PW\" -e 'SELECT * FROM $APP_DB.rows_acked' >/dev/null 2>&1"
+check "root has no password-less login" bash -c "! mariadb --no-defaults -S $(sock 0) -uroot -e 'SELECT 1' >/dev/null 2>&1"
+
+ACKED="$BASE/acked.txt"; : >"$ACKED"
+write_rows() { # port from to: inserts one row per statement, records the acknowledged ids
+  local port=$1 id
+  for ((id = $2; id <= $3; id++)); do
+    if sql_app "$port" "INSERT INTO rows_acked VALUES ($id, 'row $id')" 2>/dev/null; then echo "$id" >>"$ACKED"; fi
+  done
+}
+write_rows "${MYSQL_PORTS[0]}" 1 20
+check "20 rows acknowledged with all three up" [ "$(wc -l <"$ACKED")" = 20 ]
+wait_until 10 "node 2 sees the 20 rows" bash -c "[ \"\$(mariadb --no-defaults -S $(sock 2) -uroot -p'$ROOT_PW' -N -e 'SELECT COUNT(*) FROM $APP_DB.rows_acked')\" = 20 ]"
+
+phase "a desynced node (wsrep_local_state 2) is not healthy"
+sql_root 2 "SET GLOBAL wsrep_desync=ON"
+r=$(agent_get 2 /health); check "/health 503 on a Donor/Desynced node ($r)" bash -c "[[ '$r' == 503*Desynced* ]]"
+sql_root 2 "SET GLOBAL wsrep_desync=OFF"
+wait_until 10 "node 2 Synced again" all_healthy 2 || true
+
+phase "a restarted node rejoins without bootstrapping"
+stop_node 2
+r=$(agent_get 2 /health); check "/health 503 on a stopped node ($r)" [ "${r%% *}" = 503 ]
+check "cluster size 2 while node 2 is down" [ "$(status_var 0 wsrep_cluster_size)" = 2 ]
+write_rows "${MYSQL_PORTS[1]}" 21 25
+t=$SECONDS
+start_node 2
+wait_until 120 "node 2 Synced again" all_healthy 2 || true
+log "restart to Synced: $((SECONDS - t))s"
+check "restarted node 2 joined (decision=$(decision_of 2))" [ "$(decision_of 2)" = join ]
+ist_lines=$(last_start_log 2 | grep -c 'IST received' || true)
+check "restarted node 2 caught up by IST, not a full state transfer ($ist_lines 'IST received' lines)" [ "$ist_lines" -ge 1 ]
+check "cluster size 3 after the restart" [ "$(status_var 0 wsrep_cluster_size)" = 3 ]
+
+phase "minority: a node that lost its peers leaves the Primary component and refuses writes"
+kill_node 2
+write_rows "${MYSQL_PORTS[0]}" 26 60
+check "rows 26-60 acknowledged by the two-node cluster" [ "$(wc -l <"$ACKED")" = 60 ]
+kill_node 1
+wait_until 40 "node 0 is non-Primary" bash -c "[ \"\$(curl -s http://127.0.0.1:${AGENT_PORTS[0]}/state | jq -r .clusterStatus)\" = non-Primary ]" || true
+r=$(agent_get 0 /health); check "/health 503 on a non-Primary node ($r)" bash -c "[[ '$r' == 503*Primary* || '$r' == 503*wsrep_ready=OFF* ]]"
+check "the non-Primary node refuses a write" bash -c "! mariadb --no-defaults -h127.0.0.1 -P${MYSQL_PORTS[0]} -u$APP_USER -p'$APP_PW' $APP_DB -e \"INSERT INTO rows_acked VALUES (999, 'minority')\" 2>/dev/null"
+wait_until 30 "/live fails after the non-Primary grace (${NON_PRIMARY_GRACE_SECONDS:-10}s)" \
+  bash -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:${AGENT_PORTS[0]}/live)\" = 503 ]"
+check "/live is 503 on a node stuck outside the Primary component" [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${AGENT_PORTS[0]}/live")" = 503 ]
+
+phase "full crash: the last node is killed too, then all three restart"
+kill_node 0
+check "/live is 200 while the server is down (waiting must not be killed)" [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${AGENT_PORTS[0]}/live")" = 200 ]
+for i in 0 1 2; do
+  check "node $i grastate.dat says seqno -1 after SIGKILL" grep -q '^seqno: *-1' "$(node_dir "$i")/data/grastate.dat"
+done
+t=$SECONDS
+for i in 0 1 2; do start_node "$i"; done
+recovery_files() { local i; for i in 0 1 2; do [ -s "$(node_dir "$i")/data/messagestack-recovery.json" ] || return 1; done; }
+wait_until 90 "all three wrote their recovery file" recovery_files || true
+sleep 8   # give any wrong self-bootstrap time to show
+declare -a SEQ
+for i in 0 1 2; do
+  f="$(node_dir "$i")/data/messagestack-recovery.json"
+  SEQ[$i]=$(jq -r .seqno "$f" 2>/dev/null || echo -1)
+  log "node $i recovery file: $(cat "$f" 2>/dev/null)"
+  check "node $i recovered a real seqno by --wsrep-recover (${SEQ[$i]})" \
+    bash -c "[ '${SEQ[$i]}' -ge 0 ] && jq -e '.source == \"wsrep-recover\"' '$f' >/dev/null"
+  check "node $i waits (decision=$(decision_of "$i")) and its server is not running" \
+    bash -c "[ '$(decision_of "$i")' = wait-recovery ] && [ \"\$(curl -s http://127.0.0.1:${AGENT_PORTS[$i]}/state | jq -r '.running, .waitingForDecision' | tr '\n' ,)\" = false,true, ]"
+done
+check "node 2 (killed first) is behind nodes 0 and 1 (${SEQ[2]} < ${SEQ[0]}, ${SEQ[1]})" \
+  bash -c "[ '${SEQ[2]}' -lt '${SEQ[0]}' ] && [ '${SEQ[2]}' -lt '${SEQ[1]}' ]"
+# Choose like the operator: the highest seqno, ties to the lowest ordinal.
+best=0
+for i in 1 2; do [ "${SEQ[$i]}" -gt "${SEQ[$best]}" ] && best=$i; done
+log "most advanced node: $best (seqno ${SEQ[$best]}); POST /bootstrap to its agent"
+r=$(curl -s -w ' %{http_code}' -X POST "http://127.0.0.1:${AGENT_PORTS[$best]}/bootstrap")
+check "POST /bootstrap to node $best accepted ($r)" bash -c "[[ '$r' == *' 202' ]]"
+wait_until 180 "all three Synced after the recovery" all_healthy 0 1 2 || true
+log "full crash: restart to cluster Synced: $((SECONDS - t))s"
+check "node $best bootstrapped from its data (decision=$(decision_of "$best"))" [ "$(decision_of "$best")" = bootstrap-recovered ]
+for i in 0 1 2; do
+  [ "$i" = "$best" ] && continue
+  check "node $i rejoined (decision=$(decision_of "$i"))" [ "$(decision_of "$i")" = join ]
+done
+for i in 0 1 2; do
+  check "node $i: recovery file and marker removed" bash -c "[ ! -e '$(node_dir "$i")/data/messagestack-recovery.json' ] && [ ! -e '$(node_dir "$i")/data/messagestack-bootstrap' ]"
+done
+acked=$(sort -n "$ACKED" | tr '\n' ,)
+for i in 0 1 2; do
+  have=$(sql_root "$i" "SELECT id FROM $APP_DB.rows_acked ORDER BY id" | tr '\n' ,)
+  check "node $i holds every acknowledged row exactly once ($(wc -l <"$ACKED") rows)" [ "$have" = "$acked" ]
+done
+
+phase "HAProxy: one writer, backups, shutdown-sessions, failover"
+cat >"$BASE/haproxy.cfg" <<EOF
+global
+    log stdout format raw local0 info
+    pidfile $BASE/haproxy.pid
+defaults
+    mode tcp
+    log global
+    option tcplog
+    timeout connect 2s
+    timeout client 1h
+    timeout server 1h
+    timeout check 2s
+listen stats
+    bind 127.0.0.1:$HAPROXY_STATS_PORT
+    mode http
+    stats enable
+    stats uri /stats
+listen galera-writer
+    bind 127.0.0.1:$HAPROXY_PORT
+    balance first
+    option httpchk GET /health
+    http-check expect status 200
+    default-server inter 1s fall 2 rise 2 on-marked-down shutdown-sessions on-marked-up shutdown-backup-sessions
+    server db0 127.0.0.1:${MYSQL_PORTS[0]} check port ${AGENT_PORTS[0]}
+    server db1 127.0.0.1:${MYSQL_PORTS[1]} check port ${AGENT_PORTS[1]} backup
+    server db2 127.0.0.1:${MYSQL_PORTS[2]} check port ${AGENT_PORTS[2]} backup
+EOF
+haproxy -c -f "$BASE/haproxy.cfg" >/dev/null || die "haproxy.cfg does not parse"
+haproxy -D -f "$BASE/haproxy.cfg" >>"$BASE/haproxy.log" 2>&1
+via_proxy() { mariadb --no-defaults -h127.0.0.1 -P$HAPROXY_PORT -u"$APP_USER" -p"$APP_PW" -N -B --connect-timeout=2 "$APP_DB" -e "$1"; }
+writer_is() { [ "$(via_proxy 'SELECT @@wsrep_node_name' 2>/dev/null)" = "$1" ]; }
+wait_until 15 "HAProxy sends to db0" writer_is ms-db-0 || true
+check "writes go to node 0 (the active server)" writer_is ms-db-0
+
+# A long query through the proxy; when node 0 is marked down its session must be cut.
+t=$SECONDS
+( rc=0; via_proxy "SELECT SLEEP(60)" >/dev/null 2>&1 || rc=$?; echo "rc=$rc after=$((SECONDS - t))s" >"$BASE/sleep-session.txt" ) &
+sleeper=$!
+sleep 1
+sql_root 0 "SET GLOBAL wsrep_desync=ON"
+wait_until 15 "HAProxy moved to db1 after node 0 went Donor/Desynced" writer_is ms-db-1 || true
+check "a desynced writer is replaced by the first backup" writer_is ms-db-1
+wait "$sleeper" || true
+log "long session through the proxy: $(cat "$BASE/sleep-session.txt")"
+check "the session on the marked-down node was shut down (not left to run 60 s)" \
+  bash -c "grep -q 'rc=[1-9]' '$BASE/sleep-session.txt' && [ \$(sed 's/.*after=\([0-9]*\)s/\1/' '$BASE/sleep-session.txt') -lt 15 ]"
+sql_root 0 "SET GLOBAL wsrep_desync=OFF"
+wait_until 15 "HAProxy back on db0" writer_is ms-db-0 || true
+check "node 0 takes the writes again once Synced" writer_is ms-db-0
+
+# The writer dies: a client writing every 50 ms counts failed writes and the gap.
+: >"$BASE/writes.txt"
+(
+  id=100000
+  while [ ! -e "$BASE/stop-writes" ]; do
+    id=$((id + 1))
+    ts=$(date +%s%3N)
+    if via_proxy "INSERT INTO rows_acked VALUES ($id, CONCAT('proxy ', @@wsrep_node_name))" 2>/dev/null; then
+      echo "$ts ok $id" >>"$BASE/writes.txt"; echo "$id" >>"$ACKED"
+    else
+      echo "$ts err $id" >>"$BASE/writes.txt"
+    fi
+    sleep 0.05
+  done
+) &
+writer=$!
+sleep 2
+kill_ts=$(date +%s%3N)
+kill_node 0
+wait_until 30 "writes land on node 1" writer_is ms-db-1 || true
+sleep 2
+touch "$BASE/stop-writes"; wait "$writer" || true; rm -f "$BASE/stop-writes"
+errs=$(grep -c ' err ' "$BASE/writes.txt" || true)
+first_ok_after=$(awk -v k="$kill_ts" '$1 > k && $2 == "ok" {print $1; exit}' "$BASE/writes.txt")
+gap_ms=$(( ${first_ok_after:-$kill_ts} - kill_ts ))
+log "writer killed: $errs failed writes, first acknowledged write ${gap_ms} ms after the kill, $(grep -c ' ok ' "$BASE/writes.txt") acknowledged in total"
+check "writes resumed on another node within 15 s of the writer's death (${gap_ms} ms)" \
+  bash -c "[ -n '$first_ok_after' ] && [ $gap_ms -lt 15000 ]"
+last_note=$(sql_root 1 "SELECT note FROM $APP_DB.rows_acked ORDER BY id DESC LIMIT 1")
+check "writes after the failover went to node 1 (last row: $last_note)" [ "$last_note" = "proxy ms-db-1" ]
+echo "{\"failedWrites\": $errs, \"gapMs\": $gap_ms}" >"$BASE/failover.json"
+
+phase "the killed writer restarts and rejoins"
+start_node 0
+wait_until 120 "node 0 Synced again" all_healthy 0 || true
+check "node 0 rejoined after its kill (decision=$(decision_of 0))" [ "$(decision_of 0)" = join ]
+wait_until 15 "HAProxy back on db0" writer_is ms-db-0 || true
+check "node 0 is the writer again" writer_is ms-db-0
+acked=$(sort -n "$ACKED" | tr '\n' ,)
+for i in 0 1 2; do
+  have=$(sql_root "$i" "SELECT id FROM $APP_DB.rows_acked ORDER BY id" | tr '\n' ,)
+  check "node $i holds every acknowledged row exactly once ($(wc -l <"$ACKED") rows)" [ "$have" = "$acked" ]
+done
+
+echo
+log "data-plane test: $PASSED passed, $FAILED failed (total $((SECONDS - _t0))s)"
+[ "$FAILED" = 0 ]
