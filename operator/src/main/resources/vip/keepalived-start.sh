@@ -6,7 +6,7 @@
 set -euo pipefail
 role="${1:?usage: keepalived-start.sh <frontend|proxy>}"
 config_dir="${CONFIG_DIR:-/etc/messagestack/keepalived}"
-out=/tmp/keepalived.conf
+out="${KEEPALIVED_CONF:-/tmp/keepalived.conf}"
 
 render() {
   local peers
@@ -20,6 +20,7 @@ render() {
 checksum() { cat "$config_dir/$role.peers" "$config_dir/$role.conf.tmpl" | md5sum; }
 
 render
+[ "${RENDER_ONLY:-}" = 1 ] && exit 0
 last="$(checksum)"
 keepalived --dont-fork --log-console --use-file "$out" &
 pid=$!

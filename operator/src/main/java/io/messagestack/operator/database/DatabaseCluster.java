@@ -157,6 +157,7 @@ public final class DatabaseCluster {
         env.add(env("ENGINE", spec.engine.value()));
         env.add(fieldRef("POD_NAME", "metadata.name"));
         env.add(fieldRef("POD_NAMESPACE", "metadata.namespace"));
+        env.add(fieldRef("POD_IP", "status.podIP"));
         env.add(env("PEER_SERVICE", names.dbPeerService()));
         env.add(env("REPLICAS", Integer.toString(spec.replicas)));
         env.add(env("CLUSTER_NAME", stack.name()));

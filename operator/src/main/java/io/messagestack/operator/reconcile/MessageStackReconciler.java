@@ -1,15 +1,186 @@
 package io.messagestack.operator.reconcile;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import io.messagestack.operator.common.Images;
+import io.messagestack.operator.common.Labels;
+import io.messagestack.operator.common.Stack;
 import io.messagestack.operator.crd.MessageStack;
+import io.messagestack.operator.crd.MessageStackStatus;
+import io.messagestack.operator.database.GaleraProbe;
+import org.jboss.logging.Logger;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Turns a MessageStack into its stack and keeps it there. Every owned object is watched through an informer that
+ * only sees objects with the operator's managed-by label; a change or deletion of one triggers a reconcile, whose
+ * server-side apply puts it back.
+ */
 @ControllerConfiguration(name = "messagestack")
 public class MessageStackReconciler implements Reconciler<MessageStack> {
+    private static final Logger LOG = Logger.getLogger(MessageStackReconciler.class);
+    private static final List<Class<? extends HasMetadata>> OWNED = List.of(Secret.class, ConfigMap.class,
+            Service.class, StatefulSet.class, Deployment.class, PodDisruptionBudget.class, NetworkPolicy.class);
+
+    private final Images images = Images.fromEnvironment();
+    private final GaleraProbe galeraProbe = new GaleraProbe();
+    private final EventRecorder events = new EventRecorder();
+    private final String clusterDomain = env("MESSAGESTACK_CLUSTER_DOMAIN", Stack.DEFAULT_CLUSTER_DOMAIN);
+    private final String operatorNamespace = env("POD_NAMESPACE", "messagestack-system");
+
+    @Override
+    public List<EventSource<?, MessageStack>> prepareEventSources(EventSourceContext<MessageStack> context) {
+        List<EventSource<?, MessageStack>> sources = new ArrayList<>();
+        for (Class<? extends HasMetadata> type : OWNED) {
+            sources.add(ownedSource(type, context));
+        }
+        // Pods are owned by their StatefulSet/Deployment, not by the MessageStack: map them by the instance label.
+        sources.add(new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, MessageStack.class)
+                .withLabelSelector(Labels.MANAGED_SELECTOR)
+                .withSecondaryToPrimaryMapper(pod -> {
+                    Map<String, String> labels = pod.getMetadata().getLabels();
+                    String instance = labels == null ? null : labels.get(Labels.INSTANCE);
+                    return instance == null ? Set.of()
+                            : Set.of(new ResourceID(instance, pod.getMetadata().getNamespace()));
+                })
+                .build(), context));
+        return sources;
+    }
+
+    private static <R extends HasMetadata> InformerEventSource<R, MessageStack> ownedSource(
+            Class<R> type, EventSourceContext<MessageStack> context) {
+        return new InformerEventSource<>(InformerEventSourceConfiguration.from(type, MessageStack.class)
+                .withLabelSelector(Labels.MANAGED_SELECTOR)
+                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(MessageStack.class))
+                .build(), context);
+    }
+
     @Override
     public UpdateControl<MessageStack> reconcile(MessageStack resource, Context<MessageStack> context) {
-        return UpdateControl.noUpdate();
+        long started = System.nanoTime();
+        Stack stack = Stack.of(resource, images, clusterDomain);
+        StackReconcile run = new StackReconcile(context.getClient(), resource, stack, cache(context), galeraProbe,
+                operatorNamespace);
+        Observed observed = run.run();
+        MessageStackStatus previous = resource.getStatus();
+        MessageStackStatus next = StatusCalculator.calculate(previous, observed,
+                resource.getMetadata().getGeneration(), now());
+        emitTransitionEvents(context, resource, previous, next);
+        long millis = (System.nanoTime() - started) / 1_000_000;
+        boolean ready = Conditions.isTrue(next.conditions, Conditions.READY);
+        LOG.infof("reconciled stack=%s/%s generation=%d phase=%s ready=%s database=%s elapsed_ms=%d",
+                stack.namespace(), stack.name(), resource.getMetadata().getGeneration(), next.phase, ready,
+                next.databaseSummary, millis);
+        // Not ready: look again soon (pod readiness also triggers reconciles). Ready: refresh the Galera state.
+        Duration again = ready ? Duration.ofSeconds(60) : Duration.ofSeconds(10);
+        if (sameStatus(previous, next)) {
+            return UpdateControl.<MessageStack>noUpdate().rescheduleAfter(again);
+        }
+        resource.setStatus(next);
+        return UpdateControl.patchStatus(resource).rescheduleAfter(again);
+    }
+
+    @Override
+    public ErrorStatusUpdateControl<MessageStack> updateErrorStatus(MessageStack resource,
+                                                                     Context<MessageStack> context, Exception e) {
+        String message = shorten(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        LOG.warnf("reconcile failed stack=%s/%s error=\"%s\"", resource.getMetadata().getNamespace(),
+                resource.getMetadata().getName(), message);
+        MessageStackStatus previous = resource.getStatus() == null ? new MessageStackStatus() : resource.getStatus();
+        MessageStackStatus next = copy(previous);
+        next.conditions = Conditions.set(previous.conditions == null ? List.of() : previous.conditions,
+                Conditions.READY, false, "ReconcileFailed", message, resource.getMetadata().getGeneration(), now());
+        next.phase = StatusCalculator.PHASE_FAILED;
+        next.observedGeneration = resource.getMetadata().getGeneration();
+        if (!StatusCalculator.PHASE_FAILED.equals(previous.phase)) {
+            events.warning(context.getClient(), resource, "ReconcileFailed", message);
+        }
+        resource.setStatus(next);
+        return ErrorStatusUpdateControl.patchStatus(resource);
+    }
+
+    private void emitTransitionEvents(Context<MessageStack> context, MessageStack resource,
+                                      MessageStackStatus previous, MessageStackStatus next) {
+        for (String type : List.of(Conditions.READY, Conditions.DATABASE_READY, Conditions.PROXY_READY,
+                Conditions.API_READY, Conditions.FRONTEND_READY)) {
+            var before = previous == null ? null : Conditions.find(previous.conditions, type);
+            var after = Conditions.find(next.conditions, type);
+            if (after == null || before != null && before.getStatus().equals(after.getStatus())) {
+                continue;
+            }
+            boolean nowTrue = "True".equals(after.getStatus());
+            if (nowTrue) {
+                events.normal(context.getClient(), resource, after.getReason(), type + ": " + after.getMessage());
+            } else if (before != null) {
+                // Only a loss of readiness is a warning; not-yet-ready during creation is expected.
+                events.warning(context.getClient(), resource, after.getReason(), type + ": " + after.getMessage());
+            }
+        }
+    }
+
+    private static StackReconcile.SecondaryCache cache(Context<MessageStack> context) {
+        return new StackReconcile.SecondaryCache() {
+            @Override
+            public <T extends HasMetadata> Optional<T> get(Class<T> type, String name) {
+                return context.getSecondaryResources(type).stream()
+                        .filter(r -> name.equals(r.getMetadata().getName())).findFirst();
+            }
+
+            @Override
+            public List<Pod> pods(String component) {
+                return context.getSecondaryResources(Pod.class).stream()
+                        .filter(p -> p.getMetadata().getLabels() != null
+                                && component.equals(p.getMetadata().getLabels().get(Labels.COMPONENT)))
+                        .toList();
+            }
+        };
+    }
+
+    private static boolean sameStatus(MessageStackStatus a, MessageStackStatus b) {
+        return a != null && Serialization.asJson(a).equals(Serialization.asJson(b));
+    }
+
+    private static MessageStackStatus copy(MessageStackStatus s) {
+        return Serialization.unmarshal(Serialization.asJson(s), MessageStackStatus.class);
+    }
+
+    private static String now() {
+        return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    private static String shorten(String s) {
+        return s.length() > 600 ? s.substring(0, 600) + "..." : s;
+    }
+
+    private static String env(String name, String fallback) {
+        String v = System.getenv(name);
+        return v == null || v.isBlank() ? fallback : v;
     }
 }

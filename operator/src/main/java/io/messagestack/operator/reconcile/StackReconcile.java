@@ -1,0 +1,311 @@
+package io.messagestack.operator.reconcile;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.messagestack.operator.api.MessageApi;
+import io.messagestack.operator.common.ClasspathFiles;
+import io.messagestack.operator.common.Components;
+import io.messagestack.operator.common.Labels;
+import io.messagestack.operator.common.Names;
+import io.messagestack.operator.common.Stack;
+import io.messagestack.operator.crd.FrontendServiceSpec;
+import io.messagestack.operator.crd.GaleraStatus;
+import io.messagestack.operator.crd.MessageStack;
+import io.messagestack.operator.database.DatabaseCluster;
+import io.messagestack.operator.database.GaleraProbe;
+import io.messagestack.operator.frontend.Frontend;
+import io.messagestack.operator.proxy.DatabaseProxy;
+import io.messagestack.operator.security.DatabaseCredentials;
+import io.messagestack.operator.security.NetworkPolicies;
+import io.messagestack.operator.vip.Keepalived;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * One reconcile of one MessageStack, as a list of named steps. Each step builds its desired objects with the pure
+ * model classes and applies them; what it cannot do becomes a {@link Problem}, never a destructive action.
+ */
+public class StackReconcile {
+    /** Label on the database volumes: the engine whose data files they hold. */
+    public static final String ENGINE_LABEL = "messagestack.io/engine";
+
+    private final KubernetesClient client;
+    private final MessageStack resource;
+    private final Stack stack;
+    private final Names names;
+    private final Applier applier;
+    private final SecondaryCache cache;
+    private final GaleraProbe galeraProbe;
+    private final String operatorNamespace;
+    private final List<Problem> problems = new ArrayList<>();
+
+    /** Read access to the informer caches (the objects the operator owns). */
+    public interface SecondaryCache {
+        <T extends HasMetadata> Optional<T> get(Class<T> type, String name);
+
+        List<Pod> pods(String component);
+    }
+
+    public StackReconcile(KubernetesClient client, MessageStack resource, Stack stack, SecondaryCache cache,
+                          GaleraProbe galeraProbe, String operatorNamespace) {
+        this.client = client;
+        this.resource = resource;
+        this.stack = stack;
+        this.names = stack.names();
+        this.applier = new Applier(client, resource);
+        this.cache = cache;
+        this.galeraProbe = galeraProbe;
+        this.operatorNamespace = operatorNamespace;
+    }
+
+    /** Runs the steps in order and returns what was observed, for the status. */
+    public Observed run() {
+        ensureCredentials();
+        boolean databaseApplied = applyDatabase();
+        applyProxy();
+        int dbReady = readyReplicas(cache.get(StatefulSet.class, names.dbStatefulSet()), StatefulSet::getStatus);
+        boolean apiCreated = applyApi(dbReady > 0);
+        applyFrontend();
+        applyVip();
+        applyNetworkPolicies();
+        return observe(databaseApplied, apiCreated);
+    }
+
+    void ensureCredentials() {
+        Secret existing = cache.get(Secret.class, names.dbCredentials())
+                // The cache may lag behind a Secret created a moment ago: ask the API server before generating.
+                .orElseGet(() -> client.secrets().inNamespace(stack.namespace()).withName(names.dbCredentials()).get());
+        Secret desired = DatabaseCredentials.desired(stack.name(), stack.namespace(), existing);
+        if (desired == null) {
+            return;
+        }
+        if (existing == null) {
+            applier.createIfAbsent(desired);
+        } else {
+            applier.apply(desired);
+        }
+    }
+
+    boolean applyDatabase() {
+        String script;
+        try {
+            script = ClasspathFiles.read(DatabaseCluster.START_SCRIPT_RESOURCE,
+                    "the data-plane part (operator/src/main/resources/dataplane/galera-start.sh)");
+        } catch (ClasspathFiles.MissingResourceException e) {
+            problems.add(new Problem(Conditions.DATABASE_READY, "StartScriptMissing", e.getMessage()));
+            return false;
+        }
+        DatabaseCluster db = new DatabaseCluster(stack, script);
+        Optional<StatefulSet> existing = cache.get(StatefulSet.class, names.dbStatefulSet());
+        if (existing.isEmpty() && !volumesMatchEngine()) {
+            return false;
+        }
+        applier.apply(db.config());
+        applier.apply(db.scripts());
+        applier.apply(db.peerService());
+        applier.apply(db.clientService());
+        StatefulSet desired = db.statefulSet();
+        desired.getSpec().getVolumeClaimTemplates().forEach(t ->
+                t.getMetadata().getLabels().put(ENGINE_LABEL, stack.spec().database.engine.value()));
+        existing.ifPresent(current -> keepVolumeClaimTemplates(current, desired));
+        applier.apply(desired);
+        budget(db.disruptionBudget());
+        return true;
+    }
+
+    /**
+     * Volume claim templates of a StatefulSet cannot change. Keep the current ones; a larger size is applied to
+     * the existing claims instead (the StorageClass must allow expansion, else the status says so).
+     */
+    private void keepVolumeClaimTemplates(StatefulSet current, StatefulSet desired) {
+        if (current.getSpec().getVolumeClaimTemplates() == null || current.getSpec().getVolumeClaimTemplates().isEmpty()) {
+            return;
+        }
+        Quantity wanted = desired.getSpec().getVolumeClaimTemplates().get(0).getSpec().getResources().getRequests()
+                .get("storage");
+        desired.getSpec().setVolumeClaimTemplates(current.getSpec().getVolumeClaimTemplates());
+        for (int i = 0; i < stack.spec().database.replicas; i++) {
+            String pvcName = DatabaseCluster.DATA_VOLUME + "-" + names.dbStatefulSet() + "-" + i;
+            PersistentVolumeClaim pvc = client.persistentVolumeClaims().inNamespace(stack.namespace())
+                    .withName(pvcName).get();
+            if (pvc == null) {
+                continue;
+            }
+            Quantity has = pvc.getSpec().getResources().getRequests().get("storage");
+            if (has != null && Quantity.getAmountInBytes(wanted).compareTo(Quantity.getAmountInBytes(has)) > 0) {
+                try {
+                    client.persistentVolumeClaims().inNamespace(stack.namespace()).withName(pvcName)
+                            .edit(p -> {
+                                p.getSpec().getResources().getRequests().put("storage", wanted);
+                                return p;
+                            });
+                } catch (KubernetesClientException e) {
+                    problems.add(new Problem(Conditions.DATABASE_READY, "VolumeResizeFailed",
+                            "spec.database.storage.size " + wanted + " could not be applied to " + pvcName
+                                    + " (does its StorageClass allow volume expansion?): " + e.getMessage()));
+                }
+            }
+        }
+    }
+
+    /** A new StatefulSet must not start on volumes left behind by a stack with another engine. */
+    private boolean volumesMatchEngine() {
+        List<PersistentVolumeClaim> claims = client.persistentVolumeClaims().inNamespace(stack.namespace())
+                .withLabels(Labels.selector(stack.name(), Components.DATABASE)).list().getItems();
+        String engine = stack.spec().database.engine.value();
+        for (PersistentVolumeClaim claim : claims) {
+            String onVolume = claim.getMetadata().getLabels() == null ? null
+                    : claim.getMetadata().getLabels().get(ENGINE_LABEL);
+            if (onVolume != null && !onVolume.equals(engine)) {
+                problems.add(new Problem(Conditions.DATABASE_READY, "EngineMismatch",
+                        "volume " + claim.getMetadata().getName() + " holds " + onVolume + " data but spec.database"
+                                + ".engine is " + engine + "; set the engine back, or delete the old volumes"
+                                + " yourself if their data is not needed"));
+                return false;
+            }
+        }
+        return true;
+    }
+
+    void applyProxy() {
+        DatabaseProxy proxy = new DatabaseProxy(stack);
+        applier.apply(proxy.config());
+        applier.apply(proxy.service());
+        applier.apply(proxy.deployment());
+        budget(proxy.disruptionBudget());
+    }
+
+    /** message-api is created once the database has a usable node, so it does not start in a crash loop. */
+    boolean applyApi(boolean databaseUsable) {
+        MessageApi api = new MessageApi(stack);
+        applier.apply(api.service());
+        budget(api.disruptionBudget());
+        boolean exists = cache.get(Deployment.class, names.api()).isPresent();
+        if (!exists && !databaseUsable) {
+            return false;
+        }
+        applier.apply(api.deployment());
+        return true;
+    }
+
+    void applyFrontend() {
+        Map<String, String> page;
+        try {
+            page = ClasspathFiles.readFolder(Frontend.PAGE_RESOURCE_DIR, "index.html",
+                    "frontend/ (copied into the operator at build time)");
+        } catch (ClasspathFiles.MissingResourceException e) {
+            problems.add(new Problem(Conditions.FRONTEND_READY, "PageMissing", e.getMessage()));
+            page = Map.of("index.html", "<!doctype html><title>MessageStack</title><p>The page was not built into"
+                    + " the operator.</p>\n");
+        }
+        Frontend frontend = new Frontend(stack, page);
+        applier.apply(frontend.config());
+        applier.apply(frontend.page());
+        applier.apply(frontend.service());
+        applier.apply(frontend.deployment());
+        budget(frontend.disruptionBudget());
+    }
+
+    void applyVip() {
+        if (!stack.spec().vip.enabled) {
+            applier.deleteIfPresent(io.fabric8.kubernetes.api.model.ConfigMap.class, names.vipConfig());
+            return;
+        }
+        applier.apply(Keepalived.config(stack, nodeAddresses(Components.FRONTEND), nodeAddresses(Components.PROXY)));
+    }
+
+    void applyNetworkPolicies() {
+        for (NetworkPolicy policy : NetworkPolicies.desired(stack, operatorNamespace,
+                nodeAddresses(Components.PROXY), nodeAddresses(Components.FRONTEND))) {
+            applier.apply(policy);
+        }
+    }
+
+    private void budget(PodDisruptionBudget pdb) {
+        if (stack.spec().placement.podDisruptionBudget) {
+            applier.apply(pdb);
+        } else {
+            applier.deleteIfPresent(PodDisruptionBudget.class, pdb.getMetadata().getName());
+        }
+    }
+
+    /** Node addresses of a component's scheduled pods, sorted, for keepalived peers and network policies. */
+    private List<String> nodeAddresses(String component) {
+        return cache.pods(component).stream()
+                .map(p -> p.getStatus() == null ? null : p.getStatus().getHostIP())
+                .filter(ip -> ip != null && !ip.isBlank())
+                .distinct().sorted().toList();
+    }
+
+    private Observed observe(boolean databaseApplied, boolean apiCreated) {
+        Optional<StatefulSet> sts = cache.get(StatefulSet.class, names.dbStatefulSet());
+        int dbReady = readyReplicas(sts, StatefulSet::getStatus);
+        GaleraStatus galera = null;
+        if (databaseApplied) {
+            List<String> ips = cache.pods(Components.DATABASE).stream()
+                    .filter(p -> p.getStatus() != null && p.getStatus().getPodIP() != null)
+                    .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
+                    .map(p -> p.getStatus().getPodIP()).toList();
+            if (!ips.isEmpty()) {
+                galera = galeraProbe.probe(ips);
+            }
+        }
+        return new Observed(
+                dbReady, stack.spec().database.replicas,
+                readyReplicas(cache.get(Deployment.class, names.proxy()), Deployment::getStatus),
+                stack.spec().proxy.replicas,
+                readyReplicas(cache.get(Deployment.class, names.api()), Deployment::getStatus),
+                stack.spec().api.replicas, apiCreated,
+                readyReplicas(cache.get(Deployment.class, names.frontend()), Deployment::getStatus),
+                stack.spec().frontend.replicas,
+                galera, pageUrl(), List.copyOf(problems));
+    }
+
+    private static <T, S> int readyReplicas(Optional<T> owner, Function<T, S> status) {
+        return owner.map(status).map(s -> {
+            Integer ready = s instanceof io.fabric8.kubernetes.api.model.apps.StatefulSetStatus st
+                    ? st.getReadyReplicas()
+                    : ((io.fabric8.kubernetes.api.model.apps.DeploymentStatus) s).getReadyReplicas();
+            return ready == null ? 0 : ready;
+        }).orElse(0);
+    }
+
+    /** Where a person can open the page: the VIP, a load balancer, a node port, or the in-cluster Service. */
+    String pageUrl() {
+        if (stack.spec().vip.enabled && stack.spec().vip.frontendAddress != null) {
+            return "http://" + stack.spec().vip.frontendAddress + "/";
+        }
+        Optional<Service> svc = cache.get(Service.class, names.frontend());
+        FrontendServiceSpec.Type type = stack.spec().frontend.service.type;
+        if (svc.isPresent() && type == FrontendServiceSpec.Type.LoadBalancer && svc.get().getStatus() != null
+                && svc.get().getStatus().getLoadBalancer() != null
+                && svc.get().getStatus().getLoadBalancer().getIngress() != null
+                && !svc.get().getStatus().getLoadBalancer().getIngress().isEmpty()) {
+            var ingress = svc.get().getStatus().getLoadBalancer().getIngress().get(0);
+            return "http://" + (ingress.getIp() != null ? ingress.getIp() : ingress.getHostname()) + "/";
+        }
+        if (svc.isPresent() && type != FrontendServiceSpec.Type.ClusterIP) {
+            Integer nodePort = svc.get().getSpec().getPorts().get(0).getNodePort();
+            List<String> nodes = nodeAddresses(Components.FRONTEND);
+            if (nodePort != null && !nodes.isEmpty()) {
+                return "http://" + nodes.get(0) + ":" + nodePort + "/";
+            }
+        }
+        return "http://" + stack.serviceHost(names.frontend()) + "/";
+    }
+}

@@ -1,0 +1,110 @@
+package io.messagestack.operator.reconcile;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.messagestack.operator.crd.ComponentStatus;
+import io.messagestack.operator.crd.MessageStackStatus;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Turns what was observed into the status: conditions, counts, phase. Pure, so it is unit-tested. */
+public final class StatusCalculator {
+    public static final String PHASE_PROGRESSING = "Progressing";
+    public static final String PHASE_READY = "Ready";
+    public static final String PHASE_DEGRADED = "Degraded";
+    public static final String PHASE_FAILED = "Failed";
+
+    private StatusCalculator() {
+    }
+
+    public static MessageStackStatus calculate(MessageStackStatus previous, Observed o, long generation, String now) {
+        List<Condition> conditions = previous == null || previous.conditions == null
+                ? new ArrayList<>() : new ArrayList<>(previous.conditions);
+        boolean wasReady = Conditions.isTrue(conditions, Conditions.READY);
+
+        conditions = component(conditions, Conditions.DATABASE_READY, "Database", o.dbReady(), o.dbDesired(),
+                o.problems(), generation, now, databaseNote(o));
+        conditions = component(conditions, Conditions.PROXY_READY, "Proxy", o.proxyReady(), o.proxyDesired(),
+                o.problems(), generation, now, null);
+        if (!o.apiCreated() && firstProblem(o.problems(), Conditions.API_READY) == null) {
+            conditions = Conditions.set(conditions, Conditions.API_READY, false, "WaitingForDatabase",
+                    "message-api is created once a database node is Primary and Synced", generation, now);
+        } else {
+            conditions = component(conditions, Conditions.API_READY, "Api", o.apiReady(), o.apiDesired(),
+                    o.problems(), generation, now, null);
+        }
+        conditions = component(conditions, Conditions.FRONTEND_READY, "Frontend", o.frontendReady(),
+                o.frontendDesired(), o.problems(), generation, now, null);
+
+        List<String> notReady = new ArrayList<>();
+        for (String type : List.of(Conditions.DATABASE_READY, Conditions.PROXY_READY, Conditions.API_READY,
+                Conditions.FRONTEND_READY)) {
+            if (!Conditions.isTrue(conditions, type)) {
+                notReady.add(type);
+            }
+        }
+        Problem general = firstProblem(o.problems(), Conditions.READY);
+        boolean ready = notReady.isEmpty() && general == null;
+        String reason;
+        String message;
+        if (general != null) {
+            reason = general.reason();
+            message = general.message();
+        } else if (ready) {
+            reason = "AllComponentsReady";
+            message = "the stack is ready" + (o.url() != null ? "; the page is at " + o.url() : "");
+        } else {
+            Condition first = Conditions.find(conditions, notReady.get(0));
+            reason = first.getReason();
+            message = String.join(", ", notReady) + " not true: " + first.getMessage();
+        }
+        conditions = Conditions.set(conditions, Conditions.READY, ready, reason, message, generation, now);
+
+        MessageStackStatus status = new MessageStackStatus();
+        status.observedGeneration = generation;
+        status.conditions = conditions;
+        status.database = new ComponentStatus(o.dbReady(), o.dbDesired());
+        status.proxy = new ComponentStatus(o.proxyReady(), o.proxyDesired());
+        status.api = new ComponentStatus(o.apiReady(), o.apiDesired());
+        status.frontend = new ComponentStatus(o.frontendReady(), o.frontendDesired());
+        status.galera = o.galera();
+        status.databaseSummary = o.dbReady() + "/" + o.dbDesired()
+                + (o.galera() != null && o.galera().clusterStatus != null ? " " + o.galera().clusterStatus : "");
+        status.url = o.url();
+        if (ready) {
+            status.phase = PHASE_READY;
+        } else if (general != null) {
+            status.phase = PHASE_FAILED;
+        } else if (wasReady || PHASE_DEGRADED.equals(previous == null ? null : previous.phase)) {
+            status.phase = PHASE_DEGRADED;
+        } else {
+            status.phase = PHASE_PROGRESSING;
+        }
+        return status;
+    }
+
+    private static String databaseNote(Observed o) {
+        if (o.galera() == null || o.galera().clusterStatus == null) {
+            return null;
+        }
+        return "Galera reports cluster size " + o.galera().clusterSize + ", " + o.galera().clusterStatus;
+    }
+
+    private static List<Condition> component(List<Condition> conditions, String type, String name, int ready,
+                                             int desired, List<Problem> problems, long generation, String now,
+                                             String note) {
+        Problem p = firstProblem(problems, type);
+        if (p != null) {
+            return Conditions.set(conditions, type, false, p.reason(), p.message(), generation, now);
+        }
+        String counts = ready + "/" + desired + " pods ready" + (note != null ? "; " + note : "");
+        if (ready >= desired) {
+            return Conditions.set(conditions, type, true, name + "Ready", counts, generation, now);
+        }
+        return Conditions.set(conditions, type, false, name + "NotReady", counts, generation, now);
+    }
+
+    private static Problem firstProblem(List<Problem> problems, String type) {
+        return problems.stream().filter(p -> p.conditionType().equals(type)).findFirst().orElse(null);
+    }
+}

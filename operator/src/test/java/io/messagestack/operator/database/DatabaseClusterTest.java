@@ -1,0 +1,128 @@
+package io.messagestack.operator.database;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.messagestack.operator.common.ConfigHash;
+import io.messagestack.operator.common.Labels;
+import io.messagestack.operator.common.TestStacks;
+import io.messagestack.operator.crd.Engine;
+import io.messagestack.operator.crd.MessageStackSpec;
+import io.messagestack.operator.crd.PlacementSpec;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DatabaseClusterTest {
+    private static DatabaseCluster cluster(MessageStackSpec spec) {
+        return new DatabaseCluster(TestStacks.stack(spec), "#!/bin/bash\necho start\n");
+    }
+
+    @Test
+    void statefulSetFollowsTheContract() {
+        MessageStackSpec spec = new MessageStackSpec();
+        spec.database.engine = Engine.MARIADB_GALERA;
+        StatefulSet sts = cluster(spec).statefulSet();
+        assertEquals("shop-db", sts.getMetadata().getName());
+        assertEquals("prod", sts.getMetadata().getNamespace());
+        assertEquals(3, sts.getSpec().getReplicas());
+        assertEquals("shop-db-peers", sts.getSpec().getServiceName());
+        assertEquals("Parallel", sts.getSpec().getPodManagementPolicy());
+        assertEquals(Labels.OPERATOR, sts.getSpec().getTemplate().getMetadata().getLabels().get(Labels.MANAGED_BY));
+
+        Container db = sts.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertEquals("database", db.getName());
+        assertEquals("mariadb:10.11", db.getImage());
+        assertEquals("/etc/messagestack/scripts/galera-start.sh", db.getCommand().get(1));
+        Map<String, EnvVar> env = db.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, e -> e));
+        assertEquals("mariadb-galera", env.get("ENGINE").getValue());
+        assertEquals("shop-db-peers", env.get("PEER_SERVICE").getValue());
+        assertEquals("3", env.get("REPLICAS").getValue());
+        assertEquals("shop", env.get("CLUSTER_NAME").getValue());
+        assertEquals("metadata.name", env.get("POD_NAME").getValueFrom().getFieldRef().getFieldPath());
+        for (String[] secret : new String[][] {{"MYSQL_ROOT_PASSWORD", "root"}, {"MONITOR_PASSWORD", "monitor"},
+                {"APP_PASSWORD", "app"}}) {
+            assertEquals("shop-db-credentials", env.get(secret[0]).getValueFrom().getSecretKeyRef().getName());
+            assertEquals(secret[1], env.get(secret[0]).getValueFrom().getSecretKeyRef().getKey());
+            assertNull(env.get(secret[0]).getValue(), "passwords never appear in the pod spec");
+        }
+        assertEquals(9200, db.getReadinessProbe().getHttpGet().getPort().getIntVal());
+        assertEquals("/health", db.getReadinessProbe().getHttpGet().getPath());
+        assertNull(db.getLivenessProbe(), "a joining or recovering node must not be killed");
+
+        Container agent = sts.getSpec().getTemplate().getSpec().getContainers().get(1);
+        assertEquals("agent", agent.getName());
+        assertEquals(9200, agent.getPorts().get(0).getContainerPort());
+        assertTrue(agent.getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals("/var/lib/mysql")));
+    }
+
+    @Test
+    void volumesAreKeptUnlessTheSpecAsksOtherwise() {
+        MessageStackSpec spec = new MessageStackSpec();
+        spec.database.storage.size = "5Gi";
+        spec.database.storage.storageClassName = "fast";
+        StatefulSet sts = cluster(spec).statefulSet();
+        assertEquals("Retain", sts.getSpec().getPersistentVolumeClaimRetentionPolicy().getWhenDeleted());
+        var claim = sts.getSpec().getVolumeClaimTemplates().get(0);
+        assertEquals("datadir", claim.getMetadata().getName());
+        assertEquals("5Gi", claim.getSpec().getResources().getRequests().get("storage").toString());
+        assertEquals("fast", claim.getSpec().getStorageClassName());
+        spec.database.storage.deleteWithStack = true;
+        assertEquals("Delete", cluster(spec).statefulSet().getSpec().getPersistentVolumeClaimRetentionPolicy()
+                .getWhenDeleted());
+    }
+
+    @Test
+    void configChangeChangesThePodTemplateHash() {
+        MessageStackSpec spec = new MessageStackSpec();
+        String before = cluster(spec).statefulSet().getSpec().getTemplate().getMetadata().getAnnotations()
+                .get(ConfigHash.ANNOTATION);
+        spec.database.config.put("max_connections", "10");
+        String after = cluster(spec).statefulSet().getSpec().getTemplate().getMetadata().getAnnotations()
+                .get(ConfigHash.ANNOTATION);
+        assertNotNull(before);
+        assertNotEquals(before, after);
+    }
+
+    @Test
+    void antiAffinityFollowsPlacement() {
+        MessageStackSpec spec = new MessageStackSpec();
+        spec.placement.antiAffinity = PlacementSpec.AntiAffinity.required;
+        var affinity = cluster(spec).statefulSet().getSpec().getTemplate().getSpec().getAffinity();
+        assertEquals("kubernetes.io/hostname", affinity.getPodAntiAffinity()
+                .getRequiredDuringSchedulingIgnoredDuringExecution().get(0).getTopologyKey());
+        spec.placement.antiAffinity = PlacementSpec.AntiAffinity.preferred;
+        assertEquals(1, cluster(spec).statefulSet().getSpec().getTemplate().getSpec().getAffinity()
+                .getPodAntiAffinity().getPreferredDuringSchedulingIgnoredDuringExecution().size());
+        spec.placement.antiAffinity = PlacementSpec.AntiAffinity.none;
+        assertNull(cluster(spec).statefulSet().getSpec().getTemplate().getSpec().getAffinity());
+    }
+
+    @Test
+    void peerServicePublishesNotReadyAddressesForDiscovery() {
+        Service peers = cluster(new MessageStackSpec()).peerService();
+        assertEquals("shop-db-peers", peers.getMetadata().getName());
+        assertEquals("None", peers.getSpec().getClusterIP());
+        assertTrue(peers.getSpec().getPublishNotReadyAddresses());
+        assertTrue(peers.getSpec().getPorts().stream().anyMatch(p -> p.getPort() == 4567));
+        assertEquals("shop-db", cluster(new MessageStackSpec()).clientService().getMetadata().getName());
+    }
+
+    @Test
+    void scriptsAndConfigConfigMaps() {
+        DatabaseCluster db = cluster(new MessageStackSpec());
+        assertEquals("shop-db-scripts", db.scripts().getMetadata().getName());
+        assertTrue(db.scripts().getData().get("galera-start.sh").startsWith("#!/bin/bash"));
+        assertEquals("shop-db-config", db.config().getMetadata().getName());
+        assertTrue(db.config().getData().get("messagestack.cnf").contains("wsrep_cluster_name = shop"));
+        assertEquals(1, db.disruptionBudget().getSpec().getMaxUnavailable().getIntVal());
+    }
+}

@@ -1,0 +1,62 @@
+package io.messagestack.operator.frontend;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.messagestack.operator.common.ConfigHash;
+import io.messagestack.operator.common.TestStacks;
+import io.messagestack.operator.crd.FrontendServiceSpec;
+import io.messagestack.operator.crd.MessageStackSpec;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class FrontendTest {
+    private static final Map<String, String> PAGE = Map.of("index.html", "<html></html>", "app.js", "x()");
+
+    @Test
+    void pageAndConfigAndNodePort() {
+        MessageStackSpec spec = new MessageStackSpec();
+        spec.frontend.service.nodePort = 30080;
+        Frontend f = new Frontend(TestStacks.stack(spec), PAGE);
+        assertEquals("shop-frontend-page", f.page().getMetadata().getName());
+        assertEquals(PAGE, f.page().getData());
+        assertTrue(f.config().getData().get("nginx.conf").contains("shop-api.prod.svc.cluster.local:8080"));
+        assertEquals("NodePort", f.service().getSpec().getType());
+        assertEquals(30080, f.service().getSpec().getPorts().get(0).getNodePort());
+        spec.frontend.service.type = FrontendServiceSpec.Type.ClusterIP;
+        assertNull(new Frontend(TestStacks.stack(spec), PAGE).service().getSpec().getPorts().get(0).getNodePort());
+    }
+
+    @Test
+    void pageChangeRollsThePods() {
+        String a = new Frontend(TestStacks.stack(), PAGE).deployment().getSpec().getTemplate().getMetadata()
+                .getAnnotations().get(ConfigHash.ANNOTATION);
+        String b = new Frontend(TestStacks.stack(), Map.of("index.html", "<html>v2</html>")).deployment().getSpec()
+                .getTemplate().getMetadata().getAnnotations().get(ConfigHash.ANNOTATION);
+        assertNotEquals(a, b);
+    }
+
+    @Test
+    void vipAddsAKeepalivedSidecarWithOnlyNetAdminAndNetRaw() {
+        MessageStackSpec spec = new MessageStackSpec();
+        spec.vip.enabled = true;
+        spec.vip.frontendAddress = "172.18.0.200";
+        spec.vip.proxyAddress = "172.18.0.201";
+        PodSpec pod = new Frontend(TestStacks.stack(spec), PAGE).deployment().getSpec().getTemplate().getSpec();
+        assertTrue(pod.getHostNetwork());
+        assertEquals("ClusterFirstWithHostNet", pod.getDnsPolicy());
+        Container k = pod.getContainers().stream().filter(c -> c.getName().equals("keepalived")).findFirst()
+                .orElseThrow();
+        assertEquals("messagestack/keepalived:dev", k.getImage());
+        assertEquals(java.util.List.of("ALL"), k.getSecurityContext().getCapabilities().getDrop());
+        assertEquals(java.util.List.of("NET_ADMIN", "NET_RAW"), k.getSecurityContext().getCapabilities().getAdd());
+        assertNull(k.getSecurityContext().getPrivileged());
+        assertEquals("frontend", k.getCommand().get(2));
+        assertEquals("status.hostIP", k.getEnv().get(0).getValueFrom().getFieldRef().getFieldPath());
+    }
+}

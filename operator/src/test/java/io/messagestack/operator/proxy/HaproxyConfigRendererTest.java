@@ -1,0 +1,48 @@
+package io.messagestack.operator.proxy;
+
+import io.messagestack.operator.common.RealBinary;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class HaproxyConfigRendererTest {
+    private static final List<String> HOSTS = List.of("db-0.peers", "db-1.peers", "db-2.peers");
+
+    @Test
+    void oneWriterTheOthersBackups() {
+        String cfg = HaproxyConfigRenderer.render(HOSTS, 3306, 9200);
+        List<String> servers = cfg.lines().filter(l -> l.trim().startsWith("server ")).toList();
+        assertEquals(3, servers.size());
+        assertEquals("    server db-0 db-0.peers:3306", servers.get(0));
+        assertTrue(servers.get(1).endsWith(" backup"));
+        assertTrue(servers.get(2).endsWith(" backup"));
+        assertFalse(servers.get(0).contains("backup"));
+    }
+
+    @Test
+    void healthReadsGaleraStateThroughTheAgentAndKillsSessionsOfDownNodes() {
+        String cfg = HaproxyConfigRenderer.render(HOSTS, 3306, 9200);
+        assertTrue(cfg.contains("option httpchk GET /health"));
+        assertTrue(cfg.contains("http-check expect status 200"));
+        assertTrue(cfg.contains("check port 9200"));
+        assertTrue(cfg.contains("on-marked-down shutdown-sessions"));
+        assertTrue(cfg.contains("timeout check 2s"), "a check timeout with a unit");
+        assertFalse(cfg.contains("mysql-check"), "a TCP handshake says nothing about Galera state");
+    }
+
+    @Test
+    void realHaproxyAcceptsTheConfig(@TempDir Path dir) throws Exception {
+        Path haproxy = RealBinary.require("haproxy");
+        Path file = dir.resolve("haproxy.cfg");
+        Files.writeString(file, HaproxyConfigRenderer.render(HOSTS, 3306, 9200));
+        RealBinary.Result result = RealBinary.run(haproxy.toString(), "-c", "-f", file.toString());
+        assertEquals(0, result.exitCode(), "haproxy -c rejected the config:\n" + result.output());
+    }
+}

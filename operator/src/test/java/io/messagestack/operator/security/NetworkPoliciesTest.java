@@ -1,0 +1,48 @@
+package io.messagestack.operator.security;
+
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.messagestack.operator.common.TestStacks;
+import io.messagestack.operator.crd.MessageStackSpec;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class NetworkPoliciesTest {
+    private static Map<String, NetworkPolicy> byName(MessageStackSpec spec, List<String> proxyNodes) {
+        return NetworkPolicies.desired(TestStacks.stack(spec), "ops", proxyNodes, List.of()).stream()
+                .collect(Collectors.toMap(p -> p.getMetadata().getName(), p -> p));
+    }
+
+    @Test
+    void onlyProxyReachesTheDatabaseAndOnlyApiReachesTheProxy() {
+        Map<String, NetworkPolicy> p = byName(new MessageStackSpec(), List.of());
+        var db = p.get("shop-database-ingress").getSpec();
+        assertEquals("database", db.getPodSelector().getMatchLabels().get("app.kubernetes.io/component"));
+        var mysqlRule = db.getIngress().get(0);
+        assertEquals("proxy", mysqlRule.getFrom().get(0).getPodSelector().getMatchLabels()
+                .get("app.kubernetes.io/component"));
+        assertEquals(3306, mysqlRule.getPorts().get(0).getPort().getIntVal());
+        var proxy = p.get("shop-proxy-ingress").getSpec();
+        assertEquals("api", proxy.getIngress().get(0).getFrom().get(0).getPodSelector().getMatchLabels()
+                .get("app.kubernetes.io/component"));
+        assertEquals(List.of("Ingress"), proxy.getPolicyTypes());
+        assertTrue(p.containsKey("shop-api-ingress"));
+        assertFalse(p.containsKey("shop-frontend-ingress"), "the page is public");
+    }
+
+    @Test
+    void hostNetworkProxiesAreAllowedByNodeAddressAndNeverByAnEmptyRule() {
+        MessageStackSpec spec = new MessageStackSpec();
+        spec.vip.enabled = true;
+        var withNodes = byName(spec, List.of("10.0.0.5")).get("shop-database-ingress").getSpec().getIngress().get(0);
+        assertEquals("10.0.0.5/32", withNodes.getFrom().get(0).getIpBlock().getCidr());
+        var noNodes = byName(spec, List.of()).get("shop-database-ingress").getSpec().getIngress().get(0);
+        assertFalse(noNodes.getFrom().isEmpty(), "an empty from would allow everyone");
+    }
+}
