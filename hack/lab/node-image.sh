@@ -37,13 +37,17 @@ IMG_PROXY=$(img kube-proxy); IMG_ETCD=$(img etcd); IMG_DNS=$(img coredns); IMG_P
 ETCD_BIN="$MS_CACHE/etcd/v$(echo "${IMG_ETCD##*:}" | sed 's/-[0-9]*$//')/bin/etcd"
 DNS_BIN="$MS_CACHE/coredns/${IMG_DNS##*:}/bin/coredns"
 [ -x "$ETCD_BIN" ] && [ -x "$DNS_BIN" ] || die "etcd or coredns binary missing ($ETCD_BIN, $DNS_BIN); run 'make toolchain'"
+LP_BIN="$MS_CACHE/local-path/$LOCAL_PATH_VERSION/bin/local-path-provisioner"
+[ -x "$LP_BIN" ] || die "local-path-provisioner missing at $LP_BIN; run 'make toolchain'"
+IMG_LP="messagestack/local-path-provisioner:$LOCAL_PATH_VERSION"
+IMG_HELPER="$BASE"
 
 # Hash of everything that goes into the image: a changed script, Dockerfile or binary rebuilds.
 base_id=$(docker image inspect -f '{{.Id}}' "$BASE")
 inputs_hash() {
   { echo "$K8S_VERSION $KIND_VERSION $base_id"
     cat "$LAB_DIR"/node/Dockerfile "$LAB_DIR"/images/Dockerfile.* "$LAB_DIR"/podnet/* "$LAB_DIR/node-image.sh"
-    ls -l --time-style=+%s "$K8S_CACHE"/bin/ "$ETCD_BIN" "$DNS_BIN"
+    ls -l --time-style=+%s "$K8S_CACHE"/bin/ "$ETCD_BIN" "$DNS_BIN" "$LP_BIN"
   } | sha256sum | cut -c1-16
 }
 HASH=$(inputs_hash)
@@ -77,6 +81,7 @@ build_image "$IMG_ETCD" Dockerfile.control-plane "$ETCD_BIN" etcd
 build_image "$IMG_PROXY" Dockerfile.kube-proxy "$K8S_CACHE/bin/kube-proxy"
 build_image "$IMG_DNS" Dockerfile.coredns "$DNS_BIN"
 build_image "$IMG_PAUSE" Dockerfile.pause "$K8S_CACHE/bin/pause"
+build_image "$IMG_LP" Dockerfile.local-path "$LP_BIN"
 
 phase "node OS image"
 cp -r "$KIND_MOD/images/base/files/usr" "$KIND_MOD/images/base/files/kind" "$KIND_MOD/images/base/files/etc" "$CTX/node/kindbase/"
@@ -85,6 +90,12 @@ chmod -R u+w "$CTX/node/kindbase"
 rm -f "$CTX/node/kindbase/etc/systemd/system/containerd-fuse-overlayfs.service"
 sed -i '/^\[proxy_plugins/,/^$/d; /fuse-overlayfs/d' "$CTX/node/kindbase/etc/containerd/config.toml"
 cp -r "$LAB_DIR/podnet" "$CTX/node/podnet"
+# Default storage: kind's own local-path manifest (from the kind module), pointed at our images.
+# PVs get node affinity, so a pod that comes back finds its data on the same node.
+awk '/^const defaultStorageManifest = `/{on=1; next} on && /^`/{exit} on' "$KIND_MOD/pkg/build/nodeimage/const_storage.go" \
+  | sed "s#\` + storageProvisionerImage + \`#$IMG_LP#; s#\` + storageHelperImage + \`#$IMG_HELPER#" > "$CTX/node/podnet/default-storage.yaml"
+grep -q "image: $IMG_LP" "$CTX/node/podnet/default-storage.yaml" && ! grep -q '`' "$CTX/node/podnet/default-storage.yaml" \
+  || die "could not extract kind's storage manifest from $KIND_MOD/pkg/build/nodeimage/const_storage.go"
 cp "$K8S_CACHE"/bin/{kubelet,kubeadm,kubectl,crictl} "$CTX/node/bin/"
 docker build -q --build-arg "BASE_IMAGE=$BASE" --build-arg "K8S_VERSION=$K8S_VERSION" --build-arg "PAUSE_IMAGE=$IMG_PAUSE" \
   -t "messagestack/kind-node-os:$K8S_VERSION" -f "$LAB_DIR/node/Dockerfile" "$CTX/node" > "$MS_CACHE/logs/node-os-build.log" 2>&1 \
@@ -98,11 +109,13 @@ docker run -d --name "$bc" --privileged --entrypoint sleep "messagestack/kind-no
 docker exec "$bc" bash -c 'nohup containerd > /var/log/containerd-build.log 2>&1 &'
 for _ in $(seq 1 30); do docker exec "$bc" ctr version >/dev/null 2>&1 && break; sleep 1; done
 docker exec "$bc" ctr version >/dev/null || die "containerd did not start in the build container"
-docker save "$IMG_APISERVER" "$IMG_CM" "$IMG_SCHED" "$IMG_PROXY" "$IMG_ETCD" "$IMG_DNS" "$IMG_PAUSE" \
+ALL_IMAGES=("$IMG_APISERVER" "$IMG_CM" "$IMG_SCHED" "$IMG_PROXY" "$IMG_ETCD" "$IMG_DNS" "$IMG_PAUSE" "$IMG_LP" "$IMG_HELPER")
+docker save "${ALL_IMAGES[@]}" \
   | docker exec -i "$bc" ctr --namespace=k8s.io images import --label=io.cri-containerd.pinned=pinned --all-platforms --no-unpack --digests - >/dev/null \
   || die "ctr import failed in the build container"
 imported=$(docker exec "$bc" ctr --namespace=k8s.io images list -q)
-for i in "$IMG_APISERVER" "$IMG_CM" "$IMG_SCHED" "$IMG_PROXY" "$IMG_ETCD" "$IMG_DNS" "$IMG_PAUSE"; do
+for i in "${ALL_IMAGES[@]}"; do
+  case "$i" in */*/*|*.*/*) ;; *) i="docker.io/$i" ;; esac   # containerd names docker.io images in full
   grep -qx "$i" <<< "$imported" || die "image $i missing from the node's containerd after import"
 done
 docker exec "$bc" pkill containerd || true
