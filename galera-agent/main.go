@@ -37,8 +37,9 @@ func run(log *slog.Logger) error {
 	if user == "" {
 		return errors.New("MONITOR_USER is not set (the monitor user's name, from the db-credentials Secret)")
 	}
-	listen := env("AGENT_LISTEN", ":9200")
-	dataDir := env("DATADIR", "/var/lib/mysql")
+	// AGENT_LISTEN (host:port) wins over AGENT_PORT; DATA_DIR and DATADIR are both accepted.
+	listen := env("AGENT_LISTEN", ":"+env("AGENT_PORT", "9200"))
+	dataDir := env("DATA_DIR", env("DATADIR", "/var/lib/mysql"))
 	socket := os.Getenv("MYSQL_SOCKET")
 	addr := net.JoinHostPort(env("MYSQL_HOST", "127.0.0.1"), env("MYSQL_PORT", "3306"))
 	grace, err := strconv.Atoi(env("NON_PRIMARY_GRACE_SECONDS", "60"))

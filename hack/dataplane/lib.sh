@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # variables are used by the scripts that source this file
 # Helpers for the data-plane tests: a three-node Galera cluster of real mariadbd processes on
 # loopback, each started by the operator's galera-start.sh and watched by a galera-agent, all
 # running as the mysql user like in the database container. Sourced, not run.
@@ -12,7 +13,6 @@ export PATH="/usr/local/go/bin:$PATH"
 # Everything lives here; ports are 14xxx so they do not collide with the message-api tests (3xxxx).
 BASE=${DP_BASE:-/tmp/messagestack-dataplane}
 AGENT_BIN="$BASE/bin/galera-agent"
-N=3
 MYSQL_PORTS=(14306 14316 14326)
 GCOMM_PORTS=(14567 14577 14587)   # IST = +1, SST = +2
 AGENT_PORTS=(14200 14201 14202)

@@ -6,6 +6,7 @@
 # and POST /bootstrap with no acknowledged row lost; HAProxy moves writes off a node that is
 # marked down or dies. Safe to run twice (it wipes its own folder, $DP_BASE, first).
 # KEEP=1 leaves the processes running at the end.
+# shellcheck source=hack/dataplane/lib.sh
 source "$(dirname "$0")/lib.sh"
 
 need_tools

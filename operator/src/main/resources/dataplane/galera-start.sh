@@ -234,7 +234,7 @@ http_get() {
 primary_peer() {
   local a
   for a in "${AGENTS[@]}"; do
-    if http_get "$a" /state && [[ $HTTP_BODY == *'"clusterStatus":"Primary"'* ]]; then echo "$a"; return 0; fi
+    if http_get "$a" /state && [ "$HTTP_CODE" = 200 ] && [[ $HTTP_BODY == *'"clusterStatus":"Primary"'* ]]; then echo "$a"; return 0; fi
   done
   return 1
 }

@@ -1,0 +1,22 @@
+# The data plane (issue 4/5): what runs inside the database, proxy, nginx and keepalived pods.
+# galera-agent (Go), the database start script (operator/src/main/resources/dataplane/), the
+# images (images/*), and a real-process test of a three-node Galera cluster on loopback.
+# See docs/dataplane.md.
+DATAPLANE := hack/dataplane
+
+.PHONY: dataplane-deps test-galera-agent test-dataplane dataplane-images
+
+dataplane-deps: ## Debian packages for the data-plane test (mariadb-server galera-4 rsync socat haproxy jq curl shellcheck), installed if missing
+	@$(DATAPLANE)/install-deps.sh
+
+test-galera-agent: ## go vet + unit tests of galera-agent (parsing of grastate/recovery, health/live/bootstrap decisions)
+	@cd galera-agent && go vet ./... && go test -count=1 ./...
+
+test-dataplane: dataplane-deps test-galera-agent ## real 3-node MariaDB Galera on loopback via galera-start.sh + galera-agent + HAProxy: bootstrap, rejoin, full-crash recovery, failover
+	@shellcheck -x -S warning operator/src/main/resources/dataplane/galera-start.sh $(DATAPLANE)/*.sh
+	@$(DATAPLANE)/test-galera.sh
+
+dataplane-images: base-image ## build messagestack/{mariadb-galera:10.11,galera-agent,haproxy,nginx,keepalived}:dev from images/* (FROM messagestack/debian-base)
+	@$(DATAPLANE)/build-images.sh
+
+TEST_PHASES_DEFINED += test-dataplane
