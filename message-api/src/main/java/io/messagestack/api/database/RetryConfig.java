@@ -13,10 +13,10 @@ public interface RetryConfig {
     @WithDefault("8")
     int maxAttempts();
 
-    @WithDefault("25ms")
+    @WithDefault("50ms")
     Duration initialBackoff();
 
-    /** With 8 attempts the pauses add up to about 3 s, longer than HAProxy needs to fail over. */
+    /** With 8 attempts the pauses add up to 1.8 to 3.5 s, longer than HAProxy needs to fail over. */
     @WithDefault("1s")
     Duration maxBackoff();
 }

@@ -67,6 +67,22 @@ public class ProblemMappers {
         return jsonProblem(e, uri);
     }
 
+    /** Declared for the exact types too, so that they win over Quarkus' built-in mappers. */
+    @ServerExceptionMapper
+    public Response jsonMismatch(MismatchedInputException e, UriInfo uri) {
+        return jsonProblem(e, uri);
+    }
+
+    @ServerExceptionMapper
+    public Response jsonMapping(JsonMappingException e, UriInfo uri) {
+        return jsonProblem(e, uri);
+    }
+
+    @ServerExceptionMapper
+    public Response jsonParse(JsonParseException e, UriInfo uri) {
+        return jsonProblem(e, uri);
+    }
+
     @ServerExceptionMapper
     public Response web(WebApplicationException e, UriInfo uri) {
         Throwable cause = e.getCause();
@@ -82,8 +98,7 @@ public class ProblemMappers {
         String title = type == null ? "Error" : type.getReasonPhrase();
         String detail = switch (status) {
             case 404 -> "no such resource";
-            case 405 -> "method not allowed here; allowed: "
-                    + original.getAllowedMethods().stream().sorted().collect(Collectors.joining(", "));
+            case 405 -> "method not allowed here; allowed: " + allowedMethods(original, uri);
             case 415 -> "unsupported Content-Type; send application/json";
             case 406 -> "this resource answers application/json only";
             default -> e.getMessage();
@@ -91,7 +106,7 @@ public class ProblemMappers {
         Response response = problem(status, title, detail, uri, List.of());
         Response.ResponseBuilder builder = Response.fromResponse(response);
         if (status == 405) {
-            builder.header(HttpHeaders.ALLOW, String.join(", ", original.getAllowedMethods()));
+            builder.header(HttpHeaders.ALLOW, allowedMethods(original, uri));
         }
         return builder.build();
     }
@@ -128,6 +143,21 @@ public class ProblemMappers {
         }
         return problem(400, "Bad Request", "wrong type for '" + field + "'", uri,
                 List.of(new FieldError(field, "must be " + expected)));
+    }
+
+    /** RESTEasy Reactive does not always fill Allow in its 405, so the API's own routes are known here. */
+    private static String allowedMethods(Response original, UriInfo uri) {
+        if (!original.getAllowedMethods().isEmpty()) {
+            return original.getAllowedMethods().stream().sorted().collect(Collectors.joining(", "));
+        }
+        String path = uri == null ? "" : uri.getPath();
+        if (path.matches("/?api/messages/?")) {
+            return "GET, HEAD, OPTIONS, POST";
+        }
+        if (path.matches("/?api/messages/[^/]+/?")) {
+            return "DELETE, GET, HEAD, OPTIONS, PATCH, PUT";
+        }
+        return "GET, HEAD, OPTIONS";
     }
 
     private static String fieldPath(JsonMappingException e) {

@@ -104,7 +104,7 @@ public class MessageResource {
 
     /** A pk is a positive decimal number; anything else names no message (404, as DRF answers). */
     static long parsePk(String pk) {
-        if (pk == null || pk.isEmpty() || pk.length() > 18 || !pk.chars().allMatch(Character::isDigit)) {
+        if (pk == null || pk.isEmpty() || pk.length() > 18 || !pk.chars().allMatch(c -> c >= '0' && c <= '9')) {
             throw new MessageNotFoundException(pk);
         }
         long id = Long.parseLong(pk);
