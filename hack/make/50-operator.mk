@@ -1,0 +1,43 @@
+# The MessageStack operator (issue 4): Java module operator/, the CRD in crds/, install manifests in deploy/.
+# See docs/operator.md. Maven builds only this module (message-api uses another Quarkus BOM).
+OPERATOR_MVN := mvn -B -q -f operator/pom.xml
+OPERATOR_IMAGE := messagestack/operator:dev
+OPERATOR_CRD_BUILT := operator/target/kubernetes/messagestacks.messagestack.io-v1.yml
+OPERATOR_CRD := crds/messagestacks.messagestack.io.yaml
+
+.PHONY: operator-test-tools test-operator-unit test-operator crds operator-image deploy-operator deploy-sample test-e2e bench-operator
+
+operator-test-tools: ## haproxy, nginx, keepalived for validating rendered configs in the operator's unit tests (apt, if missing)
+	@hack/operator/install-test-tools.sh
+
+test-operator-unit: operator-test-tools ## operator unit tests only (models, config renderers, status; no API server)
+	@echo "==> operator unit tests"; $(OPERATOR_MVN) test
+
+test-operator: operator-test-tools kube-api-test-bins ## operator unit tests + tests against a real kube-apiserver (CRD validation, defaults, reconcile, self-healing) + CRD up to date
+	@echo "==> operator: unit tests, build, then tests against kube-apiserver $(K8S_VERSION) from $(KUBE_API_TEST_DIR)"
+	@test -x "$(KUBE_API_TEST_DIR)/k8s/$(K8S_VERSION:v%=%)-linux-amd64/kube-apiserver" || { \
+	  echo "kube-apiserver missing in $(KUBE_API_TEST_DIR)/k8s/$(K8S_VERSION:v%=%)-linux-amd64: run make kube-api-test-bins" >&2; exit 1; }
+	@$(OPERATOR_MVN) verify
+
+crds: ## regenerate crds/ from the Java types (the build's generated CRD)
+	@echo "==> building the operator to generate the CRD"
+	@$(OPERATOR_MVN) package -DskipTests
+	@cp $(OPERATOR_CRD_BUILT) $(OPERATOR_CRD)
+	@echo "crds: wrote $(OPERATOR_CRD)"
+
+operator-image: ## messagestack/operator:dev (offline: on messagestack/debian-base:bookworm when present)
+	@hack/operator/operator-image.sh
+
+deploy-operator: operator-image ## install the CRD and the operator (deploy/overlays/local-images) on the kind lab, wait for it
+	@hack/operator/deploy-operator.sh
+
+deploy-sample: ## apply the kind sample MessageStack, wait for Ready, print the page URL
+	@hack/operator/deploy-sample.sh
+
+test-e2e: ## end to end on the kind lab: sample Ready, page in headless Chromium, owned objects restored, bad specs rejected
+	@hack/operator/e2e.sh
+
+bench-operator: ## operator numbers on the kind lab: apply-to-Ready time, resident memory, no-change reconcile time
+	@hack/operator/bench.sh
+
+TEST_PHASES_DEFINED += test-operator

@@ -1,0 +1,21 @@
+package io.messagestack.operator.it;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** crds/ holds exactly what the build generates from the Java types; `make crds` refreshes it. */
+class CrdUpToDateIT {
+    @Test
+    void committedCrdEqualsTheGeneratedOne() throws Exception {
+        Path generated = Path.of(System.getProperty("crd.generated",
+                "target/kubernetes/messagestacks.messagestack.io-v1.yml"));
+        assertTrue(Files.exists(generated), "the build did not generate " + generated);
+        assertEquals(Files.readString(generated), Files.readString(KubeApi.committedCrd()),
+                "crds/messagestacks.messagestack.io.yaml is out of date: run `make crds` and commit it");
+    }
+}

@@ -1,0 +1,122 @@
+package io.messagestack.operator.it;
+
+import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The committed CRD in a real kube-apiserver: defaults make a name-only resource complete, and each bad spec is
+ * rejected by `kubectl apply` with a message that names the field.
+ */
+@EnableKubeAPIServer(kubeAPIVersion = KubeApi.K8S_VERSION)
+class CrdValidationIT {
+    static KubernetesClient client;
+    private static final String NS = "validation";
+
+    @BeforeAll
+    static void installCrd() throws Exception {
+        KubeApi.installCrd(client);
+        KubeApi.namespace(client, NS);
+    }
+
+    private static String stack(String name, String spec) {
+        return "apiVersion: messagestack.io/v1alpha1\nkind: MessageStack\nmetadata:\n  name: " + name + "\n"
+                + (spec.isEmpty() ? "" : "spec:\n" + spec.indent(2));
+    }
+
+    private static String rejected(String name, String spec) {
+        return KubeApi.rejection(() -> client.resource(stack(name, spec)).inNamespace(NS).create());
+    }
+
+    private static void assertNames(String message, String field) {
+        assertTrue(message.contains(field), "the rejection should name " + field + ", was: " + message);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aNameIsEnoughAndDefaultsFillTheSpec() {
+        client.resource(stack("only-name", "")).inNamespace(NS).create();
+        GenericKubernetesResource r = client.genericKubernetesResources("messagestack.io/v1alpha1", "MessageStack")
+                .inNamespace(NS).withName("only-name").get();
+        Map<String, Object> spec = (Map<String, Object>) r.getAdditionalProperties().get("spec");
+        Map<String, Object> db = (Map<String, Object>) spec.get("database");
+        assertEquals("percona-xtradb-cluster", db.get("engine"));
+        assertEquals(3, db.get("replicas"));
+        assertEquals("1Gi", ((Map<String, Object>) db.get("storage")).get("size"));
+        assertEquals(false, ((Map<String, Object>) db.get("storage")).get("deleteWithStack"));
+        assertEquals(2, ((Map<String, Object>) spec.get("proxy")).get("replicas"));
+        assertEquals(2, ((Map<String, Object>) spec.get("api")).get("replicas"));
+        Map<String, Object> frontend = (Map<String, Object>) spec.get("frontend");
+        assertEquals("NodePort", ((Map<String, Object>) frontend.get("service")).get("type"));
+        assertEquals(false, ((Map<String, Object>) spec.get("vip")).get("enabled"));
+        assertEquals("preferred", ((Map<String, Object>) spec.get("placement")).get("antiAffinity"));
+        assertEquals(true, ((Map<String, Object>) spec.get("placement")).get("podDisruptionBudget"));
+    }
+
+    @Test
+    void evenOrZeroDatabaseReplicasAreRejected() {
+        assertNames(rejected("even", "database:\n  replicas: 2"), "spec.database.replicas");
+        assertNames(rejected("four", "database:\n  replicas: 4"), "spec.database.replicas");
+        assertNames(rejected("zero", "database:\n  replicas: 0"), "spec.database.replicas");
+    }
+
+    @Test
+    void aSingleNodeNeedsTheUnsafeFlag() {
+        assertNames(rejected("single", "database:\n  replicas: 1"), "allowUnsafeSingleNode");
+        client.resource(stack("single-ok", "database:\n  replicas: 1\n  allowUnsafeSingleNode: true"))
+                .inNamespace(NS).create();
+    }
+
+    @Test
+    void negativeCountsAreRejected() {
+        assertNames(rejected("neg-proxy", "proxy:\n  replicas: -1"), "spec.proxy.replicas");
+        assertNames(rejected("neg-api", "api:\n  replicas: -2"), "spec.api.replicas");
+        assertNames(rejected("neg-frontend", "frontend:\n  replicas: -1"), "spec.frontend.replicas");
+    }
+
+    @Test
+    void malformedAddressesAndMissingVipAddressesAreRejected() {
+        assertNames(rejected("bad-ip", "vip:\n  enabled: true\n  frontendAddress: 300.1.1.1\n"
+                + "  proxyAddress: 10.0.0.2"), "spec.vip.frontendAddress");
+        assertNames(rejected("bad-ip2", "vip:\n  enabled: true\n  frontendAddress: 10.0.0.1\n"
+                + "  proxyAddress: 10.0.0"), "spec.vip.proxyAddress");
+        assertNames(rejected("no-ip", "vip:\n  enabled: true"), "spec.vip.frontendAddress");
+        assertNames(rejected("same-router", "vip:\n  frontendRouterId: 7\n  proxyRouterId: 7"),
+                "spec.vip.proxyRouterId");
+        assertNames(rejected("bad-port", "frontend:\n  service:\n    nodePort: 80"), "spec.frontend.service.nodePort");
+    }
+
+    @Test
+    void configCannotInjectSectionsOrLines() {
+        assertNames(rejected("inject", "database:\n  config:\n    \"max_connections\": \"1\\n[client]\""),
+                "spec.database.config");
+        assertNames(rejected("bad-key", "database:\n  config:\n    \"a b\": \"1\""), "spec.database.config");
+    }
+
+    @Test
+    void aVolumeCannotShrinkButCanGrow() {
+        client.resource(stack("volume", "database:\n  storage:\n    size: 2Gi")).inNamespace(NS).create();
+        String message = KubeApi.rejection(() -> client.resource(stack("volume", "database:\n  storage:\n"
+                + "    size: 1Gi")).inNamespace(NS).fieldManager("test").forceConflicts().serverSideApply());
+        assertNames(message, "spec.database.storage.size");
+        assertTrue(message.contains("cannot shrink"), message);
+        client.resource(stack("volume", "database:\n  storage:\n    size: 3Gi")).inNamespace(NS).fieldManager("test").forceConflicts().serverSideApply();
+        assertNames(rejected("not-a-size", "database:\n  storage:\n    size: lots"), "spec.database.storage.size");
+    }
+
+    @Test
+    void theEngineCannotChangeOnAnExistingStack() {
+        client.resource(stack("engine", "database:\n  engine: mariadb-galera")).inNamespace(NS).create();
+        String message = KubeApi.rejection(() -> client.resource(stack("engine",
+                "database:\n  engine: percona-xtradb-cluster")).inNamespace(NS).fieldManager("test").forceConflicts().serverSideApply());
+        assertNames(message, "spec.database.engine");
+        assertNames(rejected("engine-typo", "database:\n  engine: postgres"), "spec.database.engine");
+    }
+}

@@ -1,0 +1,235 @@
+package io.messagestack.operator.it;
+
+import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import io.messagestack.operator.common.ConfigHash;
+import io.messagestack.operator.common.Labels;
+import io.messagestack.operator.crd.MessageStack;
+import io.messagestack.operator.reconcile.Conditions;
+import io.messagestack.operator.reconcile.MessageStackReconciler;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The reconciler against a real kube-apiserver (no kubelet, no controllers: pods never run, so readiness is set by
+ * the test on the StatefulSet's status where needed). Server-side apply, owner references, self-healing, status.
+ */
+@EnableKubeAPIServer(kubeAPIVersion = KubeApi.K8S_VERSION)
+class ReconcileIT {
+    static KubernetesClient client;
+    private static Operator operator;
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @BeforeAll
+    static void startOperator() throws Exception {
+        KubeApi.installCrd(client);
+        operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false));
+        operator.register(new MessageStackReconciler());
+        operator.start();
+    }
+
+    @AfterAll
+    static void stopOperator() {
+        if (operator != null) {
+            operator.stop();
+        }
+    }
+
+    private static MessageStack createStack(String ns, String name, String spec) {
+        KubeApi.namespace(client, ns);
+        client.resource("apiVersion: messagestack.io/v1alpha1\nkind: MessageStack\nmetadata:\n  name: " + name + "\n"
+                + (spec.isEmpty() ? "" : "spec:\n" + spec.indent(2))).inNamespace(ns).create();
+        return client.resources(MessageStack.class).inNamespace(ns).withName(name).get();
+    }
+
+    private static <T extends HasMetadata> T await(Class<T> type, String ns, String name) {
+        return KubeApi.await(type.getSimpleName() + " " + name, WAIT,
+                () -> client.resources(type).inNamespace(ns).withName(name).get());
+    }
+
+    private static MessageStack awaitStatus(String ns, String name, java.util.function.Predicate<MessageStack> ok) {
+        return KubeApi.await("status of " + name, WAIT, () -> {
+            MessageStack ms = client.resources(MessageStack.class).inNamespace(ns).withName(name).get();
+            return ms != null && ms.getStatus() != null && ok.test(ms) ? ms : null;
+        });
+    }
+
+    private static void assertOwned(HasMetadata object, MessageStack owner) {
+        assertEquals(1, object.getMetadata().getOwnerReferences().size(), object.getMetadata().getName());
+        var ref = object.getMetadata().getOwnerReferences().get(0);
+        assertEquals(owner.getMetadata().getUid(), ref.getUid());
+        assertTrue(ref.getController());
+        assertEquals(Labels.OPERATOR, object.getMetadata().getLabels().get(Labels.MANAGED_BY));
+    }
+
+    @Test
+    void aNameOnlyStackGetsAllItsObjectsAndATruthfulStatus() {
+        MessageStack ms = createStack("create", "shop", "");
+        List<HasMetadata> objects = List.of(
+                await(Secret.class, "create", "shop-db-credentials"),
+                await(ConfigMap.class, "create", "shop-db-config"),
+                await(ConfigMap.class, "create", "shop-db-scripts"),
+                await(ConfigMap.class, "create", "shop-proxy-config"),
+                await(ConfigMap.class, "create", "shop-frontend-config"),
+                await(ConfigMap.class, "create", "shop-frontend-page"),
+                await(Service.class, "create", "shop-db-peers"),
+                await(Service.class, "create", "shop-db"),
+                await(Service.class, "create", "shop-proxy"),
+                await(Service.class, "create", "shop-api"),
+                await(Service.class, "create", "shop-frontend"),
+                await(StatefulSet.class, "create", "shop-db"),
+                await(Deployment.class, "create", "shop-proxy"),
+                await(Deployment.class, "create", "shop-frontend"),
+                await(PodDisruptionBudget.class, "create", "shop-db"),
+                await(PodDisruptionBudget.class, "create", "shop-proxy"),
+                await(NetworkPolicy.class, "create", "shop-database-ingress"),
+                await(NetworkPolicy.class, "create", "shop-proxy-ingress"),
+                await(NetworkPolicy.class, "create", "shop-api-ingress"));
+        objects.forEach(o -> assertOwned(o, ms));
+        assertTrue(client.resources(ConfigMap.class).inNamespace("create").withName("shop-db-scripts").get()
+                .getData().get("galera-start.sh").startsWith("#!"), "the data-plane start script is shipped");
+
+        MessageStack withStatus = awaitStatus("create", "shop", m -> m.getStatus().observedGeneration != null);
+        var status = withStatus.getStatus();
+        assertEquals(1L, status.observedGeneration);
+        assertEquals("Progressing", status.phase);
+        assertEquals("False", Conditions.find(status.conditions, Conditions.READY).getStatus());
+        assertEquals("WaitingForDatabase", Conditions.find(status.conditions, Conditions.API_READY).getReason());
+        assertEquals("0/3", status.databaseSummary);
+        assertEquals(3, status.database.desired);
+        assertNull(client.apps().deployments().inNamespace("create").withName("shop-api").get(),
+                "message-api waits for a usable database");
+
+        // A database node becomes Ready (set by hand: no kubelet here): message-api is created.
+        StatefulSet sts = client.apps().statefulSets().inNamespace("create").withName("shop-db").get();
+        sts.setStatus(new StatefulSetStatusBuilder().withReplicas(3).withReadyReplicas(1).withAvailableReplicas(1)
+                .withObservedGeneration(sts.getMetadata().getGeneration()).build());
+        client.resource(sts).updateStatus();
+        Deployment api = await(Deployment.class, "create", "shop-api");
+        assertOwned(api, ms);
+        assertEquals("jdbc:mysql://shop-proxy:3306/messages",
+                api.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().get(0).getValue());
+        awaitStatus("create", "shop", m -> "1/3".equals(m.getStatus().databaseSummary));
+    }
+
+    @Test
+    void deletedOrEditedObjectsAreRestoredAndPasswordsKept() {
+        createStack("heal", "shop", "");
+        Deployment proxy = await(Deployment.class, "heal", "shop-proxy");
+        Secret secret = await(Secret.class, "heal", "shop-db-credentials");
+
+        client.resource(proxy).delete();
+        KubeApi.await("proxy Deployment recreated", WAIT, () -> {
+            Deployment d = client.apps().deployments().inNamespace("heal").withName("shop-proxy").get();
+            return d != null && !d.getMetadata().getUid().equals(proxy.getMetadata().getUid());
+        });
+
+        client.configMaps().inNamespace("heal").withName("shop-proxy-config").edit(cm -> {
+            cm.getData().put("haproxy.cfg", "# hand edit\n");
+            return cm;
+        });
+        KubeApi.await("haproxy.cfg restored", WAIT, () -> client.configMaps().inNamespace("heal")
+                .withName("shop-proxy-config").get().getData().get("haproxy.cfg").contains("backend galera"));
+
+        client.apps().deployments().inNamespace("heal").withName("shop-frontend").edit(d -> {
+            d.getSpec().setReplicas(7);
+            return d;
+        });
+        KubeApi.await("frontend replicas restored", WAIT, () -> client.apps().deployments().inNamespace("heal")
+                .withName("shop-frontend").get().getSpec().getReplicas() == 2);
+
+        client.services().inNamespace("heal").withName("shop-db-peers").delete();
+        await(Service.class, "heal", "shop-db-peers");
+        client.resources(NetworkPolicy.class).inNamespace("heal").withName("shop-database-ingress").delete();
+        await(NetworkPolicy.class, "heal", "shop-database-ingress");
+
+        assertEquals(secret.getData(), client.secrets().inNamespace("heal").withName("shop-db-credentials").get()
+                .getData(), "generated passwords are created once and kept");
+    }
+
+    @Test
+    void aSpecChangeRollsOnlyWhatChanged() {
+        createStack("roll", "shop", "");
+        StatefulSet sts = await(StatefulSet.class, "roll", "shop-db");
+        Deployment frontend = await(Deployment.class, "roll", "shop-frontend");
+        Deployment proxy = await(Deployment.class, "roll", "shop-proxy");
+        String dbHash = sts.getSpec().getTemplate().getMetadata().getAnnotations().get(ConfigHash.ANNOTATION);
+
+        client.resources(MessageStack.class).inNamespace("roll").withName("shop").edit(m -> {
+            m.getSpec().database.config = Map.of("max_connections", "77");
+            m.getSpec().frontend.replicas = 3;
+            return m;
+        });
+        StatefulSet rolled = KubeApi.await("database pods rolled by a config change", WAIT, () -> {
+            StatefulSet s = client.apps().statefulSets().inNamespace("roll").withName("shop-db").get();
+            return dbHash.equals(s.getSpec().getTemplate().getMetadata().getAnnotations().get(ConfigHash.ANNOTATION))
+                    ? null : s;
+        });
+        assertTrue(client.configMaps().inNamespace("roll").withName("shop-db-config").get().getData()
+                .get("messagestack.cnf").contains("max_connections = 77"));
+        assertNotNull(rolled);
+        KubeApi.await("frontend scaled", WAIT, () -> client.apps().deployments().inNamespace("roll")
+                .withName("shop-frontend").get().getSpec().getReplicas() == 3);
+        assertEquals(frontend.getSpec().getTemplate(), client.apps().deployments().inNamespace("roll")
+                .withName("shop-frontend").get().getSpec().getTemplate(), "scaling does not roll the frontend pods");
+        assertEquals(proxy.getMetadata().getGeneration(), client.apps().deployments().inNamespace("roll")
+                .withName("shop-proxy").get().getMetadata().getGeneration(), "the proxy is untouched");
+        awaitStatus("roll", "shop", m -> m.getStatus().observedGeneration == 2L);
+    }
+
+    @Test
+    void volumesOfAnotherEngineAreNotReusedAndTheStatusSaysWhy() {
+        KubeApi.namespace(client, "leftover");
+        client.resource(new PersistentVolumeClaimBuilder().withNewMetadata().withName("datadir-shop-db-0")
+                .withNamespace("leftover")
+                .withLabels(Map.of(Labels.INSTANCE, "shop", Labels.COMPONENT, "database",
+                        "messagestack.io/engine", "mariadb-galera")).endMetadata()
+                .withNewSpec().withAccessModes("ReadWriteOnce").withNewResources()
+                .addToRequests("storage", new Quantity("1Gi")).endResources().endSpec().build()).create();
+        createStack("leftover", "shop", "database:\n  engine: percona-xtradb-cluster");
+        MessageStack ms = awaitStatus("leftover", "shop",
+                m -> Conditions.find(m.getStatus().conditions, Conditions.DATABASE_READY) != null);
+        var db = Conditions.find(ms.getStatus().conditions, Conditions.DATABASE_READY);
+        assertEquals("EngineMismatch", db.getReason());
+        assertTrue(db.getMessage().contains("spec.database.engine"), db.getMessage());
+        assertNull(client.apps().statefulSets().inNamespace("leftover").withName("shop-db").get());
+        assertEquals("mariadb-galera", client.persistentVolumeClaims().inNamespace("leftover")
+                .withName("datadir-shop-db-0").get().getMetadata().getLabels().get("messagestack.io/engine"));
+    }
+
+    @Test
+    void anErrorOnlyTheApiServerCanFindBecomesReadyFalseWithTheReason() {
+        createStack("ports", "first", "frontend:\n  service:\n    nodePort: 30555");
+        await(Service.class, "ports", "first-frontend");
+        createStack("ports", "second", "frontend:\n  service:\n    nodePort: 30555");
+        MessageStack ms = awaitStatus("ports", "second", m -> "Failed".equals(m.getStatus().phase));
+        var ready = Conditions.find(ms.getStatus().conditions, Conditions.READY);
+        assertEquals("False", ready.getStatus());
+        assertEquals("ReconcileFailed", ready.getReason());
+        assertTrue(ready.getMessage().contains("30555"), ready.getMessage());
+        assertNotEquals(null, client.apps().statefulSets().inNamespace("ports").withName("second-db").get());
+    }
+}
