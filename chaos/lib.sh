@@ -73,6 +73,7 @@ require_stack() {
 
 # One line saying where this was measured; the report shows kind numbers only.
 environment_line() {
+  if [[ -n ${CHAOS_ENVIRONMENT:-} ]]; then echo "$CHAOS_ENVIRONMENT"; return; fi
   local ctx ver nodes
   ctx=$(kubectl config current-context 2>/dev/null || echo unknown)
   ver=$(kubectl version -o json 2>/dev/null | jq -r '.serverVersion.gitVersion // "?"')
@@ -146,7 +147,7 @@ load_start() {
   RAW=$CHAOS_RESULTS/raw/$SCENARIO
   rm -rf "$RAW"; mkdir -p "$RAW"
   RUN_ID=${SCENARIO//[^A-Za-z0-9]/}-$(date +%s)
-  RUN_ID=${RUN_ID: -40}
+  (( ${#RUN_ID} <= 40 )) || RUN_ID=${RUN_ID: -40}
   say "load: $CHAOS_WRITERS writers x $CHAOS_RATE/s against $CHAOS_BASE_URL (run $RUN_ID, log $RAW/requests.jsonl)"
   java -jar "$CHAOS_JAR" load --base-url "$CHAOS_BASE_URL" --run-id "$RUN_ID" --writers "$CHAOS_WRITERS" \
     --rate "$CHAOS_RATE" --duration 3600s --timeout "$CHAOS_TIMEOUT" --retries "$CHAOS_RETRIES" \
@@ -203,10 +204,10 @@ write_events() {
   for k in "${!MEASURE[@]}"; do m=$(jq -c --arg k "$k" --argjson v "${MEASURE[$k]}" '. + {($k): $v}' <<<"$m"); done
   for t in "${NOTES[@]}"; do n=$(jq -c --arg t "$t" '. + [$t]' <<<"$n"); done
   jq -n --arg scenario "$SCENARIO" --arg kind "$KIND" --arg description "$DESCRIPTION" --arg env "$(environment_line)" \
-    --argjson start "$FAULT_START" --argjson end "$FAULT_END" --argjson ready "${READY_AT:-null}" \
+    --argjson fs "$FAULT_START" --argjson fe "$FAULT_END" --argjson ra "${READY_AT:-null}" \
     --argjson m "$m" --argjson n "$n" \
     '{scenario: $scenario, kind: $kind, description: $description, environment: $env,
-      faultStartMs: $start, faultEndMs: $end, readyAtMs: $ready, measurements: $m, notes: $n}' >"$RAW/events.json"
+      faultStartMs: $fs, faultEndMs: $fe, readyAtMs: $ra, measurements: $m, notes: $n}' >"$RAW/events.json"
 }
 
 # ---- the scenario skeleton -------------------------------------------------------------

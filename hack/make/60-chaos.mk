@@ -3,7 +3,7 @@
 # only Java and Maven.
 CHAOS_POM := chaos/load-client/pom.xml
 
-.PHONY: chaos-deps chaos-client test-chaos-client chaos chaos-ci chaos-report
+.PHONY: chaos-deps chaos-client test-chaos-client chaos-smoke chaos chaos-ci chaos-report
 
 chaos-deps: ## tools the chaos scenarios use besides the lab's (jq, curl; installed with apt if missing)
 	@missing=""; for t in jq curl; do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
@@ -16,6 +16,9 @@ chaos-client: ## build the chaos load client jar (chaos/load-client/target/chaos
 
 test-chaos-client: ## unit tests of the chaos load client (stats, error windows, write check, targets, report, client vs a loopback fake API)
 	mvn -B -f $(CHAOS_POM) test
+
+chaos-smoke: chaos-deps chaos-client ## the load client for real without kind: message-api jar + MariaDB on loopback, mariadbd SIGKILLed under load, every write checked (needs api-deps and a built message-api)
+	chaos/loopback-smoke.sh
 
 chaos: chaos-deps chaos-client ## run the full fault suite on the kind lab (needs `make up`); writes docs/chaos.md, chaos/results/*.json and *.png
 	chaos/run.sh

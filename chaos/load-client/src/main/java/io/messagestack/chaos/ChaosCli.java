@@ -33,7 +33,7 @@ public final class ChaosCli {
     static final String USAGE = """
             usage:
               chaos-load-client load   --base-url URL --out requests.jsonl [--run-id ID] [--writers 4] [--rate 5]
-                                       [--duration 600s] [--stop-file PATH] [--timeout 2s] [--retries 3]
+                                       [--duration 600s] [--stop-file PATH] [--timeout 2s] [--retries 3] [--warm-up 30s]
               chaos-load-client verify --requests requests.jsonl --run-id ID --out result.json
                                        (--events events.json | --scenario NAME --kind KIND --fault-start-ms T
                                         --fault-end-ms T [--ready-at-ms T])
@@ -83,7 +83,8 @@ public final class ChaosCli {
                 a.containsKey("stop-file") ? Path.of(a.get("stop-file")) : null,
                 duration(a.getOrDefault("timeout", "2s"), "timeout"),
                 Integer.parseInt(a.getOrDefault("retries", "3")),
-                Path.of(required(a, "out")));
+                Path.of(required(a, "out")),
+                duration(a.getOrDefault("warm-up", "30s"), "warm-up"));
         new LoadRunner(config).run();
         return 0;
     }

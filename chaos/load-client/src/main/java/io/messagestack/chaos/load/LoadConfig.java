@@ -16,6 +16,7 @@ import java.time.Duration;
  * @param requestTimeout per HTTP attempt
  * @param maxRetries     further attempts after a failed one, with the same idempotency key
  * @param out            the JSON-lines request log
+ * @param warmUp         at most this long, unlogged GETs until the entry point answers (zero: none)
  */
 public record LoadConfig(
         URI baseUrl,
@@ -26,7 +27,8 @@ public record LoadConfig(
         Path stopFile,
         Duration requestTimeout,
         int maxRetries,
-        Path out) {
+        Path out,
+        Duration warmUp) {
 
     public LoadConfig {
         if (writers < 1) {

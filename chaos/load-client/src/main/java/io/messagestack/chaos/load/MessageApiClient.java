@@ -48,6 +48,12 @@ public final class MessageApiClient {
         return send(request);
     }
 
+    /** A cheap GET of the list (one item), used to warm up before the measured load. */
+    public Attempt probe() {
+        return send(HttpRequest.newBuilder(URI.create(messages + "?limit=1")).timeout(timeout)
+                .header("Accept", "application/json").GET().build());
+    }
+
     public Attempt read(long pk) {
         HttpRequest request = HttpRequest.newBuilder(messages.resolve(pk + "/"))
                 .timeout(timeout)

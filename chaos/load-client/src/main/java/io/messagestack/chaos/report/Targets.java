@@ -28,8 +28,9 @@ public final class Targets {
                     seconds(r.longestErrorWindowMs()),
                     r.longestErrorWindowMs() <= WORKER_STOP_MAX_ERROR_WINDOW_MS,
                     "over by " + seconds(r.longestErrorWindowMs() - WORKER_STOP_MAX_ERROR_WINDOW_MS)));
-            case "workers-half-stop" -> {
+            case "workers-half-stop", "data-only" -> {
                 // Issue 5 sets no error budget for losing half the workers; only the data targets apply.
+                // data-only: the loopback smoke test of the client itself.
             }
             case "process-kill" -> targets.add(vipMove(r.measurements()));
             case "full-crash" -> targets.add(r.timeToReadyMs() == null
@@ -44,7 +45,7 @@ public final class Targets {
             }
             default -> throw new IllegalArgumentException("scenario " + r.scenario() + ": unknown kind '" + r.kind()
                     + "' (known: pod-kill, operator-kill, rolling-change, scaling, worker-stop, workers-half-stop,"
-                    + " process-kill, full-crash, partition)");
+                    + " process-kill, full-crash, partition, data-only)");
         }
         if (!"full-crash".equals(r.kind())) {
             targets.add(r.timeToReadyMs() == null

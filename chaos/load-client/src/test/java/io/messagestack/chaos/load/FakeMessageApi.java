@@ -74,6 +74,8 @@ final class FakeMessageApi implements AutoCloseable {
                     return;
                 }
                 send(ex, 201, JSON.writeValueAsString(row));
+            } else if ("GET".equals(ex.getRequestMethod()) && path.equals("/api/messages/")) {
+                send(ex, 200, "[]");
             } else if ("GET".equals(ex.getRequestMethod()) && path.matches("/api/messages/\\d+/")) {
                 long pk = Long.parseLong(path.split("/")[3]);
                 Map<String, Object> row = find(pk);

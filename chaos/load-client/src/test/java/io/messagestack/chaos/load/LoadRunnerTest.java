@@ -24,7 +24,7 @@ class LoadRunnerTest {
 
     LoadConfig config(FakeMessageApi api, Duration duration, int retries) {
         return new LoadConfig(api.baseUrl(), "t1", 2, 20, duration, dir.resolve("stop"), Duration.ofSeconds(2),
-                retries, dir.resolve("requests.jsonl"));
+                retries, dir.resolve("requests.jsonl"), Duration.ofSeconds(5));
     }
 
     @Test
@@ -96,7 +96,9 @@ class LoadRunnerTest {
     void anOutageIsLoggedAndRetriesAreBounded() throws Exception {
         try (FakeMessageApi api = new FakeMessageApi()) {
             api.unavailable = true;
-            new LoadRunner(config(api, Duration.ofMillis(800), 2)).run();
+            LoadConfig c = config(api, Duration.ofMillis(800), 2);
+            new LoadRunner(new LoadConfig(c.baseUrl(), c.runId(), c.writers(), c.ratePerWriter(), c.duration(),
+                    c.stopFile(), c.requestTimeout(), c.maxRetries(), c.out(), Duration.ZERO)).run();
             List<RequestRecord> records = RequestLog.read(dir.resolve("requests.jsonl"));
             assertFalse(records.isEmpty());
             assertTrue(records.stream().noneMatch(RequestRecord::ok));
@@ -109,7 +111,7 @@ class LoadRunnerTest {
     @Test
     void noServerListeningGivesConnectErrorsNotACrash() throws Exception {
         LoadConfig c = new LoadConfig(URI.create("http://127.0.0.1:9"), "t2", 1, 5, Duration.ofMillis(500), null,
-                Duration.ofMillis(500), 0, dir.resolve("requests.jsonl"));
+                Duration.ofMillis(500), 0, dir.resolve("requests.jsonl"), Duration.ZERO);
         new LoadRunner(c).run();
         List<RequestRecord> records = RequestLog.read(dir.resolve("requests.jsonl"));
         assertFalse(records.isEmpty());
@@ -129,10 +131,10 @@ class LoadRunnerTest {
     @Test
     void badConfigNamesTheField() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new LoadConfig(
-                URI.create("ftp://x"), "r", 1, 1, Duration.ofSeconds(1), null, Duration.ofSeconds(1), 0, dir));
+                URI.create("ftp://x"), "r", 1, 1, Duration.ofSeconds(1), null, Duration.ofSeconds(1), 0, dir, Duration.ZERO));
         assertTrue(e.getMessage().contains("--base-url"));
         e = assertThrows(IllegalArgumentException.class, () -> new LoadConfig(
-                URI.create("http://x"), "r", 0, 1, Duration.ofSeconds(1), null, Duration.ofSeconds(1), 0, dir));
+                URI.create("http://x"), "r", 0, 1, Duration.ofSeconds(1), null, Duration.ofSeconds(1), 0, dir, Duration.ZERO));
         assertTrue(e.getMessage().contains("--writers"));
     }
 }

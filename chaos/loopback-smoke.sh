@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Exercises the load client for real without kind: message-api (the built Quarkus jar) on
+# 127.0.0.1:18080 over a MariaDB of its own on 127.0.0.1:33406 (hack/api/start-mariadb.sh with
+# a separate run folder). Under load, mariadbd is killed with SIGKILL and started again; then the
+# client checks in the database that every acknowledged write is there exactly once.
+# Results go to chaos/results/loopback/ (not committed, never into docs/chaos.md).
+# usage: chaos/loopback-smoke.sh      (CHAOS_API_JAR: message-api/target/quarkus-app/quarkus-run.jar)
+set -euo pipefail
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+export CHAOS_RESULTS=$REPO/chaos/results/loopback
+export CHAOS_ENVIRONMENT="loopback: message-api jar + one MariaDB on 127.0.0.1 (not kind)"
+export CHAOS_BASE_URL=http://127.0.0.1:18080
+export MS_TEST_RUN=/tmp/messagestack-chaos-loopback SINGLE_PORT=33406
+CHAOS_BASELINE=${CHAOS_BASELINE:-8} CHAOS_TAIL=${CHAOS_TAIL:-8}
+source "$REPO/chaos/lib.sh"
+SCENARIO=loopback-db-kill KIND=data-only DESCRIPTION="SIGKILL of mariadbd under load, restarted after ${CHAOS_DB_DOWN:-5}s"
+API_JAR=${CHAOS_API_JAR:-$REPO/message-api/target/quarkus-app/quarkus-run.jar}
+[[ -s $API_JAR ]] || die "$API_JAR missing: build message-api (mvn -f message-api/pom.xml package -DskipTests) or set CHAOS_API_JAR"
+[[ -s $CHAOS_JAR ]] || die "$CHAOS_JAR missing: run 'make chaos-client'"
+API_PID=
+cleanup() {
+  local rc=$?
+  [[ -n ${LOAD_PID:-} ]] && { touch "$RAW/stop"; wait "$LOAD_PID" 2>/dev/null || true; }
+  [[ -n $API_PID ]] && { kill "$API_PID" 2>/dev/null || true; wait "$API_PID" 2>/dev/null || true; }
+  "$REPO/hack/api/stop-mariadb.sh" >/dev/null 2>&1 || true
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+api_ready() { curl -fs -m 2 -o /dev/null "$CHAOS_BASE_URL/q/health/ready"; }
+
+say "phase setup: MariaDB on 127.0.0.1:$SINGLE_PORT, message-api on $CHAOS_BASE_URL"
+"$REPO/hack/api/start-mariadb.sh"
+mkdir -p "$CHAOS_RESULTS/raw"
+java -Dquarkus.http.port=18080 -Dquarkus.datasource.jdbc.url="jdbc:mysql://127.0.0.1:$SINGLE_PORT/messages" \
+  -jar "$API_JAR" >"$CHAOS_RESULTS/raw/message-api.log" 2>&1 &
+API_PID=$!
+for _ in $(seq 1 120); do api_ready && break; kill -0 "$API_PID" || die "message-api exited; see $CHAOS_RESULTS/raw/message-api.log"; sleep 0.5; done
+api_ready || die "message-api not ready after 60 s; see $CHAOS_RESULTS/raw/message-api.log"
+
+load_start
+say "phase baseline: ${CHAOS_BASELINE}s"
+sleep "$CHAOS_BASELINE"
+FAULT_START=$(now_ms)
+pid=$(cat "$MS_TEST_RUN/mariadb/run/mysqld.pid")
+say "phase fault: SIGKILL mariadbd (pid $pid), down for ${CHAOS_DB_DOWN:-5}s"
+kill -KILL "$pid"
+sleep "${CHAOS_DB_DOWN:-5}"
+"$REPO/hack/api/start-mariadb.sh" >/dev/null
+FAULT_END=$(now_ms)
+until api_ready; do sleep 0.2; done
+READY_AT=$(now_ms)
+say "API ready again $(( (READY_AT - FAULT_START) / 1000 ))s after the fault"
+sleep "$CHAOS_TAIL"
+load_stop
+write_events
+export CHAOS_DB_PASSWORD=messages
+rc=0
+java -jar "$CHAOS_JAR" verify --requests "$RAW/requests.jsonl" --events "$RAW/events.json" --run-id "$RUN_ID" \
+  --jdbc-url "jdbc:mysql://127.0.0.1:$SINGLE_PORT/messages" --db-user messages --table "$CHAOS_DB_TABLE" \
+  --out "$CHAOS_RESULTS/$SCENARIO.json" || rc=$?
+java -jar "$CHAOS_JAR" report --results "$CHAOS_RESULTS" --markdown "$CHAOS_RESULTS/loopback.md" \
+  --summary "$CHAOS_RESULTS/summary.json" --png-dir "$CHAOS_RESULTS" --image-link-prefix ./ --allow-non-kind || true
+say "result: $CHAOS_RESULTS/$SCENARIO.json, picture $CHAOS_RESULTS/$SCENARIO.png (verify exit $rc)"
+exit $rc
