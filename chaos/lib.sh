@@ -18,8 +18,10 @@ DB_STS=${DB_STS:-${MS_NAME}-db}
 DB_CONTAINER=${DB_CONTAINER:-database}
 API_DEPLOYMENT=${API_DEPLOYMENT:-${MS_NAME}-api}
 DB_SECRET=${DB_SECRET:-${MS_NAME}-db-credentials}
-# Where the client sends its load: the kind host port mapped to the frontend NodePort (or the VIP).
-CHAOS_BASE_URL=${CHAOS_BASE_URL:-http://127.0.0.1:8080}
+# Where the client sends its load: the kind host port mapped to the frontend NodePort, or, when
+# spec.vip.enabled, the frontend VIP on the kind network at that NodePort (see entry_point).
+CHAOS_BASE_URL=${CHAOS_BASE_URL:-}
+FRONTEND_SERVICE=${FRONTEND_SERVICE:-${MS_NAME}-frontend}
 # The database check goes around the API: a port-forward to this Service, then SQL.
 CHAOS_DB_SERVICE=${CHAOS_DB_SERVICE:-${MS_NAME}-proxy}
 CHAOS_DB_PORT=${CHAOS_DB_PORT:-3306}
@@ -29,8 +31,10 @@ CHAOS_DB_TABLE=${CHAOS_DB_TABLE:-message}
 SPEC_API_IMAGE=${SPEC_API_IMAGE:-api.image}
 SPEC_API_REPLICAS=${SPEC_API_REPLICAS:-api.replicas}
 SPEC_DB_REPLICAS=${SPEC_DB_REPLICAS:-database.replicas}
-SPEC_DB_CONFIGURATION=${SPEC_DB_CONFIGURATION:-database.configuration}
+SPEC_DB_CONFIG=${SPEC_DB_CONFIG:-database.config}          # map of my.cnf settings
 SPEC_VIP_ENABLED=${SPEC_VIP_ENABLED:-vip.enabled}
+SPEC_VIP_FRONTEND=${SPEC_VIP_FRONTEND:-vip.frontendAddress}
+SPEC_VIP_PROXY=${SPEC_VIP_PROXY:-vip.proxyAddress}
 API_IMAGE_REPO=${API_IMAGE_REPO:-messagestack/message-api}
 
 # ---- how a scenario runs ---------------------------------------------------------------
@@ -61,13 +65,25 @@ require_tools() {
   [[ -s $CHAOS_JAR ]] || die "$CHAOS_JAR missing: run 'make chaos-client' (mvn -f chaos/load-client/pom.xml package)"
 }
 
+# entry_point: the URL the load goes to, unless CHAOS_BASE_URL says otherwise.
+entry_point() {
+  if [[ -n $CHAOS_BASE_URL ]]; then echo "$CHAOS_BASE_URL"; return; fi
+  local vip port
+  if [[ $(spec_get "$SPEC_VIP_ENABLED") == true ]]; then
+    vip=$(spec_get "$SPEC_VIP_FRONTEND"); port=$(kc get svc "$FRONTEND_SERVICE" -o jsonpath='{.spec.ports[0].nodePort}')
+    if [[ -n $vip && -n $port ]]; then echo "http://${vip%/*}:$port"; return; fi
+  fi
+  echo "http://127.0.0.1:8080"
+}
+
 require_stack() {
   kubectl version -o json >/dev/null 2>&1 || die "no Kubernetes API answers (kubectl context '$(kubectl config current-context 2>/dev/null)'): run 'make up'"
   kc get "$MS_RESOURCE" "$MS_NAME" >/dev/null 2>&1 \
     || die "MessageStack $MS_NAMESPACE/$MS_NAME not found: run 'make up' (or set MS_NAME/MS_NAMESPACE)"
   kc wait "$MS_RESOURCE/$MS_NAME" --for=condition=Ready --timeout=120s >/dev/null \
     || die "MessageStack $MS_NAME is not Ready before the fault; fix the stack first (kubectl -n $MS_NAMESPACE describe $MS_RESOURCE $MS_NAME)"
-  curl -fsS -m 5 -o /dev/null "$CHAOS_BASE_URL/api/messages/" \
+  CHAOS_BASE_URL=$(entry_point)
+  curl -fsS -m 5 -o /dev/null "$CHAOS_BASE_URL/api/messages/?limit=1" \
     || die "the entry point $CHAOS_BASE_URL/api/messages/ does not answer; check the kind port mapping or set CHAOS_BASE_URL"
 }
 

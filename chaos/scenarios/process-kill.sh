@@ -13,11 +13,9 @@ CHAOS_VIP_WAIT=${CHAOS_VIP_WAIT:-30}
 # vip_address: the VIP in front of this component, from CHAOS_VIP or the spec.
 vip_address() {
   if [[ -n ${CHAOS_VIP:-} ]]; then echo "$CHAOS_VIP"; return; fi
-  local paths=(vip.frontendAddress vip.frontend.address vip.address)
-  [[ $component == proxy ]] && paths=(vip.proxyAddress vip.proxy.address vip.databaseAddress)
-  local p v
-  for p in "${paths[@]}"; do v=$(spec_get "$p"); [[ -n $v ]] && { echo "${v%/*}"; return; }; done
-  return 0
+  local v
+  if [[ $component == proxy ]]; then v=$(spec_get "$SPEC_VIP_PROXY"); else v=$(spec_get "$SPEC_VIP_FRONTEND"); fi
+  echo "${v%/*}"
 }
 # vip_holder VIP: the kind node container that has the address on an interface.
 vip_holder() {

@@ -33,12 +33,10 @@ inject() {
       spec_patch "$SPEC_API_IMAGE" "\"$NEW_TAG\""
       ;;
     db-setting)
-      local current value updated
-      current=$(spec_get "$SPEC_DB_CONFIGURATION")
+      local value
       value=$(( 300 + $(date +%s) % 100 ))
-      updated=$(printf '%s\n' "$current" | grep -v '^max_connections' | sed '/^$/d'; echo "max_connections=$value")
       measure maxConnections "$value"
-      spec_patch "$SPEC_DB_CONFIGURATION" "$(jq -Rs . <<<"$updated")"
+      spec_patch "$SPEC_DB_CONFIG.max_connections" "\"$value\""
       ;;
   esac
   fault_over
