@@ -146,10 +146,12 @@ wait_ready() {
   done
 }
 all_pods_ready() {
+  # Pods of finished Jobs (e.g. a recovery step) are not part of the running stack.
   kc get pods -l "$LABEL_INSTANCE" -o json | jq -e '
-    (.items | length) > 0 and
-    all(.items[]; .metadata.deletionTimestamp == null and
-        ((.status.conditions // []) | any(.type == "Ready" and .status == "True")))' >/dev/null
+    [.items[] | select(.status.phase != "Succeeded" and .status.phase != "Failed")] as $p
+    | ($p | length) > 0 and
+      all($p[]; .metadata.deletionTimestamp == null and
+          ((.status.conditions // []) | any(.type == "Ready" and .status == "True")))' >/dev/null
 }
 # wait_not_ready SECONDS: give the operator a moment to notice the fault (Ready=False); fine if it never does.
 wait_not_ready() {

@@ -132,7 +132,9 @@ public final class Markdown {
             a failed request and ends when the last failed request of the run ends, a run being broken by any
             successful request; *during the fault* means from the injection until the MessageStack was Ready
             again (or the heal, if later); *Ready again* means `kubectl wait ms/<name> --for=condition=Ready` and
-            every pod of the stack Ready.
+            every pod of the stack Ready. Each writer waits for its request before the next one (closed loop): a
+            stalled request holds its writer, and the slots it missed are skipped, not sent later in a burst, so
+            a stall shows as fewer requests in the picture, not as a flood after it.
 
             ## Scenarios and targets
 
@@ -158,6 +160,7 @@ public final class Markdown {
             chaos/run.sh pod-kill-database-force worker-stop-one   # some scenarios, then this page
             chaos/scenarios/pod-kill.sh database force             # one scenario by hand: chaos/results/<scenario>.json
             make chaos-report             # this page again from chaos/results/*.json
+            make chaos-smoke              # the client itself, without kind: message-api + MariaDB on loopback
             ```
 
             Names (MessageStack, namespace, labels, spec fields, entry point) are in `chaos/lib.sh` and can be
