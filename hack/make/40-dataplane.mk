@@ -4,7 +4,7 @@
 # See docs/dataplane.md.
 DATAPLANE := hack/dataplane
 
-.PHONY: dataplane-deps test-galera-agent test-dataplane dataplane-images
+.PHONY: dataplane-deps test-galera-agent test-dataplane dataplane-images test-dataplane-images
 
 dataplane-deps: ## Debian packages for the data-plane test (mariadb-server galera-4 rsync socat haproxy jq curl shellcheck), installed if missing
 	@$(DATAPLANE)/install-deps.sh
@@ -18,5 +18,8 @@ test-dataplane: dataplane-deps test-galera-agent ## real 3-node MariaDB Galera o
 
 dataplane-images: base-image ## build messagestack/{mariadb-galera:10.11,galera-agent,haproxy,nginx,keepalived}:dev from images/* (FROM messagestack/debian-base)
 	@$(DATAPLANE)/build-images.sh
+
+test-dataplane-images: dataplane-images ## the images in Docker laid out like pods: 3 db + agent sidecars, HAProxy, full crash + POST /bootstrap; nginx non-root on :80; keepalived
+	@$(DATAPLANE)/test-images.sh
 
 TEST_PHASES_DEFINED += test-dataplane
