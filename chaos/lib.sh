@@ -263,6 +263,7 @@ run_scenario() {
   local rc=0
   verify_writes || rc=$?
   say "result: $CHAOS_RESULTS/$SCENARIO.json (verify exit $rc)"
+  if declare -F after_verify >/dev/null; then after_verify; fi
   return $rc
 }
 fault_over() { FAULT_END=$(now_ms); say "fault over after $(( (FAULT_END - FAULT_START) / 1000 ))s"; }

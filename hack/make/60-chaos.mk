@@ -17,7 +17,7 @@ chaos-client: ## build the chaos load client jar (chaos/load-client/target/chaos
 test-chaos-client: ## unit tests of the chaos load client (stats, error windows, write check, targets, report, client vs a loopback fake API)
 	mvn -B -f $(CHAOS_POM) test
 
-chaos-smoke: chaos-deps chaos-client ## the load client for real without kind: message-api jar + MariaDB on loopback, mariadbd SIGKILLed under load, every write checked (needs api-deps and a built message-api)
+chaos-smoke: chaos-deps chaos-client ## the load client for real without kind: message-api + MariaDB on loopback, mariadbd SIGKILLed under load, every write checked (needs api-deps; builds message-api if needed)
 	chaos/loopback-smoke.sh
 
 chaos: chaos-deps chaos-client ## run the full fault suite on the kind lab (needs `make up`); writes docs/chaos.md, chaos/results/*.json and *.png
@@ -30,4 +30,4 @@ chaos-report: chaos-client ## regenerate docs/chaos.md, summary.json and the pic
 	java -jar chaos/load-client/target/chaos-load-client.jar report --results chaos/results \
 	  --markdown docs/chaos.md --summary chaos/results/summary.json --png-dir chaos/results
 
-TEST_PHASES_DEFINED += test-chaos-client
+TEST_PHASES_DEFINED += test-chaos-client chaos-smoke
