@@ -99,7 +99,7 @@ done
 say "report: $markdown, $CHAOS_RESULTS/summary.json, pictures in $CHAOS_RESULTS"
 report_rc=0
 java -jar "$jar" report --results "$CHAOS_RESULTS" --markdown "$markdown" --summary "$CHAOS_RESULTS/summary.json" \
-  --png-dir "$CHAOS_RESULTS" --image-link-prefix "$link_prefix" --expect "$(IFS=,; echo "${selected[*]}")" || report_rc=$?
+  --png-dir "$CHAOS_RESULTS" --image-link-prefix "$link_prefix" --notes "$CHAOS_DIR/notes" --expect "$(IFS=,; echo "${selected[*]}")" || report_rc=$?
 
 printf '\nScenario exits:\n'
 for name in "${selected[@]}"; do printf '  %-30s %s\n' "$name" "${rc_of[$name]}"; done

@@ -28,6 +28,6 @@ chaos-ci: chaos-deps chaos-client ## CI subset on the kind lab: database pod for
 
 chaos-report: chaos-client ## regenerate docs/chaos.md, summary.json and the pictures from chaos/results/*.json
 	java -jar chaos/load-client/target/chaos-load-client.jar report --results chaos/results \
-	  --markdown docs/chaos.md --summary chaos/results/summary.json --png-dir chaos/results
+	  --markdown docs/chaos.md --summary chaos/results/summary.json --png-dir chaos/results --notes chaos/notes
 
 TEST_PHASES_DEFINED += test-chaos-client chaos-smoke

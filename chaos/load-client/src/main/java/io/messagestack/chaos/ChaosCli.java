@@ -42,6 +42,7 @@ public final class ChaosCli {
               chaos-load-client report --results DIR --markdown FILE --summary FILE [--png-dir DIR]
                                        [--image-link-prefix ../chaos/results/] [--allow-non-kind]
                                        [--expect name,name,...   (scenarios run; one without a result is not met)]
+                                       [--notes DIR   (DIR/SCENARIO.md: a person's explanation, shown with the numbers)]
             """;
 
     private ChaosCli() {
@@ -138,7 +139,8 @@ public final class ChaosCli {
                 .filter(n -> found.stream().noneMatch(r -> r.scenario().equals(n))).toList() : List.of();
         boolean allMet = ReportWriter.write(found, missing, Path.of(required(a, "markdown")),
                 Path.of(required(a, "summary")), Path.of(a.getOrDefault("png-dir", results.toString())),
-                a.getOrDefault("image-link-prefix", "../chaos/results/"), !a.containsKey("allow-non-kind"));
+                a.getOrDefault("image-link-prefix", "../chaos/results/"), !a.containsKey("allow-non-kind"),
+                a.containsKey("notes") ? Path.of(a.get("notes")) : null);
         System.out.println("report: wrote " + a.get("markdown") + " and " + a.get("summary") + "; "
                 + (found.isEmpty() && missing.isEmpty() ? "no results yet" : "all targets met: " + allMet));
         return allMet ? 0 : 1;

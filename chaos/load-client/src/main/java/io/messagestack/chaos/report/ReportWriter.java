@@ -55,6 +55,13 @@ public final class ReportWriter {
     /** @param missing scenarios that were run but left no result (their script failed before the check) */
     public static boolean write(List<ScenarioResult> results, List<String> missing, Path markdown, Path summaryJson,
                                 Path pngDir, String imageLinkPrefix, boolean requireKind) throws IOException {
+        return write(results, missing, markdown, summaryJson, pngDir, imageLinkPrefix, requireKind, null);
+    }
+
+    /** @param notesDir where a person explains a scenario's numbers in SCENARIO.md (kept across regenerations); may be null */
+    public static boolean write(List<ScenarioResult> results, List<String> missing, Path markdown, Path summaryJson,
+                                Path pngDir, String imageLinkPrefix, boolean requireKind, Path notesDir)
+            throws IOException {
         for (ScenarioResult r : results) {
             if (requireKind && (r.environment() == null || !r.environment().startsWith("kind"))) {
                 throw new IllegalArgumentException("result " + r.scenario() + " was measured on '" + r.environment()
@@ -77,8 +84,23 @@ public final class ReportWriter {
         Files.createDirectories(summaryJson.toAbsolutePath().getParent());
         JSON.writeValue(summaryJson.toFile(), summary);
         Files.createDirectories(markdown.toAbsolutePath().getParent());
-        Files.writeString(markdown, Markdown.render(results, missing, imageLinkPrefix), StandardCharsets.UTF_8);
+        Files.writeString(markdown, Markdown.render(results, missing, imageLinkPrefix, explanations(notesDir, results)),
+                StandardCharsets.UTF_8);
         return allMet;
+    }
+
+    static Map<String, String> explanations(Path notesDir, List<ScenarioResult> results) throws IOException {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (notesDir == null) {
+            return out;
+        }
+        for (ScenarioResult r : results) {
+            Path f = notesDir.resolve(r.scenario() + ".md");
+            if (Files.isRegularFile(f)) {
+                out.put(r.scenario(), Files.readString(f, StandardCharsets.UTF_8));
+            }
+        }
+        return out;
     }
 
     private static Map<String, Object> summaryRow(ScenarioResult r, List<Target> targets) {

@@ -80,6 +80,16 @@ class ReportWriterTest {
     }
 
     @Test
+    void aPersonsExplanationIsShownWithTheNumbers() throws Exception {
+        ScenarioResult r = rename(TargetsTest.result("worker-stop", 4500, 50_000L, Map.of(), TargetsTest.CLEAN), "worker-stop-one");
+        Path notes = Files.createDirectories(dir.resolve("notes"));
+        Files.writeString(notes.resolve("worker-stop-one.md"), "Endpoints keep the dead pod for 40 s.\n");
+        ReportWriter.write(List.of(r), List.of(), dir.resolve("chaos.md"), dir.resolve("summary.json"), dir, "", true, notes);
+        assertTrue(Files.readString(dir.resolve("chaos.md"))
+                .contains("Why (chaos/notes/worker-stop-one.md): Endpoints keep the dead pod for 40 s."));
+    }
+
+    @Test
     void noResultsSaysNotMeasuredYet() throws Exception {
         ReportWriter.write(List.of(), dir.resolve("chaos.md"), dir.resolve("summary.json"), dir, "", true);
         assertTrue(Files.readString(dir.resolve("chaos.md")).contains("Not measured yet"));
