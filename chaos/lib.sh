@@ -21,6 +21,7 @@ DB_SECRET=${DB_SECRET:-${MS_NAME}-db-credentials}
 # Where the client sends its load: the kind host port mapped to the frontend NodePort, or, when
 # spec.vip.enabled, the frontend VIP on the kind network at that NodePort (see entry_point).
 CHAOS_BASE_URL=${CHAOS_BASE_URL:-}
+CHAOS_BASE_URL_GIVEN=$CHAOS_BASE_URL
 FRONTEND_SERVICE=${FRONTEND_SERVICE:-${MS_NAME}-frontend}
 # The database check goes around the API: a port-forward to this Service, then SQL.
 CHAOS_DB_SERVICE=${CHAOS_DB_SERVICE:-${MS_NAME}-proxy}
@@ -67,11 +68,14 @@ require_tools() {
 
 # entry_point: the URL the load goes to, unless CHAOS_BASE_URL says otherwise.
 entry_point() {
-  if [[ -n $CHAOS_BASE_URL ]]; then echo "$CHAOS_BASE_URL"; return; fi
+  if [[ -n $CHAOS_BASE_URL_GIVEN ]]; then echo "$CHAOS_BASE_URL_GIVEN"; return; fi
   local vip port
   if [[ $(spec_get "$SPEC_VIP_ENABLED") == true ]]; then
-    vip=$(spec_get "$SPEC_VIP_FRONTEND"); port=$(kc get svc "$FRONTEND_SERVICE" -o jsonpath='{.spec.ports[0].nodePort}')
-    if [[ -n $vip && -n $port ]]; then echo "http://${vip%/*}:$port"; return; fi
+    # With the VIP, nginx runs on the host network of its node: the VIP answers on nginx's own port.
+    vip=$(spec_get "$SPEC_VIP_FRONTEND")
+    port=$(kc get pods -l "$LABEL_INSTANCE,$LABEL_COMPONENT_KEY=frontend" \
+      -o jsonpath='{.items[0].spec.containers[?(@.name=="nginx")].ports[0].containerPort}' 2>/dev/null || true)
+    if [[ -n $vip ]]; then echo "http://${vip%/*}:${port:-80}"; return; fi
   fi
   echo "http://127.0.0.1:8080"
 }

@@ -2,7 +2,8 @@
 # Kills the main process inside one frontend (nginx) or proxy (haproxy) container with SIGKILL,
 # from the kind node (a process cannot SIGKILL its own PID 1), while the pod stays. With
 # spec.vip.enabled the pod chosen is the one on the node holding the VIP, and the time until the
-# VIP is held by another node is measured. Targets: VIP moves within 3 s (vip on); no write lost.
+# VIP is held by another node is measured (with vip off, the VIP is switched on for the scenario
+# and back after it). Targets: VIP moves within 3 s; no write lost.
 # usage: chaos/scenarios/process-kill.sh frontend|proxy        (CHAOS_VIP: the VIP to watch)
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
@@ -64,5 +65,38 @@ inject() {
   fi
   fault_over
 }
+
+# With vip off (the sample's default) the VIP is switched on for this scenario, with two free
+# addresses of the kind Docker network, and switched back afterwards (CHAOS_ENABLE_VIP=0: don't).
+VIP_BEFORE=
+heal() {
+  [[ -n $VIP_BEFORE ]] || return 0
+  say "restore spec.vip to $VIP_BEFORE"
+  if [[ $VIP_BEFORE == null ]]; then
+    kc patch "$MS_RESOURCE" "$MS_NAME" --type=json -p '[{"op":"remove","path":"/spec/vip"}]' >/dev/null
+  else
+    kc patch "$MS_RESOURCE" "$MS_NAME" --type=json -p "[{\"op\":\"replace\",\"path\":\"/spec/vip\",\"value\":$VIP_BEFORE}]" >/dev/null
+  fi
+  VIP_BEFORE=
+  wait_ready "$CHAOS_READY_TIMEOUT" >/dev/null || say "not Ready after restoring spec.vip"
+}
+enable_vip() {
+  local subnet addrs
+  subnet=$(docker network inspect kind -f '{{range .IPAM.Config}}{{.Subnet}} {{end}}' | tr ' ' '\n' | grep -m1 '\.') \
+    || die "cannot read the kind Docker network's subnet (docker network inspect kind)"
+  # The two addresses just below the top of the subnet: Docker hands out addresses from the bottom.
+  addrs=$(python3 -c 'import ipaddress,sys; n=ipaddress.ip_network(sys.argv[1]); print(n.broadcast_address-3, n.broadcast_address-2)' "$subnet")
+  VIP_BEFORE=$(kc get "$MS_RESOURCE" "$MS_NAME" -o json | jq -c '.spec.vip // null')
+  trap 'heal' EXIT
+  say "enable the VIP for this scenario: frontend ${addrs% *}, proxy ${addrs#* } (kind network $subnet)"
+  kc patch "$MS_RESOURCE" "$MS_NAME" --type=merge -p "$(jq -cn --arg f "${addrs% *}" --arg p "${addrs#* }" \
+    '{spec: {vip: {enabled: true, frontendAddress: $f, proxyAddress: $p, networkInterface: "eth0"}}}')" >/dev/null
+  wait_ready "$CHAOS_READY_TIMEOUT" >/dev/null || die "not Ready after enabling the VIP"
+}
+require_tools
+require_stack
+if [[ ${CHAOS_ENABLE_VIP:-1} == 1 && $(spec_get "$SPEC_VIP_ENABLED") != true ]]; then
+  enable_vip
+fi
 
 run_scenario "process-kill-$component" process-kill "SIGKILL of the main process in one $component container (the pod stays)"
