@@ -70,9 +70,12 @@ public final class FailureClassifier {
                     || sql instanceof SQLNonTransientConnectionException) {
                 return FailureKind.UNAVAILABLE;
             }
-            // Agroal's pool gives up waiting for a connection with a plain SQLException.
+            // Agroal reports with plain SQLExceptions that it gave up waiting for a connection, or
+            // that a pooled connection (cut by HAProxy) failed as it joined the transaction.
             String message = sql.getMessage() == null ? "" : sql.getMessage().toLowerCase();
-            if (message.contains("acquisition timeout") || message.contains("communications link failure")) {
+            if (message.contains("acquisition timeout") || message.contains("communications link failure")
+                    || message.contains("failed to enlist")
+                    || message.contains("association of connection to existing transaction")) {
                 return FailureKind.UNAVAILABLE;
             }
         }

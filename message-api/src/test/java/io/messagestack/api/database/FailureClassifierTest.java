@@ -51,6 +51,13 @@ class FailureClassifierTest {
     }
 
     @Test
+    void aDeadPooledConnectionFailingToJoinTheTransactionIsUnavailable() {
+        var enlist = new SQLException("Exception in association of connection to existing transaction",
+                new SQLException("Failed to enlist. Check if a connection from another datasource is already enlisted"));
+        assertEquals(FailureKind.UNAVAILABLE, FailureClassifier.classify(wrapped(enlist)));
+    }
+
+    @Test
     void failedCommitIsUnavailableBecauseItsOutcomeIsUnknown() {
         assertEquals(FailureKind.UNAVAILABLE,
                 FailureClassifier.classify(wrapped(new jakarta.transaction.RollbackException("ARJUNA016053"))));
