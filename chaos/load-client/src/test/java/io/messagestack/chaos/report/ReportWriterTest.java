@@ -90,6 +90,16 @@ class ReportWriterTest {
     }
 
     @Test
+    void aRunWithoutAnyRequestStillGetsAPicture() throws Exception {
+        io.messagestack.chaos.analysis.FaultEvents e = new io.messagestack.chaos.analysis.FaultEvents("empty",
+                "pod-kill", null, "kind", TargetsTest.T0, TargetsTest.T0 + 10, null, null, null);
+        ScenarioResult r = io.messagestack.chaos.analysis.ScenarioAnalysis.analyze("r", List.of(), e, null, "no db");
+        ChartRenderer.render(r, dir.resolve("empty.png"));
+        assertTrue(Files.size(dir.resolve("empty.png")) > 1000);
+        assertFalse(Targets.allMet(Targets.evaluate(r)));
+    }
+
+    @Test
     void noResultsSaysNotMeasuredYet() throws Exception {
         ReportWriter.write(List.of(), dir.resolve("chaos.md"), dir.resolve("summary.json"), dir, "", true);
         assertTrue(Files.readString(dir.resolve("chaos.md")).contains("Not measured yet"));
