@@ -14,7 +14,7 @@
 # Environment (set by the operator; see docs/dataplane.md):
 #   POD_NAME, PEER_SERVICE, REPLICAS, POD_NAMESPACE, CLUSTER_NAME, ENGINE (checked if set),
 #   MYSQL_ROOT_PASSWORD, MONITOR_USER, MONITOR_PASSWORD, APP_DATABASE, APP_USER, APP_PASSWORD,
-#   POD_IP (optional: wsrep_node_address; default `hostname -i`), CLUSTER_DOMAIN (cluster.local).
+#   POD_IP (optional: wsrep_node_address; default: the container hostname's address), CLUSTER_DOMAIN (cluster.local).
 # Overrides (tests, unusual layouts): DATADIR (/var/lib/mysql), CONF_DIR (/etc/messagestack/conf.d),
 #   RUN_DIR (/tmp/messagestack-galera), GALERA_PEERS (comma list of gcomm host[:port]),
 #   GALERA_PEER_AGENTS (comma list of agent host:port), AGENT_PORT (9200), ORDINAL,
@@ -27,7 +27,7 @@ RUN_DIR=${RUN_DIR:-/tmp/messagestack-galera}
 AGENT_PORT=${AGENT_PORT:-9200}
 RECOVERY_POLL_SECONDS=${RECOVERY_POLL_SECONDS:-2}
 SERVER_START_TIMEOUT=${SERVER_START_TIMEOUT:-600}
-NODE_NAME=${POD_NAME:-$(hostname)}
+NODE_NAME=${POD_NAME:-$(cat /proc/sys/kernel/hostname)}
 RECOVERY_FILE="$DATADIR/messagestack-recovery.json"
 BOOTSTRAP_MARKER="$DATADIR/messagestack-bootstrap"
 INITIALIZED_MARKER="$DATADIR/messagestack-initialized"
@@ -106,7 +106,8 @@ identity() {
     done
   fi
   CLUSTER_ADDRESS="gcomm://$(IFS=,; echo "${PEERS[*]}")"
-  NODE_ADDRESS=${NODE_ADDRESS:-${POD_IP:-$(hostname -i 2>/dev/null | awk '{print $1}')}}
+  # The container's own hostname is in /etc/hosts (Kubernetes and Docker write it there).
+  NODE_ADDRESS=${NODE_ADDRESS:-${POD_IP:-$(timeout 2 getent hosts "$(cat /proc/sys/kernel/hostname)" 2>/dev/null | awk '{print $1; exit}')}}
 }
 
 # ---------------------------------------------------------------- configuration
@@ -353,7 +354,7 @@ initialize_datadir() {
 resolvable_cluster_address() {
   local p ok=()
   for p in "${PEERS[@]}"; do
-    if getent hosts "${p%:*}" >/dev/null 2>&1; then ok+=("$p"); fi
+    if timeout 2 getent hosts "${p%:*}" >/dev/null 2>&1; then ok+=("$p"); fi
   done
   if [ ${#ok[@]} -eq 0 ]; then echo "$CLUSTER_ADDRESS"; else echo "gcomm://$(IFS=,; echo "${ok[*]}")"; fi
 }

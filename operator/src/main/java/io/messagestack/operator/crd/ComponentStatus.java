@@ -13,10 +13,6 @@ public class ComponentStatus {
         this.desired = desired;
     }
 
-    public boolean isReady() {
-        return ready >= desired;
-    }
-
     @Override
     public boolean equals(Object o) {
         return o instanceof ComponentStatus c && c.ready == ready && c.desired == desired;

@@ -3,6 +3,7 @@ package io.messagestack.operator.crd;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 
@@ -40,7 +41,8 @@ public class DatabaseSpec {
     @JsonPropertyDescription("Extra my.cnf settings for the [mysqld] section, e.g. max_connections: \"200\".")
     @ValidationRule(value = "self.all(k, k.matches('^[a-zA-Z][a-zA-Z0-9_.-]*$'))",
             message = "spec.database.config keys must be my.cnf option names (letters, digits, _ . -)")
-    @ValidationRule(value = "self.all(k, !self[k].contains('\\n') && !self[k].contains('['))",
-            message = "spec.database.config values must be one line and must not open a new section")
-    public Map<String, String> config = new LinkedHashMap<>();
+    @ValidationRule(value = "self.all(k, !self[k].contains('\\n') && !self[k].contains('\\r'))",
+            message = "spec.database.config values must be a single line")
+    @Size(max = 32)
+    public Map<String, @Size(max = 256) String> config = new LinkedHashMap<>();
 }

@@ -24,6 +24,13 @@ public class MessageStack extends CustomResource<MessageStackSpec, MessageStackS
     public static final String GROUP = "messagestack.io";
     public static final String VERSION = "v1alpha1";
 
+    /** Defaulted to {} by the API server, so that its nested defaults apply to a resource with only a name. */
+    @Override
+    @io.fabric8.generator.annotation.Default("{}")
+    public MessageStackSpec getSpec() {
+        return super.getSpec();
+    }
+
     @Override
     protected MessageStackSpec initSpec() {
         // A resource with only a name has no spec at all: treat it as all defaults.

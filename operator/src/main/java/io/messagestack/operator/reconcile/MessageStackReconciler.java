@@ -110,7 +110,7 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
     @Override
     public ErrorStatusUpdateControl<MessageStack> updateErrorStatus(MessageStack resource,
                                                                      Context<MessageStack> context, Exception e) {
-        String message = shorten(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+        String message = shorten(describe(e));
         LOG.warnf("reconcile failed stack=%s/%s error=\"%s\"", resource.getMetadata().getNamespace(),
                 resource.getMetadata().getName(), message);
         MessageStackStatus previous = resource.getStatus() == null ? new MessageStackStatus() : resource.getStatus();
@@ -173,6 +173,19 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
 
     private static String now() {
         return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    /** The API server's own message when there is one (it names the field), not the client's request line. */
+    static String describe(Exception e) {
+        Throwable t = e;
+        while (t != null) {
+            if (t instanceof io.fabric8.kubernetes.client.KubernetesClientException k && k.getStatus() != null
+                    && k.getStatus().getMessage() != null) {
+                return k.getStatus().getMessage();
+            }
+            t = t.getCause();
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     private static String shorten(String s) {

@@ -1,6 +1,5 @@
 package io.messagestack.operator.it;
 
-import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,15 +14,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The committed CRD in a real kube-apiserver: defaults make a name-only resource complete, and each bad spec is
  * rejected by `kubectl apply` with a message that names the field.
  */
-@EnableKubeAPIServer(kubeAPIVersion = KubeApi.K8S_VERSION)
 class CrdValidationIT {
+    private static LocalApiServer apiServer;
     static KubernetesClient client;
     private static final String NS = "validation";
 
     @BeforeAll
     static void installCrd() throws Exception {
+        apiServer = LocalApiServer.start();
+        client = apiServer.client();
         KubeApi.installCrd(client);
         KubeApi.namespace(client, NS);
+    }
+
+    @org.junit.jupiter.api.AfterAll
+    static void stopApiServer() {
+        if (apiServer != null) {
+            apiServer.close();
+        }
     }
 
     private static String stack(String name, String spec) {

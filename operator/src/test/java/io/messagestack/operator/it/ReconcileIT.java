@@ -1,6 +1,5 @@
 package io.messagestack.operator.it;
 
-import io.fabric8.kubeapitest.junit.EnableKubeAPIServer;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
@@ -37,14 +36,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The reconciler against a real kube-apiserver (no kubelet, no controllers: pods never run, so readiness is set by
  * the test on the StatefulSet's status where needed). Server-side apply, owner references, self-healing, status.
  */
-@EnableKubeAPIServer(kubeAPIVersion = KubeApi.K8S_VERSION)
 class ReconcileIT {
+    private static LocalApiServer apiServer;
     static KubernetesClient client;
     private static Operator operator;
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     @BeforeAll
     static void startOperator() throws Exception {
+        apiServer = LocalApiServer.start();
+        client = apiServer.client();
         KubeApi.installCrd(client);
         operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false));
         operator.register(new MessageStackReconciler());
@@ -55,6 +56,9 @@ class ReconcileIT {
     static void stopOperator() {
         if (operator != null) {
             operator.stop();
+        }
+        if (apiServer != null) {
+            apiServer.close();
         }
     }
 
