@@ -75,3 +75,97 @@ stop_pidfile() {
   fi
   rm -f "$pidfile"
 }
+
+# --- message-api instances and nginx, for the page test and the benchmark
+
+repo_root() { (cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd); }
+APP_JAR=${APP_JAR:-$(repo_root)/message-api/target/quarkus-app/quarkus-run.jar}
+
+# ensure_app_jar: builds the fast-jar when it is missing (tests are run by `make test-api`).
+ensure_app_jar() {
+  if [[ ! -f $APP_JAR ]]; then
+    say "building message-api (mvn package -DskipTests)"
+    mvn -B -q -f "$(repo_root)/message-api/pom.xml" package -DskipTests || die "message-api build failed"
+  fi
+}
+
+# start_api NAME PORT JDBC_URL [JAVA_OPTS...]: one instance of the packaged service, waits for
+# readiness. Pid in $MS_TEST_RUN/api/NAME.pid, log in $MS_TEST_RUN/api/NAME.log.
+start_api() {
+  local name=$1 port=$2 url=$3; shift 3
+  local dir=$MS_TEST_RUN/api; mkdir -p "$dir"
+  stop_pidfile "$dir/$name.pid" "$name" >/dev/null
+  say "starting message-api $name on 127.0.0.1:$port -> $url"
+  QUARKUS_HTTP_PORT=$port QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_DATASOURCE_JDBC_URL=$url \
+  QUARKUS_DATASOURCE_USERNAME=$APP_USER QUARKUS_DATASOURCE_PASSWORD=$APP_PASSWORD \
+  MESSAGESTACK_INSTANCE_NAME=$name QUARKUS_LOG_CONSOLE_JSON_ENABLED=false \
+    nohup java "$@" -jar "$APP_JAR" >"$dir/$name.log" 2>&1 &
+  echo $! > "$dir/$name.pid"
+  disown
+  local deadline=$(( $(date +%s) + 90 ))
+  until curl -fsS -o /dev/null "http://127.0.0.1:$port/q/health/ready"; do
+    pid_alive "$dir/$name.pid" || die "$name exited; see $dir/$name.log"
+    [[ $(date +%s) -lt $deadline ]] || die "$name not ready within 90 s; see $dir/$name.log"
+    sleep 0.5
+  done
+  say "$name ready (pid $(cat "$dir/$name.pid"))"
+}
+
+stop_api() { stop_pidfile "$MS_TEST_RUN/api/$1.pid" "message-api $1"; }
+
+# start_nginx NAME PORT UPSTREAM_PORT...: nginx serving frontend/ and proxying /api/ to the
+# message-api instances, with the retry rules the operator's nginx uses (idempotent requests
+# move to the next instance on error or 502/503/504).
+start_nginx() {
+  local name=$1 port=$2; shift 2
+  command -v nginx >/dev/null || die "nginx not found: run 'make api-deps'"
+  local dir=$MS_TEST_RUN/nginx-$name servers= p
+  for p in "$@"; do servers+="        server 127.0.0.1:$p max_fails=1 fail_timeout=2s;"$'\n'; done
+  mkdir -p "$dir/logs" "$dir/tmp"; chmod 777 "$dir/tmp"
+  cat > "$dir/nginx.conf" <<CONF
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/logs/error.log warn;
+events { worker_connections 2048; }
+http {
+    include /etc/nginx/mime.types;
+    access_log off;
+    client_body_temp_path $dir/tmp/body;
+    proxy_temp_path $dir/tmp/proxy;
+    fastcgi_temp_path $dir/tmp/fastcgi;
+    uwsgi_temp_path $dir/tmp/uwsgi;
+    scgi_temp_path $dir/tmp/scgi;
+    upstream message_api {
+$servers        keepalive 64;
+    }
+    server {
+        listen 127.0.0.1:$port;
+        root $(repo_root)/frontend;
+        index index.html;
+        location /api/ {
+            proxy_pass http://message_api;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host \$http_host;
+            proxy_set_header X-Forwarded-Proto \$scheme;
+            proxy_set_header X-Forwarded-Host \$http_host;
+            proxy_connect_timeout 1s;
+            proxy_read_timeout 30s;
+            proxy_next_upstream error timeout http_502 http_503 http_504;
+            proxy_next_upstream_tries 2;
+            client_max_body_size 1m;
+        }
+    }
+}
+CONF
+  stop_nginx "$name" >/dev/null
+  nginx -t -q -c "$dir/nginx.conf" -p "$dir" 2>"$dir/logs/config-test.log" || die "nginx rejected $dir/nginx.conf: $(cat "$dir/logs/config-test.log")"
+  nginx -c "$dir/nginx.conf" -p "$dir" || die "nginx failed to start; see $dir/logs/error.log"
+  say "nginx $name on 127.0.0.1:$port -> message-api on port(s) $*"
+}
+
+stop_nginx() {
+  local dir=$MS_TEST_RUN/nginx-$1
+  [[ -f $dir/nginx.conf ]] && pid_alive "$dir/nginx.pid" && nginx -c "$dir/nginx.conf" -p "$dir" -s quit 2>/dev/null || true
+  for _ in $(seq 1 20); do pid_alive "$dir/nginx.pid" || break; sleep 0.25; done
+}

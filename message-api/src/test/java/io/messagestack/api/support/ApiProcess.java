@@ -53,7 +53,7 @@ public final class ApiProcess implements AutoCloseable {
                     "-jar", appJar().toString()));
             ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+                    .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
             Map<String, String> e = builder.environment();
             e.put("QUARKUS_HTTP_PORT", Integer.toString(port));
             e.put("QUARKUS_DATASOURCE_JDBC_URL", jdbcUrl);

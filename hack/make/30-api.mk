@@ -1,0 +1,31 @@
+# message-api, the Messages page and their tests (issue 3). Servers for the tests are real
+# Debian packages started on loopback by hack/api/*.sh under /tmp/messagestack-test.
+
+API_DIR := message-api
+API_IMAGE ?= messagestack/message-api:dev
+API_BASE_IMAGE ?= messagestack/debian-base:bookworm
+
+.PHONY: api-deps test-api test-frontend api-image bench-api api-servers-up api-servers-down
+
+api-deps: ## install MariaDB, Galera, HAProxy, nginx, Chromium, wrk (apt) and the page test's npm modules
+	@hack/api/install-deps.sh
+
+test-api: api-deps ## message-api tests: unit + API against MariaDB, then Galera/HAProxy process tests (mvn verify)
+	@hack/api/test-api.sh
+
+test-frontend: api-deps ## the Messages page in headless Chromium (Playwright) via nginx -> message-api -> MariaDB
+	@hack/api/frontend-test.sh
+
+api-image: ## build the messagestack/message-api:dev image (BASE_IMAGE=$(API_BASE_IMAGE), offline)
+	@hack/api/build-image.sh "$(API_IMAGE)" "$(API_BASE_IMAGE)"
+
+bench-api: api-deps ## benchmark: wrk -> nginx -> 2 message-api -> haproxy -> 3-node Galera, vs plain JDBC inserts
+	@bench/run.sh
+
+api-servers-up: api-deps ## start the test MariaDB and the 3-node Galera + HAProxy on loopback (for manual runs)
+	@hack/api/start-mariadb.sh && hack/api/start-galera.sh
+
+api-servers-down: ## stop the test MariaDB, Galera and HAProxy
+	@hack/api/stop-galera.sh; hack/api/stop-mariadb.sh
+
+TEST_PHASES_DEFINED += test-api test-frontend
