@@ -130,6 +130,8 @@ public final class DatabaseCluster {
                 .withAffinity(Affinities.spread(stack.spec().placement.antiAffinity, stack.name(), Components.DATABASE))
                 // A clean shutdown writes grastate.dat, which full-crash recovery relies on.
                 .withTerminationGracePeriodSeconds(60L)
+                // A fresh volume must be writable by the database's user, and by the agent (it writes markers).
+                .withNewSecurityContext().withFsGroup(databaseUid()).endSecurityContext()
                 .withContainers(databaseContainer(), agentContainer())
                 .addNewVolume().withName("config").withNewConfigMap().withName(names.dbConfig()).endConfigMap().endVolume()
                 .addNewVolume().withName("scripts").withNewConfigMap().withName(names.dbScripts())
@@ -177,12 +179,17 @@ public final class DatabaseCluster {
                         containerPort("mysql", MYSQL_PORT), containerPort("galera", 4567),
                         containerPort("ist", 4568), containerPort("sst", 4444))
                 .withResources(resourcesOrDefault(spec.resources, "250m", "512Mi"))
-                // Ready only when this node is Primary and Synced, as the agent reports it. No liveness probe on
-                // mysqld: a joiner in SST or a node waiting for recovery must not be killed.
+                // Ready only when this node is Primary and Synced, as the agent reports it. Liveness through the
+                // agent's /live fails only for a node stuck outside the Primary component, never for a joiner in
+                // SST or a node waiting for a recovery decision (the server is not running then).
                 .withNewReadinessProbe()
                 .withNewHttpGet().withPath("/health").withPort(new IntOrString(AGENT_PORT)).endHttpGet()
                 .withPeriodSeconds(3).withTimeoutSeconds(2).withFailureThreshold(2).withSuccessThreshold(1)
                 .endReadinessProbe()
+                .withNewLivenessProbe()
+                .withNewHttpGet().withPath("/live").withPort(new IntOrString(AGENT_PORT)).endHttpGet()
+                .withPeriodSeconds(10).withTimeoutSeconds(3).withFailureThreshold(3)
+                .endLivenessProbe()
                 .addNewVolumeMount().withName(DATA_VOLUME).withMountPath(DATA_DIR).endVolumeMount()
                 .addNewVolumeMount().withName("config").withMountPath(CONFIG_DIR).endVolumeMount()
                 .addNewVolumeMount().withName("scripts").withMountPath(SCRIPTS_DIR).endVolumeMount()
@@ -193,7 +200,9 @@ public final class DatabaseCluster {
         return new ContainerBuilder()
                 .withName("agent")
                 .withImage(stack.images().defaultImage(io.messagestack.operator.common.Images.GALERA_AGENT))
+                .withNewSecurityContext().withRunAsUser(databaseUid()).withRunAsGroup(databaseUid()).endSecurityContext()
                 .withEnv(
+                        fieldRef("POD_NAME", "metadata.name"),
                         env("AGENT_PORT", Integer.toString(AGENT_PORT)),
                         env("DATA_DIR", DATA_DIR),
                         env("MYSQL_HOST", "127.0.0.1"),
@@ -210,6 +219,11 @@ public final class DatabaseCluster {
                 .endLivenessProbe()
                 .addNewVolumeMount().withName(DATA_VOLUME).withMountPath(DATA_DIR).endVolumeMount()
                 .build();
+    }
+
+    /** The mysql user of the engine's image: 999 in MariaDB images, 1001 in Percona's. */
+    long databaseUid() {
+        return spec.engine == io.messagestack.operator.crd.Engine.PERCONA_XTRADB_CLUSTER ? 1001L : 999L;
     }
 
     private EnvVar secretRef(String name, String key) {

@@ -56,10 +56,12 @@ class DatabaseClusterTest {
         }
         assertEquals(9200, db.getReadinessProbe().getHttpGet().getPort().getIntVal());
         assertEquals("/health", db.getReadinessProbe().getHttpGet().getPath());
-        assertNull(db.getLivenessProbe(), "a joining or recovering node must not be killed");
+        assertEquals("/live", db.getLivenessProbe().getHttpGet().getPath());
+        assertEquals(999L, sts.getSpec().getTemplate().getSpec().getSecurityContext().getFsGroup());
 
         Container agent = sts.getSpec().getTemplate().getSpec().getContainers().get(1);
         assertEquals("agent", agent.getName());
+        assertEquals(999L, agent.getSecurityContext().getRunAsUser());
         assertEquals(9200, agent.getPorts().get(0).getContainerPort());
         assertTrue(agent.getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals("/var/lib/mysql")));
     }
