@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Benchmark of the whole request path on this machine:
+#   wrk -> nginx -> two message-api instances -> HAProxy (single writer) -> 3-node Galera
+# and, in the same run, the database's own ceiling: plain JDBC inserts of the same rows into
+# the same table through the same HAProxy at the same concurrency.
+# Prints requests/s and p50/p99 for list and create, the create/JDBC ratio, and the peak RSS
+# of the API processes. Results: bench/results/latest.txt (not committed; copy into
+# docs/benchmarks.md with the command).
+# Knobs: BENCH_CONCURRENCY (16), BENCH_SECONDS (30), BENCH_LIST_RATE_DELAY_MS (19, 4 connections).
+set -euo pipefail
+source "$(cd "$(dirname "$0")/.." && pwd)/hack/api/lib.sh"
+root=$(repo_root)
+C=${BENCH_CONCURRENCY:-16}
+SECS=${BENCH_SECONDS:-30}
+DELAY=${BENCH_LIST_RATE_DELAY_MS:-19}
+NGINX_PORT=18180 API1_PORT=18181 API2_PORT=18182
+RUN_ID=$(date +%H%M%S)
+out=$root/bench/results; mkdir -p "$out"
+result=$out/latest.txt
+# The API processes get the heap the image gives them in a 384 MiB container (45%).
+API_JAVA_OPTS=(-Xmx172m -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=48m -Xss512k -XX:+UseSerialGC)
+
+command -v wrk >/dev/null || die "wrk not found: run 'make api-deps'"
+ensure_app_jar
+connector=$(ls "$root"/message-api/target/quarkus-app/lib/main/com.mysql.mysql-connector-j-*.jar 2>/dev/null | head -1)
+[[ -n $connector ]] || die "MySQL Connector/J not found in message-api/target/quarkus-app/lib/main: build message-api"
+
+sampler_pid=
+cleanup() {
+  [[ -n $sampler_pid ]] && kill "$sampler_pid" 2>/dev/null || true
+  stop_nginx bench >/dev/null 2>&1 || true
+  stop_api bench-api-1 >/dev/null 2>&1 || true
+  stop_api bench-api-2 >/dev/null 2>&1 || true
+}
+trap cleanup EXIT
+
+say "phase: Galera + HAProxy"
+"$root/hack/api/start-galera.sh"
+sqlh() { mariadb --no-defaults -h127.0.0.1 -P"$HAPROXY_PORT" -u"$APP_USER" -p"$APP_PASSWORD" -N -B "$APP_DB" -e "$1"; }
+
+say "phase: two message-api instances and nginx"
+start_api bench-api-1 $API1_PORT "jdbc:mysql://127.0.0.1:$HAPROXY_PORT/$APP_DB" "${API_JAVA_OPTS[@]}"
+start_api bench-api-2 $API2_PORT "jdbc:mysql://127.0.0.1:$HAPROXY_PORT/$APP_DB" "${API_JAVA_OPTS[@]}"
+start_nginx bench $NGINX_PORT $API1_PORT $API2_PORT
+URL=http://127.0.0.1:$NGINX_PORT/
+
+# Peak resident memory of each API process, sampled every second.
+rss_log=$out/rss.log; : > "$rss_log"
+( while true; do
+    for n in 1 2; do
+      pid=$(cat "$MS_TEST_RUN/api/bench-api-$n.pid" 2>/dev/null) || continue
+      awk -v n="$n" '/VmRSS/{print n, $2}' "/proc/$pid/status" 2>/dev/null
+    done >> "$rss_log"
+    sleep 1
+  done ) &
+sampler_pid=$!
+
+run_wrk() { # NAME CONNECTIONS SECONDS MODE [DELAY]
+  local name=$1 conns=$2 secs=$3 mode=$4 delay=${5:-0} line script=bench.lua
+  (( delay > 0 )) && script=bench-rate.lua
+  line=$(wrk -t2 -c"$conns" -d"${secs}s" --timeout 10s -s "$root/bench/wrk/$script" "$URL" -- "$mode" "$RUN_ID" "$delay" \
+    | grep '^RESULT') || die "wrk $name failed"
+  echo "${line#RESULT }"
+}
+field() { sed -E "s/.*(^| )$2=([^ ]*).*/\2/" <<<"$1"; }
+
+say "phase: warm-up (JIT), 15 s of creates and lists"
+run_wrk warmup-create 8 10 create >/dev/null
+run_wrk warmup-list 8 5 list >/dev/null
+
+say "phase: list of 20 messages"
+sqlh "DELETE FROM message"
+for i in $(seq 1 20); do
+  curl -fsS -o /dev/null -H 'Content-Type: application/json' -d "{\"subject\":\"seed $i\",\"body\":\"a message of the list benchmark\"}" "${URL}api/messages/"
+done
+list_rate=$(run_wrk list-rate 4 "$SECS" list "$DELAY")
+say "list at a fixed rate: $list_rate"
+list_max=$(run_wrk list-max "$C" "$SECS" list)
+say "list at concurrency $C: $list_max"
+
+say "phase: create at concurrency $C"
+before=$(sqlh "SELECT COUNT(*) FROM message")
+create=$(run_wrk create "$C" "$SECS" create)
+after=$(sqlh "SELECT COUNT(*) FROM message")
+say "create: $create (rows stored: $(( after - before )))"
+
+kill "$sampler_pid" 2>/dev/null || true; sampler_pid=
+peak_rss=$(awk '{ if ($2 > max[$1]) max[$1] = $2 } END { for (n in max) printf "bench-api-%s %.0f MiB  ", n, max[n] / 1024 }' "$rss_log")
+
+say "phase: plain JDBC insert ceiling, $C connections, $SECS s (API instances idle)"
+jdbc=$(java -cp "$connector" "$root/bench/JdbcInsertCeiling.java" "jdbc:mysql://127.0.0.1:$HAPROXY_PORT/$APP_DB?cachePrepStmts=true" \
+  "$APP_USER" "$APP_PASSWORD" "$C" "$SECS" | grep '^RESULT')
+jdbc=${jdbc#RESULT }
+say "jdbc: $jdbc"
+
+ratio=$(awk -v a="$(field "$create" rps)" -v b="$(field "$jdbc" rps)" 'BEGIN { printf "%.2f", a / b }')
+{
+  echo "MessageStack message-api benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs"
+  echo "path: wrk -> nginx -> 2 x message-api -> HAProxy (single writer) -> 3-node MariaDB Galera, all on loopback"
+  echo "command: make bench-api  (BENCH_CONCURRENCY=$C BENCH_SECONDS=$SECS BENCH_LIST_RATE_DELAY_MS=$DELAY)"
+  echo
+  printf '%-34s %10s %9s %9s %9s %s\n' "measurement" "req/s" "p50 ms" "p99 ms" "max ms" "errors"
+  for row in "list, fixed rate (4 conns, ${DELAY} ms pause)|$list_rate" "list, $C connections|$list_max" "create, $C connections|$create"; do
+    r=${row#*|}
+    printf '%-34s %10s %9s %9s %9s %s\n' "${row%%|*}" "$(field "$r" rps)" "$(field "$r" p50_ms)" "$(field "$r" p99_ms)" "$(field "$r" max_ms)" \
+      "non2xx=$(field "$r" non2xx) socket=$(field "$r" socket_errors)"
+  done
+  printf '%-34s %10s %9s %9s %9s %s\n' "plain JDBC insert, $C connections" "$(field "$jdbc" rps)" "$(field "$jdbc" p50_ms)" "$(field "$jdbc" p99_ms)" "-" "errors=$(field "$jdbc" errors)"
+  echo
+  echo "create / JDBC ceiling ratio: $ratio   (target >= 0.70)"
+  echo "list p99 at ~$(field "$list_rate" rps) req/s: $(field "$list_rate" p99_ms) ms   (target < 20 ms at 200 req/s)"
+  echo "API peak RSS during the HTTP runs: $peak_rss  (target < 300 MiB each)"
+} | tee "$result"

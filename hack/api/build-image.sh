@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Builds the message-api image from the packaged fast-jar, then checks it for real: runs it
+# with a 384 MiB memory limit against the test MariaDB (host network, loopback only), waits
+# for readiness, stores a message, reads its memory use, and stops it with SIGTERM.
+# usage: build-image.sh [IMAGE] [BASE_IMAGE]
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+root=$(repo_root)
+IMAGE=${1:-messagestack/message-api:dev}
+BASE=${2:-messagestack/debian-base:bookworm}
+SMOKE_PORT=${API_IMAGE_SMOKE_PORT:-18095}
+
+docker info >/dev/null 2>&1 || die "no Docker engine answers: run 'make docker'"
+if ! docker image inspect "$BASE" >/dev/null 2>&1; then
+  [[ $BASE == messagestack/* ]] && die "base image $BASE missing: run 'make base-image'"
+  say "base image $BASE not present locally; docker build will try to pull it"
+fi
+
+say "phase: mvn package (message-api)"
+mvn -B -q -f "$root/message-api/pom.xml" package -DskipTests || die "message-api build failed"
+
+say "phase: docker build $IMAGE (BASE_IMAGE=$BASE)"
+docker build -q -f "$root/message-api/src/main/docker/Dockerfile" --build-arg BASE_IMAGE="$BASE" \
+  -t "$IMAGE" "$root/message-api/target/quarkus-app" >/dev/null || die "docker build failed"
+user=$(docker image inspect -f '{{.Config.User}}' "$IMAGE")
+[[ $user == 185 ]] || die "image runs as '$user', expected the non-root uid 185"
+say "built $IMAGE ($(docker image inspect -f '{{.Size}}' "$IMAGE" | awk '{printf "%.0f MB", $1/1e6}'), user $user)"
+
+say "phase: smoke run with --memory 384m against the test MariaDB"
+"$(dirname "$0")/start-mariadb.sh" >/dev/null
+name=message-api-smoke
+docker rm -f "$name" >/dev/null 2>&1 || true
+trap 'docker rm -f "$name" >/dev/null 2>&1 || true' EXIT
+docker run -d --name "$name" --network host --memory 384m --hostname api-smoke \
+  -e QUARKUS_HTTP_PORT="$SMOKE_PORT" -e QUARKUS_HTTP_HOST=127.0.0.1 \
+  -e QUARKUS_DATASOURCE_JDBC_URL="jdbc:mysql://127.0.0.1:$SINGLE_PORT/$APP_DB" \
+  -e QUARKUS_DATASOURCE_USERNAME="$APP_USER" -e QUARKUS_DATASOURCE_PASSWORD="$APP_PASSWORD" \
+  "$IMAGE" >/dev/null
+deadline=$(( $(date +%s) + 90 ))
+until curl -fsS -o /dev/null "http://127.0.0.1:$SMOKE_PORT/q/health/ready"; do
+  [[ $(docker inspect -f '{{.State.Running}}' "$name") == true ]] || die "container exited: $(docker logs --tail 30 "$name" 2>&1)"
+  [[ $(date +%s) -lt $deadline ]] || die "not ready within 90 s: $(docker logs --tail 30 "$name" 2>&1)"
+  sleep 1
+done
+served=$(curl -fsS -D - -o /dev/null -H 'Content-Type: application/json' -d '{"subject":"image smoke","body":"ok"}' \
+  "http://127.0.0.1:$SMOKE_PORT/api/messages/" | tr -d '\r' | awk -F': ' 'tolower($1)=="x-served-by"{print $2}')
+[[ $served == api-smoke ]] || die "X-Served-By was '$served', expected the container hostname api-smoke"
+mem=$(docker stats --no-stream --format '{{.MemUsage}}' "$name")
+say "container ready, stored a message, X-Served-By=$served, memory $mem"
+start=$(date +%s)
+docker stop -t 30 "$name" >/dev/null
+code=$(docker inspect -f '{{.State.ExitCode}}' "$name")
+say "stopped by SIGTERM in $(( $(date +%s) - start )) s (exit code $code)"
+docker logs "$name" 2>&1 | grep -q '"message":"message-api stopped' || docker logs "$name" 2>&1 | grep -q 'stopped in' \
+  || die "no clean shutdown in the log: $(docker logs --tail 20 "$name" 2>&1)"
+say "image $IMAGE OK"
