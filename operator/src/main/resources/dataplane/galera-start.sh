@@ -240,17 +240,26 @@ primary_peer() {
   return 1
 }
 
-# Prints the first peer agent that reports data of an existing cluster (or a running server).
-peer_with_data() {
-  local a
+# May ordinal 0 create a NEW cluster? Only when every peer's agent answers and none reports data
+# (a uuid in grastate.dat, a running server, or a wait for recovery). A peer that does not answer
+# may hold the cluster's data (its pod is not scheduled yet): creating a new cluster then would
+# let it join the empty one and lose its data by state transfer. Sets NEW_CLUSTER_BLOCKER to
+# the reason when not, or to "" when yes.
+check_new_cluster_allowed() {
+  local a silent=() with_data=()
   for a in "${AGENTS[@]}"; do
-    http_get "$a" /state || continue
+    if ! http_get "$a" /state || [ "$HTTP_CODE" != 200 ]; then silent+=("$a"); continue; fi
     if [[ $HTTP_BODY == *'"running":true'* ]] || [[ $HTTP_BODY == *'"waitingForDecision":true'* ]] ||
        { [[ $HTTP_BODY =~ \"uuid\":\"([0-9a-f-]+)\" ]] && [ "${BASH_REMATCH[1]}" != 00000000-0000-0000-0000-000000000000 ]; }; then
-      echo "$a"; return 0
+      with_data+=("$a")
     fi
   done
-  return 1
+  NEW_CLUSTER_BLOCKER=""
+  if [ ${#with_data[@]} -gt 0 ]; then
+    NEW_CLUSTER_BLOCKER="peers hold data of an existing cluster: ${with_data[*]} (this node's volume was lost; it joins once a peer forms a Primary component)"
+  elif [ ${#silent[@]} -gt 0 ]; then
+    NEW_CLUSTER_BLOCKER="peer agents do not answer yet: ${silent[*]} (a new cluster is created only when every peer answers without data)"
+  fi
 }
 
 # ---------------------------------------------------------------- server process
@@ -370,7 +379,7 @@ join_cluster() { # reason
 }
 
 bootstrap_new_cluster() {
-  info "decision: bootstrap a new cluster" decision=bootstrap-new-cluster reason="empty datadir, ordinal 0, no peer holds data or a Primary component"
+  info "decision: bootstrap a new cluster" decision=bootstrap-new-cluster reason="empty datadir, ordinal 0, every peer agent answered: no Primary component, no data"
   check_secrets
   has_data || initialize_datadir
   start_server bootstrap-new --wsrep-cluster-address=gcomm:// --wsrep-new-cluster
@@ -402,23 +411,32 @@ check_secrets() {
   fi
 }
 
-# Waits for a Primary peer; with recovery=1 also for the bootstrap marker.
-wait_for_decision() { # recovery(0|1)
-  local recovery=$1 next_note=$SECONDS peer
+# Waits for a Primary peer (then joins). mode=recovery: also for the bootstrap marker (then
+# bootstraps from this node's data). mode=new: ordinal 0 with an empty datadir, also creates a new
+# cluster as soon as check_new_cluster_allowed says so. mode=join: only waits for a Primary peer.
+wait_for_decision() { # mode
+  local mode=$1 next_note=$SECONDS peer
   while true; do
     if peer=$(primary_peer); then
       join_cluster "peer agent $peer reports a Primary component"
     fi
-    if [ "$recovery" = 1 ] && [ -e "$BOOTSTRAP_MARKER" ]; then
+    if [ "$mode" = recovery ] && [ -e "$BOOTSTRAP_MARKER" ]; then
       bootstrap_from_recovery "bootstrap marker present (POST /bootstrap)"
     fi
+    if [ "$mode" = new ]; then
+      check_new_cluster_allowed
+      [ -n "$NEW_CLUSTER_BLOCKER" ] || bootstrap_new_cluster
+    fi
     if [ $SECONDS -ge $next_note ]; then
-      if [ "$recovery" = 1 ]; then
-        info "waiting: no Primary peer and no bootstrap marker" waiting=recovery uuid="$REC_UUID" seqno="$REC_SEQNO" \
-          hint="the operator bootstraps the most advanced node; by hand: curl -X POST http://<this pod>:$AGENT_PORT/bootstrap"
-      else
-        info "waiting for a Primary peer to join" waiting=primary-peer ordinal="$ORDINAL" agents="$(IFS=,; echo "${AGENTS[*]}")"
-      fi
+      case $mode in
+        recovery)
+          info "waiting: no Primary peer and no bootstrap marker" waiting=recovery uuid="$REC_UUID" seqno="$REC_SEQNO" \
+            hint="the operator bootstraps the most advanced node; by hand: curl -X POST http://<this pod>:$AGENT_PORT/bootstrap" ;;
+        new)
+          info "waiting before creating a new cluster" waiting=new-cluster reason="$NEW_CLUSTER_BLOCKER" ;;
+        *)
+          info "waiting for a Primary peer to join" waiting=primary-peer ordinal="$ORDINAL" agents="$(IFS=,; echo "${AGENTS[*]}")" ;;
+      esac
       next_note=$((SECONDS + 30))
     fi
     sleep "$RECOVERY_POLL_SECONDS" & wait $! || true
@@ -442,20 +460,16 @@ main() {
       join_cluster "empty datadir; peer agent $peer reports a Primary component (state transfer follows)"
     fi
     if [ "$ORDINAL" = 0 ]; then
-      if peer=$(peer_with_data); then
-        warn "not bootstrapping: a peer holds data of an existing cluster" peer="$peer" \
-          fix="this node's volume was lost; it joins once a peer forms a Primary component"
-      else
-        bootstrap_new_cluster
-      fi
+      wait_for_decision new
     fi
-    wait_for_decision 0
+    wait_for_decision join
   fi
 
-  if [ "$ORDINAL" = 0 ] && [ ! -e "$INITIALIZED_MARKER" ] && [ ! -s "$DATADIR/grastate.dat" ] && ! peer_with_data >/dev/null; then
-    # A first bootstrap stopped before it finished; nobody else has data, so finish it.
-    info "datadir from an unfinished first bootstrap" reason="no $INITIALIZED_MARKER and no grastate.dat"
-    bootstrap_new_cluster
+  if [ "$ORDINAL" = 0 ] && [ ! -e "$INITIALIZED_MARKER" ] && [ ! -s "$DATADIR/grastate.dat" ]; then
+    # A first bootstrap stopped before the server ever ran (no grastate.dat): finish creating
+    # the new cluster, under the same rule as for an empty datadir.
+    info "datadir from an unfinished first bootstrap" reason="no $(basename "$INITIALIZED_MARKER") and no grastate.dat"
+    wait_for_decision new
   fi
 
   recovered_position
@@ -468,7 +482,7 @@ main() {
   write_recovery_file
   info "no Primary peer: full-cluster recovery, waiting for a decision" decision=wait-recovery \
     uuid="$REC_UUID" seqno="$REC_SEQNO" source="$REC_SOURCE" recovery_file="$RECOVERY_FILE"
-  wait_for_decision 1
+  wait_for_decision recovery
 }
 
 main "$@"
