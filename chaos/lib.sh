@@ -7,11 +7,22 @@
 
 # ---- names of the stack (docs/architecture.md) -------------------------------------------
 MS_NAME=${MS_NAME:-demo}                                  # the MessageStack
-MS_NAMESPACE=${MS_NAMESPACE:-messagestack-demo}
+MS_NAMESPACE=${MS_NAMESPACE:-messagestack}              # deploy/samples/messagestack-kind.yaml
 MS_RESOURCE=${MS_RESOURCE:-messagestack}                  # kubectl resource name (short: ms)
 OPERATOR_NAMESPACE=${OPERATOR_NAMESPACE:-messagestack-system}
 OPERATOR_SELECTOR=${OPERATOR_SELECTOR:-app.kubernetes.io/name=messagestack-operator}
+_chaos_repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+KIND_CLUSTER=${KIND_CLUSTER:-$(awk '/^name:/{print $2}' "$_chaos_repo/kind-config.yaml" 2>/dev/null)}
 KIND_CLUSTER=${KIND_CLUSTER:-messagestack}
+# Every kubectl call goes to the lab's context when it exists, whatever the current context is.
+CHAOS_KUBE_CONTEXT=${CHAOS_KUBE_CONTEXT:-kind-$KIND_CLUSTER}
+kubectl() {
+  if [[ -n $CHAOS_KUBE_CONTEXT ]] && command kubectl config get-contexts -o name 2>/dev/null | grep -qx "$CHAOS_KUBE_CONTEXT"; then
+    command kubectl --context "$CHAOS_KUBE_CONTEXT" "$@"
+  else
+    command kubectl "$@"
+  fi
+}
 LABEL_INSTANCE="app.kubernetes.io/instance=${MS_NAME}"
 LABEL_COMPONENT_KEY=app.kubernetes.io/component           # database|proxy|api|frontend
 DB_STS=${DB_STS:-${MS_NAME}-db}
@@ -81,7 +92,7 @@ entry_point() {
 }
 
 require_stack() {
-  kubectl version -o json >/dev/null 2>&1 || die "no Kubernetes API answers (kubectl context '$(kubectl config current-context 2>/dev/null)'): run 'make up'"
+  kubectl version -o json >/dev/null 2>&1 || die "no Kubernetes API answers (context $CHAOS_KUBE_CONTEXT or the current one): run 'make up'"
   kc get "$MS_RESOURCE" "$MS_NAME" >/dev/null 2>&1 \
     || die "MessageStack $MS_NAMESPACE/$MS_NAME not found: run 'make up' (or set MS_NAME/MS_NAMESPACE)"
   kc wait "$MS_RESOURCE/$MS_NAME" --for=condition=Ready --timeout=120s >/dev/null \
@@ -95,7 +106,8 @@ require_stack() {
 environment_line() {
   if [[ -n ${CHAOS_ENVIRONMENT:-} ]]; then echo "$CHAOS_ENVIRONMENT"; return; fi
   local ctx ver nodes
-  ctx=$(kubectl config current-context 2>/dev/null || echo unknown)
+  ctx=$CHAOS_KUBE_CONTEXT
+  command kubectl config get-contexts -o name 2>/dev/null | grep -qx "$ctx" || ctx=$(command kubectl config current-context 2>/dev/null || echo unknown)
   ver=$(kubectl version -o json 2>/dev/null | jq -r '.serverVersion.gitVersion // "?"')
   nodes=$(kubectl get nodes --no-headers 2>/dev/null | wc -l)
   if [[ $ctx == kind-* ]]; then

@@ -91,8 +91,7 @@ for name in "${selected[@]}"; do
   say "<== $name exit $rc after $(( $(date +%s) - s0 ))s"
   if [[ ! -s $CHAOS_RESULTS/$name.json ]]; then
     say "$name left no result; waiting up to 300s for the stack before the next scenario"
-    kubectl -n "${MS_NAMESPACE:-messagestack-demo}" wait "${MS_RESOURCE:-messagestack}/${MS_NAME:-demo}" \
-      --for=condition=Ready --timeout=300s >/dev/null 2>&1 || true
+    (source "$CHAOS_DIR/lib.sh" && kc wait "$MS_RESOURCE/$MS_NAME" --for=condition=Ready --timeout=300s >/dev/null 2>&1) || true
   fi
 done
 
