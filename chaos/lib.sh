@@ -157,7 +157,7 @@ wait_ready() {
     # Without status.observedGeneration a Ready condition may still describe the old spec.
     if [[ -n $obs && $obs != "$gen" ]]; then sleep 1; continue; fi
     kc wait "$MS_RESOURCE/$MS_NAME" --for=condition=Ready --timeout="${left}s" >/dev/null 2>&1 || { sleep 1; continue; }
-    if all_pods_ready; then now_ms; return 0; fi
+    if all_pods_ready && all_workloads_ready; then now_ms; return 0; fi
     sleep 1
   done
 }
@@ -169,7 +169,18 @@ all_pods_ready() {
       all($p[]; .metadata.deletionTimestamp == null and
           ((.status.conditions // []) | any(.type == "Ready" and .status == "True")))' >/dev/null
 }
-# wait_not_ready SECONDS: give the operator a moment to notice the fault (Ready=False); fine if it never does.
+# all_workloads_ready: every StatefulSet and Deployment of the stack has all its replicas, updated
+# and ready (a force-deleted pod is simply gone for a moment, so counting pods alone is not enough).
+all_workloads_ready() {
+  kc get statefulsets,deployments -l "$LABEL_INSTANCE" -o json | jq -e '
+    (.items | length) > 0 and
+    all(.items[]; (.spec.replicas // 1) as $want
+        | (.status.readyReplicas // 0) == $want and (.status.updatedReplicas // 0) == $want
+          and (.status.replicas // 0) == $want
+          and (.status.observedGeneration // 0) >= .metadata.generation)' >/dev/null
+}
+# wait_not_ready SECONDS: give the operator and the controllers a moment to notice the fault
+# (Ready=False); fine if it never does: wait_ready also counts replicas.
 wait_not_ready() {
   if kc wait "$MS_RESOURCE/$MS_NAME" --for=condition=Ready=false --timeout="${1}s" >/dev/null 2>&1; then
     say "MessageStack reported Ready=False"

@@ -24,7 +24,7 @@ inject() {
   fi
   kc delete pod "${pods[@]}" --grace-period=0 --force --wait=false 2>&1 | grep -v '^Warning' || true
   fault_over
-  wait_not_ready 30
+  wait_not_ready 3
 }
 
 after_ready() {

@@ -25,7 +25,7 @@ inject() {
     kc delete pod "$victim" --wait=false
   fi
   fault_over
-  wait_not_ready 15
+  wait_not_ready 3
 }
 
 run_scenario "pod-kill-$component-$mode" pod-kill "kubectl delete pod ($mode) of one $component pod under load"
