@@ -59,15 +59,18 @@ agent_url() { echo "http://$(db_ip "$1"):9200$2"; }
 img_health() { curl -s -m 4 -o /dev/null -w '%{http_code}' "$(agent_url "$1" /health)" || true; }
 img_all_healthy() { local i; for i in 0 1 2; do [ "$(img_health "$i")" = 200 ] || return 1; done; }
 
+# Peers are found like in Kubernetes (no GALERA_PEERS override): the script builds
+# ms-db-<i>.ms-db-peers.default.svc.cluster.local for i < REPLICAS, which Docker's DNS answers
+# through a network alias per container, as the headless Service's DNS would.
 start_db() { # i: the database container and its agent, like the two containers of one pod
-  local i=$1 agents="" j
-  for j in 0 1 2; do [ "$j" = "$i" ] || agents+="ms-db-$j:9200,"; done
+  local i=$1
   docker rm -f "$P-db-$i" "$P-agent-$i" >/dev/null 2>&1 || true
   docker run -d --name "$P-db-$i" --hostname "ms-db-$i" --network "$NET" --network-alias "ms-db-$i" \
-    -e POD_NAME="ms-db-$i" -e ENGINE=mariadb-galera -e REPLICAS=3 -e CLUSTER_NAME=imagetest \
+    --network-alias "ms-db-$i.ms-db-peers.default.svc.cluster.local" \
+    -e POD_NAME="ms-db-$i" -e POD_NAMESPACE=default -e PEER_SERVICE=ms-db-peers -e CLUSTER_DOMAIN=cluster.local \
+    -e ENGINE=mariadb-galera -e REPLICAS=3 -e CLUSTER_NAME=imagetest \
     -e MYSQL_ROOT_PASSWORD="$ROOT_PW" -e MONITOR_USER="$MON_USER" -e MONITOR_PASSWORD="$MON_PW" \
-    -e APP_DATABASE="$APP_DB" -e APP_USER="$APP_USER" -e APP_PASSWORD="$APP_PW" \
-    -e GALERA_PEERS=ms-db-0,ms-db-1,ms-db-2 -e GALERA_PEER_AGENTS="${agents%,}" -e RECOVERY_POLL_SECONDS=1 \
+    -e APP_DATABASE="$APP_DB" -e APP_USER="$APP_USER" -e APP_PASSWORD="$APP_PW" -e RECOVERY_POLL_SECONDS=1 \
     -v "$P-data-$i:/var/lib/mysql" -v "$CTX/conf.d:/etc/messagestack/conf.d:ro" \
     -v "$(dirname "$START_SCRIPT"):/etc/messagestack/scripts:ro" \
     --memory 600m \
@@ -95,6 +98,8 @@ log "cluster of images ready in $((SECONDS - t))s"
 check "ms-db-0 bootstrapped a new cluster" [ "$(db_decision 0)" = bootstrap-new-cluster ]
 check "ms-db-1 and ms-db-2 joined" [ "$(db_decision 1),$(db_decision 2)" = join,join ]
 check "cluster size 3" [ "$(curl -s "$(agent_url 2 /state)" | jq -r .clusterSize)" = 3 ]
+check "peers found by their Kubernetes-style DNS names" \
+  bash -c "docker logs $P-db-1 2>&1 | grep -q 'cluster_address=\"gcomm://ms-db-0.ms-db-peers.default.svc.cluster.local,ms-db-1.ms-db-peers.default.svc.cluster.local,ms-db-2.ms-db-peers.default.svc.cluster.local\"'"
 check "the start script runs as mysql inside the container" [ "$(docker exec "$P-db-0" id -un)" = mysql ]
 
 phase "HAProxy image in front of the three agents"
