@@ -68,7 +68,7 @@ build_image() {
   local args=(--build-arg "BASE_IMAGE=$BASE")
   [ -n "$binarg" ] && args+=(--build-arg "BIN=$binarg")
   [[ "$df" == *pause ]] && args=(--build-arg BASE_IMAGE=scratch)
-  docker build -q "${args[@]}" --label "messagestack.inputs=$HASH" -t "$tag" -f "$LAB_DIR/images/$df" "$ctx" >/dev/null \
+  docker build -q "${args[@]}" --label "messagestack.inputs=$HASH" -t "$tag" -f "$LAB_DIR/images/$df" "$ctx" >>"$MS_CACHE/logs/node-image-build.log" 2>&1 \
     || die "docker build of $tag failed; rerun with 'docker build -f hack/lab/images/$df' to see why"
   log "built $tag"
 }
@@ -89,6 +89,10 @@ chmod -R u+w "$CTX/node/kindbase"
 # No rootless fuse-overlayfs here: drop its unit and its proxy plugin from containerd's config.
 rm -f "$CTX/node/kindbase/etc/systemd/system/containerd-fuse-overlayfs.service"
 sed -i '/^\[proxy_plugins/,/^$/d; /fuse-overlayfs/d' "$CTX/node/kindbase/etc/containerd/config.toml"
+# Clamp pods' oom_score_adj at containerd's own: lowering it needs CAP_SYS_RESOURCE, which these
+# hosts do not grant (see runc-wrapper.sh); otherwise runc fails with "can't get final child's PID".
+sed -i 's/restrict_oom_score_adj = false/restrict_oom_score_adj = true/' "$CTX/node/kindbase/etc/containerd/config.toml"
+grep -q 'restrict_oom_score_adj = true' "$CTX/node/kindbase/etc/containerd/config.toml" || die "could not set restrict_oom_score_adj in kind's containerd config"
 cp -r "$LAB_DIR/podnet" "$CTX/node/podnet"
 # Default storage: kind's own local-path manifest (from the kind module), pointed at our images.
 # PVs get node affinity, so a pod that comes back finds its data on the same node.
@@ -124,5 +128,5 @@ docker commit \
   --change 'ENTRYPOINT [ "/usr/local/bin/entrypoint", "/sbin/init" ]' --change 'CMD []' \
   --change "LABEL messagestack.inputs=$HASH" \
   "$bc" "$NODE_IMAGE" >/dev/null
-log "built $NODE_IMAGE ($(docker image inspect -f '{{.Size}}' "$NODE_IMAGE" | numfmt --to=iec)), preloaded: $(echo $imported | tr ' ' ',')"
+log "built $NODE_IMAGE ($(docker image inspect -f '{{.Size}}' "$NODE_IMAGE" | numfmt --to=iec)), preloaded: $(grep -v -e '^import-' -e '^sha256:' <<< "$imported" | tr '\n' ' ')"
 finish

@@ -4,7 +4,7 @@
 #   $MS_CACHE/k8s/<v>/bin/   kube-apiserver kube-controller-manager kube-scheduler kube-proxy
 #                            kubelet kubeadm kubectl crictl pause
 #   $MS_CACHE/etcd/<v>/bin/etcd, $MS_CACHE/coredns/<v>/bin/coredns  (versions that kubeadm names)
-#   $MS_CACHE/kind/<v>/bin/kind
+#   $MS_CACHE/kind/<v>/bin/kind, $MS_CACHE/local-path/<v>/bin/local-path-provisioner
 # A second run finds the stamps and does nothing. Build flags keep it short on 2 cores:
 # only the binaries needed, -trimpath, -ldflags '-s -w', CGO off, one `go build` per module.
 LOG_PREFIX=toolchain
@@ -126,9 +126,18 @@ build_crictl() {
     || die "go build of crictl $ver failed (above)"
 }
 
+build_local_path() {
+  local dir="$MS_CACHE/local-path/$LOCAL_PATH_VERSION"
+  if [ -x "$dir/bin/local-path-provisioner" ]; then log "local-path-provisioner $LOCAL_PATH_VERSION cached"; return; fi
+  phase "local-path-provisioner $LOCAL_PATH_VERSION"
+  mkdir -p "$dir/bin"
+  GOBIN="$dir/bin" go install -ldflags "$GO_LDFLAGS_BASE" "github.com/rancher/local-path-provisioner@$LOCAL_PATH_VERSION" \
+    || die "go install local-path-provisioner $LOCAL_PATH_VERSION failed (above)"
+}
+
 case "${1:-all}" in
   kube-api-test) build_k8s; build_etcd ;;
-  all) build_k8s; build_etcd; build_kind; build_crictl; build_coredns ;;
+  all) build_k8s; build_etcd; build_kind; build_crictl; build_coredns; build_local_path ;;
   *) die "usage: $0 [all|kube-api-test]" ;;
 esac
 finish
