@@ -37,7 +37,7 @@ docker run -d --name "$name" --network host --memory 384m --hostname api-smoke \
   -e QUARKUS_DATASOURCE_USERNAME="$APP_USER" -e QUARKUS_DATASOURCE_PASSWORD="$APP_PASSWORD" \
   "$IMAGE" >/dev/null
 deadline=$(( $(date +%s) + 90 ))
-until curl -fsS -o /dev/null "http://127.0.0.1:$SMOKE_PORT/q/health/ready"; do
+until curl -fs -o /dev/null "http://127.0.0.1:$SMOKE_PORT/q/health/ready"; do
   [[ $(docker inspect -f '{{.State.Running}}' "$name") == true ]] || die "container exited: $(docker logs --tail 30 "$name" 2>&1)"
   [[ $(date +%s) -lt $deadline ]] || die "not ready within 90 s: $(docker logs --tail 30 "$name" 2>&1)"
   sleep 1
@@ -45,8 +45,11 @@ done
 served=$(curl -fsS -D - -o /dev/null -H 'Content-Type: application/json' -d '{"subject":"image smoke","body":"ok"}' \
   "http://127.0.0.1:$SMOKE_PORT/api/messages/" | tr -d '\r' | awk -F': ' 'tolower($1)=="x-served-by"{print $2}')
 [[ $served == api-smoke ]] || die "X-Served-By was '$served', expected the container hostname api-smoke"
-mem=$(docker stats --no-stream --format '{{.MemUsage}}' "$name")
-say "container ready, stored a message, X-Served-By=$served, memory $mem"
+pid=$(docker inspect -f '{{.State.Pid}}' "$name")
+rss=$(awk '/VmRSS/{printf "%.0f MiB", $2/1024}' "/proc/$pid/status")
+heap=$(docker exec "$name" sh -c 'exec java $JAVA_OPTS -XX:+PrintFlagsFinal -version' 2>/dev/null | awk '$2=="MaxHeapSize"{printf "%.0f", $4/1048576}')
+[[ -n $heap && $heap -le 200 ]] || die "the JVM in a 384 MiB container sizes its heap to '${heap}' MiB; expected about 170 (is the memory limit seen?)"
+say "container ready, stored a message, X-Served-By=$served, RSS $rss, max heap ${heap} MiB under --memory 384m"
 start=$(date +%s)
 docker stop -t 30 "$name" >/dev/null
 code=$(docker inspect -f '{{.State.ExitCode}}' "$name")

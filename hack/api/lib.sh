@@ -103,7 +103,7 @@ start_api() {
   echo $! > "$dir/$name.pid"
   disown
   local deadline=$(( $(date +%s) + 90 ))
-  until curl -fsS -o /dev/null "http://127.0.0.1:$port/q/health/ready"; do
+  until curl -fs -o /dev/null "http://127.0.0.1:$port/q/health/ready"; do
     pid_alive "$dir/$name.pid" || die "$name exited; see $dir/$name.log"
     [[ $(date +%s) -lt $deadline ]] || die "$name not ready within 90 s; see $dir/$name.log"
     sleep 0.5
