@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -13,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/go-sql-driver/mysql"
 )
 
 type fakeSource struct {
@@ -189,5 +192,17 @@ func TestBootstrapWritesMarker(t *testing.T) {
 	_, st := call(t, a, "GET", "/state")
 	if !strings.Contains(st, `"bootstrapRequested":true`) {
 		t.Fatalf("state must show the request: %s", st)
+	}
+}
+
+func TestServerAnsweredTellsRefusalFromAbsence(t *testing.T) {
+	if !serverAnswered(&mysql.MySQLError{Number: 1045, Message: "Access denied"}) {
+		t.Fatal("an authentication error comes from a running server")
+	}
+	if serverAnswered(errors.New("dial tcp 127.0.0.1:3306: connect: connection refused")) {
+		t.Fatal("a refused connection means no server")
+	}
+	if !serverAnswered(fmt.Errorf("query: %w", &mysql.MySQLError{Number: 1227})) {
+		t.Fatal("wrapped server errors count too")
 	}
 }

@@ -205,7 +205,14 @@ recovered_position() {
   read_grastate
   REC_UUID=$GS_UUID; REC_SEQNO=$GS_SEQNO; REC_SOURCE=grastate
   if [ "$GS_SEQNO" = -1 ]; then
-    wsrep_recover
+    local attempt
+    # A pod that was force-deleted may still be dying on this node and hold the InnoDB lock on the
+    # same volume for a moment: try again before recording an unknown (-1) position.
+    for attempt in 1 2 3; do
+      wsrep_recover
+      [ "$REC_SEQNO" = -1 ] || break
+      [ $attempt = 3 ] || { warn "no position recovered; retrying" attempt="$attempt"; sleep 3; }
+    done
     REC_SOURCE=wsrep-recover
   fi
   info "recovered position" uuid="$REC_UUID" seqno="$REC_SEQNO" source="$REC_SOURCE" safe_to_bootstrap="$GS_SAFE"
