@@ -125,10 +125,10 @@ t_pod_network() {
   wait_pod cli-b
   [ "$(kn get pod srv-a -o jsonpath='{.spec.nodeName}')" != "$(kn get pod cli-b -o jsonpath='{.spec.nodeName}')" ] || fail "pods on the same node"
   ip=$(pod_ip srv-a)
-  out=$(kn exec cli-b -- busybox wget -qO- -T 5 "http://$ip:8080/") || fail "cli-b ($w2) cannot reach srv-a at $ip:8080"
+  out=$(kn exec cli-b -- timeout 5 busybox wget -qO- "http://$ip:8080/") || fail "cli-b ($w2) cannot reach srv-a at $ip:8080"
   [ "$out" = srv-a ] || fail "answer from $ip was '$out', expected 'srv-a'"
   # And back: srv-a reaches cli-b (routes in both directions).
-  out=$(kn exec srv-a -- busybox wget -qO- -T 5 "http://$(pod_ip cli-b):8080/") || fail "srv-a cannot reach cli-b"
+  out=$(kn exec srv-a -- timeout 5 busybox wget -qO- "http://$(pod_ip cli-b):8080/") || fail "srv-a cannot reach cli-b"
   [ "$out" = cli-b ] || fail "answer was '$out', expected 'cli-b'"
   echo "srv-a ($ip) <-> cli-b ($(pod_ip cli-b)) across workers"
 }
@@ -137,12 +137,12 @@ t_service_dns() {
   kn expose pod srv-a --name echo --port 80 --target-port 8080 >/dev/null
   local out="" i
   for i in $(seq 1 20); do
-    out=$(kn exec cli-b -- busybox wget -qO- -T 3 "http://echo.$NS.svc.cluster.local/" 2>/dev/null) && break
+    out=$(kn exec cli-b -- timeout 3 busybox wget -qO- "http://echo.$NS.svc.cluster.local/" 2>/dev/null) && break
     sleep 1
   done
   [ "$out" = srv-a ] || fail "http://echo.$NS.svc.cluster.local/ answered '$out', expected 'srv-a'"
   # The short name too, through the pod's search path.
-  out=$(kn exec cli-b -- busybox wget -qO- -T 3 "http://echo/") || fail "short name 'echo' does not resolve"
+  out=$(kn exec cli-b -- timeout 3 busybox wget -qO- "http://echo/") || fail "short name 'echo' does not resolve"
   [ "$out" = srv-a ] || fail "http://echo/ answered '$out'"
   echo "echo.$NS.svc.cluster.local -> $(kn get svc echo -o jsonpath='{.spec.clusterIP}') -> srv-a"
 }
@@ -254,7 +254,7 @@ t_node_restart() {
   wait_pod after-restart 180s
   local out="" i
   for i in $(seq 1 20); do
-    out=$(kn exec after-restart -- busybox wget -qO- -T 3 "http://$(pod_ip srv-a):8080/" 2>/dev/null) && break; sleep 1
+    out=$(kn exec after-restart -- timeout 3 busybox wget -qO- "http://$(pod_ip srv-a):8080/" 2>/dev/null) && break; sleep 1
   done
   [ "$out" = srv-a ] || fail "a pod on the restarted $w3 cannot reach srv-a"
   echo "pod on restarted $w3 reaches srv-a"
