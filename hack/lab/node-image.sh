@@ -68,9 +68,17 @@ build_image() {
   local args=(--build-arg "BASE_IMAGE=$BASE")
   [ -n "$binarg" ] && args+=(--build-arg "BIN=$binarg")
   [[ "$df" == *pause ]] && args=(--build-arg BASE_IMAGE=scratch)
+  local old
+  old=$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)
   docker build -q "${args[@]}" --label "messagestack.inputs=$HASH" -t "$tag" -f "$LAB_DIR/images/$df" "$ctx" >>"$MS_CACHE/logs/node-image-build.log" 2>&1 \
     || die "docker build of $tag failed; rerun with 'docker build -f hack/lab/images/$df' to see why"
+  drop_old_image "$old" "$tag"
   log "built $tag"
+}
+# drop_old_image ID TAG: remove the image TAG pointed to before a rebuild (never others' images).
+drop_old_image() {
+  local old=$1 tag=$2
+  [ -n "$old" ] && [ "$old" != "$(docker image inspect -f '{{.Id}}' "$tag")" ] && docker rmi "$old" >/dev/null 2>&1 || true
 }
 
 phase "control-plane images"
@@ -101,9 +109,12 @@ awk '/^const defaultStorageManifest = `/{on=1; next} on && /^`/{exit} on' "$KIND
 grep -q "image: $IMG_LP" "$CTX/node/podnet/default-storage.yaml" && ! grep -q '`' "$CTX/node/podnet/default-storage.yaml" \
   || die "could not extract kind's storage manifest from $KIND_MOD/pkg/build/nodeimage/const_storage.go"
 cp "$K8S_CACHE"/bin/{kubelet,kubeadm,kubectl,crictl} "$CTX/node/bin/"
+old_os=$(docker image inspect -f '{{.Id}}' "messagestack/kind-node-os:$K8S_VERSION" 2>/dev/null || true)
 docker build -q --build-arg "BASE_IMAGE=$BASE" --build-arg "K8S_VERSION=$K8S_VERSION" --build-arg "PAUSE_IMAGE=$IMG_PAUSE" \
   -t "messagestack/kind-node-os:$K8S_VERSION" -f "$LAB_DIR/node/Dockerfile" "$CTX/node" > "$MS_CACHE/logs/node-os-build.log" 2>&1 \
   || { tail -30 "$MS_CACHE/logs/node-os-build.log" >&2; die "node OS image build failed; see $MS_CACHE/logs/node-os-build.log"; }
+
+drop_old_image "$old_os" "messagestack/kind-node-os:$K8S_VERSION"
 
 phase "pre-load images into the node's containerd"
 bc="ms-node-build-$$"
@@ -124,9 +135,13 @@ for i in "${ALL_IMAGES[@]}"; do
 done
 docker exec "$bc" pkill containerd || true
 sleep 2
+old_node=$(docker image inspect -f '{{.Id}}' "$NODE_IMAGE" 2>/dev/null || true)
 docker commit \
   --change 'ENTRYPOINT [ "/usr/local/bin/entrypoint", "/sbin/init" ]' --change 'CMD []' \
   --change "LABEL messagestack.inputs=$HASH" \
   "$bc" "$NODE_IMAGE" >/dev/null
+docker rm -f "$bc" >/dev/null
+drop_old_image "$old_node" "$NODE_IMAGE"
+rm -rf "$CTX"   # the build context holds copies of the binaries (~700 MB)
 log "built $NODE_IMAGE ($(docker image inspect -f '{{.Size}}' "$NODE_IMAGE" | numfmt --to=iec)), preloaded: $(grep -v -e '^import-' -e '^sha256:' <<< "$imported" | tr '\n' ' ')"
 finish

@@ -6,6 +6,7 @@
 #                  an image that was not loaded fails with ErrImageNeverPull (control)
 #   pod-network    pods on two different workers reach each other by pod IP
 #   service-dns    a ClusterIP Service answers by its DNS name (CoreDNS + kube-proxy)
+#   host-port      http://127.0.0.1:8080 on the host reaches NodePort 30080 (the frontend's port)
 #   pvc            a PVC binds and its data survives deleting and re-creating the pod
 #   hostnet-netadmin  a hostNetwork pod with NET_ADMIN+NET_RAW adds/removes an address on the
 #                  node's eth0 and sends gratuitous ARP (what keepalived does); without NET_ADMIN
@@ -147,6 +148,28 @@ t_service_dns() {
   echo "echo.$NS.svc.cluster.local -> $(kn get svc echo -o jsonpath='{.spec.clusterIP}') -> srv-a"
 }
 
+# kind-config.yaml maps 127.0.0.1:8080 on the host to NodePort 30080 (the frontend's).
+t_host_port() {
+  local owner out
+  owner=$(k get svc -A -o json | jq -r '.items[] | select(any(.spec.ports[]?; .nodePort == 30080)) | "\(.metadata.namespace)/\(.metadata.name)"')
+  if [ -n "$owner" ]; then
+    # The frontend (or something else) already owns 30080: the mapping must reach it.
+    out=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 http://127.0.0.1:8080/) || true
+    [ "$out" != 000 ] || fail "127.0.0.1:8080 does not answer although $owner holds NodePort 30080"
+    echo "127.0.0.1:8080 answers HTTP $out from $owner (NodePort 30080)"
+    return 0
+  fi
+  kn expose pod srv-a --name host-port --type NodePort --port 80 --target-port 8080 \
+    --overrides '{"spec":{"ports":[{"port":80,"targetPort":8080,"nodePort":30080}]}}' >/dev/null
+  for _ in $(seq 1 20); do
+    out=$(curl -s --max-time 3 http://127.0.0.1:8080/ || true)
+    [ "$out" = srv-a ] && break; sleep 1
+  done
+  kn delete svc host-port --wait=false >/dev/null
+  [ "$out" = srv-a ] || fail "http://127.0.0.1:8080/ answered '$out', expected 'srv-a' through NodePort 30080"
+  echo "host 127.0.0.1:8080 -> NodePort 30080 -> srv-a"
+}
+
 pvc_pod() {
   cat <<EOT
 apiVersion: v1
@@ -273,6 +296,7 @@ check nodes t_nodes
 check local-image t_local_image
 check pod-network t_pod_network
 check service-dns t_service_dns
+check host-port t_host_port
 check pvc t_pvc
 check hostnet-netadmin t_hostnet_netadmin
 check node-restart t_node_restart
