@@ -6,7 +6,8 @@
 # Prints requests/s and p50/p99 for list and create, the create/JDBC ratio, and the peak RSS
 # of the API processes. Results: bench/results/latest.txt (not committed; copy into
 # docs/benchmarks.md with the command).
-# Knobs: BENCH_CONCURRENCY (16), BENCH_SECONDS (30), BENCH_LIST_RATE_DELAY_MS (19, 4 connections).
+# Knobs: BENCH_CONCURRENCY (16), BENCH_SECONDS (30), BENCH_WARMUP_SECONDS (60),
+# BENCH_LIST_RATE_DELAY_MS (19, with 4 connections about 200 requests/s).
 set -euo pipefail
 source "$(cd "$(dirname "$0")/.." && pwd)/hack/api/lib.sh"
 root=$(repo_root)
@@ -17,8 +18,8 @@ NGINX_PORT=18180 API1_PORT=18181 API2_PORT=18182
 RUN_ID=$(date +%H%M%S)
 out=$root/bench/results; mkdir -p "$out"
 result=$out/latest.txt
-# The API processes get the heap the image gives them in a 384 MiB container (45%).
-API_JAVA_OPTS=(-Xmx172m -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=48m -Xss512k -XX:+UseSerialGC)
+# The API processes get the heap the image gives them in a 384 MiB container (33%).
+API_JAVA_OPTS=(-Xmx127m -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=48m -Xss512k -XX:+UseSerialGC)
 
 command -v wrk >/dev/null || die "wrk not found: run 'make api-deps'"
 ensure_app_jar
@@ -64,9 +65,11 @@ run_wrk() { # NAME CONNECTIONS SECONDS MODE [DELAY]
 }
 field() { sed -E "s/.*(^| )$2=([^ ]*).*/\2/" <<<"$1"; }
 
-say "phase: warm-up (JIT), 15 s of creates and lists"
-run_wrk warmup-create 8 10 create >/dev/null
-run_wrk warmup-list 8 5 list >/dev/null
+# On two shared cores C2 needs about a minute of load before the code is compiled.
+WARM=${BENCH_WARMUP_SECONDS:-60}
+say "phase: warm-up (JIT), $WARM s of creates and lists"
+run_wrk warmup-create "$C" $(( WARM * 2 / 3 )) create >/dev/null
+run_wrk warmup-list "$C" $(( WARM / 3 )) list >/dev/null
 
 say "phase: list of 20 messages"
 sqlh "DELETE FROM message"
@@ -97,7 +100,8 @@ ratio=$(awk -v a="$(field "$create" rps)" -v b="$(field "$jdbc" rps)" 'BEGIN { p
 {
   echo "MessageStack message-api benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs"
   echo "path: wrk -> nginx -> 2 x message-api -> HAProxy (single writer) -> 3-node MariaDB Galera, all on loopback"
-  echo "command: make bench-api  (BENCH_CONCURRENCY=$C BENCH_SECONDS=$SECS BENCH_LIST_RATE_DELAY_MS=$DELAY)"
+  echo "command: make bench-api  (BENCH_CONCURRENCY=$C BENCH_SECONDS=$SECS BENCH_WARMUP_SECONDS=$WARM BENCH_LIST_RATE_DELAY_MS=$DELAY)"
+  echo "machine load (1/5/15 min) at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
   printf '%-34s %10s %9s %9s %9s %s\n' "measurement" "req/s" "p50 ms" "p99 ms" "max ms" "errors"
   for row in "list, fixed rate (4 conns, ${DELAY} ms pause)|$list_rate" "list, $C connections|$list_max" "create, $C connections|$create"; do

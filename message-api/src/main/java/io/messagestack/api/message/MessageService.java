@@ -58,7 +58,8 @@ public class MessageService {
             Message message = new Message();
             message.subject = input.subject();
             message.body = input.body();
-            message.createdAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+            // Whole seconds: what the driver stores, so the create answer equals a later read.
+            message.createdAt = Instant.now().truncatedTo(ChronoUnit.SECONDS);
             message.idempotencyKey = storedKey;
             message.requestHash = hash;
             message.persist();

@@ -57,7 +57,8 @@ class MessageApiTest {
         int pk = response.path("pk");
         assertEquals(response.header("Location"), response.path("url"));
         given().when().get("/api/messages/" + pk + "/").then().statusCode(200)
-                .body("pk", equalTo(pk)).body("subject", equalTo("Hello"));
+                .body("pk", equalTo(pk)).body("subject", equalTo("Hello"))
+                .body("created_at", equalTo(response.path("created_at")));
     }
 
     @Test
