@@ -23,7 +23,7 @@ if [ "$NODE_IMAGE" = "$KIND_ONLINE_NODE_IMAGE" ]; then
   docker image inspect "$NODE_IMAGE" >/dev/null 2>&1 || docker pull "$NODE_IMAGE"
   finish; exit 0
 fi
-log "path: OFFLINE (no registry): assembling $NODE_IMAGE"
+log "path: OFFLINE (no registry): $NODE_IMAGE assembled here"
 
 [ -f "$K8S_CACHE/bin/.built" ] && [ -x "$K8S_CACHE/bin/crictl" ] || die "Kubernetes binaries missing in $K8S_CACHE/bin; run 'make toolchain'"
 docker image inspect "messagestack/debian-base:$DEBIAN_SUITE" >/dev/null 2>&1 || die "base image missing; run 'make base-image'"
@@ -57,6 +57,8 @@ if [ "$have" = "$HASH" ] && [ "${FORCE:-0}" != 1 ]; then
   finish; exit 0
 fi
 
+# NO_CACHE=1 builds every layer again (used to measure a cold build).
+BUILD_FLAGS=(); [ "${NO_CACHE:-0}" = 1 ] && BUILD_FLAGS=(--no-cache)
 CTX="$MS_CACHE/lab/build"
 rm -rf "$CTX"; mkdir -p "$CTX/cp" "$CTX/node/bin" "$CTX/node/kindbase"
 
@@ -70,7 +72,7 @@ build_image() {
   [[ "$df" == *pause ]] && args=(--build-arg BASE_IMAGE=scratch)
   local old
   old=$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)
-  docker build -q "${args[@]}" --label "messagestack.inputs=$HASH" -t "$tag" -f "$LAB_DIR/images/$df" "$ctx" >>"$MS_CACHE/logs/node-image-build.log" 2>&1 \
+  docker build -q "${BUILD_FLAGS[@]}" "${args[@]}" --label "messagestack.inputs=$HASH" -t "$tag" -f "$LAB_DIR/images/$df" "$ctx" >>"$MS_CACHE/logs/node-image-build.log" 2>&1 \
     || die "docker build of $tag failed; rerun with 'docker build -f hack/lab/images/$df' to see why"
   drop_old_image "$old" "$tag"
   log "built $tag"
@@ -110,7 +112,7 @@ grep -q "image: $IMG_LP" "$CTX/node/podnet/default-storage.yaml" && ! grep -q '`
   || die "could not extract kind's storage manifest from $KIND_MOD/pkg/build/nodeimage/const_storage.go"
 cp "$K8S_CACHE"/bin/{kubelet,kubeadm,kubectl,crictl} "$CTX/node/bin/"
 old_os=$(docker image inspect -f '{{.Id}}' "messagestack/kind-node-os:$K8S_VERSION" 2>/dev/null || true)
-docker build -q --build-arg "BASE_IMAGE=$BASE" --build-arg "K8S_VERSION=$K8S_VERSION" --build-arg "PAUSE_IMAGE=$IMG_PAUSE" \
+docker build -q "${BUILD_FLAGS[@]}" --build-arg "BASE_IMAGE=$BASE" --build-arg "K8S_VERSION=$K8S_VERSION" --build-arg "PAUSE_IMAGE=$IMG_PAUSE" \
   -t "messagestack/kind-node-os:$K8S_VERSION" -f "$LAB_DIR/node/Dockerfile" "$CTX/node" > "$MS_CACHE/logs/node-os-build.log" 2>&1 \
   || { tail -30 "$MS_CACHE/logs/node-os-build.log" >&2; die "node OS image build failed; see $MS_CACHE/logs/node-os-build.log"; }
 
