@@ -47,6 +47,10 @@ public final class LocalApiServer implements AutoCloseable {
         return new LocalApiServer(server, client);
     }
 
+    public String kubeConfigYaml() {
+        return server.getKubeConfigYaml();
+    }
+
     public KubernetesClient client() {
         return client;
     }
