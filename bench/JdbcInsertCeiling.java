@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * the same table through the same HAProxy, for SECONDS after a short warm-up.
  * Run with the single-file launcher:
  *   java -cp mysql-connector-j.jar bench/JdbcInsertCeiling.java JDBC_URL USER PASSWORD THREADS SECONDS
- * Prints one line: RESULT inserts=... rps=... p50_ms=... p99_ms=... errors=...
+ * Prints one line: RESULT inserts=... rps=... p50_ms=... p99_ms=... errors=... client_cpu_ms=...
  */
 public class JdbcInsertCeiling {
 
@@ -86,8 +86,10 @@ public class JdbcInsertCeiling {
             k += n;
         }
         Arrays.sort(all);
-        System.out.printf("RESULT inserts=%d rps=%.1f p50_ms=%.2f p99_ms=%.2f errors=%d%n", total, total / (double) seconds,
-                percentile(all, 50), percentile(all, 99), errors.get());
+        long cpuNanos = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+        System.out.printf("RESULT inserts=%d rps=%.1f p50_ms=%.2f p99_ms=%.2f errors=%d client_cpu_ms=%d%n", total,
+                total / (double) seconds, percentile(all, 50), percentile(all, 99), errors.get(), cpuNanos / 1_000_000);
     }
 
     static double percentile(long[] sorted, double p) {

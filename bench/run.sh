@@ -35,7 +35,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-say "phase: Galera + HAProxy"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+say "phase: Galera + HAProxy (machine load now: $load_before)"
 "$root/hack/api/start-galera.sh"
 sqlh() { mariadb --no-defaults -h127.0.0.1 -P"$HAPROXY_PORT" -u"$APP_USER" -p"$APP_PASSWORD" -N -B "$APP_DB" -e "$1"; }
 
@@ -65,6 +66,36 @@ run_wrk() { # NAME CONNECTIONS SECONDS MODE [DELAY]
 }
 field() { sed -E "s/.*(^| )$2=([^ ]*).*/\2/" <<<"$1"; }
 
+# CPU time (user+system, ms) used so far by the processes of each tier, to compare the cost of
+# a request independently of what else this machine is running.
+tier_pids() {
+  case $1 in
+    api) cat "$MS_TEST_RUN"/api/bench-api-{1,2}.pid ;;
+    nginx) local m; m=$(cat "$MS_TEST_RUN/nginx-bench/nginx.pid"); echo "$m"; pgrep -P "$m" ;;
+    haproxy) cat "$MS_TEST_RUN/galera/haproxy.pid" ;;
+    galera) cat "$MS_TEST_RUN"/galera/n{1,2,3}/run/mysqld.pid ;;
+  esac
+}
+cpu_ms() {
+  local ticks=0 p
+  for p in $(tier_pids "$1"); do
+    [[ -r /proc/$p/stat ]] && ticks=$(( ticks + $(awk '{print $14 + $15}' "/proc/$p/stat") ))
+  done
+  echo $(( ticks * 1000 / $(getconf CLK_TCK) ))
+}
+cpu_snapshot() { local t; for t in api nginx haproxy galera; do printf '%s=%s ' "$t" "$(cpu_ms "$t")"; done; }
+# cpu_per_request BEFORE AFTER REQUESTS [EXTRA_CLIENT_MS]: ms of CPU per request by tier
+cpu_per_request() {
+  local before=$1 after=$2 n=$3 client=${4:-} t total=0 out= d
+  for t in api nginx haproxy galera; do
+    d=$(( $(field "$after" "$t") - $(field "$before" "$t") ))
+    [[ -n $client && $t == api ]] && d=$client
+    total=$(( total + d ))
+    out+="$( [[ -n $client && $t == api ]] && echo jdbc-client || echo "$t")=$(awk -v d="$d" -v n="$n" 'BEGIN{printf "%.2f", d/n}') "
+  done
+  echo "${out}total=$(awk -v d="$total" -v n="$n" 'BEGIN{printf "%.2f", d/n}')"
+}
+
 # On two shared cores C2 needs about a minute of load before the code is compiled.
 WARM=${BENCH_WARMUP_SECONDS:-60}
 say "phase: warm-up (JIT), $WARM s of creates and lists"
@@ -83,22 +114,32 @@ say "list at concurrency $C: $list_max"
 
 say "phase: create at concurrency $C"
 before=$(sqlh "SELECT COUNT(*) FROM message")
+cpu_before=$(cpu_snapshot)
 create=$(run_wrk create "$C" "$SECS" create)
+cpu_after=$(cpu_snapshot)
 after=$(sqlh "SELECT COUNT(*) FROM message")
+create_cpu=$(cpu_per_request "$cpu_before" "$cpu_after" "$(field "$create" requests)")
 say "create: $create (rows stored: $(( after - before )))"
+say "create CPU ms per request: $create_cpu"
 
 kill "$sampler_pid" 2>/dev/null || true; sampler_pid=
 peak_rss=$(awk '{ if ($2 > max[$1]) max[$1] = $2 } END { for (n in max) printf "bench-api-%s %.0f MiB  ", n, max[n] / 1024 }' "$rss_log")
 
 say "phase: plain JDBC insert ceiling, $C connections, $SECS s (API instances idle)"
+cpu_before=$(cpu_snapshot)
 jdbc=$(java -cp "$connector" "$root/bench/JdbcInsertCeiling.java" "jdbc:mysql://127.0.0.1:$HAPROXY_PORT/$APP_DB?cachePrepStmts=true" \
   "$APP_USER" "$APP_PASSWORD" "$C" "$SECS" | grep '^RESULT')
+cpu_after=$(cpu_snapshot)
 jdbc=${jdbc#RESULT }
+# The JDBC run includes a 3 s warm-up: count its inserts over the whole run for CPU per insert.
+jdbc_all=$(awk -v r="$(field "$jdbc" rps)" -v s="$SECS" 'BEGIN{printf "%d", r * (s + 3)}')
+jdbc_cpu=$(cpu_per_request "$cpu_before" "$cpu_after" "$jdbc_all" "$(field "$jdbc" client_cpu_ms)")
 say "jdbc: $jdbc"
+say "jdbc CPU ms per insert (approx.): $jdbc_cpu"
 
 ratio=$(awk -v a="$(field "$create" rps)" -v b="$(field "$jdbc" rps)" 'BEGIN { printf "%.2f", a / b }')
 {
-  echo "MessageStack message-api benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs"
+  echo "MessageStack message-api benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, load before the run: $load_before"
   echo "path: wrk -> nginx -> 2 x message-api -> HAProxy (single writer) -> 3-node MariaDB Galera, all on loopback"
   echo "command: make bench-api  (BENCH_CONCURRENCY=$C BENCH_SECONDS=$SECS BENCH_WARMUP_SECONDS=$WARM BENCH_LIST_RATE_DELAY_MS=$DELAY)"
   echo "machine load (1/5/15 min) at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -114,4 +155,8 @@ ratio=$(awk -v a="$(field "$create" rps)" -v b="$(field "$jdbc" rps)" 'BEGIN { p
   echo "create / JDBC ceiling ratio: $ratio   (target >= 0.70)"
   echo "list p99 at ~$(field "$list_rate" rps) req/s: $(field "$list_rate" p99_ms) ms   (target < 20 ms at 200 req/s)"
   echo "API peak RSS during the HTTP runs: $peak_rss  (target < 300 MiB each)"
+  echo
+  echo "CPU ms per create  (by tier): $create_cpu"
+  echo "CPU ms per JDBC insert      : $jdbc_cpu"
+  echo "=> with $(nproc) cores fully used, the create path tops out near $(awk -v t="$(field "$create_cpu" total)" -v c="$(nproc)" 'BEGIN{printf "%.0f", c*1000/t}') req/s and plain JDBC near $(awk -v t="$(field "$jdbc_cpu" total)" -v c="$(nproc)" 'BEGIN{printf "%.0f", c*1000/t}') inserts/s"
 } | tee "$result"
