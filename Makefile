@@ -25,7 +25,7 @@ TEST_PHASES ?= docker toolchain kube-api-test-bins \
 	test-api test-frontend \
 	test-operator test-chaos-client \
 	base-image node-image cluster test-lab \
-	api-image dataplane-images operator-image \
+	api-image dataplane-images test-dataplane-images operator-image \
 	deploy-operator test-e2e chaos-ci
 
 # The phases of `make up`: build what is missing (cached), create the lab, install the
