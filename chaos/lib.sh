@@ -16,13 +16,11 @@ KIND_CLUSTER=${KIND_CLUSTER:-$(awk '/^name:/{print $2}' "$_chaos_repo/kind-confi
 KIND_CLUSTER=${KIND_CLUSTER:-messagestack}
 # Every kubectl call goes to the lab's context when it exists, whatever the current context is.
 CHAOS_KUBE_CONTEXT=${CHAOS_KUBE_CONTEXT:-kind-$KIND_CLUSTER}
-kubectl() {
-  if [[ -n $CHAOS_KUBE_CONTEXT ]] && command kubectl config get-contexts -o name 2>/dev/null | grep -qx "$CHAOS_KUBE_CONTEXT"; then
-    command kubectl --context "$CHAOS_KUBE_CONTEXT" "$@"
-  else
-    command kubectl "$@"
-  fi
-}
+KUBE_CONTEXT_ARGS=()
+if [[ -n $CHAOS_KUBE_CONTEXT ]] && command kubectl config get-contexts -o name 2>/dev/null | grep -qx "$CHAOS_KUBE_CONTEXT"; then
+  KUBE_CONTEXT_ARGS=(--context "$CHAOS_KUBE_CONTEXT")
+fi
+kubectl() { command kubectl "${KUBE_CONTEXT_ARGS[@]}" "$@"; }
 LABEL_INSTANCE="app.kubernetes.io/instance=${MS_NAME}"
 LABEL_COMPONENT_KEY=app.kubernetes.io/component           # database|proxy|api|frontend
 DB_STS=${DB_STS:-${MS_NAME}-db}
@@ -222,13 +220,25 @@ db_env() {
   kc get secret "$s" -o json | jq -r --arg k "$k" '.data[$k]' | base64 -d
 }
 
+# free_port: a TCP port on 127.0.0.1 nothing listens on (for the port-forward).
+free_port() {
+  local p
+  for p in $(seq "$CHAOS_DB_LOCAL_PORT" $(( CHAOS_DB_LOCAL_PORT + 50 ))); do
+    ss -Hltn "sport = :$p" 2>/dev/null | grep -q . || { echo "$p"; return; }
+  done
+  die "no free local port in $CHAOS_DB_LOCAL_PORT..$(( CHAOS_DB_LOCAL_PORT + 50 )) for the port-forward"
+}
+
 verify_writes() {
   local user db pf_pid rc=0
+  CHAOS_DB_LOCAL_PORT=$(free_port)
   user=${CHAOS_DB_USER:-$(db_env APP_USER || echo messages)}
   db=${CHAOS_DB_NAME:-$(db_env APP_DATABASE || echo messages)}
   export CHAOS_DB_PASSWORD=${CHAOS_DB_PASSWORD_OVERRIDE:-$(db_env APP_PASSWORD || secret_key app)}
   say "verify: port-forward svc/$CHAOS_DB_SERVICE to 127.0.0.1:$CHAOS_DB_LOCAL_PORT, count rows of run $RUN_ID in $db.$CHAOS_DB_TABLE"
-  kc port-forward "svc/$CHAOS_DB_SERVICE" "$CHAOS_DB_LOCAL_PORT:$CHAOS_DB_PORT" >"$RAW/port-forward.log" 2>&1 &
+  # exec: the background job is kubectl itself, so killing $pf_pid ends the port-forward.
+  (exec kubectl "${KUBE_CONTEXT_ARGS[@]}" -n "$MS_NAMESPACE" port-forward --address 127.0.0.1 \
+    "svc/$CHAOS_DB_SERVICE" "$CHAOS_DB_LOCAL_PORT:$CHAOS_DB_PORT" >"$RAW/port-forward.log" 2>&1) &
   pf_pid=$!
   java -jar "$CHAOS_JAR" verify --requests "$RAW/requests.jsonl" --events "$RAW/events.json" --run-id "$RUN_ID" \
     --jdbc-url "jdbc:mysql://127.0.0.1:$CHAOS_DB_LOCAL_PORT/$db?connectTimeout=5000&socketTimeout=30000" \

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2031  # the subshell that sources lib.sh changes nothing run.sh reads
 # Runs chaos scenarios one after another against the MessageStack on the kind lab, then writes the
 # results table (docs/chaos.md), chaos/results/summary.json and one PNG per scenario. Targets are
 # marked met/not met by the report from the numbers. Exit 0 only when every target is met.
