@@ -6,7 +6,13 @@ import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.messagestack.operator.crd.MessageStack;
 
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.messagestack.operator.common.ConfigHash;
+
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Server-side apply of desired objects, owned by the MessageStack. The operator's field manager forces its fields,
@@ -17,10 +23,40 @@ public class Applier {
 
     private final KubernetesClient client;
     private final MessageStack owner;
+    private final Map<String, Applied> memory;
 
-    public Applier(KubernetesClient client, MessageStack owner) {
+    /** What this operator last applied to one object, and the resourceVersion the API server answered. */
+    public record Applied(String desiredHash, String resourceVersion) {
+    }
+
+    public Applier(KubernetesClient client, MessageStack owner, Map<String, Applied> memory) {
         this.client = client;
         this.owner = owner;
+        this.memory = memory;
+    }
+
+    public Applier(KubernetesClient client, MessageStack owner) {
+        this(client, owner, new ConcurrentHashMap<>());
+    }
+
+    /**
+     * Applies unless nothing can have changed: the desired object is the one applied last time and the cached
+     * object still has the resourceVersion that apply returned (any edit or deletion by someone else changes it).
+     * This keeps a reconcile of an unchanged stack to cache reads only.
+     */
+    public <T extends HasMetadata> T apply(T desired, Optional<T> cached) {
+        desired.getMetadata().setOwnerReferences(List.of(ownerReference(owner)));
+        String key = desired.getKind() + "/" + desired.getMetadata().getNamespace() + "/"
+                + desired.getMetadata().getName();
+        String hash = ConfigHash.of(Map.of("o", Serialization.asJson(desired)));
+        Applied last = memory.get(key);
+        if (last != null && cached.isPresent() && last.desiredHash().equals(hash)
+                && last.resourceVersion().equals(cached.get().getMetadata().getResourceVersion())) {
+            return cached.get();
+        }
+        T result = apply(desired);
+        memory.put(key, new Applied(hash, result.getMetadata().getResourceVersion()));
+        return result;
     }
 
     public static OwnerReference ownerReference(MessageStack owner) {

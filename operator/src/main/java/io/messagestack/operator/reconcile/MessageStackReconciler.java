@@ -52,6 +52,7 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
     private final Images images = Images.fromEnvironment();
     private final GaleraProbe galeraProbe = new GaleraProbe();
     private final EventRecorder events = new EventRecorder();
+    private final java.util.Map<String, Applier.Applied> applied = new java.util.concurrent.ConcurrentHashMap<>();
     private final String clusterDomain = env("MESSAGESTACK_CLUSTER_DOMAIN", Stack.DEFAULT_CLUSTER_DOMAIN);
     private final String operatorNamespace = env("POD_NAMESPACE", "messagestack-system");
 
@@ -87,7 +88,7 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
         long started = System.nanoTime();
         Stack stack = Stack.of(resource, images, clusterDomain);
         StackReconcile run = new StackReconcile(context.getClient(), resource, stack, cache(context), galeraProbe,
-                operatorNamespace);
+                operatorNamespace, applied);
         Observed observed = run.run();
         MessageStackStatus previous = resource.getStatus();
         MessageStackStatus next = StatusCalculator.calculate(previous, observed,
@@ -110,6 +111,10 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
     @Override
     public ErrorStatusUpdateControl<MessageStack> updateErrorStatus(MessageStack resource,
                                                                      Context<MessageStack> context, Exception e) {
+        if (isConflict(e)) {
+            // Someone changed the MessageStack while we reconciled it: not a failure, just reconcile again.
+            return ErrorStatusUpdateControl.noStatusUpdate();
+        }
         String message = shorten(describe(e));
         LOG.warnf("reconcile failed stack=%s/%s error=\"%s\"", resource.getMetadata().getNamespace(),
                 resource.getMetadata().getName(), message);
@@ -173,6 +178,17 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
 
     private static String now() {
         return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    private static boolean isConflict(Exception e) {
+        Throwable t = e;
+        while (t != null) {
+            if (t instanceof io.fabric8.kubernetes.client.KubernetesClientException k && k.getCode() == 409) {
+                return true;
+            }
+            t = t.getCause();
+        }
+        return false;
     }
 
     /** The API server's own message when there is one (it names the field), not the client's request line. */

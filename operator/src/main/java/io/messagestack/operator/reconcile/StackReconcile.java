@@ -62,12 +62,12 @@ public class StackReconcile {
     }
 
     public StackReconcile(KubernetesClient client, MessageStack resource, Stack stack, SecondaryCache cache,
-                          GaleraProbe galeraProbe, String operatorNamespace) {
+                          GaleraProbe galeraProbe, String operatorNamespace, Map<String, Applier.Applied> memory) {
         this.client = client;
         this.resource = resource;
         this.stack = stack;
         this.names = stack.names();
-        this.applier = new Applier(client, resource);
+        this.applier = new Applier(client, resource, memory);
         this.cache = cache;
         this.galeraProbe = galeraProbe;
         this.operatorNamespace = operatorNamespace;
@@ -79,7 +79,9 @@ public class StackReconcile {
         boolean databaseApplied = applyDatabase();
         applyProxy();
         int dbReady = readyReplicas(cache.get(StatefulSet.class, names.dbStatefulSet()), StatefulSet::getStatus);
-        boolean apiCreated = applyApi(dbReady > 0);
+        // A majority of Synced nodes: the first node is often busy as the SST donor of the others
+        // (and then unavailable), which would make message-api's schema migration fail at start.
+        boolean apiCreated = applyApi(dbReady >= stack.spec().database.replicas / 2 + 1);
         applyFrontend();
         applyVip();
         applyNetworkPolicies();
@@ -101,6 +103,13 @@ public class StackReconcile {
         }
     }
 
+    /** Server-side apply, skipped when the informer cache shows our last apply untouched. */
+    @SuppressWarnings("unchecked")
+    private <T extends HasMetadata> T apply(T desired) {
+        Optional<T> cached = cache.get((Class<T>) desired.getClass(), desired.getMetadata().getName());
+        return applier.apply(desired, cached);
+    }
+
     boolean applyDatabase() {
         String script;
         try {
@@ -115,15 +124,15 @@ public class StackReconcile {
         if (existing.isEmpty() && !volumesMatchEngine()) {
             return false;
         }
-        applier.apply(db.config());
-        applier.apply(db.scripts());
-        applier.apply(db.peerService());
-        applier.apply(db.clientService());
+        apply(db.config());
+        apply(db.scripts());
+        apply(db.peerService());
+        apply(db.clientService());
         StatefulSet desired = db.statefulSet();
         desired.getSpec().getVolumeClaimTemplates().forEach(t ->
                 t.getMetadata().getLabels().put(ENGINE_LABEL, stack.spec().database.engine.value()));
         existing.ifPresent(current -> keepVolumeClaimTemplates(current, desired));
-        applier.apply(desired);
+        apply(desired);
         budget(db.disruptionBudget());
         return true;
     }
@@ -184,22 +193,22 @@ public class StackReconcile {
 
     void applyProxy() {
         DatabaseProxy proxy = new DatabaseProxy(stack);
-        applier.apply(proxy.config());
-        applier.apply(proxy.service());
-        applier.apply(proxy.deployment());
+        apply(proxy.config());
+        apply(proxy.service());
+        apply(proxy.deployment());
         budget(proxy.disruptionBudget());
     }
 
-    /** message-api is created once the database has a usable node, so it does not start in a crash loop. */
+    /** message-api is created once a majority of database nodes is usable, so it does not start in a crash loop. */
     boolean applyApi(boolean databaseUsable) {
         MessageApi api = new MessageApi(stack);
-        applier.apply(api.service());
+        apply(api.service());
         budget(api.disruptionBudget());
         boolean exists = cache.get(Deployment.class, names.api()).isPresent();
         if (!exists && !databaseUsable) {
             return false;
         }
-        applier.apply(api.deployment());
+        apply(api.deployment());
         return true;
     }
 
@@ -214,10 +223,10 @@ public class StackReconcile {
                     + " the operator.</p>\n");
         }
         Frontend frontend = new Frontend(stack, page);
-        applier.apply(frontend.config());
-        applier.apply(frontend.page());
-        applier.apply(frontend.service());
-        applier.apply(frontend.deployment());
+        apply(frontend.config());
+        apply(frontend.page());
+        apply(frontend.service());
+        apply(frontend.deployment());
         budget(frontend.disruptionBudget());
     }
 
@@ -226,19 +235,19 @@ public class StackReconcile {
             applier.deleteIfPresent(io.fabric8.kubernetes.api.model.ConfigMap.class, names.vipConfig());
             return;
         }
-        applier.apply(Keepalived.config(stack, nodeAddresses(Components.FRONTEND), nodeAddresses(Components.PROXY)));
+        apply(Keepalived.config(stack, nodeAddresses(Components.FRONTEND), nodeAddresses(Components.PROXY)));
     }
 
     void applyNetworkPolicies() {
         for (NetworkPolicy policy : NetworkPolicies.desired(stack, operatorNamespace,
                 nodeAddresses(Components.PROXY), nodeAddresses(Components.FRONTEND))) {
-            applier.apply(policy);
+            apply(policy);
         }
     }
 
     private void budget(PodDisruptionBudget pdb) {
         if (stack.spec().placement.podDisruptionBudget) {
-            applier.apply(pdb);
+            apply(pdb);
         } else {
             applier.deleteIfPresent(PodDisruptionBudget.class, pdb.getMetadata().getName());
         }

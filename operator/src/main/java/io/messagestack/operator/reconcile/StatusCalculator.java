@@ -28,7 +28,7 @@ public final class StatusCalculator {
                 o.problems(), generation, now, null);
         if (!o.apiCreated() && firstProblem(o.problems(), Conditions.API_READY) == null) {
             conditions = Conditions.set(conditions, Conditions.API_READY, false, "WaitingForDatabase",
-                    "message-api is created once a database node is Primary and Synced", generation, now);
+                    "message-api is created once a majority of database nodes is Primary and Synced", generation, now);
         } else {
             conditions = component(conditions, Conditions.API_READY, "Api", o.apiReady(), o.apiDesired(),
                     o.problems(), generation, now, null);

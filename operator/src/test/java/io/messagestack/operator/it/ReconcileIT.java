@@ -127,16 +127,24 @@ class ReconcileIT {
         assertNull(client.apps().deployments().inNamespace("create").withName("shop-api").get(),
                 "message-api waits for a usable database");
 
-        // A database node becomes Ready (set by hand: no kubelet here): message-api is created.
+        // One database node Ready (set by hand: no kubelet here) is not enough for message-api ...
         StatefulSet sts = client.apps().statefulSets().inNamespace("create").withName("shop-db").get();
         sts.setStatus(new StatefulSetStatusBuilder().withReplicas(3).withReadyReplicas(1).withAvailableReplicas(1)
+                .withObservedGeneration(sts.getMetadata().getGeneration()).build());
+        client.resource(sts).updateStatus();
+        awaitStatus("create", "shop", m -> "1/3".equals(m.getStatus().databaseSummary));
+        assertNull(client.apps().deployments().inNamespace("create").withName("shop-api").get(),
+                "message-api waits for a majority of database nodes");
+        // ... a majority is: message-api is created.
+        sts = client.apps().statefulSets().inNamespace("create").withName("shop-db").get();
+        sts.setStatus(new StatefulSetStatusBuilder().withReplicas(3).withReadyReplicas(2).withAvailableReplicas(2)
                 .withObservedGeneration(sts.getMetadata().getGeneration()).build());
         client.resource(sts).updateStatus();
         Deployment api = await(Deployment.class, "create", "shop-api");
         assertOwned(api, ms);
         assertEquals("jdbc:mysql://shop-proxy:3306/messages",
                 api.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().get(0).getValue());
-        awaitStatus("create", "shop", m -> "1/3".equals(m.getStatus().databaseSummary));
+        awaitStatus("create", "shop", m -> "2/3".equals(m.getStatus().databaseSummary));
     }
 
     @Test
