@@ -17,7 +17,9 @@ NAME=$(awk '/^name:/{print $2}' "$CONFIG")
 EXPECTED_NODES=$(grep -cE '^- role:' "$CONFIG")
 CTX="kind-$NAME"
 KCFG_COPY="$MS_CACHE/lab/kubeconfig"
-k() { kubectl --context "$CTX" "$@"; }
+# Talk to the cluster through kind's own view of it, not whatever ~/.kube/config holds.
+k() { kubectl --kubeconfig "$KCFG_COPY" --context "$CTX" "$@"; }
+refresh_kubeconfig() { mkdir -p "$(dirname "$KCFG_COPY")"; kind get kubeconfig --name "$NAME" > "$KCFG_COPY" 2>/dev/null; }
 
 cluster_exists() { kind get clusters 2>/dev/null | grep -qx "$NAME"; }
 
@@ -33,6 +35,7 @@ unhealthy_reason() {
     img=$(docker inspect -f '{{.Image}}' "$c")
     [ "$img" = "$want" ] || { echo "node $c runs an older node image"; return; }
   done
+  refresh_kubeconfig || { echo "kind has no kubeconfig for it"; return; }
   k get nodes >/dev/null 2>&1 || { echo "the API server does not answer"; return; }
   local ready
   ready=$(k get nodes --no-headers 2>/dev/null | awk '$2=="Ready"' | wc -l)
@@ -64,7 +67,7 @@ up() {
     reason=$(unhealthy_reason)
     if [ -z "$reason" ]; then
       log "cluster $NAME is up with $EXPECTED_NODES Ready nodes on $NODE_IMAGE; reusing it"
-      kind get kubeconfig --name "$NAME" > "$KCFG_COPY"
+      kind export kubeconfig --name "$NAME" >/dev/null 2>&1 || true   # context kind-$NAME in ~/.kube/config
       finish; return
     fi
     log "existing cluster $NAME cannot be reused ($reason); replacing it"
@@ -82,7 +85,7 @@ up() {
     kind delete cluster --name "$NAME" || true
     die "kind create cluster failed; node logs exported to $d"
   fi
-  kind get kubeconfig --name "$NAME" > "$KCFG_COPY"
+  refresh_kubeconfig
   wait_ready
   log "cluster $NAME ready: kubectl --context $CTX (kubeconfig copy: $KCFG_COPY)"
   finish

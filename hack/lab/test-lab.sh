@@ -23,9 +23,10 @@ EXPECTED_NODES=$(grep -cE '^- role:' "$CONFIG")
 CTX="kind-$NAME"
 NS=lab-test
 PROBE=messagestack/lab-probe:dev
-k() { kubectl --context "$CTX" "$@"; }
-kn() { kubectl --context "$CTX" -n "$NS" "$@"; }
 kind get clusters 2>/dev/null | grep -qx "$NAME" || die "no kind cluster '$NAME'; run 'make cluster'"
+KCFG=$(mktemp); kind get kubeconfig --name "$NAME" > "$KCFG" || die "kind has no kubeconfig for '$NAME'; run 'make cluster'"
+k() { kubectl --kubeconfig "$KCFG" --context "$CTX" "$@"; }
+kn() { k -n "$NS" "$@"; }
 
 results=()
 failed=0
@@ -87,7 +88,7 @@ setup() {
   # Let the namespace's default service account appear before creating pods.
   for _ in $(seq 1 30); do kn get serviceaccount default >/dev/null 2>&1 && break; sleep 1; done
 }
-cleanup() { k delete namespace "$NS" --ignore-not-found --wait=false >/dev/null 2>&1 || true; }
+cleanup() { k delete namespace "$NS" --ignore-not-found --wait=false >/dev/null 2>&1 || true; rm -f "$KCFG"; }
 
 t_nodes() {
   local ready total
