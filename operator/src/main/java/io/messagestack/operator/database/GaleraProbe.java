@@ -17,19 +17,41 @@ public class GaleraProbe {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
 
-    /** One agent's answer, reduced to what the status shows. */
-    public record NodeState(String clusterStatus, Integer clusterSize, boolean synced) {
+    /** One agent's answer, reduced to what the status and full-crash recovery need. */
+    public record NodeState(String clusterStatus, Integer clusterSize, boolean synced, boolean waitingForDecision,
+                            boolean bootstrapRequested, String recoveredUuid, Long recoveredSeqno,
+                            boolean safeToBootstrap) {
+        public NodeState(String clusterStatus, Integer clusterSize, boolean synced) {
+            this(clusterStatus, clusterSize, synced, false, false, null, null, false);
+        }
     }
 
-    public GaleraStatus probe(List<String> podIps) {
-        List<NodeState> states = new ArrayList<>();
-        for (String ip : podIps) {
-            NodeState s = query(ip);
+    /** A database pod and its agent's answer. */
+    public record PodState(String pod, String ip, NodeState state) {
+    }
+
+    /** Asks every pod's agent; pods whose agent does not answer are left out. */
+    public List<PodState> probeAll(List<String[]> podsAndIps) {
+        List<PodState> result = new ArrayList<>();
+        for (String[] p : podsAndIps) {
+            NodeState s = query(p[1]);
             if (s != null) {
-                states.add(s);
+                result.add(new PodState(p[0], p[1], s));
             }
         }
-        return summarize(states);
+        return result;
+    }
+
+    /** Tells one agent to bootstrap a new Primary component from its data (POST /bootstrap). */
+    public boolean requestBootstrap(String ip) {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + ip + ":" + DatabaseCluster.AGENT_PORT
+                    + "/bootstrap")).timeout(Duration.ofSeconds(3)).POST(HttpRequest.BodyPublishers.noBody()).build();
+            int code = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            return code >= 200 && code < 300;
+        } catch (Exception e) {
+            return false;
+        }
     }
 
     NodeState query(String ip) {
@@ -55,7 +77,13 @@ public class GaleraProbe {
         JsonNode local = n.get("localState");
         // wsrep_local_state 4 is Synced; accept the comment text as well.
         boolean synced = local != null && (local.asInt(-1) == 4 || "Synced".equalsIgnoreCase(local.asText()));
-        return new NodeState(clusterStatus, size, synced);
+        JsonNode recovered = n.get("recovered");
+        String uuid = recovered != null && recovered.hasNonNull("uuid") ? recovered.get("uuid").asText() : null;
+        Long seqno = recovered != null && recovered.hasNonNull("seqno") ? recovered.get("seqno").asLong() : null;
+        boolean safe = recovered != null && recovered.path("safeToBootstrap").asBoolean(false)
+                || n.path("safeToBootstrap").asBoolean(false);
+        return new NodeState(clusterStatus, size, synced, n.path("waitingForDecision").asBoolean(false),
+                n.path("bootstrapRequested").asBoolean(false), uuid, seqno, safe);
     }
 
     /** Null when no agent answered: then the status says nothing rather than something false. */
@@ -78,7 +106,8 @@ public class GaleraProbe {
                 anyStatus = s.clusterStatus();
             }
         }
-        status.clusterStatus = primarySize != null ? "Primary" : (anyStatus == null ? "Unknown" : anyStatus);
+        status.clusterStatus = primarySize != null ? "Primary"
+                : (anyStatus == null || anyStatus.isBlank() ? "Down" : anyStatus);
         status.clusterSize = primarySize != null ? primarySize : 0;
         status.syncedNodes = synced;
         return status;

@@ -90,6 +90,9 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
         StackReconcile run = new StackReconcile(context.getClient(), resource, stack, cache(context), galeraProbe,
                 operatorNamespace, applied);
         Observed observed = run.run();
+        for (String action : run.actions()) {
+            events.normal(context.getClient(), resource, "FullCrashRecovery", action);
+        }
         MessageStackStatus previous = resource.getStatus();
         MessageStackStatus next = StatusCalculator.calculate(previous, observed,
                 resource.getMetadata().getGeneration(), now());

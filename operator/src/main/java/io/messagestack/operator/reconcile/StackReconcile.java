@@ -22,6 +22,7 @@ import io.messagestack.operator.crd.FrontendServiceSpec;
 import io.messagestack.operator.crd.GaleraStatus;
 import io.messagestack.operator.crd.MessageStack;
 import io.messagestack.operator.database.DatabaseCluster;
+import io.messagestack.operator.database.FullCrashRecovery;
 import io.messagestack.operator.database.GaleraProbe;
 import io.messagestack.operator.frontend.Frontend;
 import io.messagestack.operator.proxy.DatabaseProxy;
@@ -53,6 +54,8 @@ public class StackReconcile {
     private final GaleraProbe galeraProbe;
     private final String operatorNamespace;
     private final List<Problem> problems = new ArrayList<>();
+    /** Actions worth an event (full-crash recovery decisions). */
+    private final List<String> actions = new ArrayList<>();
 
     /** Read access to the informer caches (the objects the operator owns). */
     public interface SecondaryCache {
@@ -266,12 +269,14 @@ public class StackReconcile {
         int dbReady = readyReplicas(sts, StatefulSet::getStatus);
         GaleraStatus galera = null;
         if (databaseApplied) {
-            List<String> ips = cache.pods(Components.DATABASE).stream()
+            List<String[]> pods = cache.pods(Components.DATABASE).stream()
                     .filter(p -> p.getStatus() != null && p.getStatus().getPodIP() != null)
                     .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
-                    .map(p -> p.getStatus().getPodIP()).toList();
-            if (!ips.isEmpty()) {
-                galera = galeraProbe.probe(ips);
+                    .map(p -> new String[] {p.getMetadata().getName(), p.getStatus().getPodIP()}).toList();
+            if (!pods.isEmpty()) {
+                List<GaleraProbe.PodState> states = galeraProbe.probeAll(pods);
+                galera = GaleraProbe.summarize(states.stream().map(GaleraProbe.PodState::state).toList());
+                recoverFromFullCrash(states);
             }
         }
         return new Observed(
@@ -283,6 +288,20 @@ public class StackReconcile {
                 readyReplicas(cache.get(Deployment.class, names.frontend()), Deployment::getStatus),
                 stack.spec().frontend.replicas,
                 galera, pageUrl(), List.copyOf(problems));
+    }
+
+    /** When every node waits after a full crash, tell the most advanced one to bootstrap (see FullCrashRecovery). */
+    private void recoverFromFullCrash(List<GaleraProbe.PodState> states) {
+        FullCrashRecovery.decide(states, stack.spec().database.replicas).ifPresent(decision -> {
+            boolean sent = galeraProbe.requestBootstrap(decision.ip());
+            String message = (sent ? "bootstrapping " : "could not ask ") + decision.pod() + ": " + decision.reason();
+            actions.add(message);
+            problems.add(new Problem(Conditions.DATABASE_READY, "RecoveringFromFullCrash", message));
+        });
+    }
+
+    public List<String> actions() {
+        return actions;
     }
 
     private static <T, S> int readyReplicas(Optional<T> owner, Function<T, S> status) {
