@@ -81,6 +81,22 @@ class DatabaseOutageIT {
     }
 
     @Test
+    void startsBeforeTheDatabaseIsReachableAndBecomesReadyWhenItIs() throws Exception {
+        Galera.setAllServers("disable");
+        try (ApiProcess early = ApiProcess.startLive("api-early", Galera.haproxyUrl(), Map.of())) {
+            HttpResponse<String> ready = Http.get(early.uri("/q/health/ready"));
+            assertEquals(503, ready.statusCode(), ready.body());
+            assertTrue(ready.body().contains("schema"), ready.body());
+            Thread.sleep(3000);
+            assertTrue(early.process().isAlive(), "the service must not exit while the database is away");
+            assertEquals(200, Http.get(early.uri("/q/health/live")).statusCode());
+            Galera.setAllServers("enable");
+            early.awaitReady(Duration.ofSeconds(30));
+            assertEquals(201, Http.post(early.uri("/api/messages/"), Http.messageJson("after late start", "x"), null).statusCode());
+        }
+    }
+
+    @Test
     void aShortOutageIsRiddenOutByTheRetries() throws Exception {
         assertEquals(200, Http.get(api.uri("/api/messages/?limit=1")).statusCode());
         Galera.setAllServers("disable");

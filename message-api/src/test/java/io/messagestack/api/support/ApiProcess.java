@@ -42,6 +42,19 @@ public final class ApiProcess implements AutoCloseable {
 
     /** Starts an instance on a free port against the JDBC URL and waits until it is ready. */
     public static ApiProcess start(String name, String jdbcUrl, Map<String, String> env) {
+        ApiProcess api = launch(name, jdbcUrl, env);
+        api.awaitReady(Duration.ofSeconds(120));
+        return api;
+    }
+
+    /** Starts an instance and returns once it answers liveness, ready or not. */
+    public static ApiProcess startLive(String name, String jdbcUrl, Map<String, String> env) {
+        ApiProcess api = launch(name, jdbcUrl, env);
+        api.await("/q/health/live", Duration.ofSeconds(120));
+        return api;
+    }
+
+    private static ApiProcess launch(String name, String jdbcUrl, Map<String, String> env) {
         try {
             int port = freePort();
             Path logDir = Path.of("target", "it-logs");
@@ -63,9 +76,7 @@ public final class ApiProcess implements AutoCloseable {
             e.put("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "false");
             e.put("QUARKUS_SHUTDOWN_DELAY", "1s");
             e.putAll(env);
-            ApiProcess api = new ApiProcess(name, port, builder.start(), log);
-            api.awaitReady(Duration.ofSeconds(90));
-            return api;
+            return new ApiProcess(name, port, builder.start(), log);
         } catch (IOException e) {
             throw new IllegalStateException("could not start " + name, e);
         }
@@ -88,13 +99,17 @@ public final class ApiProcess implements AutoCloseable {
     }
 
     public void awaitReady(Duration timeout) {
+        await("/q/health/ready", timeout);
+    }
+
+    private void await(String path, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + log.toAbsolutePath());
             }
             try {
-                HttpResponse<String> ready = Http.get(uri("/q/health/ready"));
+                HttpResponse<String> ready = Http.get(uri(path));
                 if (ready.statusCode() == 200) {
                     return;
                 }
@@ -103,7 +118,7 @@ public final class ApiProcess implements AutoCloseable {
             }
             sleep(250);
         }
-        throw new IllegalStateException(name + " not ready within " + timeout + "; see " + log.toAbsolutePath());
+        throw new IllegalStateException(name + " did not answer 200 on " + path + " within " + timeout + "; see " + log.toAbsolutePath());
     }
 
     /** SIGTERM, as Kubernetes sends on pod deletion. */
