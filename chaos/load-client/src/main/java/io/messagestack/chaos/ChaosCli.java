@@ -133,7 +133,13 @@ public final class ChaosCli {
 
     static int report(Map<String, String> a) throws Exception {
         Path results = Path.of(required(a, "results"));
-        List<ScenarioResult> found = ReportWriter.readResults(results);
+        List<ScenarioResult> found = new java.util.ArrayList<>(ReportWriter.readResults(results));
+        if (a.containsKey("expect")) {
+            // The order the scenarios ran in; results of earlier runs that were not expected come last.
+            List<String> order = List.of(a.get("expect").split(","));
+            found.sort(java.util.Comparator.comparingInt(r -> order.contains(r.scenario())
+                    ? order.indexOf(r.scenario()) : order.size()));
+        }
         List<String> missing = a.containsKey("expect") ? java.util.Arrays.stream(a.get("expect").split(","))
                 .map(String::trim).filter(n -> !n.isEmpty())
                 .filter(n -> found.stream().noneMatch(r -> r.scenario().equals(n))).toList() : List.of();

@@ -40,11 +40,18 @@ public final class DatabaseCounts {
             } catch (SQLException e) {
                 // Right after a fault the database (or the port-forward to it) may need a moment.
                 last = e;
-                System.err.printf("verify ts=%s phase=db-connect retry error=%s%n", java.time.Instant.now(), e.getMessage());
+                System.err.printf("verify ts=%s phase=db-connect retry error=\"%s\"%n", java.time.Instant.now(), firstLine(e));
                 Thread.sleep(2000);
             }
         } while (System.nanoTime() < deadline);
-        throw last;
+        throw new SQLException(firstLine(last), last);
+    }
+
+    /** The driver's messages run over several lines; the first says what happened. */
+    static String firstLine(SQLException e) {
+        String m = String.valueOf(e.getMessage()).strip();
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl).strip();
     }
 
     static String likeEscape(String s) {

@@ -44,9 +44,9 @@ public record FaultEvents(
         }
     }
 
-    /** End of the disturbed period for latency statistics: Ready again, else the end of the fault. */
+    /** End of the disturbed period for latency statistics: Ready again (or the heal, if later); never Ready: no end. */
     public long disturbedUntilMs() {
-        return readyAtMs != null ? Math.max(readyAtMs, faultEndMs) : faultEndMs;
+        return readyAtMs != null ? Math.max(readyAtMs, faultEndMs) : Long.MAX_VALUE;
     }
 
     public static FaultEvents read(Path file) throws IOException {

@@ -74,7 +74,7 @@ public final class Markdown {
         }
         md.append("| target | limit | measured | status |\n|---|---|---|---|\n");
         for (Target t : targets) {
-            md.append(fmt("| %s | %s | %s | %s%s |%n", t.name(), t.limit(), t.actual(),
+            md.append(fmt("| %s | %s | %s | %s%s |%n", t.name(), t.limit(), cell(t.actual()),
                     t.status() == Target.Status.MET ? "met" : "**" + t.status().label() + "**",
                     t.gap() == null ? "" : " (" + t.gap() + ")"));
         }
@@ -83,7 +83,8 @@ public final class Markdown {
                         + "%s / %s / %s; during the fault (%s until Ready or the heal) %s / %s / %s.%n",
                 r.requests(), r.failedRequests(), r.operations(), r.failedOperations(),
                 ms(r.latencyOverall().p50()), ms(r.latencyOverall().p99()), ms(r.latencyOverall().max()),
-                Targets.seconds((r.readyAtMs() != null ? Math.max(r.readyAtMs(), r.faultEndMs()) : r.faultEndMs()) - r.faultStartMs()),
+                r.readyAtMs() != null ? Targets.seconds(Math.max(r.readyAtMs(), r.faultEndMs()) - r.faultStartMs())
+                        : "never Ready: to the end of the load, " + Targets.seconds(r.loadEndMs() - r.faultStartMs()),
                 ms(r.latencyDuringFault().p50()), ms(r.latencyDuringFault().p99()), ms(r.latencyDuringFault().max())));
         if (!r.errorsByKind().isEmpty()) {
             md.append("Errors: ");
@@ -102,7 +103,7 @@ public final class Markdown {
                     .append(" write(s) the client gave up on did reach the database (allowed: never acknowledged).\n");
         }
         if (r.verificationError() != null) {
-            md.append("Database check: ").append(r.verificationError()).append(".\n");
+            md.append("Database check: ").append(cell(r.verificationError())).append(".\n");
         }
         for (String note : r.notes()) {
             md.append("- ").append(note).append('\n');
@@ -112,6 +113,11 @@ public final class Markdown {
         }
         md.append('\n').append("![").append(r.scenario()).append("](").append(imageLinkPrefix)
                 .append(r.scenario()).append(".png)\n\n");
+    }
+
+    /** A table cell on one line: newlines and pipes would break the table. */
+    static String cell(String text) {
+        return text == null ? "" : text.replaceAll("\\s*\\R\\s*", " ").replace("|", "\\|");
     }
 
     private static String measurement(Map.Entry<String, Object> e) {

@@ -15,6 +15,12 @@ class DatabaseCountsTest {
     }
 
     @Test
+    void driverMessagesAreCutToTheirFirstLine() {
+        assertEquals("Communications link failure", DatabaseCounts.firstLine(new java.sql.SQLException(
+                "Communications link failure\n\nThe last packet sent successfully to the server was 0 milliseconds ago.")));
+    }
+
+    @Test
     void tableNameMustBeAnIdentifier() {
         assertThrows(IllegalArgumentException.class, () -> DatabaseCounts.rowsBySubject("jdbc:mysql://127.0.0.1:1/x",
                 "u", "p", "message; DROP TABLE message", "chaos-x-", Duration.ZERO));

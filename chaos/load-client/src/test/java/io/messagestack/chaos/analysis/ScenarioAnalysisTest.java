@@ -47,10 +47,11 @@ class ScenarioAnalysisTest {
     }
 
     @Test
-    void neverReadyHasNoTimeToReady() {
+    void neverReadyHasNoTimeToReadyAndTheFaultLastsToTheEnd() {
         ScenarioResult r = ScenarioAnalysis.analyze("run", tenSecondsWithOneSecondOfErrors(), events("pod-kill", null),
                 null, "no db");
         assertEquals(null, r.timeToReadyMs());
+        assertEquals(61, r.latencyDuringFault().count()); // every send from 3900 ms to 9900 ms
     }
 
     @Test
