@@ -23,6 +23,13 @@ require_cluster() {
 }
 # load_image IMAGE HINT: loads a local image into the kind nodes (kind skips nodes that have it).
 load_image() {
-  docker image inspect "$1" >/dev/null 2>&1 || die "image $1 not built: run $2"
+  local id node missing=0
+  id=$(docker image inspect -f '{{.Id}}' "$1" 2>/dev/null) || die "image $1 not built: run $2"
+  # Skip the slow import when every node already has this exact image (same id).
+  for node in $(kind get nodes --name "$CLUSTER_NAME" 2>/dev/null); do
+    [ "$(docker exec "$node" crictl inspecti -o go-template --template '{{.status.id}}' "docker.io/$1" 2>/dev/null)" = "$id" ] || missing=1
+  done
+  if [ "$missing" = 0 ]; then echo "    $1: already on every node"; return 0; fi
   kind load docker-image "$1" --name "$CLUSTER_NAME" >/dev/null 2>&1 || die "kind load docker-image $1 failed"
+  echo "    $1: loaded"
 }
