@@ -23,6 +23,8 @@ if ! flock -n 9; then
 fi
 
 phase "go"
+command -v jq >/dev/null || apt_install jq
+command -v gcc >/dev/null || apt_install gcc libc6-dev
 command -v go >/dev/null || die "Go not found; install Go >= 1.21 (it fetches the exact toolchain through the module proxy), e.g. from https://go.dev/dl, and put it on PATH"
 log "$(go version)  GOPROXY=$(go env GOPROXY)"
 
