@@ -41,10 +41,12 @@ leader=""
 for p in $(k -n "$OPERATOR_NS" get pods -l app.kubernetes.io/name=messagestack-operator -o name); do
   rss=$(k -n "$OPERATOR_NS" exec "${p#pod/}" -- sh -c 'grep VmRSS /proc/1/status' | awk '{print $2}')
   echo "operator ${p#pod/}: VmRSS $((rss / 1024)) MiB"
-  if k -n "$OPERATOR_NS" logs "${p#pod/}" | grep -q "reconciled stack=$ns/$ms"; then leader=${p#pod/}; leader_rss=$((rss / 1024)); fi
+  logs=$(k -n "$OPERATOR_NS" logs "${p#pod/}")
+  if grep -q "reconciled stack=$ns/$ms" <<<"$logs"; then leader=${p#pod/}; leader_rss=$((rss / 1024)); fi
 done
 [ -n "$leader" ] || die "no operator pod logged a reconcile of $ns/$ms"
-times=$(k -n "$OPERATOR_NS" logs "$leader" | grep "reconciled stack=$ns/$ms " | grep "phase=Ready" | tail -10 \
+logs=$(k -n "$OPERATOR_NS" logs "$leader")
+times=$(grep "reconciled stack=$ns/$ms " <<<"$logs" | grep "phase=Ready" | tail -10 \
   | sed -n 's/.*elapsed_ms=\([0-9]*\).*/\1/p' | sort -n)
 n=$(echo "$times" | grep -c . || true)
 [ "$n" -gt 0 ] || die "no reconcile of a Ready stack logged yet"

@@ -18,11 +18,35 @@ import java.util.stream.Stream;
 
 /** Reads text files that the build put on the classpath (the page, the database start script). */
 public final class ClasspathFiles {
+    // The files are part of the operator's build and never change while it runs: read each once.
+    private static final Map<String, String> FILES = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<String, Map<String, String>> FOLDERS = new java.util.concurrent.ConcurrentHashMap<>();
+
     private ClasspathFiles() {
     }
 
     /** The content of one resource, or an exception naming what is missing and who provides it. */
     public static String read(String path, String providedBy) {
+        String cached = FILES.get(path);
+        if (cached != null) {
+            return cached;
+        }
+        String content = readUncached(path, providedBy);
+        FILES.put(path, content);
+        return content;
+    }
+
+    public static Map<String, String> readFolder(String folder, String marker, String providedBy) {
+        Map<String, String> cached = FOLDERS.get(folder);
+        if (cached != null) {
+            return cached;
+        }
+        Map<String, String> files = java.util.Collections.unmodifiableMap(readFolderUncached(folder, marker, providedBy));
+        FOLDERS.put(folder, files);
+        return files;
+    }
+
+    private static String readUncached(String path, String providedBy) {
         try (InputStream in = ClasspathFiles.class.getClassLoader().getResourceAsStream(path)) {
             if (in == null) {
                 throw new MissingResourceException(path, providedBy);
@@ -34,7 +58,7 @@ public final class ClasspathFiles {
     }
 
     /** All files directly under a classpath folder (not recursive: a ConfigMap is flat), by file name. */
-    public static Map<String, String> readFolder(String folder, String marker, String providedBy) {
+    private static Map<String, String> readFolderUncached(String folder, String marker, String providedBy) {
         URL url = ClasspathFiles.class.getClassLoader().getResource(folder + "/" + marker);
         if (url == null) {
             throw new MissingResourceException(folder + "/" + marker, providedBy);

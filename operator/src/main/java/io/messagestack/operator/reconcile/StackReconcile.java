@@ -150,7 +150,12 @@ public class StackReconcile {
         }
         Quantity wanted = desired.getSpec().getVolumeClaimTemplates().get(0).getSpec().getResources().getRequests()
                 .get("storage");
+        Quantity created = current.getSpec().getVolumeClaimTemplates().get(0).getSpec().getResources().getRequests()
+                .get("storage");
         desired.getSpec().setVolumeClaimTemplates(current.getSpec().getVolumeClaimTemplates());
+        if (created != null && Quantity.getAmountInBytes(wanted).compareTo(Quantity.getAmountInBytes(created)) <= 0) {
+            return; // the size the volumes were created with: nothing to grow
+        }
         for (int i = 0; i < stack.spec().database.replicas; i++) {
             String pvcName = DatabaseCluster.DATA_VOLUME + "-" + names.dbStatefulSet() + "-" + i;
             PersistentVolumeClaim pvc = client.persistentVolumeClaims().inNamespace(stack.namespace())
