@@ -48,7 +48,7 @@ served=$(curl -fsS -D - -o /dev/null -H 'Content-Type: application/json' -d '{"s
 pid=$(docker inspect -f '{{.State.Pid}}' "$name")
 rss=$(awk '/VmRSS/{printf "%.0f MiB", $2/1024}' "/proc/$pid/status")
 heap=$(docker exec "$name" sh -c 'exec java $JAVA_OPTS -XX:+PrintFlagsFinal -version' 2>/dev/null | awk '$2=="MaxHeapSize"{printf "%.0f", $4/1048576}')
-[[ -n $heap && $heap -le 140 ]] || die "the JVM in a 384 MiB container sizes its heap to '${heap}' MiB; expected about 128 (is the memory limit seen?)"
+[[ -n $heap && $heap -le 100 ]] || die "the JVM in a 384 MiB container sizes its heap to '${heap}' MiB; expected about 96 (is the memory limit seen?)"
 say "container ready, stored a message, X-Served-By=$served, RSS $rss, max heap ${heap} MiB under --memory 384m"
 start=$(date +%s)
 docker stop -t 30 "$name" >/dev/null
