@@ -282,6 +282,9 @@ run_scenario() {
   sleep "$CHAOS_BASELINE"
   kill -0 "$LOAD_PID" 2>/dev/null || die "the load client exited early; see $RAW/load.log"
   FAULT_START=$(now_ms)
+  # The host's load at the fault: on a 2-core machine shared with builds, slow answers and 2 s
+  # timeouts can come from CPU starvation rather than from the fault.
+  measure hostLoadAvg1m "$(cut -d' ' -f1 /proc/loadavg)"
   say "phase fault: $DESCRIPTION"
   inject
   [[ -n $FAULT_END ]] || fault_over

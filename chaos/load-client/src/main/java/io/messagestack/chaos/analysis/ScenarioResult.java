@@ -1,5 +1,7 @@
 package io.messagestack.chaos.analysis;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+
 import java.util.List;
 import java.util.Map;
 
@@ -11,6 +13,7 @@ import java.util.Map;
  * @param failedOperations  creates never acknowledged plus read-backs that never succeeded, after retries
  * @param timeToReadyMs     from the fault's start until Ready again; null if it never became Ready
  */
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record ScenarioResult(
         String scenario,
         String kind,
@@ -39,4 +42,14 @@ public record ScenarioResult(
         List<String> notes,
         long timelineBinMs,
         List<Timeline.Bin> timeline) {
+
+    /**
+     * Failed requests sent before the fault (from the timeline's bins that end before it): the
+     * baseline's own errors, e.g. timeouts of a starved machine, which the fault did not cause.
+     */
+    public int failedBeforeFault() {
+        return timeline.stream()
+                .filter(b -> loadStartMs + b.offsetMs() + timelineBinMs <= faultStartMs)
+                .mapToInt(Timeline.Bin::failed).sum();
+    }
 }

@@ -47,8 +47,9 @@ public final class Markdown {
         for (ScenarioResult r : results) {
             List<Target> targets = Targets.evaluate(r);
             WriteVerification.Result v = r.verification();
-            md.append(fmt("| [%s](#%s) | %d of %d | %s | %s | %s | %s | %s | %s |%n",
+            md.append(fmt("| [%s](#%s) | %d of %d%s | %s | %s | %s | %s | %s | %s |%n",
                     r.scenario(), anchor(r.scenario()), r.failedRequests(), r.requests(),
+                    r.failedBeforeFault() > 0 ? " (" + r.failedBeforeFault() + " before the fault)" : "",
                     Targets.seconds(r.longestErrorWindowMs()), ms(r.latencyDuringFault().p99()),
                     r.timeToReadyMs() == null ? "never" : Targets.seconds(r.timeToReadyMs()),
                     v == null ? "not checked" : v.lost() + " of " + v.acknowledged(),
@@ -79,6 +80,10 @@ public final class Markdown {
                     t.gap() == null ? "" : " (" + t.gap() + ")"));
         }
         md.append('\n');
+        if (r.failedBeforeFault() > 0) {
+            md.append(fmt("**%d of the failed requests were sent before the fault** (baseline errors, not caused by it).%n",
+                    r.failedBeforeFault()));
+        }
         md.append(fmt("Requests %d (%d failed), operations %d (%d failed after retries). Latency p50/p99/max: overall "
                         + "%s / %s / %s; during the fault (%s until Ready or the heal) %s / %s / %s.%n",
                 r.requests(), r.failedRequests(), r.operations(), r.failedOperations(),

@@ -111,6 +111,7 @@ public final class ReportWriter {
         row.put("environment", r.environment());
         row.put("requests", r.requests());
         row.put("failedRequests", r.failedRequests());
+        row.put("failedBeforeFault", r.failedBeforeFault());
         row.put("failedOperations", r.failedOperations());
         row.put("longestErrorWindowMs", r.longestErrorWindowMs());
         row.put("p99DuringFaultMs", round(r.latencyDuringFault().p99()));

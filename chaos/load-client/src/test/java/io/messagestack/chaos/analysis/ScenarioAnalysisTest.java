@@ -47,6 +47,15 @@ class ScenarioAnalysisTest {
     }
 
     @Test
+    void failuresBeforeTheFaultAreCountedApart() {
+        List<RequestRecord> records = new ArrayList<>(tenSecondsWithOneSecondOfErrors());
+        records.set(10, failed(T0 + 1000, 300)); // a baseline timeout, 2.9 s before the fault
+        ScenarioResult r = ScenarioAnalysis.analyze("run", records, events("pod-kill", 2100L), null, "no db");
+        assertEquals(11, r.failedRequests());
+        assertEquals(1, r.failedBeforeFault());
+    }
+
+    @Test
     void neverReadyHasNoTimeToReadyAndTheFaultLastsToTheEnd() {
         ScenarioResult r = ScenarioAnalysis.analyze("run", tenSecondsWithOneSecondOfErrors(), events("pod-kill", null),
                 null, "no db");
