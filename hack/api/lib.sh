@@ -98,7 +98,7 @@ start_api() {
   say "starting message-api $name on 127.0.0.1:$port -> $url"
   QUARKUS_HTTP_PORT=$port QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_DATASOURCE_JDBC_URL=$url \
   QUARKUS_DATASOURCE_USERNAME=$APP_USER QUARKUS_DATASOURCE_PASSWORD=$APP_PASSWORD \
-  MESSAGESTACK_INSTANCE_NAME=$name QUARKUS_LOG_CONSOLE_JSON_ENABLED=false \
+  MESSAGESTACK_INSTANCE_NAME=$name QUARKUS_LOG_CONSOLE_JSON_ENABLED=false MALLOC_ARENA_MAX=2 \
     nohup java "$@" -jar "$APP_JAR" >"$dir/$name.log" 2>&1 &
   echo $! > "$dir/$name.pid"
   disown
