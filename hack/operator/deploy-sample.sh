@@ -14,7 +14,7 @@ load_image messagestack/message-api:dev "make api-image"
 phase "applying deploy/samples/messagestack-kind.yaml"
 k create namespace "$SAMPLE_NS" --dry-run=client -o yaml | k apply -f - >/dev/null
 t_apply=$SECONDS
-k apply --server-side -f "$ROOT/deploy/samples/messagestack-kind.yaml" >/dev/null
+k apply --server-side --force-conflicts -f "$ROOT/deploy/samples/messagestack-kind.yaml" >/dev/null
 timeout=${READY_TIMEOUT:-420}
 phase "waiting up to ${timeout}s for MessageStack $SAMPLE_NAME to be Ready"
 last=""

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # End-to-end test of the operator on the kind lab (make test-e2e):
-#   1. the operator installed and the kind sample Ready (deploy-operator.sh, deploy-sample.sh);
-#   2. a message added and deleted through the page in headless Chromium via the host port;
+#   1. the operator installed (deploy-operator.sh) and a stack of its own Ready: the kind sample as
+#      messagestack-e2e/e2e (so the sample and anything running on it, e.g. chaos runs, are untouched);
+#   2. a message added and deleted through the page in headless Chromium via a host port
+#      (kubectl port-forward to 127.0.0.1:18080; the sample itself is on http://127.0.0.1:8080);
 #   3. each kind of owned object deleted by hand and restored by the operator, then Ready again;
 #   4. each bad spec rejected by the API server with a message naming the field.
 # Dumps the stack's state and pod logs on failure. Safe to run twice.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 require_cluster
-ns=$SAMPLE_NS; ms=$SAMPLE_NAME
+ns=${E2E_NS:-messagestack-e2e}; ms=e2e; port=${E2E_PORT:-18080}; pf=""
 dump() {
   echo "---- state of $ns on failure ----" >&2
   k -n "$ns" get ms,sts,deploy,pods,svc,cm,pdb,networkpolicy -o wide >&2 || true
@@ -18,15 +20,26 @@ dump() {
   done
   k -n "$OPERATOR_NS" logs deployment/messagestack-operator --tail=80 >&2 || true
 }
-trap 'rc=$?; [ $rc -eq 0 ] || dump; exit $rc' EXIT
+trap 'rc=$?; [ -z "$pf" ] || kill "$pf" 2>/dev/null; [ $rc -eq 0 ] || dump; exit $rc' EXIT
 
-phase "1/4 operator and sample"
+phase "1/4 operator, and a fresh stack $ns/$ms"
 "$ROOT/hack/operator/deploy-operator.sh"
-"$ROOT/hack/operator/deploy-sample.sh"
+k -n "$ns" delete ms "$ms" --ignore-not-found --wait=true >/dev/null 2>&1 || true
+k -n "$ns" delete pvc -l "app.kubernetes.io/instance=$ms" --ignore-not-found >/dev/null 2>&1 || true
+k create namespace "$ns" --dry-run=client -o yaml | k apply -f - >/dev/null
+t0=$SECONDS
+sed -e "s/^  name: demo/  name: $ms/" -e "s/^  namespace: messagestack/  namespace: $ns/" \
+    -e "s/type: NodePort/type: ClusterIP/" -e "/nodePort: 30080/d" "$ROOT/deploy/samples/messagestack-kind.yaml" \
+  | k apply --server-side -f - >/dev/null
+k -n "$ns" wait --for=condition=Ready --timeout=420s "ms/$ms" >/dev/null || die "$ns/$ms not Ready within 420 s"
+phase "  $ns/$ms Ready after $((SECONDS - t0))s"
+k -n "$ns" port-forward "svc/$ms-frontend" "$port:80" --address 127.0.0.1 >/dev/null 2>&1 &
+pf=$!
+for _ in $(seq 1 30); do curl -fs -o /dev/null "http://127.0.0.1:$port/" && break; sleep 1; done
 
-phase "2/4 add and delete a message through the page (headless Chromium, http://127.0.0.1:8080/)"
+phase "2/4 add and delete a message through the page (headless Chromium, http://127.0.0.1:$port/)"
 need node "run make api-deps"
-ROOT="$ROOT" node "$ROOT/hack/operator/e2e-page.mjs"
+ROOT="$ROOT" PAGE_URL="http://127.0.0.1:$port/" node "$ROOT/hack/operator/e2e-page.mjs"
 
 phase "3/4 delete each kind of owned object; the operator restores it"
 restored() { # kind name: waits until the object exists again with a new uid
@@ -61,9 +74,19 @@ deadline=$((SECONDS + 60))
 until k -n "$ns" get configmap "$ms-proxy-config" -o jsonpath='{.data.haproxy\.cfg}' | grep -q "backend galera"; do
   [ $SECONDS -lt $deadline ] || die "hand edit of $ms-proxy-config not undone within 60 s"; sleep 1
 done
-phase "  waiting for Ready again"
+phase "  waiting for the re-created Deployments to roll out, then Ready again"
+for d in proxy api frontend; do
+  k -n "$ns" rollout status "deployment/$ms-$d" --timeout=300s >/dev/null || die "deployment $ms-$d did not roll out"
+done
 k -n "$ns" wait --for=condition=Ready --timeout=300s "ms/$ms" >/dev/null || die "not Ready again after the deletions"
-ROOT="$ROOT" node "$ROOT/hack/operator/e2e-page.mjs" >/dev/null && phase "  the page still works"
+# The port-forward pointed at a pod that may have been replaced: open it again.
+kill "$pf" 2>/dev/null || true
+k -n "$ns" port-forward "svc/$ms-frontend" "$port:80" --address 127.0.0.1 >/dev/null 2>&1 &
+pf=$!
+for _ in $(seq 1 30); do curl -fs -o /dev/null "http://127.0.0.1:$port/" && break; sleep 1; done
+ROOT="$ROOT" PAGE_URL="http://127.0.0.1:$port/" node "$ROOT/hack/operator/e2e-page.mjs" \
+  || die "the page does not work after the owned objects were restored"
+phase "  the page still works"
 
 phase "4/4 bad specs are rejected (server-side dry run), each naming its field"
 reject() { # description, expected field, kubectl apply input on stdin
@@ -79,4 +102,6 @@ spec bad3 "  proxy:\n    replicas: -1" | sed 's/\\n/\n/g' | reject "negative pro
 spec bad4 "  vip:\n    enabled: true\n    frontendAddress: 10.0.0.300\n    proxyAddress: 10.0.0.2" | sed 's/\\n/\n/g' | reject "malformed IP" spec.vip.frontendAddress
 spec "$ms" "  database:\n    engine: mariadb-galera\n    storage:\n      size: 512Mi" | sed 's/\\n/\n/g' | reject "shrinking volume" spec.database.storage.size
 spec "$ms" "  database:\n    engine: percona-xtradb-cluster" | sed 's/\\n/\n/g' | reject "engine change on a running stack" spec.database.engine
-phase "e2e passed"
+phase "e2e passed; deleting $ns/$ms and its volumes"
+k -n "$ns" delete ms "$ms" --wait=true >/dev/null
+k -n "$ns" delete pvc -l "app.kubernetes.io/instance=$ms" --wait=false >/dev/null 2>&1 || true

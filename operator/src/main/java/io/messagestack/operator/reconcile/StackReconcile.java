@@ -56,6 +56,8 @@ public class StackReconcile {
     private final List<Problem> problems = new ArrayList<>();
     /** Actions worth an event (full-crash recovery decisions). */
     private final List<String> actions = new ArrayList<>();
+    /** ClusterIP of the message-api Service, which nginx resolves once at start. */
+    private String apiServiceAddress;
 
     /** Read access to the informer caches (the objects the operator owns). */
     public interface SecondaryCache {
@@ -210,7 +212,8 @@ public class StackReconcile {
     /** message-api is created once a majority of database nodes is usable, so it does not start in a crash loop. */
     boolean applyApi(boolean databaseUsable) {
         MessageApi api = new MessageApi(stack);
-        apply(api.service());
+        Service service = apply(api.service());
+        apiServiceAddress = service.getSpec() == null ? null : service.getSpec().getClusterIP();
         budget(api.disruptionBudget());
         boolean exists = cache.get(Deployment.class, names.api()).isPresent();
         if (!exists && !databaseUsable) {
@@ -234,7 +237,14 @@ public class StackReconcile {
         apply(frontend.config());
         apply(frontend.page());
         apply(frontend.service());
-        apply(frontend.deployment());
+        Deployment deployment = frontend.deployment();
+        if (apiServiceAddress != null) {
+            // nginx resolves the API Service name once, at start: if the Service is re-created (new ClusterIP),
+            // the frontend pods must restart to see it.
+            deployment.getSpec().getTemplate().getMetadata().getAnnotations()
+                    .put("messagestack.io/api-service-address", apiServiceAddress);
+        }
+        apply(deployment);
         budget(frontend.disruptionBudget());
     }
 

@@ -113,6 +113,10 @@ class ReconcileIT {
                 await(NetworkPolicy.class, "create", "shop-proxy-ingress"),
                 await(NetworkPolicy.class, "create", "shop-api-ingress"));
         objects.forEach(o -> assertOwned(o, ms));
+        String apiAddress = client.services().inNamespace("create").withName("shop-api").get().getSpec().getClusterIP();
+        KubeApi.await("frontend pods bound to the API Service address", WAIT, () -> apiAddress.equals(
+                client.apps().deployments().inNamespace("create").withName("shop-frontend").get().getSpec()
+                        .getTemplate().getMetadata().getAnnotations().get("messagestack.io/api-service-address")));
         assertTrue(client.resources(ConfigMap.class).inNamespace("create").withName("shop-db-scripts").get()
                 .getData().get("galera-start.sh").startsWith("#!"), "the data-plane start script is shipped");
 
