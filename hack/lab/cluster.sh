@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # make cluster / make cluster-down: the kind cluster from kind-config.yaml.
-#   up:   reuse the cluster only if it is complete (4 node containers running, the current node
-#         image, all nodes Ready); anything else (half-created, stopped, older image) is deleted
-#         and created again. Waits until every node is Ready and CoreDNS answers.
+#   up:   reuse the cluster only if it is complete (4 node containers running, API answers, all
+#         nodes Ready); anything else (half-created, stopped) is deleted and created again.
+#         A healthy cluster on an older node image is kept with a warning, because other work
+#         may be running on it (LAB_REPLACE_OUTDATED=1 replaces it). Waits until every node is
+#         Ready and CoreDNS and kube-proxy are rolled out.
 #   down: delete it.
 # kubeconfig: kind merges context kind-<name> into $KUBECONFIG (default ~/.kube/config); a copy
 # is written to $MS_CACHE/lab/kubeconfig.
@@ -30,16 +32,21 @@ unhealthy_reason() {
   running=$(docker ps --filter "label=io.x-k8s.kind.cluster=$NAME" --format '{{.Names}}' | wc -l)
   [ "$containers" -eq "$EXPECTED_NODES" ] || { echo "$containers node containers, expected $EXPECTED_NODES"; return; }
   [ "$running" -eq "$EXPECTED_NODES" ] || { echo "only $running of $EXPECTED_NODES node containers running"; return; }
-  want=$(docker image inspect -f '{{.Id}}' "$NODE_IMAGE" 2>/dev/null || echo none)
-  for c in $(docker ps --filter "label=io.x-k8s.kind.cluster=$NAME" --format '{{.Names}}'); do
-    img=$(docker inspect -f '{{.Image}}' "$c")
-    [ "$img" = "$want" ] || { echo "node $c runs an older node image"; return; }
-  done
   refresh_kubeconfig || { echo "kind has no kubeconfig for it"; return; }
   k get nodes >/dev/null 2>&1 || { echo "the API server does not answer"; return; }
   local ready
   ready=$(k get nodes --no-headers 2>/dev/null | awk '$2=="Ready"' | wc -l)
   [ "$ready" -eq "$EXPECTED_NODES" ] || { echo "$ready of $EXPECTED_NODES nodes Ready"; return; }
+}
+
+# A healthy cluster on an older node image is kept (others may be using it), with a warning;
+# LAB_REPLACE_OUTDATED=1 replaces it.
+outdated_nodes() {
+  local want
+  want=$(docker image inspect -f '{{.Id}}' "$NODE_IMAGE" 2>/dev/null || echo none)
+  for c in $(docker ps --filter "label=io.x-k8s.kind.cluster=$NAME" --format '{{.Names}}'); do
+    [ "$(docker inspect -f '{{.Image}}' "$c")" = "$want" ] || echo "$c"
+  done
 }
 
 wait_ready() {
@@ -65,8 +72,16 @@ up() {
   phase "check existing cluster $NAME"
   if cluster_exists; then
     reason=$(unhealthy_reason)
+    if [ -z "$reason" ] && [ -n "$(outdated_nodes)" ]; then
+      if [ "${LAB_REPLACE_OUTDATED:-0}" = 1 ]; then
+        reason="nodes on an older node image: $(outdated_nodes | tr '\n' ' ')"
+      else
+        log "WARNING: the healthy cluster runs an older node image than $NODE_IMAGE; keeping it."
+        log "WARNING: to move to the new image: make cluster-down cluster (or LAB_REPLACE_OUTDATED=1 make cluster)"
+      fi
+    fi
     if [ -z "$reason" ]; then
-      log "cluster $NAME is up with $EXPECTED_NODES Ready nodes on $NODE_IMAGE; reusing it"
+      log "cluster $NAME is up with $EXPECTED_NODES Ready nodes; reusing it"
       kind export kubeconfig --name "$NAME" >/dev/null 2>&1 || true   # context kind-$NAME in ~/.kube/config
       finish; return
     fi
