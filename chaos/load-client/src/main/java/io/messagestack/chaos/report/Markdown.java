@@ -57,10 +57,15 @@ public final class Markdown {
                     Targets.allMet(targets) ? "all met" : "**not met**"));
         }
         for (String name : missing) {
-            md.append(fmt("| %s | no result: the scenario did not complete (log: chaos/results/raw/%s.log) | | | | | | **not met** |%n",
-                    name, name));
+            md.append(fmt("| [%s](#%s) | no result: the scenario did not complete | | | | | | **not measured** |%n",
+                    name, anchor(name)));
         }
         md.append('\n');
+        for (String name : missing) {
+            md.append("### ").append(name).append("\n\nNo result: the scenario did not complete.");
+            String why = explanations.get(name);
+            md.append(why == null ? "\n\n" : " Why (chaos/notes/" + name + ".md): " + why.strip() + "\n\n");
+        }
         for (ScenarioResult r : results) {
             scenario(md, r, imageLinkPrefix, explanations.get(r.scenario()));
         }

@@ -84,20 +84,24 @@ public final class ReportWriter {
         Files.createDirectories(summaryJson.toAbsolutePath().getParent());
         JSON.writeValue(summaryJson.toFile(), summary);
         Files.createDirectories(markdown.toAbsolutePath().getParent());
-        Files.writeString(markdown, Markdown.render(results, missing, imageLinkPrefix, explanations(notesDir, results)),
+        Files.writeString(markdown, Markdown.render(results, missing, imageLinkPrefix,
+                explanations(notesDir, results, missing)),
                 StandardCharsets.UTF_8);
         return allMet;
     }
 
-    static Map<String, String> explanations(Path notesDir, List<ScenarioResult> results) throws IOException {
+    static Map<String, String> explanations(Path notesDir, List<ScenarioResult> results, List<String> missing)
+            throws IOException {
         Map<String, String> out = new LinkedHashMap<>();
         if (notesDir == null) {
             return out;
         }
-        for (ScenarioResult r : results) {
-            Path f = notesDir.resolve(r.scenario() + ".md");
+        List<String> names = new ArrayList<>(missing);
+        results.forEach(r -> names.add(r.scenario()));
+        for (String name : names) {
+            Path f = notesDir.resolve(name + ".md");
             if (Files.isRegularFile(f)) {
-                out.put(r.scenario(), Files.readString(f, StandardCharsets.UTF_8));
+                out.put(name, Files.readString(f, StandardCharsets.UTF_8));
             }
         }
         return out;

@@ -74,7 +74,7 @@ class ReportWriterTest {
         boolean allMet = ReportWriter.write(List.of(good), List.of("full-db-crash"), dir.resolve("chaos.md"),
                 dir.resolve("summary.json"), dir, "", true);
         assertFalse(allMet);
-        assertTrue(Files.readString(dir.resolve("chaos.md")).contains("| full-db-crash | no result"));
+        assertTrue(Files.readString(dir.resolve("chaos.md")).contains("| [full-db-crash](#full-db-crash) | no result"));
         assertEquals("full-db-crash", ReportWriter.JSON.readTree(dir.resolve("summary.json").toFile())
                 .get("scenariosWithoutResult").get(0).asText());
     }
