@@ -2,9 +2,14 @@
 # shellcheck disable=SC2031  # the subshell that sources lib.sh changes nothing run.sh reads
 # Runs chaos scenarios one after another against the MessageStack on the kind lab, then writes the
 # results table (docs/chaos.md), chaos/results/summary.json and one PNG per scenario. Targets are
-# marked met/not met by the report from the numbers. Exit 0 only when every target is met.
+# marked met/not met by the report from the numbers.
+# Exit status (the gate): with --gate all (the default of the full suite) 0 only when every target
+# is met; with --gate safety (the default of --ci) 0 when every scenario left a result, no
+# acknowledged write was lost or duplicated and the stack was Ready again; missed latency and error
+# budgets are then printed as NOT MET but do not fail the run (CI keeps landing while they are
+# worked on; docs/chaos.md and the issue notes carry the gaps).
 #
-# usage: chaos/run.sh [--ci] [--list] [SCENARIO...]
+# usage: chaos/run.sh [--ci] [--gate all|safety] [--list] [SCENARIO...]
 #   (no scenario)  the full suite (results in chaos/results, table in docs/chaos.md)
 #   --ci           the CI subset (results in chaos/results/ci, table in chaos/results/ci/chaos.md)
 #   SCENARIO...    only these (other results already in the folder stay in the table)
@@ -44,16 +49,24 @@ say() { echo "[chaos/run.sh $(date -u +%H:%M:%S) +$(( $(date +%s) - t0 ))s] $*";
 die() { echo "[chaos/run.sh] ERROR: $*" >&2; exit 2; }
 
 ci=false
+gate=""
 selected=()
+want_gate=false
 for a in "$@"; do
+  if $want_gate; then gate=$a; want_gate=false; continue; fi
   case $a in
     --ci) ci=true ;;
+    --gate) want_gate=true ;;
+    --gate=*) gate=${a#--gate=} ;;
     --list) printf '%s\n' "${FULL[@]}"; exit 0 ;;
     -h | --help) sed -n '2,9p' "$0"; exit 0 ;;
     -*) die "unknown option $a (try --help)" ;;
     *) [[ -n ${SCENARIOS[$a]:-} ]] || die "unknown scenario '$a'; known: ${FULL[*]}"; selected+=("$a") ;;
   esac
 done
+
+[[ -z $gate ]] && { if $ci; then gate=safety; else gate=all; fi; }
+[[ $gate == all || $gate == safety ]] || die "--gate must be 'all' or 'safety', not '$gate'"
 
 export CHAOS_RESULTS=${CHAOS_RESULTS:-$CHAOS_DIR/results}
 markdown=$REPO/docs/chaos.md
@@ -106,4 +119,23 @@ for name in "${selected[@]}"; do printf '  %-30s %s\n' "$name" "${rc_of[$name]}"
 jq -r '.scenarios[] | "  \(.scenario): \(if .allTargetsMet then "all targets met" else "NOT MET: " + ([.targets[] | select(.status != "MET") | "\(.name) \(.actual) (limit \(.limit))"] | join("; ")) end)"' \
   "$CHAOS_RESULTS/summary.json" || true
 say "done in $(( $(date +%s) - t0 ))s"
-exit "$report_rc"
+if [[ $gate == all ]]; then exit "$report_rc"; fi
+
+# Safety gate: every selected scenario measured, nothing lost or duplicated, Ready again.
+# The targets are the report's (summary.json), so the gate and the table never disagree.
+gate_rc=0
+summary=$CHAOS_RESULTS/summary.json
+[[ -s $summary ]] || { say "GATE FAILED: no $summary (the report did not run)"; exit 1; }
+for name in "${selected[@]}"; do
+  bad=$(jq -r --arg n "$name" '[.scenarios[] | select(.scenario == $n)] as $s
+    | if ($s | length) == 0 then "left no result (see raw/\($n).log)"
+      else ($s[0] | ([.targets[] | select((.name == "acknowledged writes lost" or .name == "duplicated writes" or .name == "Ready again") and .status != "MET") | "\(.name): \(.actual) (limit \(.limit))"]
+        + (if .kind == "full-crash" and .timeToReadyMs == null then ["never Ready again after the full crash"] else [] end)) | join("; "))
+      end' "$summary")
+  if [[ -n $bad ]]; then say "GATE FAILED: $name: $bad"; gate_rc=1; fi
+done
+if (( gate_rc == 0 )); then
+  say "safety gate passed: every scenario measured, no acknowledged write lost or duplicated, Ready again each time"
+  (( report_rc == 0 )) || say "some latency/error budgets were NOT MET (listed above); the safety gate does not fail on them"
+fi
+exit "$gate_rc"
