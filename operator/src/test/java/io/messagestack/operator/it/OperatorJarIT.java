@@ -99,8 +99,9 @@ class OperatorJarIT {
             assertTrue(page.getData().size() > 1, "all page files read from the jar: " + page.getData().keySet());
             assertTrue(client.configMaps().inNamespace("jar").withName("packaged-db-scripts").get().getData()
                     .get("galera-start.sh").startsWith("#!"));
-            assertEquals("messagestack/nginx:dev", client.apps().deployments().inNamespace("jar")
-                    .withName("packaged-frontend").get().getSpec().getTemplate().getSpec().getContainers().get(0)
+            var frontend = KubeApi.await("frontend Deployment", Duration.ofSeconds(30),
+                    () -> client.apps().deployments().inNamespace("jar").withName("packaged-frontend").get());
+            assertEquals("messagestack/nginx:dev", frontend.getSpec().getTemplate().getSpec().getContainers().get(0)
                     .getImage(), "default images come from MESSAGESTACK_IMAGE_*");
             MessageStack ms = KubeApi.await("status", Duration.ofSeconds(30), () -> {
                 MessageStack m = client.resources(MessageStack.class).inNamespace("jar").withName("packaged").get();
