@@ -20,8 +20,9 @@ start_dockerd() {
     systemctl restart docker || true
   fi
   if ! docker_ok; then
-    # No systemd here (build machines are containers/VMs without it): run it in the background.
-    nohup /usr/sbin/dockerd >>"$DOCKERD_LOG" 2>&1 &
+    # No systemd here (build machines are containers/VMs without it): run it in the background,
+    # in its own session, so that it outlives the shell (and process group) that started it.
+    setsid nohup /usr/sbin/dockerd </dev/null >>"$DOCKERD_LOG" 2>&1 &
     echo $! > "$MS_CACHE/logs/dockerd.pid"
   fi
   for _ in $(seq 1 60); do docker_ok && return 0; sleep 1; done
