@@ -27,10 +27,12 @@ user=$(docker image inspect -f '{{.Config.User}}' "$IMAGE")
 say "built $IMAGE ($(docker image inspect -f '{{.Size}}' "$IMAGE" | awk '{printf "%.0f MB", $1/1e6}'), user $user)"
 
 say "phase: smoke run with --memory 384m against the test MariaDB"
+mariadb_was_running=
+pid_alive "$MS_TEST_RUN/mariadb/run/mysqld.pid" && mariadb_was_running=1
 "$(dirname "$0")/start-mariadb.sh" >/dev/null
 name=message-api-smoke
 docker rm -f "$name" >/dev/null 2>&1 || true
-trap 'docker rm -f "$name" >/dev/null 2>&1 || true' EXIT
+trap 'docker rm -f "$name" >/dev/null 2>&1 || true; [[ -n $mariadb_was_running ]] || "$(dirname "$0")/stop-mariadb.sh" >/dev/null 2>&1 || true' EXIT
 docker run -d --name "$name" --network host --memory 384m --hostname api-smoke \
   -e QUARKUS_HTTP_PORT="$SMOKE_PORT" -e QUARKUS_HTTP_HOST=127.0.0.1 \
   -e QUARKUS_DATASOURCE_JDBC_URL="jdbc:mysql://127.0.0.1:$SINGLE_PORT/$APP_DB" \
