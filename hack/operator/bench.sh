@@ -20,6 +20,8 @@ deadline=$((SECONDS + 180))
 while [ -n "$(k -n "$ns" get pods,pvc -l "app.kubernetes.io/instance=$ms" -o name 2>/dev/null)" ]; do
   [ $SECONDS -lt $deadline ] || die "old pods/volumes of $ms still there after 180 s"; sleep 2
 done
+phase "loading the stack's images into kind"
+load_stack_images
 k create namespace "$ns" --dry-run=client -o yaml | k apply -f - >/dev/null
 phase "apply -> Ready (the kind sample as $ns/$ms, frontend ClusterIP)"
 t0=$SECONDS

@@ -6,11 +6,7 @@ source "$(dirname "$0")/lib.sh"
 require_cluster
 k get deployment -n "$OPERATOR_NS" messagestack-operator >/dev/null 2>&1 || die "operator not installed: run make deploy-operator"
 phase "loading the stack's images into kind"
-load_image messagestack/mariadb-galera:10.11 "make dataplane-images"
-load_image messagestack/galera-agent:dev "make dataplane-images"
-load_image messagestack/haproxy:dev "make dataplane-images"
-load_image messagestack/nginx:dev "make dataplane-images"
-load_image messagestack/message-api:dev "make api-image"
+load_stack_images
 phase "applying deploy/samples/messagestack-kind.yaml"
 k create namespace "$SAMPLE_NS" --dry-run=client -o yaml | k apply -f - >/dev/null
 t_apply=$SECONDS

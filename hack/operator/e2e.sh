@@ -26,6 +26,8 @@ phase "1/4 operator, and a fresh stack $ns/$ms"
 "$ROOT/hack/operator/deploy-operator.sh"
 k -n "$ns" delete ms "$ms" --ignore-not-found --wait=true >/dev/null 2>&1 || true
 k -n "$ns" delete pvc -l "app.kubernetes.io/instance=$ms" --ignore-not-found >/dev/null 2>&1 || true
+phase "loading the stack's images into kind"
+load_stack_images
 k create namespace "$ns" --dry-run=client -o yaml | k apply -f - >/dev/null
 t0=$SECONDS
 sed -e "s/^  name: demo/  name: $ms/" -e "s/^  namespace: messagestack/  namespace: $ns/" \

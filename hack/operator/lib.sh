@@ -33,3 +33,12 @@ load_image() {
   kind load docker-image "$1" --name "$CLUSTER_NAME" >/dev/null 2>&1 || die "kind load docker-image $1 failed"
   echo "    $1: loaded"
 }
+
+# The images a kind MessageStack (engine mariadb-galera) runs, loaded into the nodes.
+load_stack_images() {
+  load_image messagestack/mariadb-galera:10.11 "make dataplane-images"
+  load_image messagestack/galera-agent:dev "make dataplane-images"
+  load_image messagestack/haproxy:dev "make dataplane-images"
+  load_image messagestack/nginx:dev "make dataplane-images"
+  load_image messagestack/message-api:dev "make api-image"
+}
