@@ -34,7 +34,7 @@ deploy-operator: operator-image ## install the CRD and the operator (deploy/over
 deploy-sample: ## apply the kind sample MessageStack, wait for Ready, print the page URL
 	@hack/operator/deploy-sample.sh
 
-test-e2e: ## end to end on the kind lab with its own stack: Ready, page in headless Chromium, owned objects restored, bad specs rejected
+test-e2e: api-deps ## end to end on the kind lab with its own stack: Ready, page in headless Chromium, owned objects restored, bad specs rejected
 	@hack/operator/e2e.sh
 
 bench-operator: ## operator numbers on the kind lab: apply-to-Ready time, resident memory, no-change reconcile time
