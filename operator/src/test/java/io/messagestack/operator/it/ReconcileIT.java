@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.Operator;
 import io.messagestack.operator.common.ConfigHash;
 import io.messagestack.operator.common.Labels;
@@ -59,6 +60,20 @@ class ReconcileIT {
         }
         if (apiServer != null) {
             apiServer.close();
+        }
+    }
+
+    /** A person's edit races the operator's own writes (finalizer, status): like kubectl, read again and retry on 409. */
+    private static void retryOnConflict(Runnable edit) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                edit.run();
+                return;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 5) {
+                    throw e;
+                }
+            }
         }
     }
 
@@ -163,17 +178,17 @@ class ReconcileIT {
             return d != null && !d.getMetadata().getUid().equals(proxy.getMetadata().getUid());
         });
 
-        client.configMaps().inNamespace("heal").withName("shop-proxy-config").edit(cm -> {
+        retryOnConflict(() -> client.configMaps().inNamespace("heal").withName("shop-proxy-config").edit(cm -> {
             cm.getData().put("haproxy.cfg", "# hand edit\n");
             return cm;
-        });
+        }));
         KubeApi.await("haproxy.cfg restored", WAIT, () -> client.configMaps().inNamespace("heal")
                 .withName("shop-proxy-config").get().getData().get("haproxy.cfg").contains("backend galera"));
 
-        client.apps().deployments().inNamespace("heal").withName("shop-frontend").edit(d -> {
+        retryOnConflict(() -> client.apps().deployments().inNamespace("heal").withName("shop-frontend").edit(d -> {
             d.getSpec().setReplicas(7);
             return d;
-        });
+        }));
         KubeApi.await("frontend replicas restored", WAIT, () -> client.apps().deployments().inNamespace("heal")
                 .withName("shop-frontend").get().getSpec().getReplicas() == 2);
 
@@ -194,11 +209,11 @@ class ReconcileIT {
         Deployment proxy = await(Deployment.class, "roll", "shop-proxy");
         String dbHash = sts.getSpec().getTemplate().getMetadata().getAnnotations().get(ConfigHash.ANNOTATION);
 
-        client.resources(MessageStack.class).inNamespace("roll").withName("shop").edit(m -> {
+        retryOnConflict(() -> client.resources(MessageStack.class).inNamespace("roll").withName("shop").edit(m -> {
             m.getSpec().database.config = Map.of("max_connections", "77");
             m.getSpec().frontend.replicas = 3;
             return m;
-        });
+        }));
         StatefulSet rolled = KubeApi.await("database pods rolled by a config change", WAIT, () -> {
             StatefulSet s = client.apps().statefulSets().inNamespace("roll").withName("shop-db").get();
             return dbHash.equals(s.getSpec().getTemplate().getMetadata().getAnnotations().get(ConfigHash.ANNOTATION))
