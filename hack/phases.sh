@@ -25,8 +25,10 @@ for phase in "$@"; do
     summary+=("$(printf '%-28s %6ss  FAILED' "$phase" "$dt")")
     echo "<== phase ${phase} FAILED after ${dt}s (exit ${rc})"
     printf '\nPhase timings:\n'; printf '  %s\n' "${summary[@]}"
+    echo "phases: $(( ${#summary[@]} - 1 )) passed, 1 failed"
     exit "$rc"
   fi
 done
 printf '\nPhase timings (total %ss):\n' "$((SECONDS - start_all))"
 printf '  %s\n' "${summary[@]}"
+echo "phases: ${#summary[@]} passed, 0 failed"
