@@ -43,6 +43,29 @@ init_datadir() {
 }
 
 # sql DIR STATEMENTS...: run SQL as root through the node's unix socket.
+# The [mariadbd] settings every test server shares: its own files under DIR, loopback only,
+# small buffers. Durability comes from redo flushes once a second, as usual for Galera (there
+# the other nodes hold the commit too). Usage: base_cnf DIR PORT MAX_CONNECTIONS
+base_cnf() {
+  local dir=$1 port=$2 max_conn=$3
+  cat <<CNF
+[mariadbd]
+datadir=$dir/data
+socket=$dir/run/mysqld.sock
+pid-file=$dir/run/mysqld.pid
+log-error=$dir/error.log
+port=$port
+bind-address=127.0.0.1
+skip-name-resolve
+character-set-server=utf8mb4
+collation-server=utf8mb4_unicode_ci
+innodb_buffer_pool_size=64M
+innodb_flush_log_at_trx_commit=2
+performance_schema=OFF
+max_connections=$max_conn
+CNF
+}
+
 sql() { local dir=$1; shift; mariadb --no-defaults --socket="$dir/run/mysqld.sock" -uroot -N -B -e "$*"; }
 
 # wait_sql DIR SECONDS PID: wait until the server started as PID answers on its socket.

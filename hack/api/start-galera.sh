@@ -22,23 +22,9 @@ gcomm_list() { local i out=; for i in 0 1 2; do out+="${out:+,}127.0.0.1:${GALER
 write_cnf() {
   local i=$1 dir; dir=$(node_dir "$i")
   local g=${GALERA_GCOMM_PORTS[$i]}
-  cat > "$dir/my.cnf" <<CNF
-[mariadbd]
-datadir=$dir/data
-socket=$dir/run/mysqld.sock
-pid-file=$dir/run/mysqld.pid
-log-error=$dir/error.log
-port=${GALERA_PORTS[$i]}
-bind-address=127.0.0.1
-skip-name-resolve
-character-set-server=utf8mb4
-collation-server=utf8mb4_unicode_ci
-innodb_buffer_pool_size=64M
-# Durability comes from synchronous replication to the other nodes (the usual Galera
-# setting); each node flushes its redo log once a second.
-innodb_flush_log_at_trx_commit=2
-performance_schema=OFF
-max_connections=300
+  {
+    base_cnf "$dir" "${GALERA_PORTS[$i]}" 300
+    cat <<CNF
 binlog_format=ROW
 default_storage_engine=InnoDB
 innodb_autoinc_lock_mode=2
@@ -52,6 +38,7 @@ wsrep_provider_options="gmcast.listen_addr=tcp://127.0.0.1:$g;ist.recv_addr=127.
 wsrep_sst_receive_address=127.0.0.1:$(( g + 2 ))
 wsrep_sst_method=rsync
 CNF
+  } > "$dir/my.cnf"
   chown mysql:mysql "$dir/my.cnf"
 }
 

@@ -11,22 +11,7 @@ if pid_alive "$dir/run/mysqld.pid" && sql "$dir" "SELECT 1" >/dev/null 2>&1; the
   exit 0
 fi
 init_datadir "$dir"
-cat > "$dir/my.cnf" <<CNF
-[mariadbd]
-datadir=$dir/data
-socket=$dir/run/mysqld.sock
-pid-file=$dir/run/mysqld.pid
-log-error=$dir/error.log
-port=$SINGLE_PORT
-bind-address=127.0.0.1
-skip-name-resolve
-character-set-server=utf8mb4
-collation-server=utf8mb4_unicode_ci
-innodb_buffer_pool_size=64M
-innodb_flush_log_at_trx_commit=2
-performance_schema=OFF
-max_connections=200
-CNF
+base_cnf "$dir" "$SINGLE_PORT" 200 > "$dir/my.cnf"
 say "starting mariadbd on 127.0.0.1:$SINGLE_PORT"
 nohup mariadbd --defaults-file="$dir/my.cnf" --user=mysql >>"$dir/stdout.log" 2>&1 &
 wait_sql "$dir" 60 $!
