@@ -98,24 +98,20 @@ build_etcd() {
     || die "go build of etcd $ver failed (above)"
 }
 
-build_coredns() {
-  local ver dir
-  ver=$(image_tag coredns); dir="$MS_CACHE/coredns/$ver"
-  if [ -x "$dir/bin/coredns" ]; then log "coredns $ver cached"; return; fi
-  phase "coredns $ver"
+# `go install MODULE@VERSION` into $MS_CACHE/NAME/VERSION/bin, once: later runs find BINARY there.
+go_install_cached() {
+  local name=$1 ver=$2 module=$3 binary=$4
+  local dir="$MS_CACHE/$name/$ver"
+  if [ -x "$dir/bin/$binary" ]; then log "$name $ver cached"; return; fi
+  phase "$name $ver"
   mkdir -p "$dir/bin"
-  GOBIN="$dir/bin" go install -ldflags "$GO_LDFLAGS_BASE" "github.com/coredns/coredns@$ver" \
-    || die "go install coredns $ver failed (above)"
+  GOBIN="$dir/bin" go install -ldflags "$GO_LDFLAGS_BASE" "$module@$ver" \
+    || die "go install $name $ver failed (above)"
 }
 
-build_kind() {
-  local dir="$MS_CACHE/kind/$KIND_VERSION"
-  if [ -x "$dir/bin/kind" ]; then log "kind $KIND_VERSION cached"; return; fi
-  phase "kind $KIND_VERSION"
-  mkdir -p "$dir/bin"
-  GOBIN="$dir/bin" go install -ldflags "$GO_LDFLAGS_BASE" "sigs.k8s.io/kind@$KIND_VERSION" \
-    || die "go install kind $KIND_VERSION failed (above)"
-}
+build_coredns() { go_install_cached coredns "$(image_tag coredns)" github.com/coredns/coredns coredns; }
+
+build_kind() { go_install_cached kind "$KIND_VERSION" sigs.k8s.io/kind kind; }
 
 build_crictl() {
   [ -x "$K8S_CACHE/bin/crictl" ] && { log "crictl cached"; return; }
@@ -129,12 +125,7 @@ build_crictl() {
 }
 
 build_local_path() {
-  local dir="$MS_CACHE/local-path/$LOCAL_PATH_VERSION"
-  if [ -x "$dir/bin/local-path-provisioner" ]; then log "local-path-provisioner $LOCAL_PATH_VERSION cached"; return; fi
-  phase "local-path-provisioner $LOCAL_PATH_VERSION"
-  mkdir -p "$dir/bin"
-  GOBIN="$dir/bin" go install -ldflags "$GO_LDFLAGS_BASE" "github.com/rancher/local-path-provisioner@$LOCAL_PATH_VERSION" \
-    || die "go install local-path-provisioner $LOCAL_PATH_VERSION failed (above)"
+  go_install_cached local-path "$LOCAL_PATH_VERSION" github.com/rancher/local-path-provisioner local-path-provisioner
 }
 
 case "${1:-all}" in
