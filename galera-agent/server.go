@@ -18,6 +18,9 @@ const (
 	RecoveryFileName  = "messagestack-recovery.json"
 	BootstrapFileName = "messagestack-bootstrap"
 	GraStateFileName  = "grastate.dat"
+	// DrainFileName is written by the database container's preStop hook (galera-start.sh drain):
+	// while it exists, /health answers 503 so HAProxy moves the writer away before the server stops.
+	DrainFileName = "messagestack-draining"
 )
 
 // Agent serves the HTTP API of one database pod.
@@ -46,6 +49,7 @@ type State struct {
 	Recovered          *Recovery `json:"recovered"`
 	WaitingForDecision bool      `json:"waitingForDecision"`
 	BootstrapRequested bool      `json:"bootstrapRequested"`
+	Draining           bool      `json:"draining"`
 	Running            bool      `json:"running"`
 	Ready              bool      `json:"ready"`
 	ClusterStatus      string    `json:"clusterStatus"`
@@ -68,16 +72,27 @@ func (a *Agent) Handler() http.Handler {
 
 func (a *Agent) path(name string) string { return filepath.Join(a.DataDir, name) }
 
+// draining: the database container is stopping (its preStop hook wrote the drain marker).
+func (a *Agent) draining() bool {
+	_, err := os.Stat(a.path(DrainFileName))
+	return err == nil
+}
+
 func (a *Agent) status(r *http.Request) (*WsrepStatus, bool, error) {
 	ctx, cancel := context.WithTimeout(r.Context(), 4*time.Second)
 	defer cancel()
 	return a.Source.Status(ctx)
 }
 
-// GET /health: 200 only on a Synced member of the Primary component (HAProxy's httpchk).
+// GET /health: 200 only on a Synced member of the Primary component (HAProxy's httpchk), and
+// never while the pod drains.
 func (a *Agent) handleHealth(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		http.Error(w, "use GET", http.StatusMethodNotAllowed)
+		return
+	}
+	if a.draining() {
+		writeText(w, http.StatusServiceUnavailable, "not ready: draining (the pod is stopping; "+DrainFileName+" present)")
 		return
 	}
 	st, _, err := a.status(r)
@@ -140,6 +155,7 @@ func (a *Agent) collectState(r *http.Request) State {
 	if _, err := os.Stat(a.path(BootstrapFileName)); err == nil {
 		s.BootstrapRequested = true
 	}
+	s.Draining = a.draining()
 	st, running, err := a.status(r)
 	s.Running = running
 	if err != nil {

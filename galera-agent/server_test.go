@@ -206,3 +206,28 @@ func TestServerAnsweredTellsRefusalFromAbsence(t *testing.T) {
 		t.Fatal("wrapped server errors count too")
 	}
 }
+
+func TestHealthReportsDrainingBeforeStop(t *testing.T) {
+	a, _ := newAgent(t, &fakeSource{st: synced(), running: true})
+	if code, _ := call(t, a, "GET", "/health"); code != 200 {
+		t.Fatalf("synced node before the drain: got %d, want 200", code)
+	}
+	if err := os.WriteFile(filepath.Join(a.DataDir, DrainFileName), nil, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	code, body := call(t, a, "GET", "/health")
+	if code != 503 || !strings.Contains(body, "draining") {
+		t.Fatalf("draining node: got %d %q, want 503 with draining", code, body)
+	}
+	_, stateBody := call(t, a, "GET", "/state")
+	var st State
+	if err := json.Unmarshal([]byte(stateBody), &st); err != nil {
+		t.Fatal(err)
+	}
+	if !st.Draining || st.ClusterStatus != "Primary" {
+		t.Fatalf("state while draining: %+v", st)
+	}
+	if code, _ := call(t, a, "GET", "/live"); code != 200 {
+		t.Fatalf("a draining node stays alive: got %d", code)
+	}
+}

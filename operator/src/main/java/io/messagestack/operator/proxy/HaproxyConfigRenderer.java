@@ -5,7 +5,9 @@ import java.util.List;
 /**
  * haproxy.cfg for the database: one writer at a time. The first database node is the active server, the others are
  * backups, so concurrent writes never land on two Galera nodes (no certification conflicts). A node counts as up only
- * when its galera-agent answers 200 on /health (Primary and Synced), not when it merely accepts TCP.
+ * when its galera-agent answers 200 on /health (Primary and Synced, and not draining), not when it merely accepts TCP.
+ * The writer sticks: once traffic moved to a backup it stays there when the old writer returns (no fail-back, which
+ * would cut every session a second time).
  */
 public final class HaproxyConfigRenderer {
     public static final int HEALTH_PORT = 8404;
@@ -44,11 +46,15 @@ public final class HaproxyConfigRenderer {
                     mode tcp
                     option tcplog
                     option dontlognull
-                    timeout connect 3s
+                    # In-cluster connects take milliseconds; a node that does not answer within 1 s is skipped: one
+                    # retry, then another server (redispatch), before the application's own 1 s connect timeout.
+                    timeout connect 1s
+                    retries 1
+                    option redispatch
                     # Application connections are pooled and long-lived.
                     timeout client 1h
                     timeout server 1h
-                    timeout check 2s
+                    timeout check 1s
 
                 # Readiness of this proxy: healthy only while at least one database node is usable.
                 frontend health
@@ -64,9 +70,15 @@ public final class HaproxyConfigRenderer {
                 backend galera
                     option httpchk GET /health
                     http-check expect status 200
-                    # Kill sessions of a node marked down so clients reconnect to the new writer at once, and move
-                    # sessions off a backup when the preferred writer is back (one writer at a time).
-                    default-server check port %d inter 2s fastinter 1s downinter 2s rise 2 fall 2 on-marked-down shutdown-sessions on-marked-up shutdown-backup-sessions resolvers cluster init-addr last,libc,none
+                    # The writer sticks (one entry, keyed on this proxy's own address): a node that comes back does not
+                    # take the writes back. Only when the current writer goes down is a new one chosen: the first
+                    # database node if it is up, else the first backup. A draining node (its pod is stopping) answers
+                    # 503, so a graceful stop moves the writer before the server shuts down.
+                    stick-table type ip size 1
+                    stick on dst
+                    # Down after two failed checks 0.5 s apart (1 s between checks while up); kill the sessions of a
+                    # node marked down so clients reconnect to the new writer at once.
+                    default-server check port %d inter 1s fastinter 500ms downinter 2s rise 2 fall 2 on-marked-down shutdown-sessions resolvers cluster init-addr last,libc,none
                 """.formatted(HEALTH_PORT, mysqlPort, agentPort));
         for (int i = 0; i < databaseHosts.size(); i++) {
             out.append("    server db-").append(i).append(' ').append(databaseHosts.get(i)).append(':').append(mysqlPort);

@@ -33,8 +33,17 @@ class HaproxyConfigRendererTest {
         assertTrue(cfg.contains("http-check expect status 200"));
         assertTrue(cfg.contains("check port 9200"));
         assertTrue(cfg.contains("on-marked-down shutdown-sessions"));
-        assertTrue(cfg.contains("timeout check 2s"), "a check timeout with a unit");
+        assertTrue(cfg.contains("timeout check 1s"), "a check timeout with a unit");
+        assertTrue(cfg.contains("fall 2"), "one slow check does not move the writer");
         assertFalse(cfg.contains("mysql-check"), "a TCP handshake says nothing about Galera state");
+    }
+
+    @Test
+    void theWriterSticksNoFailBackToAReturningNode() {
+        String cfg = HaproxyConfigRenderer.render(HOSTS, 3306, 9200);
+        assertTrue(cfg.contains("stick-table type ip size 1"), "one entry: the current writer");
+        assertTrue(cfg.contains("stick on dst"));
+        assertFalse(cfg.contains("shutdown-backup-sessions"), "a returning node must not cut the new writer's sessions");
     }
 
     @Test
