@@ -18,7 +18,12 @@
 # Overrides (tests, unusual layouts): DATADIR (/var/lib/mysql), CONF_DIR (/etc/messagestack/conf.d),
 #   RUN_DIR (/tmp/messagestack-galera), GALERA_PEERS (comma list of gcomm host[:port]),
 #   GALERA_PEER_AGENTS (comma list of agent host:port), AGENT_PORT (9200), ORDINAL,
-#   NODE_ADDRESS, RECOVERY_POLL_SECONDS (2), SERVER_START_TIMEOUT (600).
+#   NODE_ADDRESS, RECOVERY_POLL_SECONDS (2), SERVER_START_TIMEOUT (600), DRAIN_TIMEOUT_SECONDS (15).
+#
+# `galera-start.sh drain` (the container's preStop hook) writes $DATADIR/messagestack-draining, so the
+# galera-agent's /health answers 503 and HAProxy moves the writer to another node and cuts this
+# node's sessions; it returns when no session of APP_USER is left (or after DRAIN_TIMEOUT_SECONDS),
+# and only then does Kubernetes send the stop signal to the server.
 set -euo pipefail
 
 DATADIR=${DATADIR:-/var/lib/mysql}
@@ -30,6 +35,9 @@ SERVER_START_TIMEOUT=${SERVER_START_TIMEOUT:-600}
 NODE_NAME=${POD_NAME:-$(cat /proc/sys/kernel/hostname)}
 RECOVERY_FILE="$DATADIR/messagestack-recovery.json"
 BOOTSTRAP_MARKER="$DATADIR/messagestack-bootstrap"
+# Written by `galera-start.sh drain` (the preStop hook): the galera-agent answers 503 while it exists.
+DRAIN_MARKER="$DATADIR/messagestack-draining"
+DRAIN_TIMEOUT_SECONDS=${DRAIN_TIMEOUT_SECONDS:-15}
 INITIALIZED_MARKER="$DATADIR/messagestack-initialized"
 T0=$SECONDS
 
@@ -458,7 +466,7 @@ main() {
   info "starting" engine="$KIND" server="$SERVER" provider="$PROVIDER" sst="$SST" ordinal="$ORDINAL" \
     cluster_address="$CLUSTER_ADDRESS" node_address="$NODE_ADDRESS" datadir="$DATADIR" conf_dir="$CONF_DIR"
   # A marker or recovery file from an earlier run is stale: decisions are made afresh now.
-  rm -f "$BOOTSTRAP_MARKER" "$RECOVERY_FILE"
+  rm -f "$BOOTSTRAP_MARKER" "$RECOVERY_FILE" "$DRAIN_MARKER"
   REC_UUID=""; REC_SEQNO=-1; REC_SOURCE=none
 
   local peer
@@ -491,5 +499,42 @@ main() {
     uuid="$REC_UUID" seqno="$REC_SEQNO" source="$REC_SOURCE" recovery_file="$RECOVERY_FILE"
   wait_for_decision recovery
 }
+
+# ---------------------------------------------------------------- drain (preStop)
+app_sessions() {
+  local user; user=$(sql_str "${APP_USER:-}")
+  echo "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = $user;" | sql_root --skip-column-names 2>/dev/null | tail -1
+}
+
+drain() {
+  detect_engine
+  # The running server's socket, from the config the start script wrote for it.
+  SOCKET=/run/mysqld/mysqld.sock
+  [ -f "$RUN_DIR/my.cnf" ] && SOCKET=$(effective mysqld socket "$SOCKET")
+  if ! : >"$DRAIN_MARKER"; then
+    warn "drain: cannot write the drain marker; stopping without a drain" marker="$DRAIN_MARKER"
+    return 0
+  fi
+  info "draining: the agent reports 503 so HAProxy moves the writes to another node" marker="$DRAIN_MARKER" timeout="${DRAIN_TIMEOUT_SECONDS}s"
+  local deadline=$((SECONDS + DRAIN_TIMEOUT_SECONDS)) n
+  while true; do
+    n=$(app_sessions || true)
+    if [ -z "$n" ]; then
+      info "drain: the server does not answer; nothing to drain"; return 0
+    fi
+    if [ "$n" = 0 ]; then
+      info "drain: no application session left; the server may stop" waited="$((SECONDS - T0))s"; return 0
+    fi
+    if [ $SECONDS -ge $deadline ]; then
+      warn "drain: sessions still open after the timeout; stopping anyway" sessions="$n"; return 0
+    fi
+    sleep 0.5
+  done
+}
+
+if [ "${1:-}" = drain ]; then
+  drain
+  exit 0
+fi
 
 main "$@"

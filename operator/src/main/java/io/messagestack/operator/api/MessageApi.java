@@ -73,7 +73,8 @@ public final class MessageApi {
                 .withNewMetadata().withLabels(labels()).endMetadata()
                 .withNewSpec()
                 .withAffinity(Affinities.spread(stack.spec().placement.antiAffinity, stack.name(), Components.API))
-                .withTerminationGracePeriodSeconds(15L)
+                // message-api's own graceful shutdown: 3 s delay (endpoint removal) + up to 20 s for requests in flight.
+                .withTerminationGracePeriodSeconds(25L)
                 .addNewContainer()
                 .withName("message-api")
                 .withImage(stack.images().resolve(spec.image, Images.MESSAGE_API))

@@ -179,6 +179,11 @@ public final class DatabaseCluster {
                         containerPort("mysql", MYSQL_PORT), containerPort("galera", 4567),
                         containerPort("ist", 4568), containerPort("sst", 4444))
                 .withResources(resourcesOrDefault(spec.resources, "250m", "512Mi"))
+                // Drain before the stop signal: the agent answers 503, HAProxy moves the writer and cuts this node's
+                // sessions, and the hook returns once no application session is left (at most 15 s of the 60 s grace).
+                .withNewLifecycle().withNewPreStop().withNewExec()
+                .withCommand("/bin/bash", SCRIPTS_DIR + "/" + START_SCRIPT, "drain")
+                .endExec().endPreStop().endLifecycle()
                 // Ready only when this node is Primary and Synced, as the agent reports it. Liveness through the
                 // agent's /live fails only for a node stuck outside the Primary component, never for a joiner in
                 // SST or a node waiting for a recovery decision (the server is not running then).

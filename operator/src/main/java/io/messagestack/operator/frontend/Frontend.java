@@ -32,6 +32,13 @@ public final class Frontend {
     public static final String CONFIG_DIR = "/etc/messagestack/nginx";
     /** Where the build copies frontend/ in the operator's classpath. */
     public static final String PAGE_RESOURCE_DIR = "frontend";
+    /**
+     * nginx under a small shell that turns the stop signal (SIGTERM: nginx's fast shutdown, which drops requests in
+     * flight and kept-alive connections) into SIGQUIT (graceful: requests in flight finish, idle connections close).
+     * This also holds for a forced delete, where the pod gets 2 s in all.
+     */
+    static final String NGINX_RUN = "nginx -g 'daemon off;' -c " + CONFIG_DIR + "/" + CONFIG_KEY + " & pid=$!; "
+            + "trap 'kill -QUIT $pid' TERM; while kill -0 $pid 2>/dev/null; do wait $pid; done";
 
     private final Stack stack;
     private final FrontendSpec spec;
@@ -82,11 +89,16 @@ public final class Frontend {
                 .withNewMetadata().withLabels(labels()).addToAnnotations(ConfigHash.ANNOTATION, hash).endMetadata()
                 .withNewSpec()
                 .withAffinity(Affinities.spread(stack.spec().placement.antiAffinity, stack.name(), Components.FRONTEND))
-                .withTerminationGracePeriodSeconds(10L)
+                // preStop pause (3 s) + graceful quit (in-flight requests finish) fit well within the grace period.
+                .withTerminationGracePeriodSeconds(20L)
                 .addNewContainer()
                 .withName("nginx")
                 .withImage(stack.images().resolve(spec.image, Images.NGINX))
-                .withCommand("nginx", "-g", "daemon off;", "-c", CONFIG_DIR + "/" + CONFIG_KEY)
+                .withCommand("/bin/sh", "-c", NGINX_RUN)
+                // The Service stops sending new connections to a deleted pod only once kube-proxy has caught up: keep
+                // serving meanwhile. Then the stop signal becomes a graceful quit (see NGINX_RUN).
+                .withNewLifecycle().withNewPreStop().withNewExec().withCommand("/bin/sh", "-c", "sleep 3")
+                .endExec().endPreStop().endLifecycle()
                 .addNewPort().withName("http").withContainerPort(PORT).endPort()
                 .withResources(DatabaseCluster.resourcesOrDefault(spec.resources, "20m", "32Mi"))
                 .withNewReadinessProbe()

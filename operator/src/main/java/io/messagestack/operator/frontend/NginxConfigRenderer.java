@@ -2,8 +2,10 @@ package io.messagestack.operator.frontend;
 
 /**
  * nginx.conf: serves the page and proxies /api/ to message-api. Failures are cheap for the user: short connect
- * timeouts, a failed upstream is skipped for a few seconds (max_fails), and a request that is safe to retry
- * (idempotent methods; nginx never resends a POST that already reached a backend) is retried on another connection.
+ * timeouts, a failed upstream is skipped for a few seconds (max_fails), and a request that is safe to retry is retried
+ * on another connection: idempotent methods always, a POST only when it carries an Idempotency-Key (message-api
+ * answers a repeated key with the first result, so a second delivery creates nothing). A POST without a key that
+ * reached a backend is never sent twice.
  */
 public final class NginxConfigRenderer {
     public static final String PAGE_DIR = "/usr/share/messagestack/page";
@@ -44,37 +46,53 @@ public final class NginxConfigRenderer {
                     # The Service spreads connections over the API pods. It is listed twice so that a retry opens a
                     # new connection (likely to another pod) instead of giving up: passive health checks mark an
                     # entry down for fail_timeout after max_fails errors, and the backup entry takes the traffic.
+                    # No upstream keep-alive: a kept connection stays pinned to one API pod and outlives it when that
+                    # pod is deleted; a fresh connection per request only reaches pods the Service still lists.
                     upstream message_api {
                         server %1$s:%2$d max_fails=1 fail_timeout=3s;
                         server %1$s:%2$d backup;
-                        keepalive 16;
                     }
 
                     server {
                         listen %3$d;
                         server_name _;
 
+                        # For both /api/ locations.
+                        proxy_http_version 1.1;
+                        proxy_set_header Connection "";
+                        proxy_set_header Host $host;
+                        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+                        proxy_set_header X-Forwarded-Proto $scheme;
+                        proxy_connect_timeout 1s;
+                        proxy_send_timeout 10s;
+                        proxy_read_timeout 10s;
+                        proxy_next_upstream_tries 3;
+                        proxy_next_upstream_timeout 10s;
+
                         location = /healthz {
                             access_log off;
                             default_type text/plain;
-                            return 200 "ok\\n";
+                            return 200 "ok\n";
                         }
 
                         location /api/ {
+                            # A request with an Idempotency-Key goes to @api_keyed (error_page only catches nginx's own
+                            # 418, never an upstream answer).
+                            error_page 418 = @api_keyed;
+                            if ($http_idempotency_key != "") {
+                                return 418;
+                            }
                             proxy_pass http://message_api;
-                            proxy_http_version 1.1;
-                            proxy_set_header Connection "";
-                            proxy_set_header Host $host;
-                            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-                            proxy_set_header X-Forwarded-Proto $scheme;
-                            proxy_connect_timeout 2s;
-                            proxy_send_timeout 10s;
-                            proxy_read_timeout 10s;
                             # Retry on connection errors, timeouts and gateway errors; POST/PATCH are retried only if
                             # they never reached a backend (nginx default without non_idempotent).
                             proxy_next_upstream error timeout http_502 http_503 http_504;
-                            proxy_next_upstream_tries 3;
-                            proxy_next_upstream_timeout 10s;
+                        }
+
+                        # Keyed requests: the API deduplicates a repeated key, so even a POST that reached a backend
+                        # (which then closed the connection, timed out or answered 502/503/504) may go to the next one.
+                        location @api_keyed {
+                            proxy_pass http://message_api;
+                            proxy_next_upstream error timeout http_502 http_503 http_504 non_idempotent;
                         }
 
                         location / {

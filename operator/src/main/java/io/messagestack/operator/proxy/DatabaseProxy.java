@@ -77,6 +77,10 @@ public final class DatabaseProxy {
                 .withName("haproxy")
                 .withImage(stack.images().resolve(spec.image, Images.HAPROXY))
                 .withCommand("haproxy", "-W", "-db", "-f", CONFIG_DIR + "/" + CONFIG_KEY)
+                // Keep serving until kube-proxy has stopped sending new connections to this deleted pod; the stop
+                // signal then closes the pooled connections, which the API replaces through the other proxy pods.
+                .withNewLifecycle().withNewPreStop().withNewExec().withCommand("/bin/sh", "-c", "sleep 3")
+                .endExec().endPreStop().endLifecycle()
                 .addNewPort().withName("mysql").withContainerPort(PORT).endPort()
                 .addNewPort().withName("health").withContainerPort(HaproxyConfigRenderer.HEALTH_PORT).endPort()
                 .withResources(DatabaseCluster.resourcesOrDefault(spec.resources, "50m", "64Mi"))

@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MessageApiTest {
     private static Map<String, EnvVar> env(MessageStackSpec spec) {
@@ -50,5 +51,12 @@ class MessageApiTest {
         assertEquals("/q/health/live", c.getLivenessProbe().getHttpGet().getPath());
         assertEquals("shop-api", api.service().getMetadata().getName());
         assertEquals(8080, api.service().getSpec().getPorts().get(0).getPort());
+    }
+
+    @Test
+    void graceCoversTheApisOwnShutdownDelayAndTimeout() {
+        // message-api: quarkus.shutdown.delay=3s (endpoint removal) + quarkus.shutdown.timeout=20s (requests in flight).
+        var pod = new MessageApi(TestStacks.stack(new MessageStackSpec())).deployment().getSpec().getTemplate().getSpec();
+        assertTrue(pod.getTerminationGracePeriodSeconds() >= 23);
     }
 }

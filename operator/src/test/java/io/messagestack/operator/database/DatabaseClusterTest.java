@@ -67,6 +67,16 @@ class DatabaseClusterTest {
     }
 
     @Test
+    void databaseDrainsBeforeItStops() {
+        StatefulSet sts = cluster(new MessageStackSpec()).statefulSet();
+        Container db = sts.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertEquals(java.util.List.of("/bin/bash", "/etc/messagestack/scripts/galera-start.sh", "drain"),
+                db.getLifecycle().getPreStop().getExec().getCommand());
+        // The drain waits up to 15 s; the server then needs time for a clean shutdown (grastate.dat).
+        assertTrue(sts.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds() >= 45);
+    }
+
+    @Test
     void volumesAreKeptUnlessTheSpecAsksOtherwise() {
         MessageStackSpec spec = new MessageStackSpec();
         spec.database.storage.size = "5Gi";

@@ -19,6 +19,18 @@ class FrontendTest {
     private static final Map<String, String> PAGE = Map.of("index.html", "<html></html>", "app.js", "x()");
 
     @Test
+    void nginxKeepsServingUntilTheEndpointIsGoneThenQuitsGracefully() {
+        var pod = new Frontend(TestStacks.stack(new MessageStackSpec()), PAGE).deployment().getSpec().getTemplate()
+                .getSpec();
+        var nginx = pod.getContainers().get(0);
+        assertEquals(java.util.List.of("/bin/sh", "-c", Frontend.NGINX_RUN), nginx.getCommand());
+        assertTrue(Frontend.NGINX_RUN.contains("trap 'kill -QUIT $pid' TERM"), "SIGTERM becomes nginx's graceful quit");
+        assertTrue(Frontend.NGINX_RUN.contains("-c /etc/messagestack/nginx/nginx.conf"));
+        assertEquals(java.util.List.of("/bin/sh", "-c", "sleep 3"), nginx.getLifecycle().getPreStop().getExec().getCommand());
+        assertTrue(pod.getTerminationGracePeriodSeconds() >= 10, "pause + graceful quit fit in the grace period");
+    }
+
+    @Test
     void pageAndConfigAndNodePort() {
         MessageStackSpec spec = new MessageStackSpec();
         spec.frontend.service.nodePort = 30080;

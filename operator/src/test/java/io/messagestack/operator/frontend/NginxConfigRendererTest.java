@@ -19,9 +19,41 @@ class NginxConfigRendererTest {
         assertTrue(conf.contains("location /api/ {"));
         assertTrue(conf.contains("proxy_pass http://message_api;"));
         assertTrue(conf.contains("proxy_next_upstream error timeout http_502 http_503 http_504;"));
-        assertFalse(conf.lines().anyMatch(l -> l.trim().startsWith("proxy_next_upstream ") && l.contains("non_idempotent")),
-                "a POST that reached a backend must not be sent twice");
-        assertTrue(conf.contains("proxy_connect_timeout 2s;"));
+        assertTrue(conf.contains("proxy_connect_timeout 1s;"));
+        assertFalse(conf.contains("keepalive 16"), "no upstream keep-alive pinned to one API pod");
+    }
+
+    @Test
+    void aPostIsResentOnlyWhenItCarriesAnIdempotencyKey() {
+        String conf = NginxConfigRenderer.render("shop-api.prod.svc.cluster.local", 8080, 80);
+        String api = block(conf, "location /api/ {");
+        String keyed = block(conf, "location @api_keyed {");
+        assertTrue(api.contains("if ($http_idempotency_key != \"\")"));
+        assertTrue(api.contains("error_page 418 = @api_keyed;"));
+        assertFalse(api.lines().anyMatch(l -> l.trim().startsWith("proxy_next_upstream ") && l.contains("non_idempotent")),
+                "a POST without a key that reached a backend is never sent twice");
+        assertTrue(keyed.contains("proxy_next_upstream error timeout http_502 http_503 http_504 non_idempotent;"));
+        assertTrue(keyed.contains("proxy_pass http://message_api;"));
+    }
+
+    /** The text of one block, from its opening line to the matching brace. */
+    private static String block(String conf, String opening) {
+        int start = conf.indexOf(opening);
+        assertTrue(start >= 0, "missing " + opening);
+        int depth = 0;
+        for (int i = start; i < conf.length(); i++) {
+            if (conf.charAt(i) == '{') {
+                depth++;
+            } else if (conf.charAt(i) == '}' && --depth == 0) {
+                return conf.substring(start, i + 1);
+            }
+        }
+        throw new AssertionError("unclosed " + opening);
+    }
+
+    @Test
+    void timeoutsAndListen() {
+        String conf = NginxConfigRenderer.render("shop-api.prod.svc.cluster.local", 8080, 80);
         assertTrue(conf.contains("proxy_read_timeout 10s;"));
         assertTrue(conf.contains("listen 80;"));
         assertTrue(conf.contains("root /usr/share/messagestack/page;"));

@@ -21,6 +21,13 @@ class DatabaseProxyTest {
     }
 
     @Test
+    void proxyKeepsServingUntilTheEndpointIsGone() {
+        var c = new DatabaseProxy(TestStacks.stack(new MessageStackSpec())).deployment().getSpec().getTemplate()
+                .getSpec().getContainers().get(0);
+        assertEquals(java.util.List.of("/bin/sh", "-c", "sleep 3"), c.getLifecycle().getPreStop().getExec().getCommand());
+    }
+
+    @Test
     void deploymentServiceAndRollOnConfigChange() {
         MessageStackSpec spec = new MessageStackSpec();
         Deployment d = new DatabaseProxy(TestStacks.stack(spec)).deployment();
