@@ -1,6 +1,8 @@
 # The MessageStack operator (issue 4): Java module operator/, the CRD in crds/, install manifests in deploy/.
 # See docs/operator.md. Maven builds only this module (message-api uses another Quarkus BOM).
-OPERATOR_MVN := mvn -B -q -f operator/pom.xml
+# One operator build at a time per checkout: two Maven runs in one target/ break each other's jars.
+OPERATOR_BUILD_LOCK := /tmp/messagestack-build-$(shell echo $(CURDIR) | md5sum | cut -c1-8)-operator.lock
+OPERATOR_MVN := flock $(OPERATOR_BUILD_LOCK) mvn -B -q -f operator/pom.xml
 OPERATOR_IMAGE := messagestack/operator:dev
 OPERATOR_CRD_BUILT := operator/target/kubernetes/messagestacks.messagestack.io-v1.yml
 OPERATOR_CRD := crds/messagestacks.messagestack.io.yaml

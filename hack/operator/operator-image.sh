@@ -6,7 +6,9 @@ source "$(dirname "$0")/lib.sh"
 need docker "run make docker"
 docker info >/dev/null 2>&1 || die "Docker does not answer: run make docker"
 phase "building the operator jar (mvn package, tests skipped: make test-operator runs them)"
-mvn -B -q -f "$ROOT/operator/pom.xml" package -DskipTests
+# Same lock as hack/make/50-operator.mk: one operator build per checkout at a time.
+flock "/tmp/messagestack-build-$(echo "$ROOT" | md5sum | cut -c1-8)-operator.lock" \
+  mvn -B -q -f "$ROOT/operator/pom.xml" package -DskipTests
 base=${BASE_IMAGE:-}
 if [ -z "$base" ]; then
   if docker image inspect messagestack/debian-base:bookworm >/dev/null 2>&1; then
