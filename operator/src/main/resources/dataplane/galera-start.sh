@@ -387,6 +387,13 @@ join_cluster() { # reason
   CLUSTER_ADDRESS=$(resolvable_cluster_address)
   local args=(--wsrep-cluster-address="$CLUSTER_ADDRESS")
   [ "${REC_SEQNO:--1}" != -1 ] && [ -n "${REC_UUID:-}" ] && args+=(--wsrep-start-position="$REC_UUID:$REC_SEQNO")
+  # State transfer from the highest ordinals first: an rsync SST blocks writes on its donor, and HAProxy's
+  # writer is usually ordinal 0. The trailing comma lets Galera fall back to any other node.
+  local donors=() i
+  if [ -z "${GALERA_PEERS:-}" ]; then
+    for ((i = ${#PEERS[@]} - 1; i >= 1; i--)); do [ "$STS-$i" = "$NODE_NAME" ] || donors+=("$STS-$i"); done
+  fi
+  [ ${#donors[@]} -gt 0 ] && args+=(--wsrep-sst-donor="$(IFS=,; echo "${donors[*]}"),")
   info "decision: join" decision=join reason="$1" cluster_address="$CLUSTER_ADDRESS"
   rm -f "$RECOVERY_FILE" "$BOOTSTRAP_MARKER"
   start_server join "${args[@]}"

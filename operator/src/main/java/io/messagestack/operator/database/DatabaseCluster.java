@@ -38,6 +38,7 @@ public final class DatabaseCluster {
     public static final int MYSQL_PORT = 3306;
     public static final int AGENT_PORT = 9200;
     public static final String CONFIG_KEY = "messagestack.cnf";
+    public static final String REPLICAS_KEY = "replicas";
     public static final String START_SCRIPT = "galera-start.sh";
     /** Where the data-plane part puts the start script in the operator's classpath. */
     public static final String START_SCRIPT_RESOURCE = "dataplane/" + START_SCRIPT;
@@ -62,11 +63,18 @@ public final class DatabaseCluster {
         return Labels.of(stack.name(), Components.DATABASE);
     }
 
+    /**
+     * my.cnf for conf.d, and the cluster size for the start script ({@link #REPLICAS_KEY}: not a .cnf file, so the
+     * server's !includedir skips it). The size reaches the pods as an env var read from this ConfigMap when a
+     * container starts, not as a value in the pod template, and it is left out of the config hash: scaling the
+     * database must not restart the nodes that already run (each restart is a failover and a state transfer).
+     */
     public ConfigMap config() {
         return new ConfigMapBuilder()
                 .withNewMetadata().withName(names.dbConfig()).withNamespace(stack.namespace()).withLabels(labels())
                 .endMetadata()
-                .withData(Map.of(CONFIG_KEY, MyCnfRenderer.render(stack.name(), spec)))
+                .withData(Map.of(CONFIG_KEY, MyCnfRenderer.render(stack.name(), spec),
+                        REPLICAS_KEY, Integer.toString(spec.replicas)))
                 .build();
     }
 
@@ -109,7 +117,7 @@ public final class DatabaseCluster {
     }
 
     public StatefulSet statefulSet() {
-        String configHash = ConfigHash.of(config().getData(), scripts().getData());
+        String configHash = ConfigHash.of(Map.of(CONFIG_KEY, config().getData().get(CONFIG_KEY)), scripts().getData());
         boolean deleteVolumes = spec.storage.deleteWithStack;
         return new StatefulSetBuilder()
                 .withNewMetadata().withName(names.dbStatefulSet()).withNamespace(stack.namespace())
@@ -161,7 +169,8 @@ public final class DatabaseCluster {
         env.add(fieldRef("POD_NAMESPACE", "metadata.namespace"));
         env.add(fieldRef("POD_IP", "status.podIP"));
         env.add(env("PEER_SERVICE", names.dbPeerService()));
-        env.add(env("REPLICAS", Integer.toString(spec.replicas)));
+        env.add(new EnvVarBuilder().withName("REPLICAS").withNewValueFrom().withNewConfigMapKeyRef()
+                .withName(names.dbConfig()).withKey(REPLICAS_KEY).endConfigMapKeyRef().endValueFrom().build());
         env.add(env("CLUSTER_NAME", stack.name()));
         env.add(env("CLUSTER_DOMAIN", stack.clusterDomain()));
         env.add(secretRef("MYSQL_ROOT_PASSWORD", DatabaseCredentials.ROOT));

@@ -4,6 +4,7 @@ import io.messagestack.operator.crd.DatabaseSpec;
 import io.messagestack.operator.crd.Engine;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -11,6 +12,21 @@ import java.util.Map;
  * SST method) are added by the start script, which knows the pod and the image.
  */
 public final class MyCnfRenderer {
+    /**
+     * Galera's failure detection, tighter than its defaults (suspect 5 s, inactive 15 s). While a peer is silent
+     * but not yet evicted, no write can commit anywhere in the cluster: when a worker stops, the time until the
+     * survivors install a view without it is the database's share of the error window (issue 5: at most 3 s).
+     * Peers talk over TCP and send a keepalive every second when idle, so 2 s of silence is a dead peer or a
+     * broken network on a LAN, not a slow one; the survivors must all suspect a peer before it is evicted, and
+     * a node evicted by mistake merges back by itself (IST). Each timeout is above the one before it, as Galera
+     * requires (keepalive < suspect < inactive < install, the install timeout keeps its default of 7.5 s).
+     */
+    static final List<String> PROVIDER_OPTIONS = List.of(
+            "evs.keepalive_period=PT1S",
+            "evs.suspect_timeout=PT2S",
+            "evs.inactive_timeout=PT4S",
+            "gcache.size=256M");
+
     private MyCnfRenderer() {
     }
 
@@ -25,8 +41,7 @@ public final class MyCnfRenderer {
         settings.put("innodb_flush_log_at_trx_commit", "2");
         settings.put("wsrep_on", "ON");
         settings.put("wsrep_cluster_name", clusterName);
-        // Galera's failure detection: declare a silent peer suspect after 5 s (documented defaults).
-        settings.put("wsrep_provider_options", "\"evs.suspect_timeout=PT5S;evs.inactive_timeout=PT15S;gcache.size=256M\"");
+        settings.put("wsrep_provider_options", "\"" + String.join(";", PROVIDER_OPTIONS) + "\"");
         settings.put("max_connections", "300");
         if (spec.engine == Engine.PERCONA_XTRADB_CLUSTER) {
             // PXC 8 encrypts cluster traffic by default and then needs certificates that we do not manage.

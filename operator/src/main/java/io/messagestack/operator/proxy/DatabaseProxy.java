@@ -44,9 +44,18 @@ public final class DatabaseProxy {
         return Labels.of(stack.name(), Components.PROXY);
     }
 
+    /**
+     * haproxy.cfg names this many database pods at least, whether they exist or not. A server whose pod does not
+     * exist has no DNS record and stays in maintenance until the pod appears (init-addr none, then the resolvers),
+     * so scaling the database within this size leaves the config, and so the proxy pods, untouched: a proxy roll
+     * during a scale would cut every pooled connection.
+     */
+    static final int MIN_SERVER_SLOTS = 9;
+
     public ConfigMap config() {
         List<String> hosts = new ArrayList<>();
-        for (int i = 0; i < stack.spec().database.replicas; i++) {
+        int slots = Math.max(stack.spec().database.replicas, MIN_SERVER_SLOTS);
+        for (int i = 0; i < slots; i++) {
             hosts.add(names.dbPodHost(i, stack.namespace(), stack.clusterDomain()));
         }
         String cfg = HaproxyConfigRenderer.render(hosts, DatabaseCluster.MYSQL_PORT, DatabaseCluster.AGENT_PORT);

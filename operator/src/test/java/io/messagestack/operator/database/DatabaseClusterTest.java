@@ -45,7 +45,11 @@ class DatabaseClusterTest {
         Map<String, EnvVar> env = db.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, e -> e));
         assertEquals("mariadb-galera", env.get("ENGINE").getValue());
         assertEquals("shop-db-peers", env.get("PEER_SERVICE").getValue());
-        assertEquals("3", env.get("REPLICAS").getValue());
+        // The size comes from the config ConfigMap when the container starts, not from the pod template.
+        assertNull(env.get("REPLICAS").getValue());
+        assertEquals("shop-db-config", env.get("REPLICAS").getValueFrom().getConfigMapKeyRef().getName());
+        assertEquals("3", cluster(spec).config().getData().get(env.get("REPLICAS").getValueFrom().getConfigMapKeyRef()
+                .getKey()));
         assertEquals("shop", env.get("CLUSTER_NAME").getValue());
         assertEquals("metadata.name", env.get("POD_NAME").getValueFrom().getFieldRef().getFieldPath());
         for (String[] secret : new String[][] {{"MYSQL_ROOT_PASSWORD", "root"}, {"MONITOR_PASSWORD", "monitor"},
@@ -102,6 +106,22 @@ class DatabaseClusterTest {
                 .get(ConfigHash.ANNOTATION);
         assertNotNull(before);
         assertNotEquals(before, after);
+    }
+
+    @Test
+    void scalingKeepsThePodTemplateSoRunningNodesAreNotRestarted() {
+        MessageStackSpec spec = new MessageStackSpec();
+        var three = cluster(spec).statefulSet().getSpec().getTemplate();
+        spec.database.replicas = 5;
+        StatefulSet five = cluster(spec).statefulSet();
+        assertEquals(5, five.getSpec().getReplicas());
+        assertEquals(three, five.getSpec().getTemplate(), "the pod template must not change with the size");
+        assertEquals("5", cluster(spec).config().getData().get(DatabaseCluster.REPLICAS_KEY));
+        // Scale-down keeps the removed nodes' volumes (their data makes a later scale-up an IST, not an SST).
+        assertEquals("Retain", five.getSpec().getPersistentVolumeClaimRetentionPolicy().getWhenScaled());
+        assertTrue(cluster(spec).config().getData().keySet().stream()
+                .filter(k -> k.endsWith(".cnf")).allMatch(DatabaseCluster.CONFIG_KEY::equals),
+                "only my.cnf is a .cnf file in conf.d");
     }
 
     @Test

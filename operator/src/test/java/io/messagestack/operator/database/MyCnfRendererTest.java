@@ -4,6 +4,7 @@ import io.messagestack.operator.crd.DatabaseSpec;
 import io.messagestack.operator.crd.Engine;
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,7 +17,37 @@ class MyCnfRendererTest {
         assertTrue(cnf.contains("wsrep_cluster_name = shop\n"));
         assertTrue(cnf.contains("binlog_format = ROW\n"));
         assertTrue(cnf.contains("innodb_autoinc_lock_mode = 2\n"));
-        assertTrue(cnf.contains("evs.suspect_timeout=PT5S"));
+    }
+
+    @Test
+    void galeraEvictsASilentPeerFastAndKeepsTheTimeoutsInOrder() {
+        String cnf = MyCnfRenderer.render("shop", new DatabaseSpec());
+        String line = cnf.lines().filter(l -> l.startsWith("wsrep_provider_options = ")).findFirst().orElseThrow();
+        assertTrue(line.startsWith("wsrep_provider_options = \"") && line.endsWith("\""), line);
+        java.util.Map<String, String> options = new java.util.HashMap<>();
+        for (String option : line.substring(line.indexOf('"') + 1, line.length() - 1).split(";")) {
+            String[] kv = option.split("=", 2);
+            options.put(kv[0], kv[1]);
+        }
+        java.time.Duration keepalive = java.time.Duration.parse(options.get("evs.keepalive_period"));
+        java.time.Duration suspect = java.time.Duration.parse(options.get("evs.suspect_timeout"));
+        java.time.Duration inactive = java.time.Duration.parse(options.get("evs.inactive_timeout"));
+        // A worker stop may cost at most 3 s of errors: the survivors must evict the dead peer well before that.
+        assertTrue(suspect.compareTo(java.time.Duration.ofSeconds(2)) <= 0, "suspect " + suspect);
+        // Galera's order: keepalive < suspect < inactive < install (install keeps its 7.5 s default).
+        assertTrue(keepalive.compareTo(suspect) < 0, keepalive + " < " + suspect);
+        assertTrue(suspect.compareTo(inactive) < 0, suspect + " < " + inactive);
+        assertTrue(inactive.compareTo(java.time.Duration.ofMillis(7500)) < 0, inactive + " < PT7.5S");
+        assertEquals("256M", options.get("gcache.size"));
+    }
+
+    @Test
+    void userCanOverrideTheProviderOptions() {
+        DatabaseSpec spec = new DatabaseSpec();
+        spec.config.put("wsrep_provider_options", "\"evs.suspect_timeout=PT5S\"");
+        String cnf = MyCnfRenderer.render("s", spec);
+        assertTrue(cnf.contains("wsrep_provider_options = \"evs.suspect_timeout=PT5S\"\n"));
+        assertFalse(cnf.contains("PT2S"));
     }
 
     @Test

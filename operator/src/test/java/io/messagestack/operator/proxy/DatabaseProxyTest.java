@@ -38,9 +38,34 @@ class DatabaseProxyTest {
         assertEquals("/etc/messagestack/haproxy/haproxy.cfg", c.getCommand().get(c.getCommand().size() - 1));
         assertEquals("/healthz", c.getReadinessProbe().getHttpGet().getPath());
         assertEquals(3306, new DatabaseProxy(TestStacks.stack(spec)).service().getSpec().getPorts().get(0).getPort());
-        String hash = d.getSpec().getTemplate().getMetadata().getAnnotations().get(ConfigHash.ANNOTATION);
+    }
+
+    @Test
+    void scalingTheDatabaseDoesNotRollTheProxies() {
+        MessageStackSpec spec = new MessageStackSpec();
+        String three = new DatabaseProxy(TestStacks.stack(spec)).config().getData().get("haproxy.cfg");
+        String hash = hash(spec);
         spec.database.replicas = 5;
-        assertNotEquals(hash, new DatabaseProxy(TestStacks.stack(spec)).deployment().getSpec().getTemplate()
-                .getMetadata().getAnnotations().get(ConfigHash.ANNOTATION));
+        assertEquals(three, new DatabaseProxy(TestStacks.stack(spec)).config().getData().get("haproxy.cfg"));
+        assertEquals(hash, hash(spec));
+        spec.database.replicas = DatabaseProxy.MIN_SERVER_SLOTS;
+        assertEquals(hash, hash(spec));
+        // Beyond the slots the config grows (and the proxies roll once).
+        spec.database.replicas = DatabaseProxy.MIN_SERVER_SLOTS + 2;
+        String eleven = new DatabaseProxy(TestStacks.stack(spec)).config().getData().get("haproxy.cfg");
+        assertTrue(eleven.contains("server db-10 shop-db-10.shop-db-peers.prod.svc.cluster.local:3306 backup\n"));
+        assertNotEquals(hash, hash(spec));
+    }
+
+    @Test
+    void aServerOfAPodThatDoesNotExistWaitsForItsDnsRecord() {
+        String cfg = new DatabaseProxy(TestStacks.stack(new MessageStackSpec())).config().getData().get("haproxy.cfg");
+        assertEquals(DatabaseProxy.MIN_SERVER_SLOTS, cfg.lines().filter(l -> l.trim().startsWith("server ")).count());
+        assertTrue(cfg.contains("resolvers cluster init-addr last,libc,none"), "start without an address, resolve later");
+    }
+
+    private static String hash(MessageStackSpec spec) {
+        return new DatabaseProxy(TestStacks.stack(spec)).deployment().getSpec().getTemplate().getMetadata()
+                .getAnnotations().get(ConfigHash.ANNOTATION);
     }
 }
