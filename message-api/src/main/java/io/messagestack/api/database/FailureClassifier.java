@@ -31,6 +31,16 @@ public final class FailureClassifier {
     static final int ER_CONNECTION_KILLED = 1927;
     static final int CR_SERVER_GONE_ERROR = 2006;
     static final int CR_SERVER_LOST = 2013;
+    /** "Got error N during COMMIT": the commit's outcome is not known to the client. */
+    static final int ER_ERROR_DURING_COMMIT = 1180;
+    /** The server runs with --read-only (a node being taken out, a non-writer). */
+    static final int ER_OPTION_PREVENTS_STATEMENT = 1290;
+    static final int ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION = 1792;
+    static final int ER_READ_ONLY_MODE = 1836;
+    /** MySQL 8: the server closed an idle connection. */
+    static final int ER_CLIENT_INTERACTION_TIMEOUT = 4031;
+    /** The one unique key a create may legitimately collide on (db/changelog/001-create-message.sql). */
+    static final String IDEMPOTENCY_KEY_CONSTRAINT = "uk_message_idempotency_key";
 
     private FailureClassifier() {
     }
@@ -61,19 +71,29 @@ public final class FailureClassifier {
             if (code == ER_LOCK_DEADLOCK || code == ER_LOCK_WAIT_TIMEOUT || state.equals("40001")) {
                 return FailureKind.CONFLICT;
             }
+            String message = sql.getMessage() == null ? "" : sql.getMessage().toLowerCase();
             if (code == ER_DUP_ENTRY) {
-                return FailureKind.DUPLICATE_KEY;
+                // Only a twin create with the same idempotency key is worth another look (the
+                // retry finds the winner's row); any other constraint violation is final.
+                return message.contains(IDEMPOTENCY_KEY_CONSTRAINT) ? FailureKind.DUPLICATE_KEY : FailureKind.PERMANENT;
+            }
+            if (state.startsWith("23") || state.startsWith("22") || state.startsWith("42") || state.startsWith("28")) {
+                // Constraint violation, bad data, bad SQL, access denied: running it again cannot help.
+                return FailureKind.PERMANENT;
             }
             if (code == ER_UNKNOWN_COM_ERROR || code == ER_SERVER_SHUTDOWN || code == ER_CONNECTION_KILLED
-                    || code == CR_SERVER_GONE_ERROR || code == CR_SERVER_LOST || state.startsWith("08")
+                    || code == CR_SERVER_GONE_ERROR || code == CR_SERVER_LOST || code == ER_ERROR_DURING_COMMIT
+                    || code == ER_OPTION_PREVENTS_STATEMENT || code == ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION
+                    || code == ER_READ_ONLY_MODE || code == ER_CLIENT_INTERACTION_TIMEOUT || state.startsWith("08")
                     || sql instanceof SQLTransientConnectionException
                     || sql instanceof SQLNonTransientConnectionException) {
                 return FailureKind.UNAVAILABLE;
             }
             // Agroal reports with plain SQLExceptions that it gave up waiting for a connection, or
             // that a pooled connection (cut by HAProxy) failed as it joined the transaction.
-            String message = sql.getMessage() == null ? "" : sql.getMessage().toLowerCase();
             if (message.contains("acquisition timeout") || message.contains("communications link failure")
+                    || message.contains("server has gone away") || message.contains("connection reset")
+                    || message.contains("broken pipe")
                     || message.contains("failed to enlist")
                     || message.contains("association of connection to existing transaction")) {
                 return FailureKind.UNAVAILABLE;

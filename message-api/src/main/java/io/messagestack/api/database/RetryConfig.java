@@ -16,7 +16,24 @@ public interface RetryConfig {
     @WithDefault("50ms")
     Duration initialBackoff();
 
-    /** With 8 attempts the pauses add up to 1.8 to 3.5 s, longer than HAProxy needs to fail over. */
     @WithDefault("1s")
     Duration maxBackoff();
+
+    /**
+     * Time for all attempts of one operation together, pauses included. It ends before nginx's
+     * 10 s proxy_read_timeout, so the answer is always the API's own (a 503/409 problem), and it
+     * outlasts a Galera view change after a node crash (evs.suspect_timeout, 5 s), which holds
+     * every commit in the cluster.
+     */
+    @WithDefault("8s")
+    Duration budget();
+
+    /**
+     * Network timeout of the first attempt's statements and commit; it doubles with every
+     * attempt (capped by what is left of the budget). A connection whose peer vanished without a
+     * reset (a killed pod, a dead HAProxy) answers nothing; after this long the attempt is given
+     * up and the next one runs on a fresh connection, which the proxy routes to a live path.
+     */
+    @WithDefault("1s")
+    Duration attemptTimeout();
 }

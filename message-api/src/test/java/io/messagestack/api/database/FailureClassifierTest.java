@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.net.ConnectException;
 import java.sql.SQLException;
+import java.sql.SQLIntegrityConstraintViolationException;
+import java.sql.SQLSyntaxErrorException;
 import java.sql.SQLTransientConnectionException;
 
 import javax.transaction.xa.XAException;
@@ -80,9 +82,57 @@ class FailureClassifierTest {
     }
 
     @Test
-    void duplicateKeyIsReported() {
-        assertEquals(FailureKind.DUPLICATE_KEY,
-                FailureClassifier.classify(wrapped(new SQLException("Duplicate entry", "23000", 1062))));
+    void aTwinCreateOnTheIdempotencyKeyIsADuplicateToLookUp() {
+        var twin = new SQLIntegrityConstraintViolationException(
+                "Duplicate entry 'k:abc' for key 'uk_message_idempotency_key'", "23000", 1062);
+        assertEquals(FailureKind.DUPLICATE_KEY, FailureClassifier.classify(wrapped(twin)));
+    }
+
+    @Test
+    void constraintViolationsAndBadInputAreNeverRetried() {
+        var otherKey = new SQLIntegrityConstraintViolationException("Duplicate entry '7' for key 'PRIMARY'", "23000", 1062);
+        assertEquals(FailureKind.PERMANENT, FailureClassifier.classify(wrapped(otherKey)));
+        var nullColumn = new SQLIntegrityConstraintViolationException("Column 'subject' cannot be null", "23000", 1048);
+        assertEquals(FailureKind.PERMANENT, FailureClassifier.classify(wrapped(nullColumn)));
+        var badValue = new SQLException("Incorrect string value: '\\xF0' for column 'body'", "22007", 1366);
+        assertEquals(FailureKind.PERMANENT, FailureClassifier.classify(wrapped(badValue)));
+        var syntax = new SQLSyntaxErrorException("You have an error in your SQL syntax", "42000", 1064);
+        assertEquals(FailureKind.PERMANENT, FailureClassifier.classify(wrapped(syntax)));
+        var denied = new SQLException("Access denied for user 'messages'", "28000", 1045);
+        assertEquals(FailureKind.PERMANENT, FailureClassifier.classify(wrapped(denied)));
+        var unknownTable = new SQLSyntaxErrorException("Table 'messages.message' doesn't exist", "42S02", 1146);
+        assertEquals(FailureKind.PERMANENT, FailureClassifier.classify(wrapped(unknownTable)));
+    }
+
+    @Test
+    void readOnlyAndNonPrimaryNodesAreUnavailable() {
+        var readOnly = new SQLException("The MariaDB server is running with the --read-only option", "HY000", 1290);
+        assertEquals(FailureKind.UNAVAILABLE, FailureClassifier.classify(wrapped(readOnly)));
+        var readOnlyTx = new SQLException("Cannot execute statement in a READ ONLY transaction", "25006", 1792);
+        assertEquals(FailureKind.UNAVAILABLE, FailureClassifier.classify(wrapped(readOnlyTx)));
+        var nonPrimary = new SQLException("WSREP has not yet prepared node for application use", "08S01", 1047);
+        assertEquals(FailureKind.UNAVAILABLE, FailureClassifier.classify(wrapped(nonPrimary)));
+    }
+
+    @Test
+    void lostConnectionsInTheirManyShapesAreUnavailable() {
+        assertEquals(FailureKind.UNAVAILABLE, FailureClassifier.classify(wrapped(new SQLException("MySQL server has gone away", "HY000", 2006))));
+        assertEquals(FailureKind.UNAVAILABLE, FailureClassifier.classify(wrapped(new SQLException("Lost connection to server during query", "HY000", 2013))));
+        assertEquals(FailureKind.UNAVAILABLE, FailureClassifier.classify(wrapped(new SQLException("Connection was killed", "70100", 1927))));
+        assertEquals(FailureKind.UNAVAILABLE, FailureClassifier.classify(wrapped(new SQLException("Server shutdown in progress", "08S01", 1053))));
+        assertEquals(FailureKind.UNAVAILABLE, FailureClassifier.classify(wrapped(new SQLException("Got error 6 during COMMIT", "HY000", 1180))));
+        assertEquals(FailureKind.UNAVAILABLE, FailureClassifier.classify(wrapped(new java.net.SocketException("Connection reset"))));
+        assertEquals(FailureKind.UNAVAILABLE, FailureClassifier.classify(wrapped(new java.net.SocketException("Broken pipe"))));
+        assertEquals(FailureKind.UNAVAILABLE, FailureClassifier.classify(wrapped(new java.net.SocketTimeoutException("Read timed out"))));
+        assertEquals(FailureKind.UNAVAILABLE, FailureClassifier.classify(wrapped(new java.io.EOFException("Can not read response from server"))));
+        assertEquals(FailureKind.UNAVAILABLE, FailureClassifier.classify(wrapped(new SQLException("I/O error: connection reset by peer"))));
+    }
+
+    @Test
+    void theLogFieldsNameTheCause() {
+        var lost = new SQLException("Communications link failure", "08S01", 0, new java.net.SocketTimeoutException("Read timed out"));
+        assertEquals("cause=SocketTimeoutException sql_state=08S01 error_code=0", GaleraRetry.causeFields(wrapped(lost)));
+        assertEquals("cause=IllegalArgumentException sql_state=- error_code=-", GaleraRetry.causeFields(new IllegalArgumentException("x")));
     }
 
     @Test
@@ -99,5 +149,6 @@ class FailureClassifierTest {
         var b = new RuntimeException("b", a);
         a.initCause(b);
         assertEquals(FailureKind.PERMANENT, FailureClassifier.classify(a));
+        assertEquals("cause=RuntimeException sql_state=- error_code=-", GaleraRetry.causeFields(a));
     }
 }

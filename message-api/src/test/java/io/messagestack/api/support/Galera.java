@@ -64,6 +64,25 @@ public final class Galera {
         return pid;
     }
 
+    /** SIGKILL the HAProxy in front of the cluster: every connection through it is cut at once. */
+    public static long killHaproxy() throws IOException {
+        long pid = Long.parseLong(Files.readString(RUN.resolve("haproxy.pid")).trim());
+        ProcessHandle handle = ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("haproxy not running"));
+        handle.destroyForcibly();
+        handle.onExit().join();
+        return pid;
+    }
+
+    /** Starts HAProxy again with the configuration start-galera.sh wrote (daemon, writes its pid file). */
+    public static void startHaproxy() throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("haproxy", "-D", "-f", RUN.resolve("haproxy.cfg").toString())
+                .redirectErrorStream(true).start();
+        if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            p.destroyForcibly();
+            throw new IllegalStateException("haproxy did not start: " + new String(p.getInputStream().readAllBytes()));
+        }
+    }
+
     /** Runs hack/api/start-galera.sh: it restarts whatever is down and waits until all are Synced. */
     public static void restore() throws IOException, InterruptedException {
         File script = new File(ApiProcess.repoRoot(), "hack/api/start-galera.sh");

@@ -37,6 +37,10 @@ public final class Http {
                 .PUT(HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    public static HttpResponse<String> delete(URI uri) throws IOException {
+        return send(HttpRequest.newBuilder(uri).DELETE());
+    }
+
     private static HttpResponse<String> send(HttpRequest.Builder builder) throws IOException {
         try {
             return CLIENT.send(builder.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
