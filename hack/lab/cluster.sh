@@ -4,7 +4,8 @@
 #         nodes Ready); anything else (half-created, stopped) is deleted and created again.
 #         A healthy cluster on an older node image is kept with a warning, because other work
 #         may be running on it (LAB_REPLACE_OUTDATED=1 replaces it). Waits until every node is
-#         Ready and CoreDNS and kube-proxy are rolled out.
+#         Ready and CoreDNS and kube-proxy are rolled out. Then applies NetworkPolicy
+#         enforcement (netpol.sh: kube-network-policies DaemonSet, offline image only).
 #   down: delete it.
 # kubeconfig: kind merges context kind-<name> into $KUBECONFIG (default ~/.kube/config); a copy
 # is written to $MS_CACHE/lab/kubeconfig.
@@ -66,6 +67,13 @@ wait_ready() {
   [ -z "$pulling" ] || die "pods stuck on image pulls (the node image lacks an image):\n$pulling"
 }
 
+# NetworkPolicy enforcement (kube-network-policies DaemonSet, hack/lab/netpol.sh): applied to a
+# new cluster and to a reused one (idempotent: an unchanged DaemonSet does not roll).
+enforce_netpol() {
+  phase "NetworkPolicy enforcement"
+  "$LAB_DIR/netpol.sh" apply
+}
+
 up() {
   NODE_IMAGE=$(node_image_name)
   docker image inspect "$NODE_IMAGE" >/dev/null 2>&1 || die "node image $NODE_IMAGE missing; run 'make node-image'"
@@ -83,6 +91,7 @@ up() {
     if [ -z "$reason" ]; then
       log "cluster $NAME is up with $EXPECTED_NODES Ready nodes; reusing it"
       kind export kubeconfig --name "$NAME" >/dev/null 2>&1 || true   # context kind-$NAME in ~/.kube/config
+      enforce_netpol
       finish; return
     fi
     log "existing cluster $NAME cannot be reused ($reason); replacing it"
@@ -102,6 +111,7 @@ up() {
   fi
   refresh_kubeconfig
   wait_ready
+  enforce_netpol
   log "cluster $NAME ready: kubectl --context $CTX (kubeconfig copy: $KCFG_COPY)"
   finish
 }

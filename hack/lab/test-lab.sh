@@ -13,7 +13,12 @@
 #                  the same command is refused (control)
 #   node-restart   `docker stop` of a worker makes it NotReady, `docker start` makes it Ready,
 #                  and pods on it reach the other nodes again
+#   netpol         NetworkPolicy is enforced (kube-network-policies DaemonSet, netpol.sh): two
+#                  clients reach a server; a deny-all ingress policy blocks both (same node and
+#                  across nodes); an allow policy for one label lets that client through while
+#                  the other stays blocked; without the policies both reach it again
 #   no-pulls       no pod in the cluster is waiting on an image pull
+# LAB_CHECKS="nodes netpol" runs only the named checks (the others are reported as skipped).
 LOG_PREFIX=test-lab
 source "$(dirname "$0")/lib.sh"
 need_docker
@@ -33,6 +38,9 @@ failed=0
 # check NAME FUNCTION: runs one check, records ok/FAILED with its time; continues with the next.
 check() {
   local name=$1 fn=$2 t0=$SECONDS
+  if [ -n "${LAB_CHECKS:-}" ] && ! grep -qw -- "$name" <<< "$LAB_CHECKS"; then
+    results+=("$(printf '%-18s %4s   skipped (LAB_CHECKS)' "$name" -)"); return
+  fi
   phase "check $name"
   # Not inside `if`: bash ignores set -e there, which would let a failed assertion pass.
   local rc=0
@@ -284,6 +292,65 @@ t_node_restart() {
   echo "pod on restarted $w3 reaches srv-a"
 }
 
+# reach CLIENT SERVER_IP: one HTTP GET with a short timeout; dropped SYNs make it fail.
+reach() { kn exec "$1" -- timeout 3 busybox wget -qO- "http://$2:8080/" 2>/dev/null; }
+# until_reach yes|no CLIENT IP: waits up to 20 s for the policy engine to see a change.
+until_reach() {
+  local want=$1 cli=$2 ip=$3 got i
+  for i in $(seq 1 10); do
+    if reach "$cli" "$ip" >/dev/null; then got=yes; else got=no; fi
+    [ "$got" = "$want" ] && return 0
+    sleep 1
+  done
+  return 1
+}
+t_netpol() {
+  local w1 w2 ip ready want
+  w1=$(workers | sed -n 1p); w2=$(workers | sed -n 2p)
+  want=$(k get nodes --no-headers | wc -l)
+  ready=$(k -n kube-system get daemonset kube-network-policies -o jsonpath='{.status.numberReady}' 2>/dev/null || echo 0)
+  [ "${ready:-0}" -eq "$want" ] || fail "kube-network-policies ready on ${ready:-0} of $want nodes; run 'make netpol'"
+  # np-srv on w1; np-near on w1 (same node), np-allowed on w2 (across nodes).
+  pod_manifest np-srv "$w1" | kn apply -f - >/dev/null
+  pod_manifest np-near "$w1" | kn apply -f - >/dev/null
+  pod_manifest np-allowed "$w2" | kn apply -f - >/dev/null
+  wait_pod np-srv; wait_pod np-near; wait_pod np-allowed
+  ip=$(pod_ip np-srv)
+  # Control: without a policy both clients get through.
+  [ "$(reach np-allowed "$ip")" = np-srv ] || fail "np-allowed cannot reach np-srv ($ip) before any policy"
+  [ "$(reach np-near "$ip")" = np-srv ] || fail "np-near cannot reach np-srv ($ip) before any policy"
+  kn apply -f - >/dev/null <<EOT
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: np-deny-all}
+spec:
+  podSelector: {matchLabels: {app: np-srv}}
+  policyTypes: [Ingress]
+EOT
+  until_reach no np-allowed "$ip" || fail "deny-all: np-allowed ($w2) still reaches np-srv: NetworkPolicy is NOT enforced"
+  until_reach no np-near "$ip" || fail "deny-all: np-near (same node $w1) still reaches np-srv"
+  echo "deny-all: np-srv unreachable from $w2 and from its own node"
+  kn apply -f - >/dev/null <<EOT
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: np-allow}
+spec:
+  podSelector: {matchLabels: {app: np-srv}}
+  policyTypes: [Ingress]
+  ingress:
+  - from: [{podSelector: {matchLabels: {app: np-allowed}}}]
+    ports: [{protocol: TCP, port: 8080}]
+EOT
+  until_reach yes np-allowed "$ip" || fail "allow policy: np-allowed still cannot reach np-srv"
+  [ "$(reach np-allowed "$ip")" = np-srv ] || fail "allow policy: wrong answer from np-srv"
+  if reach np-near "$ip" >/dev/null; then fail "allow policy for app=np-allowed also let np-near through"; fi
+  echo "allow app=np-allowed: np-allowed gets through, np-near stays blocked"
+  kn delete networkpolicy np-deny-all np-allow >/dev/null
+  until_reach yes np-near "$ip" || fail "np-near still blocked 20 s after the policies were deleted"
+  echo "policies deleted: np-near reaches np-srv again"
+  kn delete pod np-srv np-near np-allowed --wait=false >/dev/null
+}
+
 t_no_pulls() {
   local stuck
   stuck=$(k get pods -A --no-headers | grep -E 'ErrImagePull|ImagePullBackOff' || true)
@@ -301,6 +368,7 @@ check host-port t_host_port
 check pvc t_pvc
 check hostnet-netadmin t_hostnet_netadmin
 check node-restart t_node_restart
+check netpol t_netpol
 check no-pulls t_no_pulls
 phase_end
 printf '\nLab checks:\n'; printf '  %s\n' "${results[@]}"

@@ -5,6 +5,7 @@
 #                            kubelet kubeadm kubectl crictl pause
 #   $MS_CACHE/etcd/<v>/bin/etcd, $MS_CACHE/coredns/<v>/bin/coredns  (versions that kubeadm names)
 #   $MS_CACHE/kind/<v>/bin/kind, $MS_CACHE/local-path/<v>/bin/local-path-provisioner
+#   $MS_CACHE/kube-network-policies/<v>/bin/cmd   (NetworkPolicy engine, hack/lab/netpol.sh)
 # A second run finds the stamps and does nothing. Build flags keep it short on 2 cores:
 # only the binaries needed, -trimpath, -ldflags '-s -w', CGO off, one `go build` per module.
 LOG_PREFIX=toolchain
@@ -128,9 +129,15 @@ build_local_path() {
   go_install_cached local-path "$LOCAL_PATH_VERSION" github.com/rancher/local-path-provisioner local-path-provisioner
 }
 
+# NetworkPolicy engine for the offline lab (hack/lab/netpol.sh); its main package is .../cmd.
+build_netpol() {
+  go_install_cached kube-network-policies "$KUBE_NETWORK_POLICIES_VERSION" sigs.k8s.io/kube-network-policies/cmd cmd
+}
+
 case "${1:-all}" in
   kube-api-test) build_k8s; build_etcd ;;
-  all) build_k8s; build_etcd; build_kind; build_crictl; build_coredns; build_local_path ;;
-  *) die "usage: $0 [all|kube-api-test]" ;;
+  all) build_k8s; build_etcd; build_kind; build_crictl; build_coredns; build_local_path; build_netpol ;;
+  netpol) build_netpol ;;
+  *) die "usage: $0 [all|kube-api-test|netpol]" ;;
 esac
 finish

@@ -3,7 +3,7 @@
 # Every target is idempotent and fast when its result exists; see docs/offline-lab.md.
 LAB := hack/lab
 
-.PHONY: docker toolchain kube-api-test-bins base-image node-image cluster cluster-down test-lab
+.PHONY: docker toolchain kube-api-test-bins base-image node-image cluster cluster-down test-lab netpol
 
 docker: ## Docker engine that answers and runs privileged containers (installs docker.io + runc wrapper if needed)
 	@$(LAB)/docker.sh
@@ -20,8 +20,11 @@ base-image: docker ## messagestack/debian-base:$(DEBIAN_SUITE) (pulled if a regi
 node-image: toolchain base-image ## kind node image (kindest/node if a registry answers, else assembled offline with images preloaded)
 	@$(LAB)/node-image.sh
 
-cluster: node-image ## kind cluster from kind-config.yaml (1 control plane + 3 workers), waits for all nodes Ready
+cluster: node-image ## kind cluster from kind-config.yaml (1 control plane + 3 workers), waits for all nodes Ready, NetworkPolicy enforcement
 	@$(LAB)/cluster.sh up
+
+netpol: ## NetworkPolicy enforcement (kube-network-policies DaemonSet) on the running cluster; part of `make cluster`
+	@$(LAB)/netpol.sh apply
 
 cluster-down: ## delete the kind cluster
 	@$(LAB)/cluster.sh down
