@@ -26,7 +26,7 @@ TEST_PHASES ?= docker toolchain kube-api-test-bins \
 	test-operator test-chaos-client \
 	base-image node-image cluster test-lab \
 	api-image dataplane-images test-dataplane-images operator-image \
-	deploy-operator test-e2e deploy-sample chaos-ci
+	deploy-operator test-e2e test-vip deploy-sample chaos-ci
 
 # The phases of `make up`: build what is missing (cached), create the lab, install the
 # operator, apply the sample and print where the page is.

@@ -41,4 +41,7 @@ load_stack_images() {
   load_image messagestack/haproxy:dev "make dataplane-images"
   load_image messagestack/nginx:dev "make dataplane-images"
   load_image messagestack/message-api:dev "make api-image"
+  # spec.vip.enabled adds keepalived sidecars; without the image they stay in ErrImagePull and the stack never
+  # becomes Ready (session 1's vip chaos run).
+  load_image messagestack/keepalived:dev "make dataplane-images"
 }

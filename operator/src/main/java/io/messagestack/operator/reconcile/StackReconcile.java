@@ -251,9 +251,14 @@ public class StackReconcile {
     void applyVip() {
         if (!stack.spec().vip.enabled) {
             applier.deleteIfPresent(io.fabric8.kubernetes.api.model.ConfigMap.class, names.vipConfig());
+            for (Keepalived.Role role : Keepalived.Role.values()) {
+                applier.deleteIfPresent(Service.class, Keepalived.peerServiceName(stack, role));
+            }
             return;
         }
-        apply(Keepalived.config(stack, nodeAddresses(Components.FRONTEND), nodeAddresses(Components.PROXY)));
+        for (HasMetadata object : Keepalived.desired(stack)) {
+            apply(object);
+        }
     }
 
     void applyNetworkPolicies() {

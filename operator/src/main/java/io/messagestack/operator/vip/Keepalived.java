@@ -3,8 +3,12 @@ package io.messagestack.operator.vip;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.messagestack.operator.common.ClasspathFiles;
 import io.messagestack.operator.common.Components;
@@ -22,14 +26,22 @@ import java.util.Map;
 
 /**
  * keepalived sidecars in the nginx and HAProxy pods. The pods then use the host network (a VIP lives on a node's
- * interface), and the sidecar gets NET_ADMIN and NET_RAW only. The unicast peers are the node addresses of the
- * component's pods, which the operator learns from the pods and writes into ConfigMap {@code <name>-vip-config};
- * the sidecar reloads keepalived when that file changes (no pod restart: restarting would move the pods again).
+ * interface; nginx and HAProxy listen on all of the node's addresses, so the node holding the VIP serves it
+ * itself), and the sidecar gets NET_ADMIN, NET_RAW and SETGID only. ConfigMap {@code <name>-vip-config} holds the
+ * keepalived.conf templates and the scripts. The unicast peers are the node addresses of the component's pods,
+ * read by the sidecar from the DNS of a headless Service ({@code <name>-<component>-peers}, not-ready pods
+ * included): DNS follows the pods within a second, where a ConfigMap volume lags by up to a minute and two pods
+ * starting together would not know each other. keepalived reloads on a change, without a pod restart.
  */
 public final class Keepalived {
     public static final String CONFIG_DIR = "/etc/messagestack/keepalived";
     public static final String START_SCRIPT = "keepalived-start.sh";
     public static final String CHECK_SCRIPT = "check-port.sh";
+    /**
+     * Where the start script installs the track script: keepalived's script security refuses scripts under a
+     * world-writable directory, which a ConfigMap mount can be.
+     */
+    public static final String SCRIPT_DIR = "/run/messagestack-keepalived";
 
     public enum Role {
         FRONTEND(Components.FRONTEND, Frontend.PORT), PROXY(Components.PROXY, DatabaseProxy.PORT);
@@ -56,7 +68,7 @@ public final class Keepalived {
         String address = role == Role.FRONTEND ? vip.frontendAddress : vip.proxyAddress;
         int routerId = role == Role.FRONTEND ? vip.frontendRouterId : vip.proxyRouterId;
         return new KeepalivedConfigRenderer.Settings(instance, vip.networkInterface, routerId, address,
-                CONFIG_DIR + "/" + CHECK_SCRIPT + " " + role.port);
+                SCRIPT_DIR + "/" + CHECK_SCRIPT + " " + role.port);
     }
 
     /** Static files of the sidecar: templates and scripts. Their hash goes on the pod template. */
@@ -70,17 +82,39 @@ public final class Keepalived {
         return data;
     }
 
-    /**
-     * The ConfigMap with the templates, scripts and the current peer lists (one node address per line).
-     */
-    public static ConfigMap config(Stack stack, List<String> frontendPeers, List<String> proxyPeers) {
-        Map<String, String> data = new LinkedHashMap<>(staticFiles(stack));
-        data.put(Role.FRONTEND.key() + ".peers", String.join("\n", frontendPeers) + "\n");
-        data.put(Role.PROXY.key() + ".peers", String.join("\n", proxyPeers) + "\n");
+    /** Everything the VIP needs besides the sidecars: the ConfigMap and one peer Service per role. */
+    public static List<HasMetadata> desired(Stack stack) {
+        return List.of(config(stack), peerService(stack, Role.FRONTEND), peerService(stack, Role.PROXY));
+    }
+
+    /** The ConfigMap with the keepalived.conf templates and the scripts. */
+    public static ConfigMap config(Stack stack) {
         return new ConfigMapBuilder()
                 .withNewMetadata().withName(stack.names().vipConfig()).withNamespace(stack.namespace())
                 .withLabels(Labels.of(stack.name(), Components.VIP)).endMetadata()
-                .withData(data)
+                .withData(new LinkedHashMap<>(staticFiles(stack)))
+                .build();
+    }
+
+    public static String peerServiceName(Stack stack, Role role) {
+        return stack.name() + "-" + role.component + "-peers";
+    }
+
+    /**
+     * Headless Service whose DNS name resolves to the addresses of the role's pods, which are node addresses on the
+     * host network: the sidecars' unicast peers. Not-ready pods count (a peer in FAULT still takes part in VRRP).
+     */
+    public static Service peerService(Stack stack, Role role) {
+        return new ServiceBuilder()
+                .withNewMetadata().withName(peerServiceName(stack, role)).withNamespace(stack.namespace())
+                .withLabels(Labels.of(stack.name(), Components.VIP)).endMetadata()
+                .withNewSpec()
+                .withClusterIP("None")
+                .withPublishNotReadyAddresses(true)
+                .withSelector(Labels.selector(stack.name(), role.component))
+                .addNewPort().withName("vrrp-peer").withPort(role.port).withTargetPort(new IntOrString(role.port))
+                .endPort()
+                .endSpec()
                 .build();
     }
 
@@ -98,8 +132,12 @@ public final class Keepalived {
                 .addNewEnv().withName("HOST_IP").withNewValueFrom().withNewFieldRef().withFieldPath("status.hostIP")
                 .endFieldRef().endValueFrom().endEnv()
                 .addNewEnv().withName("CONFIG_DIR").withValue(CONFIG_DIR).endEnv()
+                .addNewEnv().withName("SCRIPT_DIR").withValue(SCRIPT_DIR).endEnv()
+                .addNewEnv().withName("PEERS_HOST").withValue(stack.serviceHost(peerServiceName(stack, role))).endEnv()
                 .withNewSecurityContext()
-                .withNewCapabilities().withDrop("ALL").withAdd("NET_ADMIN", "NET_RAW").endCapabilities()
+                // NET_ADMIN: the address; NET_RAW: VRRP; SETGID: keepalived calls setgroups() before every run of
+                // the track script (even as root), which fails without it, and the script then counts as failed.
+                .withNewCapabilities().withDrop("ALL").withAdd("NET_ADMIN", "NET_RAW", "SETGID").endCapabilities()
                 .endSecurityContext()
                 .withNewResources().addToRequests("cpu", new Quantity("10m"))
                 .addToRequests("memory", new Quantity("16Mi")).addToLimits("memory", new Quantity("64Mi"))

@@ -1,0 +1,9 @@
+# The keepalived virtual IPs on the kind lab (issue 4 "keepalived sidecars", issue 5 "process killed inside a
+# container"). Needs the lab with the operator deployed (make deploy-operator) and the keepalived image (make
+# dataplane-images). See docs/operator.md, "Virtual IPs".
+.PHONY: test-vip
+
+test-vip: ## on kind: a stack with vip on, one holder per VIP, page through the VIP, SIGKILL nginx on the holder -> VIP moves within 3 s, no flapping
+	@hack/e2e/vip-test.sh
+
+TEST_PHASES_DEFINED += test-vip
