@@ -50,10 +50,11 @@ public class GaleraRetry {
     public <T> T inTransaction(String operation, Function<Attempt, T> work) {
         long started = System.nanoTime();
         boolean outcomeUnknown = false;
+        boolean lookupPastBudget = false;
         for (int number = 1;; number++) {
             Attempt attempt = new Attempt(number, outcomeUnknown);
-            long timeoutMs = Math.max(budget.attemptTimeoutMs(number, System.nanoTime() - started),
-                    RetryBudget.MIN_ATTEMPT_MS);
+            long timeoutMs = lookupPastBudget ? config.attemptTimeout().toMillis()
+                    : Math.max(budget.attemptTimeoutMs(number, System.nanoTime() - started), RetryBudget.MIN_ATTEMPT_MS);
             try {
                 return QuarkusTransaction.requiringNew().call(() -> {
                     boundNetworkWaits(timeoutMs);
@@ -71,7 +72,16 @@ public class GaleraRetry {
                     evictIdleConnections();
                 }
                 Duration pause = backoff.pauseAfter(number, ThreadLocalRandom.current()::nextDouble);
-                if (number >= config.maxAttempts() || !budget.roomFor(pause, elapsed)) {
+                boolean outOfBudget = number >= config.maxAttempts() || !budget.roomFor(pause, elapsed);
+                if (outOfBudget && kind == FailureKind.DUPLICATE_KEY && !lookupPastBudget) {
+                    // The twin (often our own earlier attempt, whose commit answer was lost) has
+                    // just committed: one more attempt only reads its row. Giving up now would
+                    // answer an error for a write that is stored.
+                    lookupPastBudget = true;
+                    pause = Duration.ZERO;
+                    outOfBudget = false;
+                }
+                if (outOfBudget) {
                     meters.counter("messagestack.db.retries.exhausted", "operation", operation, "reason", kind.name())
                             .increment();
                     LOG.warnf("event=db_retries_exhausted operation=%s attempts=%d reason=%s %s elapsed_ms=%d error=\"%s\"",
