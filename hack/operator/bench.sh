@@ -12,7 +12,7 @@ require_cluster
 ns=${BENCH_NS:-messagestack-bench}; ms=bench
 cleanup() {
   k -n "$ns" delete ms "$ms" --ignore-not-found --wait=true >/dev/null 2>&1 || true
-  k -n "$ns" delete pvc -l "app.kubernetes.io/instance=$ms" --ignore-not-found --wait=false >/dev/null 2>&1 || true
+  k -n "$ns" delete pvc,secret -l "app.kubernetes.io/instance=$ms" --ignore-not-found --wait=false >/dev/null 2>&1 || true
 }
 phase "removing an old bench stack and its volumes"
 cleanup

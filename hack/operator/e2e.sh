@@ -4,6 +4,7 @@
 #      messagestack-e2e/e2e (so the sample and anything running on it, e.g. chaos runs, are untouched);
 #   2. a message added and deleted through the page in headless Chromium via a host port
 #      (kubectl port-forward to 127.0.0.1:18080; the sample itself is on http://127.0.0.1:8080);
+#      then the stack's NetworkPolicies checked with real connections (e2e-netpol.sh);
 #   3. each kind of owned object deleted by hand and restored by the operator, then Ready again;
 #   4. each bad spec rejected by the API server with a message naming the field.
 # Dumps the stack's state and pod logs on failure. Safe to run twice.
@@ -25,7 +26,7 @@ trap 'rc=$?; [ -z "$pf" ] || kill "$pf" 2>/dev/null; [ $rc -eq 0 ] || dump; exit
 phase "1/4 operator, and a fresh stack $ns/$ms"
 "$ROOT/hack/operator/deploy-operator.sh"
 k -n "$ns" delete ms "$ms" --ignore-not-found --wait=true >/dev/null 2>&1 || true
-k -n "$ns" delete pvc -l "app.kubernetes.io/instance=$ms" --ignore-not-found >/dev/null 2>&1 || true
+k -n "$ns" delete pvc,secret -l "app.kubernetes.io/instance=$ms" --ignore-not-found >/dev/null 2>&1 || true
 phase "loading the stack's images into kind"
 load_stack_images
 k create namespace "$ns" --dry-run=client -o yaml | k apply -f - >/dev/null
@@ -42,6 +43,8 @@ for _ in $(seq 1 30); do curl -fs -o /dev/null "http://127.0.0.1:$port/" && brea
 phase "2/4 add and delete a message through the page (headless Chromium, http://127.0.0.1:$port/)"
 need node "run make api-deps"
 ROOT="$ROOT" PAGE_URL="http://127.0.0.1:$port/" node "$ROOT/hack/operator/e2e-page.mjs"
+phase "  NetworkPolicies enforced: only HAProxy reaches the database, only message-api reaches HAProxy"
+"$ROOT/hack/operator/e2e-netpol.sh" "$ns" "$ms"
 
 phase "3/4 delete each kind of owned object; the operator restores it"
 restored() { # kind name: waits until the object exists again with a new uid
@@ -69,6 +72,18 @@ for obj in deployment/$ms-proxy deployment/$ms-api deployment/$ms-frontend \
   if [ "$kind" = statefulset ]; then k -n "$ns" delete "$obj" --cascade=orphan --wait=false >/dev/null
   else k -n "$ns" delete "$obj" --wait=false >/dev/null; fi
   restored "$kind" "$name" "$old"
+done
+phase "  the credentials Secret deleted by hand comes back with the same passwords"
+before=$(k -n "$ns" get secret "$ms-db-credentials" -o jsonpath='{.metadata.uid} {.data.root} {.data.monitor} {.data.app}')
+k -n "$ns" delete secret "$ms-db-credentials" --wait=false >/dev/null
+deadline=$((SECONDS + 60))
+while :; do
+  after=$(k -n "$ns" get secret "$ms-db-credentials" -o jsonpath='{.metadata.uid} {.data.root} {.data.monitor} {.data.app}' 2>/dev/null || true)
+  if [ -n "$after" ] && [ "${after%% *}" != "${before%% *}" ]; then
+    [ "${after#* }" = "${before#* }" ] || die "secret/$ms-db-credentials came back with other passwords"
+    phase "  secret/$ms-db-credentials restored with the same passwords after $((60 - deadline + SECONDS))s"; break
+  fi
+  [ $SECONDS -lt $deadline ] || die "secret/$ms-db-credentials was not restored within 60 s"; sleep 1
 done
 phase "  editing haproxy.cfg by hand is undone"
 k -n "$ns" patch configmap "$ms-proxy-config" --type merge -p '{"data":{"haproxy.cfg":"# hand edit\n"}}' >/dev/null
@@ -104,6 +119,6 @@ spec bad3 "  proxy:\n    replicas: -1" | sed 's/\\n/\n/g' | reject "negative pro
 spec bad4 "  vip:\n    enabled: true\n    frontendAddress: 10.0.0.300\n    proxyAddress: 10.0.0.2" | sed 's/\\n/\n/g' | reject "malformed IP" spec.vip.frontendAddress
 spec "$ms" "  database:\n    engine: mariadb-galera\n    storage:\n      size: 512Mi" | sed 's/\\n/\n/g' | reject "shrinking volume" spec.database.storage.size
 spec "$ms" "  database:\n    engine: percona-xtradb-cluster" | sed 's/\\n/\n/g' | reject "engine change on a running stack" spec.database.engine
-phase "e2e passed; deleting $ns/$ms and its volumes"
+phase "e2e passed; deleting $ns/$ms, its volumes and its passwords (both kept by default)"
 k -n "$ns" delete ms "$ms" --wait=true >/dev/null
-k -n "$ns" delete pvc -l "app.kubernetes.io/instance=$ms" --wait=false >/dev/null 2>&1 || true
+k -n "$ns" delete pvc,secret -l "app.kubernetes.io/instance=$ms" --wait=false >/dev/null 2>&1 || true

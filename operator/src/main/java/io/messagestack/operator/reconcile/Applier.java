@@ -3,6 +3,7 @@ package io.messagestack.operator.reconcile;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.messagestack.operator.crd.MessageStack;
 
@@ -74,10 +75,37 @@ public class Applier {
         return client.resource(desired).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
     }
 
-    /** Creates the object only if absent; never overwrites (used for generated passwords). */
-    public <T extends HasMetadata> T createIfAbsent(T desired) {
-        desired.getMetadata().setOwnerReferences(List.of(ownerReference(owner)));
-        return client.resource(desired).create();
+    /**
+     * Creates a Secret, or replaces the data of the existing one (never server-side apply: the passwords must not
+     * be merged with what a person left there). Owned by the MessageStack only when {@code owned}.
+     */
+    public Secret writeSecret(Secret desired, boolean exists, boolean owned) {
+        desired.getMetadata().setOwnerReferences(owned ? List.of(ownerReference(owner)) : List.of());
+        if (!exists) {
+            return client.resource(desired).create();
+        }
+        return client.secrets().inNamespace(desired.getMetadata().getNamespace())
+                .withName(desired.getMetadata().getName()).edit(s -> {
+                    s.setData(desired.getData());
+                    s.getMetadata().setOwnerReferences(desired.getMetadata().getOwnerReferences());
+                    return s;
+                });
+    }
+
+    /** Adds or removes the MessageStack's owner reference, leaving the rest of the object alone. */
+    public void setOwned(HasMetadata object, boolean owned) {
+        List<OwnerReference> refs = object.getMetadata().getOwnerReferences();
+        boolean isOwned = refs != null && refs.stream().anyMatch(r -> r.getUid().equals(owner.getMetadata().getUid()));
+        if (isOwned == owned) {
+            return;
+        }
+        @SuppressWarnings("unchecked")
+        Class<HasMetadata> type = (Class<HasMetadata>) object.getClass();
+        client.resources(type).inNamespace(object.getMetadata().getNamespace())
+                .withName(object.getMetadata().getName()).edit(o -> {
+                    o.getMetadata().setOwnerReferences(owned ? List.of(ownerReference(owner)) : List.of());
+                    return o;
+                });
     }
 
     public void deleteIfPresent(Class<? extends HasMetadata> type, String name) {

@@ -60,19 +60,25 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
     public List<EventSource<?, MessageStack>> prepareEventSources(EventSourceContext<MessageStack> context) {
         List<EventSource<?, MessageStack>> sources = new ArrayList<>();
         for (Class<? extends HasMetadata> type : OWNED) {
-            sources.add(ownedSource(type, context));
+            sources.add(type == Secret.class ? byInstanceLabel(type, context) : ownedSource(type, context));
         }
         // Pods are owned by their StatefulSet/Deployment, not by the MessageStack: map them by the instance label.
-        sources.add(new InformerEventSource<>(InformerEventSourceConfiguration.from(Pod.class, MessageStack.class)
+        sources.add(byInstanceLabel(Pod.class, context));
+        return sources;
+    }
+
+    /** Objects that may have no owner reference (pods; the credentials Secrets, kept with the volumes). */
+    private static <R extends HasMetadata> InformerEventSource<R, MessageStack> byInstanceLabel(
+            Class<R> type, EventSourceContext<MessageStack> context) {
+        return new InformerEventSource<>(InformerEventSourceConfiguration.from(type, MessageStack.class)
                 .withLabelSelector(Labels.MANAGED_SELECTOR)
-                .withSecondaryToPrimaryMapper(pod -> {
-                    Map<String, String> labels = pod.getMetadata().getLabels();
+                .withSecondaryToPrimaryMapper(object -> {
+                    Map<String, String> labels = object.getMetadata().getLabels();
                     String instance = labels == null ? null : labels.get(Labels.INSTANCE);
                     return instance == null ? Set.of()
-                            : Set.of(new ResourceID(instance, pod.getMetadata().getNamespace()));
+                            : Set.of(new ResourceID(instance, object.getMetadata().getNamespace()));
                 })
-                .build(), context));
-        return sources;
+                .build(), context);
     }
 
     private static <R extends HasMetadata> InformerEventSource<R, MessageStack> ownedSource(
@@ -90,8 +96,8 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
         StackReconcile run = new StackReconcile(context.getClient(), resource, stack, cache(context), galeraProbe,
                 operatorNamespace, applied);
         Observed observed = run.run();
-        for (String action : run.actions()) {
-            events.normal(context.getClient(), resource, "FullCrashRecovery", action);
+        for (StackReconcile.Action action : run.actions()) {
+            events.normal(context.getClient(), resource, action.reason(), action.message());
         }
         MessageStackStatus previous = resource.getStatus();
         MessageStackStatus next = StatusCalculator.calculate(previous, observed,

@@ -54,8 +54,12 @@ public class StackReconcile {
     private final GaleraProbe galeraProbe;
     private final String operatorNamespace;
     private final List<Problem> problems = new ArrayList<>();
-    /** Actions worth an event (full-crash recovery decisions). */
-    private final List<String> actions = new ArrayList<>();
+    /** Actions worth an event (full-crash recovery decisions, restored passwords). */
+    private final List<Action> actions = new ArrayList<>();
+
+    /** Something the operator did that a person should see as an event. */
+    public record Action(String reason, String message) {
+    }
     /** ClusterIP of the message-api Service, which nginx resolves once at start. */
     private String apiServiceAddress;
 
@@ -80,7 +84,9 @@ public class StackReconcile {
 
     /** Runs the steps in order and returns what was observed, for the status. */
     public Observed run() {
-        ensureCredentials();
+        if (!ensureCredentials()) {
+            return observe(false, false);
+        }
         boolean databaseApplied = applyDatabase();
         applyProxy();
         int dbReady = readyReplicas(cache.get(StatefulSet.class, names.dbStatefulSet()), StatefulSet::getStatus);
@@ -93,19 +99,60 @@ public class StackReconcile {
         return observe(databaseApplied, apiCreated);
     }
 
-    void ensureCredentials() {
-        Secret existing = cache.get(Secret.class, names.dbCredentials())
-                // The cache may lag behind a Secret created a moment ago: ask the API server before generating.
-                .orElseGet(() -> client.secrets().inNamespace(stack.namespace()).withName(names.dbCredentials()).get());
-        Secret desired = DatabaseCredentials.desired(stack.name(), stack.namespace(), existing);
-        if (desired == null) {
-            return;
+    /**
+     * The passwords, created once and kept (see DatabaseCredentials). False when they are lost while the database
+     * has data: then nothing else is applied and the status says what to do.
+     */
+    boolean ensureCredentials() {
+        Secret main = readSecret(names.dbCredentials());
+        Secret copy = readSecret(names.dbCredentialsInternal());
+        DatabaseCredentials.Plan plan = DatabaseCredentials.plan(names, data(main), data(copy),
+                !databaseVolumes().isEmpty());
+        if (plan instanceof DatabaseCredentials.Lost lost) {
+            boolean fresh = cache.get(StatefulSet.class, names.dbStatefulSet()).isEmpty();
+            if (fresh && !volumesMatchEngine()) {
+                return false; // volumes of another engine: that is the problem to report first
+            }
+            problems.add(new Problem(Conditions.DATABASE_READY, "CredentialsMissing", lost.message()));
+            return false;
         }
-        if (existing == null) {
-            applier.createIfAbsent(desired);
-        } else {
-            applier.apply(desired);
+        boolean owned = stack.spec().database.storage.deleteWithStack;
+        if (plan instanceof DatabaseCredentials.Write write) {
+            if (write.main()) {
+                Map<String, String> data = new java.util.LinkedHashMap<>(main == null ? Map.of() : data(main));
+                data.putAll(write.data()); // keep keys a person added; the three passwords come from the copy
+                main = applier.writeSecret(DatabaseCredentials.secret(stack.name(), stack.namespace(), data),
+                        main != null, owned);
+            }
+            if (write.copy()) {
+                copy = applier.writeSecret(DatabaseCredentials.internalCopy(stack.name(), stack.namespace(),
+                        write.data()), copy != null, owned);
+            }
+            if (write.restored()) {
+                actions.add(new Action("CredentialsRestored", "Secret " + names.dbCredentials()
+                        + " was deleted or edited; restored from " + names.dbCredentialsInternal()));
+            }
         }
+        // The Secrets live as long as the volumes: owned (garbage-collected with the stack) only when the volumes
+        // are deleted with it, so a stack re-created on kept volumes finds the passwords they were made with.
+        applier.setOwned(main, owned);
+        applier.setOwned(copy, owned);
+        return true;
+    }
+
+    private Secret readSecret(String name) {
+        return cache.get(Secret.class, name)
+                // The cache may lag behind a Secret created a moment ago: ask the API server before deciding.
+                .orElseGet(() -> client.secrets().inNamespace(stack.namespace()).withName(name).get());
+    }
+
+    private static Map<String, String> data(Secret secret) {
+        return secret == null ? null : secret.getData() == null ? Map.of() : secret.getData();
+    }
+
+    private List<PersistentVolumeClaim> databaseVolumes() {
+        return client.persistentVolumeClaims().inNamespace(stack.namespace())
+                .withLabels(Labels.selector(stack.name(), Components.DATABASE)).list().getItems();
     }
 
     /** Server-side apply, skipped when the informer cache shows our last apply untouched. */
@@ -184,8 +231,7 @@ public class StackReconcile {
 
     /** A new StatefulSet must not start on volumes left behind by a stack with another engine. */
     private boolean volumesMatchEngine() {
-        List<PersistentVolumeClaim> claims = client.persistentVolumeClaims().inNamespace(stack.namespace())
-                .withLabels(Labels.selector(stack.name(), Components.DATABASE)).list().getItems();
+        List<PersistentVolumeClaim> claims = databaseVolumes();
         String engine = stack.spec().database.engine.value();
         for (PersistentVolumeClaim claim : claims) {
             String onVolume = claim.getMetadata().getLabels() == null ? null
@@ -315,12 +361,12 @@ public class StackReconcile {
         FullCrashRecovery.decide(states, stack.spec().database.replicas).ifPresent(decision -> {
             boolean sent = galeraProbe.requestBootstrap(decision.ip());
             String message = (sent ? "bootstrapping " : "could not ask ") + decision.pod() + ": " + decision.reason();
-            actions.add(message);
+            actions.add(new Action("FullCrashRecovery", message));
             problems.add(new Problem(Conditions.DATABASE_READY, "RecoveringFromFullCrash", message));
         });
     }
 
-    public List<String> actions() {
+    public List<Action> actions() {
         return actions;
     }
 

@@ -6,55 +6,128 @@ import io.messagestack.operator.common.Components;
 import io.messagestack.operator.common.Labels;
 import io.messagestack.operator.common.Names;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.IntFunction;
 
 /**
- * Secret {@code <name>-db-credentials} with keys root, monitor and app. Created once with generated passwords and
- * then kept: the database holds these passwords, so the operator must never replace an existing one.
+ * The database passwords (keys root, monitor, app) live in two Secrets: {@code <name>-db-credentials}, the one
+ * pods and people read, and {@code <name>-db-credentials-internal}, the operator's copy. The database knows only
+ * the passwords it was created with, so they are generated once and never replaced: a deleted or edited Secret is
+ * restored from the other one, and when both are gone while the volumes hold data, nothing is generated (that
+ * would lock message-api out of its own data) and the status says what to do.
  */
 public final class DatabaseCredentials {
     public static final String ROOT = "root";
     public static final String MONITOR = "monitor";
     public static final String APP = "app";
+    public static final List<String> KEYS = List.of(ROOT, MONITOR, APP);
     public static final String MONITOR_USER = "monitor";
     public static final String APP_USER = "messageapi";
     public static final String APP_DATABASE = "messages";
+    public static final String PURPOSE_ANNOTATION = "messagestack.io/purpose";
     private static final int LENGTH = 24;
 
     private DatabaseCredentials() {
     }
 
+    /** What the operator does about the two Secrets in one reconcile. */
+    public sealed interface Plan permits Keep, Write, Lost {
+    }
+
+    /** Both Secrets hold the same complete passwords. */
+    public record Keep() implements Plan {
+    }
+
     /**
-     * The Secret to create, or null when the existing one is complete. Keys that exist are kept as they are; a
-     * missing key (someone edited the Secret) is generated.
+     * Write {@code data} (base64 values, as in {@code Secret.data}) to the main Secret and/or the copy.
+     * {@code restored} is true when the main Secret is put back from the copy (worth an event).
      */
-    public static Secret desired(String stack, String namespace, Secret existing, IntFunction<String> generator) {
-        Map<String, String> data = new LinkedHashMap<>();
-        Map<String, String> have = existing == null || existing.getData() == null ? Map.of() : existing.getData();
-        boolean complete = true;
-        for (String key : new String[] {ROOT, MONITOR, APP}) {
-            String value = have.get(key);
-            if (value == null || value.isEmpty()) {
-                complete = false;
-                value = java.util.Base64.getEncoder().encodeToString(
-                        generator.apply(LENGTH).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    public record Write(Map<String, String> data, boolean main, boolean copy, boolean restored) implements Plan {
+    }
+
+    /** The passwords are gone and the volumes hold data: change nothing, tell the user. */
+    public record Lost(String message) implements Plan {
+    }
+
+    /**
+     * Decides from what exists. {@code main} and {@code copy} are the Secrets' data (null when absent);
+     * {@code databaseHasData} is true when database volumes exist for this stack.
+     */
+    public static Plan plan(Names names, Map<String, String> main, Map<String, String> copy, boolean databaseHasData,
+                            IntFunction<String> generator) {
+        if (complete(copy)) {
+            Map<String, String> known = only(copy);
+            if (main != null && known.equals(only(main))) {
+                return new Keep();
             }
-            data.put(key, value);
+            // The copy is what the database was created with: undo a deletion or a hand edit of the main Secret.
+            return new Write(known, true, false, true);
         }
-        if (existing != null && complete) {
-            return null;
+        if (complete(main)) {
+            return new Write(only(main), false, true, false);
         }
+        if (databaseHasData) {
+            return new Lost("Secret " + names.dbCredentials() + " is missing or lacks one of the keys " + KEYS
+                    + ", and so is the operator's copy " + names.dbCredentialsInternal() + ", while the database"
+                    + " volumes (PVCs datadir-" + names.dbStatefulSet() + "-N) hold data made with those passwords:"
+                    + " new passwords would lock message-api out. Restore " + names.dbCredentials()
+                    + " (keys " + String.join(", ", KEYS) + ") from your backup, or delete the volumes if their data"
+                    + " is not needed. Nothing else was changed.");
+        }
+        Map<String, String> data = new LinkedHashMap<>();
+        for (String key : KEYS) {
+            String value = main == null ? null : main.get(key);
+            data.put(key, value == null || value.isEmpty() ? encode(generator.apply(LENGTH)) : value);
+        }
+        return new Write(data, true, true, false);
+    }
+
+    public static Plan plan(Names names, Map<String, String> main, Map<String, String> copy, boolean databaseHasData) {
+        return plan(names, main, copy, databaseHasData, Passwords::generate);
+    }
+
+    /** The main Secret, read by the database and message-api pods. */
+    public static Secret secret(String stack, String namespace, Map<String, String> data) {
+        return build(new Names(stack).dbCredentials(), namespace, stack, data,
+                "database passwords (root, monitor, app) of MessageStack " + stack);
+    }
+
+    /** The operator's copy, from which it restores the main Secret. */
+    public static Secret internalCopy(String stack, String namespace, Map<String, String> data) {
+        return build(new Names(stack).dbCredentialsInternal(), namespace, stack, data,
+                "the operator's copy of " + new Names(stack).dbCredentials() + ", used to restore it; do not edit");
+    }
+
+    private static Secret build(String name, String namespace, String stack, Map<String, String> data,
+                                String purpose) {
         return new SecretBuilder()
-                .withNewMetadata().withName(new Names(stack).dbCredentials()).withNamespace(namespace)
-                .withLabels(Labels.of(stack, Components.CREDENTIALS)).endMetadata()
+                .withNewMetadata().withName(name).withNamespace(namespace)
+                .withLabels(Labels.of(stack, Components.CREDENTIALS))
+                .withAnnotations(Map.of(PURPOSE_ANNOTATION, purpose)).endMetadata()
                 .withType("Opaque")
-                .withData(data)
+                .withData(new LinkedHashMap<>(data))
                 .build();
     }
 
-    public static Secret desired(String stack, String namespace, Secret existing) {
-        return desired(stack, namespace, existing, Passwords::generate);
+    private static boolean complete(Map<String, String> data) {
+        return data != null && KEYS.stream().allMatch(k -> data.get(k) != null && !data.get(k).isEmpty());
+    }
+
+    private static Map<String, String> only(Map<String, String> data) {
+        Map<String, String> kept = new LinkedHashMap<>();
+        for (String key : KEYS) {
+            if (data.get(key) != null) {
+                kept.put(key, data.get(key));
+            }
+        }
+        return kept;
+    }
+
+    private static String encode(String value) {
+        return Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -108,7 +108,6 @@ class ReconcileIT {
     void aNameOnlyStackGetsAllItsObjectsAndATruthfulStatus() {
         MessageStack ms = createStack("create", "shop", "");
         List<HasMetadata> objects = List.of(
-                await(Secret.class, "create", "shop-db-credentials"),
                 await(ConfigMap.class, "create", "shop-db-config"),
                 await(ConfigMap.class, "create", "shop-db-scripts"),
                 await(ConfigMap.class, "create", "shop-proxy-config"),
@@ -128,6 +127,15 @@ class ReconcileIT {
                 await(NetworkPolicy.class, "create", "shop-proxy-ingress"),
                 await(NetworkPolicy.class, "create", "shop-api-ingress"));
         objects.forEach(o -> assertOwned(o, ms));
+        // The passwords live as long as the volumes (kept by default): labelled, not owned, so not garbage-collected.
+        Secret credentials = await(Secret.class, "create", "shop-db-credentials");
+        Secret copy = await(Secret.class, "create", "shop-db-credentials-internal");
+        for (Secret s : List.of(credentials, copy)) {
+            assertTrue(s.getMetadata().getOwnerReferences() == null || s.getMetadata().getOwnerReferences().isEmpty(),
+                    s.getMetadata().getName() + " is kept with the volumes");
+            assertEquals(Labels.OPERATOR, s.getMetadata().getLabels().get(Labels.MANAGED_BY));
+        }
+        assertEquals(credentials.getData(), copy.getData());
         String apiAddress = client.services().inNamespace("create").withName("shop-api").get().getSpec().getClusterIP();
         KubeApi.await("frontend pods bound to the API Service address", WAIT, () -> apiAddress.equals(
                 client.apps().deployments().inNamespace("create").withName("shop-frontend").get().getSpec()
@@ -199,6 +207,56 @@ class ReconcileIT {
 
         assertEquals(secret.getData(), client.secrets().inNamespace("heal").withName("shop-db-credentials").get()
                 .getData(), "generated passwords are created once and kept");
+
+        // The database knows only the first passwords: a deleted or edited Secret comes back with them.
+        client.secrets().inNamespace("heal").withName("shop-db-credentials").delete();
+        KubeApi.await("credentials Secret restored with the same passwords", WAIT, () -> {
+            Secret s = client.secrets().inNamespace("heal").withName("shop-db-credentials").get();
+            return s != null && !s.getMetadata().getUid().equals(secret.getMetadata().getUid())
+                    && secret.getData().equals(s.getData()) ? s : null;
+        });
+        retryOnConflict(() -> client.secrets().inNamespace("heal").withName("shop-db-credentials").edit(s -> {
+            s.getData().put("app", "aGFuZC1lZGl0");
+            return s;
+        }));
+        KubeApi.await("hand-edited password put back", WAIT, () -> secret.getData().equals(
+                client.secrets().inNamespace("heal").withName("shop-db-credentials").get().getData()));
+    }
+
+    @Test
+    void lostPasswordsOverExistingDataAreNeverRegenerated() {
+        createStack("lost", "shop", "");
+        await(Secret.class, "lost", "shop-db-credentials-internal");
+        StatefulSet sts = await(StatefulSet.class, "lost", "shop-db");
+        // No controllers here: the volume a running database would have is created by hand.
+        client.resource(new PersistentVolumeClaimBuilder().withNewMetadata().withName("datadir-shop-db-0")
+                .withNamespace("lost")
+                .withLabels(Map.of(Labels.INSTANCE, "shop", Labels.COMPONENT, "database")).endMetadata()
+                .withNewSpec().withAccessModes("ReadWriteOnce").withNewResources()
+                .addToRequests("storage", new Quantity("1Gi")).endResources().endSpec().build()).create();
+        client.secrets().inNamespace("lost").withName("shop-db-credentials-internal").delete();
+        client.secrets().inNamespace("lost").withName("shop-db-credentials").delete();
+
+        MessageStack ms = awaitStatus("lost", "shop", m -> {
+            var db = Conditions.find(m.getStatus().conditions, Conditions.DATABASE_READY);
+            return db != null && "CredentialsMissing".equals(db.getReason());
+        });
+        var db = Conditions.find(ms.getStatus().conditions, Conditions.DATABASE_READY);
+        assertEquals("False", db.getStatus());
+        assertTrue(db.getMessage().contains("shop-db-credentials"), db.getMessage());
+        assertEquals("False", Conditions.find(ms.getStatus().conditions, Conditions.READY).getStatus());
+        assertNull(client.secrets().inNamespace("lost").withName("shop-db-credentials").get(),
+                "no new passwords over old data");
+        assertNull(client.secrets().inNamespace("lost").withName("shop-db-credentials-internal").get());
+        assertEquals(sts.getMetadata().getUid(), client.apps().statefulSets().inNamespace("lost").withName("shop-db")
+                .get().getMetadata().getUid(), "the database is left as it was");
+    }
+
+    @Test
+    void passwordsAreGarbageCollectedWithTheStackOnlyWhenTheVolumesAreToo() {
+        MessageStack ms = createStack("owned", "shop", "database:\n  storage:\n    deleteWithStack: true");
+        assertOwned(await(Secret.class, "owned", "shop-db-credentials"), ms);
+        assertOwned(await(Secret.class, "owned", "shop-db-credentials-internal"), ms);
     }
 
     @Test

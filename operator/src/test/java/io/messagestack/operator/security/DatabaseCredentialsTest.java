@@ -1,7 +1,12 @@
 package io.messagestack.operator.security;
 
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.messagestack.operator.common.Labels;
+import io.messagestack.operator.common.Names;
+import io.messagestack.operator.security.DatabaseCredentials.Keep;
+import io.messagestack.operator.security.DatabaseCredentials.Lost;
+import io.messagestack.operator.security.DatabaseCredentials.Plan;
+import io.messagestack.operator.security.DatabaseCredentials.Write;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -9,43 +14,109 @@ import java.util.Base64;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DatabaseCredentialsTest {
+    private static final Names NAMES = new Names("shop");
+    private static final Map<String, String> KNOWN = Map.of("root", "YQ==", "monitor", "Yg==", "app", "Yw==");
+
     private static String decode(String b64) {
         return new String(Base64.getDecoder().decode(b64), StandardCharsets.UTF_8);
     }
 
     @Test
-    void newSecretHasThreeDifferentRandomPasswords() {
-        Secret s = DatabaseCredentials.desired("shop", "prod", null);
-        assertEquals("shop-db-credentials", s.getMetadata().getName());
-        String root = decode(s.getData().get("root"));
-        String monitor = decode(s.getData().get("monitor"));
-        String app = decode(s.getData().get("app"));
+    void aNewStackGetsThreeDifferentRandomPasswordsInBothSecrets() {
+        Write write = assertInstanceOf(Write.class, DatabaseCredentials.plan(NAMES, null, null, false));
+        assertTrue(write.main() && write.copy() && !write.restored());
+        String root = decode(write.data().get("root"));
+        String monitor = decode(write.data().get("monitor"));
+        String app = decode(write.data().get("app"));
         assertEquals(24, root.length());
         assertTrue(root.matches("[A-Za-z0-9]+"));
         assertNotEquals(root, monitor);
         assertNotEquals(monitor, app);
-        assertNotEquals(root, decode(DatabaseCredentials.desired("shop", "prod", null).getData().get("root")));
+        Write other = (Write) DatabaseCredentials.plan(NAMES, null, null, false);
+        assertNotEquals(root, decode(other.data().get("root")));
     }
 
     @Test
-    void anExistingCompleteSecretIsNeverReplaced() {
-        Secret existing = new SecretBuilder().withNewMetadata().withName("shop-db-credentials").endMetadata()
-                .withData(Map.of("root", "YQ==", "monitor", "Yg==", "app", "Yw==")).build();
-        assertNull(DatabaseCredentials.desired("shop", "prod", existing));
+    void matchingSecretsAreLeftAlone() {
+        assertInstanceOf(Keep.class, DatabaseCredentials.plan(NAMES, KNOWN, KNOWN, true));
     }
 
     @Test
-    void aMissingKeyIsAddedAndTheOthersKept() {
-        Secret existing = new SecretBuilder().withNewMetadata().withName("shop-db-credentials").endMetadata()
-                .withData(Map.of("root", "YQ==", "monitor", "Yg==")).build();
-        Secret s = DatabaseCredentials.desired("shop", "prod", existing, n -> "generated");
-        assertEquals("YQ==", s.getData().get("root"));
-        assertEquals("Yg==", s.getData().get("monitor"));
-        assertEquals("generated", decode(s.getData().get("app")));
+    void aDeletedMainSecretIsRestoredFromTheCopyWithTheSamePasswords() {
+        Write write = assertInstanceOf(Write.class, DatabaseCredentials.plan(NAMES, null, KNOWN, true));
+        assertEquals(KNOWN, write.data());
+        assertTrue(write.main() && write.restored());
+        assertFalse(write.copy());
+    }
+
+    @Test
+    void aHandEditedPasswordIsPutBackBecauseTheDatabaseDoesNotKnowTheNewOne() {
+        Map<String, String> edited = Map.of("root", "YQ==", "monitor", "Yg==", "app", "bmV3");
+        Write write = assertInstanceOf(Write.class, DatabaseCredentials.plan(NAMES, edited, KNOWN, true));
+        assertEquals(KNOWN, write.data());
+        assertTrue(write.restored());
+    }
+
+    @Test
+    void anExtraKeyAPersonAddedIsNotAChange() {
+        Map<String, String> withExtra = new java.util.HashMap<>(KNOWN);
+        withExtra.put("note", "eA==");
+        assertInstanceOf(Keep.class, DatabaseCredentials.plan(NAMES, withExtra, KNOWN, true));
+    }
+
+    @Test
+    void aStackFromBeforeTheCopyExistedGetsItsCopyFromTheMainSecret() {
+        Write write = assertInstanceOf(Write.class, DatabaseCredentials.plan(NAMES, KNOWN, null, true));
+        assertEquals(KNOWN, write.data());
+        assertTrue(write.copy());
+        assertFalse(write.main());
+    }
+
+    @Test
+    void bothGoneWithDataOnTheVolumesGeneratesNothingAndSaysWhatToDo() {
+        Plan plan = DatabaseCredentials.plan(NAMES, null, null, true, n -> {
+            throw new AssertionError("no password may be generated");
+        });
+        String message = assertInstanceOf(Lost.class, plan).message();
+        assertTrue(message.contains("shop-db-credentials"), message);
+        assertTrue(message.contains("shop-db-credentials-internal"), message);
+        assertTrue(message.contains("datadir-shop-db-"), message);
+        assertTrue(message.contains("Nothing else was changed"), message);
+    }
+
+    @Test
+    void anIncompleteSecretWithoutDataGetsOnlyItsMissingKeysGenerated() {
+        Write write = assertInstanceOf(Write.class, DatabaseCredentials.plan(NAMES,
+                Map.of("root", "YQ==", "monitor", "Yg=="), null, false, n -> "generated"));
+        assertEquals("YQ==", write.data().get("root"));
+        assertEquals("Yg==", write.data().get("monitor"));
+        assertEquals("generated", decode(write.data().get("app")));
+    }
+
+    @Test
+    void anIncompleteSecretWithDataIsLostNotRegenerated() {
+        assertInstanceOf(Lost.class, DatabaseCredentials.plan(NAMES, Map.of("root", "YQ=="), null, true));
+    }
+
+    @Test
+    void bothSecretsCarryTheOperatorsLabelsAndSayWhatTheyAre() {
+        Secret main = DatabaseCredentials.secret("shop", "prod", KNOWN);
+        Secret copy = DatabaseCredentials.internalCopy("shop", "prod", KNOWN);
+        assertEquals("shop-db-credentials", main.getMetadata().getName());
+        assertEquals("shop-db-credentials-internal", copy.getMetadata().getName());
+        for (Secret s : new Secret[] {main, copy}) {
+            assertEquals("prod", s.getMetadata().getNamespace());
+            assertEquals(Labels.OPERATOR, s.getMetadata().getLabels().get(Labels.MANAGED_BY));
+            assertEquals("shop", s.getMetadata().getLabels().get(Labels.INSTANCE));
+            assertEquals(KNOWN, s.getData());
+        }
+        assertTrue(copy.getMetadata().getAnnotations().get(DatabaseCredentials.PURPOSE_ANNOTATION)
+                .contains("do not edit"));
     }
 }
