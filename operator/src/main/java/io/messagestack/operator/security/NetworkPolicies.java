@@ -25,7 +25,13 @@ import java.util.List;
  * the host network, so they are allowed by their node addresses instead of their pod labels.
  */
 public final class NetworkPolicies {
-    private static final int[] GALERA_PORTS = {DatabaseCluster.MYSQL_PORT, 4567, 4568, 4444};
+    /**
+     * Between database pods: SQL, group communication, IST, SST, and the agent: a starting node asks its peers'
+     * agents (GET /state) whether a Primary component exists before it joins, so without the agent port a restarted
+     * node waits for a full-crash decision forever.
+     */
+    private static final int[] GALERA_PORTS =
+            {DatabaseCluster.MYSQL_PORT, 4567, 4568, 4444, DatabaseCluster.AGENT_PORT};
 
     private NetworkPolicies() {
     }

@@ -37,6 +37,18 @@ class NetworkPoliciesTest {
     }
 
     @Test
+    void databasePeersReachEachOthersAgent() {
+        var db = byName(new MessageStackSpec(), List.of()).get("shop-database-ingress").getSpec();
+        var peerRule = db.getIngress().stream()
+                .filter(r -> r.getFrom().stream().anyMatch(f -> f.getPodSelector() != null && "database".equals(
+                        f.getPodSelector().getMatchLabels().get("app.kubernetes.io/component"))))
+                .findFirst().orElseThrow();
+        // A starting node asks its peers' agents whether a Primary component exists (galera-start.sh).
+        assertTrue(peerRule.getPorts().stream().anyMatch(port -> port.getPort().getIntVal() == 9200));
+        assertTrue(peerRule.getPorts().stream().anyMatch(port -> port.getPort().getIntVal() == 4567));
+    }
+
+    @Test
     void hostNetworkProxiesAreAllowedByNodeAddressAndNeverByAnEmptyRule() {
         MessageStackSpec spec = new MessageStackSpec();
         spec.vip.enabled = true;
