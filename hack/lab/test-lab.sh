@@ -308,6 +308,8 @@ t_netpol() {
   local w1 w2 ip ready want
   w1=$(workers | sed -n 1p); w2=$(workers | sed -n 2p)
   want=$(k get nodes --no-headers | wc -l)
+  # After node-restart its pod on that node may still be starting.
+  k -n kube-system rollout status daemonset/kube-network-policies --timeout=120s >/dev/null 2>&1 || true
   ready=$(k -n kube-system get daemonset kube-network-policies -o jsonpath='{.status.numberReady}' 2>/dev/null || echo 0)
   [ "${ready:-0}" -eq "$want" ] || fail "kube-network-policies ready on ${ready:-0} of $want nodes; run 'make netpol'"
   # np-srv on w1; np-near on w1 (same node), np-allowed on w2 (across nodes).
