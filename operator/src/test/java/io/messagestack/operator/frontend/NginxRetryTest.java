@@ -1,0 +1,135 @@
+package io.messagestack.operator.frontend;
+
+import io.messagestack.operator.common.RealBinary;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The rendered nginx.conf run by a real nginx in front of a fake API that drops the first request it receives (reads
+ * it, closes the connection without an answer: an API pod that died while handling it) and answers 201 to the next.
+ */
+class NginxRetryTest {
+    private Process nginx;
+    private ServerSocket api;
+
+    @AfterEach
+    void stop() throws IOException {
+        if (nginx != null) {
+            nginx.destroyForcibly();
+        }
+        if (api != null) {
+            api.close();
+        }
+    }
+
+    @Test
+    void aKeyedPostIsResentAfterTheApiDroppedItAnUnkeyedOneIsNot(@TempDir Path dir) throws Exception {
+        Path binary = RealBinary.require("nginx");
+        api = new ServerSocket(0);
+        AtomicInteger received = new AtomicInteger();
+        Thread server = new Thread(() -> serve(received));
+        server.setDaemon(true);
+        server.start();
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        String conf = NginxConfigRenderer.render("127.0.0.1", api.getLocalPort(), port)
+                .replace("pid /tmp/nginx.pid;", "pid " + dir.resolve("nginx.pid") + ";")
+                .replace("/tmp/nginx-", dir + "/nginx-");
+        Path file = dir.resolve("nginx.conf");
+        Files.writeString(file, conf);
+        nginx = new ProcessBuilder(binary.toString(), "-c", file.toString(), "-e", dir.resolve("error.log").toString(),
+                "-g", "daemon off;").redirectErrorStream(true).redirectOutput(dir.resolve("out.log").toFile()).start();
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        URI uri = URI.create("http://127.0.0.1:" + port + "/api/messages/");
+        waitUntilListening(http, port);
+
+        received.set(0);
+        HttpResponse<String> keyed = http.send(post(uri).header("Idempotency-Key", "k-1").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, keyed.statusCode(), "a keyed POST the API dropped is sent again");
+        assertEquals(2, received.get(), "the first delivery was dropped, the second answered");
+
+        received.set(0);
+        HttpResponse<String> plain = http.send(post(uri).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(502, plain.statusCode(), "a POST without a key that reached the API is never sent twice");
+        assertEquals(1, received.get());
+    }
+
+    private static HttpRequest.Builder post(URI uri) {
+        return HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"subject\":\"s\",\"body\":\"b\"}"));
+    }
+
+    private static void waitUntilListening(HttpClient http, int port) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            try {
+                http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                return;
+            } catch (IOException notYet) {
+                if (System.nanoTime() > deadline) {
+                    throw notYet;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    /** Odd-numbered requests (1st, 3rd, ...) are read and dropped; even-numbered ones get 201. */
+    private void serve(AtomicInteger received) {
+        while (!api.isClosed()) {
+            try (Socket s = api.accept()) {
+                readRequest(s.getInputStream());
+                if (received.incrementAndGet() % 2 == 1) {
+                    continue; // close without an answer
+                }
+                OutputStream out = s.getOutputStream();
+                out.write(("HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: 8\r\n"
+                        + "Connection: close\r\n\r\n{\"id\":1}").getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+            } catch (IOException closed) {
+                return;
+            }
+        }
+    }
+
+    /** Reads the head and a Content-Length body. */
+    private static void readRequest(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int c = in.read();
+            if (c < 0) {
+                return;
+            }
+            head.append((char) c);
+        }
+        int length = 0;
+        for (String line : head.toString().split("\r\n")) {
+            if (line.toLowerCase().startsWith("content-length:")) {
+                length = Integer.parseInt(line.substring(15).trim());
+            }
+        }
+        in.readNBytes(length);
+    }
+}
