@@ -36,6 +36,8 @@ class MyCnfRendererTest {
         assertTrue(suspect.compareTo(java.time.Duration.ofSeconds(2)) <= 0, "suspect " + suspect);
         // Galera's order: keepalive < suspect < inactive < install (install keeps its 7.5 s default).
         assertTrue(keepalive.compareTo(suspect) < 0, keepalive + " < " + suspect);
+        // Galera checks keepalive_period < suspect_timeout / 3 at start (measured: PT1S with PT2S is refused).
+        assertTrue(keepalive.multipliedBy(3).compareTo(suspect) < 0, keepalive + " * 3 < " + suspect);
         assertTrue(suspect.compareTo(inactive) < 0, suspect + " < " + inactive);
         assertTrue(inactive.compareTo(java.time.Duration.ofMillis(7500)) < 0, inactive + " < PT7.5S");
         assertEquals("256M", options.get("gcache.size"));
