@@ -1,8 +1,10 @@
 #!/bin/bash
 # keepalived sidecar of a MessageStack nginx or HAProxy pod (written by the MessageStack operator).
-# Usage: keepalived-start.sh <frontend|proxy>
-# - installs the track script where keepalived's script security accepts it (the ConfigMap mount is
-#   world-writable on some kubelets, and keepalived then refuses to run scripts from it);
+# Usage: keepalived-start.sh <frontend|proxy> <port>
+# - watches the local nginx/HAProxy (TCP to 127.0.0.1:<port>, the pods use the host network) every 0.2 s and
+#   writes $STATE_DIR/<role>.state, keepalived's track_file: 0 = up, 1 = down after two refused connections in
+#   a row. keepalived reacts to a change at once. A slow or starved loop only checks less often, it never
+#   reports a failure that did not happen (what a vrrp_script timing out on a busy node did);
 # - learns the unicast peers (the node addresses of the component's pods, which use the host network) from the
 #   headless Service $PEERS_HOST, whose DNS answer follows the pods within about a second; it waits up to
 #   $PEER_WAIT_SECONDS for its own address to show up there, so pods started together know each other;
@@ -10,9 +12,11 @@
 #   starts keepalived, and reloads it (SIGHUP, the address stays where it is) when the peers change.
 #   An answer without this node's address (DNS outage, a pod going away) is not trusted: the peers stay.
 set -euo pipefail
-role="${1:?usage: keepalived-start.sh <frontend|proxy>}"
+role="${1:?usage: keepalived-start.sh <frontend|proxy> <port>}"
+port="${2:?usage: keepalived-start.sh <frontend|proxy> <port>}"
 config_dir="${CONFIG_DIR:-/etc/messagestack/keepalived}"
-script_dir="${SCRIPT_DIR:-/run/messagestack-keepalived}"
+state_dir="${STATE_DIR:-/run/messagestack-keepalived}"
+state_file="$state_dir/$role.state"
 out="${KEEPALIVED_CONF:-/tmp/keepalived.conf}"
 poll="${PEER_POLL_SECONDS:-2}"
 wait_max="${PEER_WAIT_SECONDS:-20}"
@@ -43,8 +47,23 @@ render() {
   log "rendered $out for $role on $host_ip, peers: $(echo $1)"
 }
 
-install -d -m 0755 "$script_dir"
-install -m 0755 "$config_dir/check-port.sh" "$script_dir/check-port.sh"
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; }
+# watch_port: writes the state file whenever the verdict changes (in place: keepalived watches with inotify).
+watch_port() {
+  local last="" now refused=0
+  while :; do
+    if port_open; then refused=0; now=0; else refused=$((refused + 1)); now=${last:-1}; [ "$refused" -ge 2 ] && now=1; fi
+    if [ "$now" != "$last" ]; then
+      echo "$now" > "$state_file"
+      if [ "$now" = 0 ]; then log "127.0.0.1:$port answers: up"; else log "127.0.0.1:$port refused twice: down"; fi
+      last="$now"
+    fi
+    sleep 0.2
+  done
+}
+
+mkdir -p "$state_dir"
+if port_open; then echo 0 > "$state_file"; else echo 1 > "$state_file"; fi
 
 deadline=$((SECONDS + wait_max))
 until peers="$(other_peers)"; do
@@ -58,10 +77,12 @@ done
 render "$peers"
 [ "${RENDER_ONLY:-}" = 1 ] && exit 0
 
+watch_port &
+watcher=$!
 keepalived --dont-fork --log-console --use-file "$out" &
 pid=$!
 # On SIGTERM keepalived sends a priority-0 advert, so a peer takes the address at once.
-trap 'kill -TERM $pid 2>/dev/null; wait $pid; exit 0' TERM INT
+trap 'kill -TERM $pid 2>/dev/null; wait $pid; kill $watcher 2>/dev/null; exit 0' TERM INT
 while kill -0 "$pid" 2>/dev/null; do
   sleep "$poll" & wait $! || true
   if now="$(other_peers)" && [ "$now" != "$peers" ]; then
@@ -71,4 +92,5 @@ while kill -0 "$pid" 2>/dev/null; do
     log "peers changed, keepalived reloaded"
   fi
 done
+kill "$watcher" 2>/dev/null || true
 wait "$pid"

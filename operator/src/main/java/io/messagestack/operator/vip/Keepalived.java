@@ -27,7 +27,7 @@ import java.util.Map;
 /**
  * keepalived sidecars in the nginx and HAProxy pods. The pods then use the host network (a VIP lives on a node's
  * interface; nginx and HAProxy listen on all of the node's addresses, so the node holding the VIP serves it
- * itself), and the sidecar gets NET_ADMIN, NET_RAW and SETGID only. ConfigMap {@code <name>-vip-config} holds the
+ * itself), and the sidecar gets NET_ADMIN and NET_RAW only. ConfigMap {@code <name>-vip-config} holds the
  * keepalived.conf templates and the scripts. The unicast peers are the node addresses of the component's pods,
  * read by the sidecar from the DNS of a headless Service ({@code <name>-<component>-peers}, not-ready pods
  * included): DNS follows the pods within a second, where a ConfigMap volume lags by up to a minute and two pods
@@ -36,12 +36,8 @@ import java.util.Map;
 public final class Keepalived {
     public static final String CONFIG_DIR = "/etc/messagestack/keepalived";
     public static final String START_SCRIPT = "keepalived-start.sh";
-    public static final String CHECK_SCRIPT = "check-port.sh";
-    /**
-     * Where the start script installs the track script: keepalived's script security refuses scripts under a
-     * world-writable directory, which a ConfigMap mount can be.
-     */
-    public static final String SCRIPT_DIR = "/run/messagestack-keepalived";
+    /** Where the start script writes the state of the local nginx/HAProxy (keepalived's track_file). */
+    public static final String STATE_DIR = "/run/messagestack-keepalived";
 
     public enum Role {
         FRONTEND(Components.FRONTEND, Frontend.PORT), PROXY(Components.PROXY, DatabaseProxy.PORT);
@@ -68,7 +64,11 @@ public final class Keepalived {
         String address = role == Role.FRONTEND ? vip.frontendAddress : vip.proxyAddress;
         int routerId = role == Role.FRONTEND ? vip.frontendRouterId : vip.proxyRouterId;
         return new KeepalivedConfigRenderer.Settings(instance, vip.networkInterface, routerId, address,
-                SCRIPT_DIR + "/" + CHECK_SCRIPT + " " + role.port);
+                stateFile(role));
+    }
+
+    public static String stateFile(Role role) {
+        return STATE_DIR + "/" + role.key() + ".state";
     }
 
     /** Static files of the sidecar: templates and scripts. Their hash goes on the pod template. */
@@ -78,7 +78,6 @@ public final class Keepalived {
             data.put(role.key() + ".conf.tmpl", KeepalivedConfigRenderer.renderTemplate(settings(stack, role)));
         }
         data.put(START_SCRIPT, ClasspathFiles.read("vip/" + START_SCRIPT, "operator/src/main/resources/vip"));
-        data.put(CHECK_SCRIPT, ClasspathFiles.read("vip/" + CHECK_SCRIPT, "operator/src/main/resources/vip"));
         return data;
     }
 
@@ -128,16 +127,16 @@ public final class Keepalived {
         template.getSpec().getContainers().add(new ContainerBuilder()
                 .withName("keepalived")
                 .withImage(stack.images().resolve(stack.spec().vip.image, Images.KEEPALIVED))
-                .withCommand("/bin/bash", CONFIG_DIR + "/" + START_SCRIPT, role.key())
+                .withCommand("/bin/bash", CONFIG_DIR + "/" + START_SCRIPT, role.key(), String.valueOf(role.port))
                 .addNewEnv().withName("HOST_IP").withNewValueFrom().withNewFieldRef().withFieldPath("status.hostIP")
                 .endFieldRef().endValueFrom().endEnv()
                 .addNewEnv().withName("CONFIG_DIR").withValue(CONFIG_DIR).endEnv()
-                .addNewEnv().withName("SCRIPT_DIR").withValue(SCRIPT_DIR).endEnv()
+                .addNewEnv().withName("STATE_DIR").withValue(STATE_DIR).endEnv()
                 .addNewEnv().withName("PEERS_HOST").withValue(stack.serviceHost(peerServiceName(stack, role))).endEnv()
                 .withNewSecurityContext()
-                // NET_ADMIN: the address; NET_RAW: VRRP; SETGID: keepalived calls setgroups() before every run of
-                // the track script (even as root), which fails without it, and the script then counts as failed.
-                .withNewCapabilities().withDrop("ALL").withAdd("NET_ADMIN", "NET_RAW", "SETGID").endCapabilities()
+                // NET_ADMIN: the address; NET_RAW: VRRP. No track script runs (a track_file instead), so keepalived
+                // needs no SETGID for the setgroups() it does before scripts.
+                .withNewCapabilities().withDrop("ALL").withAdd("NET_ADMIN", "NET_RAW").endCapabilities()
                 .endSecurityContext()
                 .withNewResources().addToRequests("cpu", new Quantity("10m"))
                 .addToRequests("memory", new Quantity("16Mi")).addToLimits("memory", new Quantity("64Mi"))

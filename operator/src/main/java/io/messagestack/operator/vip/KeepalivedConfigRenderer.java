@@ -5,10 +5,11 @@ import java.util.List;
 /**
  * keepalived.conf for one virtual address. Every node starts as BACKUP with the same priority and nopreempt, so the
  * address moves only when its holder fails, never back and forth. Peers are unicast (cloud and kind networks often
- * drop multicast). The track script fails when the local nginx/haproxy stops answering, and the address leaves:
- * the check runs every second and fails at the first failed run (the script itself retries once after 0.3 s), the
- * holder then goes to FAULT and sends a priority-0 advert, and a peer takes over after its skew time (0.6 s at
- * advert_int 1). Measured on kind: about 2 s from the kill to the address on another node (docs/operator.md).
+ * drop multicast). The health of the local nginx/HAProxy comes from a {@code track_file} with weight 0, written by
+ * the sidecar's start script (0 = up, 1 = down, after two refused connections 0.2 s apart): keepalived sees the
+ * change at once (inotify), the holder goes to FAULT and sends a priority-0 advert, and a peer takes over after its
+ * skew time (0.6 s at advert_int 1). Not a vrrp_script: on a starved CPU a script run every second times out now and
+ * then, and each timeout moved the address (measured on the 2-core lab, see docs/operator.md).
  */
 public final class KeepalivedConfigRenderer {
     /** Replaced by the pod's start script with the peers other than the pod's own node. */
@@ -18,7 +19,7 @@ public final class KeepalivedConfigRenderer {
     }
 
     public record Settings(String instanceName, String networkInterface, int routerId, String virtualAddress,
-                           String checkCommand) {
+                           String stateFile) {
     }
 
     /** The template with a placeholder for the unicast peers (filled in per node at start). */
@@ -27,18 +28,12 @@ public final class KeepalivedConfigRenderer {
                 # Rendered by the MessageStack operator; edits are overwritten.
                 global_defs {
                     router_id %1$s
-                    enable_script_security
-                    script_user root
                     vrrp_garp_master_delay 1
                     vrrp_garp_master_refresh 30
                 }
 
-                vrrp_script check_local_service {
-                    script "%5$s"
-                    interval 1
-                    timeout 1
-                    fall 1
-                    rise 2
+                track_file local_service {
+                    file "%5$s"
                 }
 
                 vrrp_instance %1$s {
@@ -54,12 +49,12 @@ public final class KeepalivedConfigRenderer {
                     virtual_ipaddress {
                         %4$s/32 dev %2$s
                     }
-                    track_script {
-                        check_local_service
+                    track_file {
+                        local_service weight 0
                     }
                 }
                 """.formatted(s.instanceName(), s.networkInterface(), s.routerId(), s.virtualAddress(),
-                s.checkCommand(), PEERS_PLACEHOLDER);
+                s.stateFile(), PEERS_PLACEHOLDER);
     }
 
     /** The same substitution the pod's start script does: one peer per line, without the node's own address. */

@@ -54,7 +54,7 @@ class FrontendTest {
     }
 
     @Test
-    void vipAddsAKeepalivedSidecarWithOnlyNetAdminNetRawAndSetgid() {
+    void vipAddsAKeepalivedSidecarWithOnlyNetAdminAndNetRaw() {
         MessageStackSpec spec = new MessageStackSpec();
         spec.vip.enabled = true;
         spec.vip.frontendAddress = "172.18.0.200";
@@ -66,8 +66,7 @@ class FrontendTest {
                 .orElseThrow();
         assertEquals("messagestack/keepalived:dev", k.getImage());
         assertEquals(java.util.List.of("ALL"), k.getSecurityContext().getCapabilities().getDrop());
-        assertEquals(java.util.List.of("NET_ADMIN", "NET_RAW", "SETGID"),
-                k.getSecurityContext().getCapabilities().getAdd());
+        assertEquals(java.util.List.of("NET_ADMIN", "NET_RAW"), k.getSecurityContext().getCapabilities().getAdd());
         assertNull(k.getSecurityContext().getPrivileged());
         assertEquals("frontend", k.getCommand().get(2));
         assertEquals("status.hostIP", k.getEnv().get(0).getValueFrom().getFieldRef().getFieldPath());
