@@ -16,11 +16,12 @@ public final class MyCnfRenderer {
      * Galera's failure detection, tighter than its defaults (suspect 5 s, inactive 15 s). While a peer is silent
      * but not yet evicted, no write can commit anywhere in the cluster: when a worker stops, the time until the
      * survivors install a view without it is the database's share of the error window (issue 5: at most 3 s).
-     * Peers talk over TCP and send a keepalive every 0.5 s when idle (Galera refuses to start with a keepalive
-     * period of suspect_timeout / 3 or more: "evs.keepalive_period value PT1S is out of range
-     * [PT0.1S,PT0.666667S)"), so 2 s of silence is a dead peer or a broken network on a LAN, not a slow one; the survivors must all suspect a peer before it is evicted, and
-     * a node evicted by mistake merges back by itself (IST). Each timeout is above the one before it, as Galera
-     * requires (keepalive < suspect < inactive < install, the install timeout keeps its default of 7.5 s).
+     * Peers talk over TCP and send a keepalive every 0.5 s when idle, so 2 s of silence is a dead peer or a
+     * broken network on a LAN, not a slow one; the survivors must all suspect a peer before it is evicted, and a
+     * node evicted by mistake merges back by itself (IST). Galera checks the ranges at start and refuses to run
+     * otherwise: keepalive below a third of the suspect timeout ("evs.keepalive_period value PT1S is out of range
+     * [PT0.1S,PT0.666667S)" with PT2S), inactive above suspect; the install timeout then defaults to half the
+     * inactive timeout (PT2S, seen in wsrep_provider_options of a real MariaDB 10.11 node started with these).
      */
     static final List<String> PROVIDER_OPTIONS = List.of(
             "evs.keepalive_period=PT0.5S",
