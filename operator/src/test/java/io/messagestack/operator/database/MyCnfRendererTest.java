@@ -20,7 +20,7 @@ class MyCnfRendererTest {
     }
 
     @Test
-    void galeraEvictsASilentPeerFastAndKeepsTheTimeoutsInOrder() {
+    void galeraFailureDetectionKeepsItsSafeDefaults() {
         String cnf = MyCnfRenderer.render("shop", new DatabaseSpec());
         String line = cnf.lines().filter(l -> l.startsWith("wsrep_provider_options = ")).findFirst().orElseThrow();
         assertTrue(line.startsWith("wsrep_provider_options = \"") && line.endsWith("\""), line);
@@ -29,17 +29,12 @@ class MyCnfRendererTest {
             String[] kv = option.split("=", 2);
             options.put(kv[0], kv[1]);
         }
-        java.time.Duration keepalive = java.time.Duration.parse(options.get("evs.keepalive_period"));
         java.time.Duration suspect = java.time.Duration.parse(options.get("evs.suspect_timeout"));
         java.time.Duration inactive = java.time.Duration.parse(options.get("evs.inactive_timeout"));
-        // A worker stop may cost at most 3 s of errors: the survivors must evict the dead peer well before that.
-        assertTrue(suspect.compareTo(java.time.Duration.ofSeconds(2)) <= 0, "suspect " + suspect);
-        // Galera's order: keepalive < suspect < inactive < install (install keeps its 7.5 s default).
-        assertTrue(keepalive.compareTo(suspect) < 0, keepalive + " < " + suspect);
-        // Galera checks keepalive_period < suspect_timeout / 3 at start (measured: PT1S with PT2S is refused).
-        assertTrue(keepalive.multipliedBy(3).compareTo(suspect) < 0, keepalive + " * 3 < " + suspect);
-        assertTrue(suspect.compareTo(inactive) < 0, suspect + " < " + inactive);
-        assertTrue(inactive.compareTo(java.time.Duration.ofMillis(7500)) < 0, inactive + " < PT7.5S");
+        // Galera's defaults: shorter ones broke the view change of a 5 -> 3 scale-down on the kind lab.
+        assertEquals(java.time.Duration.ofSeconds(5), suspect);
+        assertEquals(java.time.Duration.ofSeconds(15), inactive);
+        assertFalse(options.containsKey("evs.keepalive_period"), "keepalive keeps its default (1 s < suspect / 3)");
         assertEquals("256M", options.get("gcache.size"));
     }
 
@@ -49,7 +44,7 @@ class MyCnfRendererTest {
         spec.config.put("wsrep_provider_options", "\"evs.suspect_timeout=PT5S\"");
         String cnf = MyCnfRenderer.render("s", spec);
         assertTrue(cnf.contains("wsrep_provider_options = \"evs.suspect_timeout=PT5S\"\n"));
-        assertFalse(cnf.contains("PT2S"));
+        assertFalse(cnf.contains("PT15S"));
     }
 
     @Test
