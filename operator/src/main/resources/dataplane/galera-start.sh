@@ -387,8 +387,9 @@ join_cluster() { # reason
   CLUSTER_ADDRESS=$(resolvable_cluster_address)
   local args=(--wsrep-cluster-address="$CLUSTER_ADDRESS")
   [ "${REC_SEQNO:--1}" != -1 ] && [ -n "${REC_UUID:-}" ] && args+=(--wsrep-start-position="$REC_UUID:$REC_SEQNO")
-  # State transfer from the highest ordinals first: an rsync SST blocks writes on its donor, and HAProxy's
-  # writer is usually ordinal 0. The trailing comma lets Galera fall back to any other node.
+  # State transfer from the highest ordinals first: an rsync SST blocks writes on its donor, and ordinal 0 is
+  # HAProxy's first choice of writer. The writer sticks after a failover, so this does not always avoid it
+  # (chaos/notes/scale-db-3-5-3.md). The trailing comma lets Galera fall back to any other node.
   local donors=() i
   if [ -z "${GALERA_PEERS:-}" ]; then
     for ((i = ${#PEERS[@]} - 1; i >= 1; i--)); do [ "$STS-$i" = "$NODE_NAME" ] || donors+=("$STS-$i"); done
