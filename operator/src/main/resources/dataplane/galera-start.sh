@@ -77,9 +77,13 @@ detect_engine() {
     SST=xtrabackup-v2
     CLIENT=$(command -v mysql || true); ADMIN=$(command -v mysqladmin || true)
   else
-    if command -v rsync >/dev/null; then SST=rsync
-    elif command -v mariadb-backup >/dev/null || command -v mariabackup >/dev/null; then SST=mariabackup
-    else die "no SST tool (rsync or mariabackup) in this image" fix="install rsync in the image"; fi
+    # mariabackup first: it copies from a donor that keeps taking writes (an rsync SST blocks its donor's
+    # commits for the whole copy, and the donor may be HAProxy's writer: 99 failed requests while a new
+    # node joined, chaos/notes/scale-db-3-5-3.md). It needs socat and a password for the donor's backup.
+    if { command -v mariadb-backup >/dev/null || command -v mariabackup >/dev/null; } \
+        && command -v socat >/dev/null && [ -n "${MYSQL_ROOT_PASSWORD:-}" ]; then SST=mariabackup
+    elif command -v rsync >/dev/null; then SST=rsync
+    else die "no SST tool (mariabackup with socat, or rsync) in this image" fix="install mariadb-backup and socat in the image"; fi
     CLIENT=$(command -v mariadb || command -v mysql || true); ADMIN=$(command -v mariadb-admin || command -v mysqladmin || true)
   fi
   [ -n "$CLIENT" ] && [ -n "$ADMIN" ] || die "no SQL client in this image" fix="install the mariadb/mysql client"
