@@ -107,11 +107,18 @@ until [ "$(k -n "$NS" get pods -l app.kubernetes.io/component=proxy -o json | jq
 done
 phase "frontend Ready and both HAProxy containers running after $((SECONDS - t0))s"
 
-fholder=$(one_holder "$FRONTEND_VIP" 20) || fail "not exactly one node holds the frontend VIP $FRONTEND_VIP"
-pholder=$(one_holder "$PROXY_VIP" 20) || fail "not exactly one node holds the proxy VIP $PROXY_VIP"
-sleep 3
-[ "$(holders "$FRONTEND_VIP")" = "$fholder" ] || fail "the frontend VIP moved without a fault: [$(holders "$FRONTEND_VIP" | paste -sd" ")]"
-[ "$(holders "$PROXY_VIP")" = "$pholder" ] || fail "the proxy VIP moved without a fault: [$(holders "$PROXY_VIP" | paste -sd" ")]"
+# Right after start the sidecars still learn their peers (DNS) and reload keepalived, which can drop a
+# VIP for a moment (seen once in .ci/run, 19:22 UTC): allow 30 s to converge, then require one holder
+# each, unchanged over 3 s.
+stable_deadline=$((SECONDS + 30))
+while :; do
+  fholder=$(one_holder "$FRONTEND_VIP" 20) || fail "not exactly one node holds the frontend VIP $FRONTEND_VIP"
+  pholder=$(one_holder "$PROXY_VIP" 20) || fail "not exactly one node holds the proxy VIP $PROXY_VIP"
+  sleep 3
+  if [ "$(holders "$FRONTEND_VIP")" = "$fholder" ] && [ "$(holders "$PROXY_VIP")" = "$pholder" ]; then break; fi
+  [ $SECONDS -lt $stable_deadline ] || fail "the VIPs did not settle within 30 s: frontend [$(holders "$FRONTEND_VIP" | paste -sd" ")], proxy [$(holders "$PROXY_VIP" | paste -sd" ")]"
+  phase "  a VIP changed holder while the sidecars converge; checking again"
+done
 phase "exactly one holder each, stable for 3 s: frontend VIP on $fholder, proxy VIP on $pholder"
 page_ok "$FRONTEND_VIP" || fail "the page does not answer at http://$FRONTEND_VIP/"
 phase "the page answers at http://$FRONTEND_VIP/"
