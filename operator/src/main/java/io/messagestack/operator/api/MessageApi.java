@@ -43,8 +43,14 @@ public final class MessageApi {
         return Labels.of(stack.name(), Components.API);
     }
 
+    /**
+     * Reads are causal (wsrep_sync_wait=1): when HAProxy moves the writer to another Galera node, that node may not
+     * have applied the last commits yet, and a message just created would answer 404 (seen in worker-stop-one).
+     * Only the app's sessions wait; the agent's health queries stay immediate.
+     */
     public String jdbcUrl() {
-        return "jdbc:mysql://" + names.proxy() + ":" + DatabaseProxy.PORT + "/" + DatabaseCredentials.APP_DATABASE;
+        return "jdbc:mysql://" + names.proxy() + ":" + DatabaseProxy.PORT + "/" + DatabaseCredentials.APP_DATABASE
+                + "?sessionVariables=wsrep_sync_wait=1";
     }
 
     public Deployment deployment() {

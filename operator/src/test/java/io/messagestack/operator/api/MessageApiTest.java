@@ -23,7 +23,7 @@ class MessageApiTest {
     @Test
     void connectsThroughHaproxyWithTheLeastPrivilegedAppUser() {
         Map<String, EnvVar> env = env(new MessageStackSpec());
-        assertEquals("jdbc:mysql://shop-proxy:3306/messages", env.get("QUARKUS_DATASOURCE_JDBC_URL").getValue());
+        assertEquals("jdbc:mysql://shop-proxy:3306/messages?sessionVariables=wsrep_sync_wait=1", env.get("QUARKUS_DATASOURCE_JDBC_URL").getValue());
         assertEquals("messageapi", env.get("QUARKUS_DATASOURCE_USERNAME").getValue());
         var ref = env.get("QUARKUS_DATASOURCE_PASSWORD").getValueFrom().getSecretKeyRef();
         assertEquals("shop-db-credentials", ref.getName());

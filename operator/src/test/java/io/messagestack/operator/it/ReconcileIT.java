@@ -169,7 +169,7 @@ class ReconcileIT {
         client.resource(sts).updateStatus();
         Deployment api = await(Deployment.class, "create", "shop-api");
         assertOwned(api, ms);
-        assertEquals("jdbc:mysql://shop-proxy:3306/messages",
+        assertEquals("jdbc:mysql://shop-proxy:3306/messages?sessionVariables=wsrep_sync_wait=1",
                 api.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().get(0).getValue());
         awaitStatus("create", "shop", m -> "2/3".equals(m.getStatus().databaseSummary));
     }
