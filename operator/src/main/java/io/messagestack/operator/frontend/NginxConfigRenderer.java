@@ -43,14 +43,15 @@ public final class NginxConfigRenderer {
                     keepalive_timeout 30s;
                     server_tokens off;
 
-                    # The Service spreads connections over the API pods. It is listed twice so that a retry opens a
-                    # new connection (likely to another pod) instead of giving up: passive health checks mark an
-                    # entry down for fail_timeout after max_fails errors, and the backup entry takes the traffic.
-                    # No upstream keep-alive: a kept connection stays pinned to one API pod and outlives it when that
-                    # pod is deleted; a fresh connection per request only reaches pods the Service still lists.
+                    # The Service spreads connections over the API pods; each try opens a new connection (no upstream
+                    # keep-alive: a kept connection stays pinned to one pod and outlives it when that pod is deleted), so
+                    # a retry most likely reaches another pod. The Service is listed three times to allow three tries.
+                    # max_fails=0: an entry stands for all API pods, so one failed try must not mark it down (with
+                    # max_fails=1 a single connect timeout to a dead pod made nginx answer 502 at once for 3 s).
                     upstream message_api {
-                        server %1$s:%2$d max_fails=1 fail_timeout=3s;
-                        server %1$s:%2$d backup;
+                        server %1$s:%2$d max_fails=0;
+                        server %1$s:%2$d max_fails=0;
+                        server %1$s:%2$d max_fails=0 backup;
                     }
 
                     server {
@@ -63,7 +64,9 @@ public final class NginxConfigRenderer {
                         proxy_set_header Host $host;
                         proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
                         proxy_set_header X-Forwarded-Proto $scheme;
-                        proxy_connect_timeout 1s;
+                        # A pod on a stopped node never answers; a connect not done in 0.5 s (the SYN's first
+                        # retransmit is at 1 s) is abandoned for a new connection, likely to another pod.
+                        proxy_connect_timeout 500ms;
                         proxy_send_timeout 10s;
                         proxy_read_timeout 10s;
                         proxy_next_upstream_tries 3;

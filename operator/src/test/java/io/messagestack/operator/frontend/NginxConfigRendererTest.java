@@ -15,11 +15,14 @@ class NginxConfigRendererTest {
     @Test
     void apiIsProxiedWithRetriesOfSafeRequestsAndShortTimeouts() {
         String conf = NginxConfigRenderer.render("shop-api.prod.svc.cluster.local", 8080, 80);
-        assertTrue(conf.contains("server shop-api.prod.svc.cluster.local:8080 max_fails=1 fail_timeout=3s;"));
+        String upstream = block(conf, "upstream message_api {");
+        assertEquals(3, upstream.lines().filter(l -> l.contains("server shop-api.prod.svc.cluster.local:8080 max_fails=0"))
+                .count(), "three tries, none of which takes the Service out of rotation");
+        assertTrue(upstream.contains("max_fails=0 backup;"));
         assertTrue(conf.contains("location /api/ {"));
         assertTrue(conf.contains("proxy_pass http://message_api;"));
         assertTrue(conf.contains("proxy_next_upstream error timeout http_502 http_503 http_504;"));
-        assertTrue(conf.contains("proxy_connect_timeout 1s;"));
+        assertTrue(conf.contains("proxy_connect_timeout 500ms;"));
         assertFalse(conf.contains("keepalive 16"), "no upstream keep-alive pinned to one API pod");
     }
 

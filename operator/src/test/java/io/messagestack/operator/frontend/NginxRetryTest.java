@@ -25,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * The rendered nginx.conf run by a real nginx in front of a fake API that drops the first request it receives (reads
  * it, closes the connection without an answer: an API pod that died while handling it) and answers 201 to the next.
+ * Odd-numbered requests are dropped, even-numbered ones answered.
  */
 class NginxRetryTest {
     private Process nginx;
@@ -73,6 +74,13 @@ class NginxRetryTest {
         HttpResponse<String> plain = http.send(post(uri).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(502, plain.statusCode(), "a POST without a key that reached the API is never sent twice");
         assertEquals(1, received.get());
+
+        // Both tries above failed on an upstream entry; each entry stands for all API pods, so the next request must
+        // still be sent (with max_fails=1 nginx answered 502 itself for fail_timeout: "no live upstreams").
+        HttpResponse<String> next = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, next.statusCode(), "a failed try does not take the API out of rotation");
+        assertEquals(2, received.get());
     }
 
     private static HttpRequest.Builder post(URI uri) {
