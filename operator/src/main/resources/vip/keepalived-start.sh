@@ -7,7 +7,10 @@
 #   reports a failure that did not happen (what a vrrp_script timing out on a busy node did);
 # - learns the unicast peers (the node addresses of the component's pods, which use the host network) from the
 #   headless Service $PEERS_HOST, whose DNS answer follows the pods within about a second; it waits up to
-#   $PEER_WAIT_SECONDS for its own address to show up there, so pods started together know each other;
+#   $PEER_WAIT_SECONDS for its own address to show up there, so pods started together know each other; when
+#   other peers exist it then waits $PEER_SETTLE_SECONDS (3 polls) before starting keepalived, so that they have
+#   added this node to their own unicast lists: a new node that heard no adverts for 3.6 s would otherwise claim
+#   the address next to the holder (two holders, then one drops it: the VIP blinked when a peer joined);
 # - renders keepalived.conf from the template in $CONFIG_DIR without this node's own address ($HOST_IP),
 #   starts keepalived, and reloads it (SIGHUP, the address stays where it is) when the peers change.
 #   An answer without this node's address (DNS outage, a pod going away) is not trusted: the peers stay.
@@ -20,6 +23,7 @@ state_file="$state_dir/$role.state"
 out="${KEEPALIVED_CONF:-/tmp/keepalived.conf}"
 poll="${PEER_POLL_SECONDS:-2}"
 wait_max="${PEER_WAIT_SECONDS:-20}"
+settle="${PEER_SETTLE_SECONDS:-$((3 * poll))}"
 host_ip="${HOST_IP:?HOST_IP (status.hostIP) is not set}"
 
 log() { echo "keepalived-start: $*"; }
@@ -76,6 +80,10 @@ until peers="$(other_peers)"; do
 done
 render "$peers"
 [ "${RENDER_ONLY:-}" = 1 ] && exit 0
+if [ -n "$peers" ] && [ "$settle" -gt 0 ]; then
+  log "waiting ${settle}s for the peers to add $host_ip before joining"
+  sleep "$settle"
+fi
 
 watch_port &
 watcher=$!
