@@ -64,9 +64,11 @@ public final class NginxConfigRenderer {
                         proxy_set_header Host $host;
                         proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
                         proxy_set_header X-Forwarded-Proto $scheme;
-                        # A pod on a stopped node never answers; a connect not done in 0.5 s (the SYN's first
-                        # retransmit is at 1 s) is abandoned for a new connection, likely to another pod.
-                        proxy_connect_timeout 500ms;
+                        # A pod on a stopped node never answers; after 1 s (the SYN's first retransmit) a new
+                        # connection, likely to another pod, is tried. Not shorter: on the busy 2-core lab every new
+                        # connection waits for the NetworkPolicy controller's verdict, and 0.5 s made all three tries
+                        # time out (504) while the API pods were fine (pod-kill-frontend-force, 20:15 UTC).
+                        proxy_connect_timeout 1s;
                         proxy_send_timeout 10s;
                         proxy_read_timeout 10s;
                         proxy_next_upstream_tries 3;

@@ -22,7 +22,7 @@ class NginxConfigRendererTest {
         assertTrue(conf.contains("location /api/ {"));
         assertTrue(conf.contains("proxy_pass http://message_api;"));
         assertTrue(conf.contains("proxy_next_upstream error timeout http_502 http_503 http_504;"));
-        assertTrue(conf.contains("proxy_connect_timeout 500ms;"));
+        assertTrue(conf.contains("proxy_connect_timeout 1s;"));
         assertFalse(conf.contains("keepalive 16"), "no upstream keep-alive pinned to one API pod");
     }
 
