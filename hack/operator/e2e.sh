@@ -59,7 +59,7 @@ restored() { # kind name: waits until the object exists again with a new uid
   die "$kind/$name was not restored within 60 s"
 }
 for obj in deployment/$ms-proxy deployment/$ms-api deployment/$ms-frontend \
-           service/$ms-db service/$ms-db-peers service/$ms-proxy service/$ms-api service/$ms-frontend \
+           service/$ms-db service/$ms-db-peers service/$ms-proxy service/$ms-api service/$ms-api-pods service/$ms-frontend \
            configmap/$ms-db-config configmap/$ms-db-scripts configmap/$ms-proxy-config \
            configmap/$ms-frontend-config configmap/$ms-frontend-page \
            poddisruptionbudget/$ms-db poddisruptionbudget/$ms-proxy \

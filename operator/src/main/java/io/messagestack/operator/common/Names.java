@@ -13,6 +13,7 @@ public record Names(String stack) {
     public String proxy() { return stack + "-proxy"; }
     public String proxyConfig() { return stack + "-proxy-config"; }
     public String api() { return stack + "-api"; }
+    public String apiPods() { return stack + "-api-pods"; }
     public String frontend() { return stack + "-frontend"; }
     public String frontendConfig() { return stack + "-frontend-config"; }
     public String frontendPage() { return stack + "-frontend-page"; }

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.messagestack.operator.api.MessageApi;
 import io.messagestack.operator.common.Affinities;
+import io.messagestack.operator.common.ClasspathFiles;
 import io.messagestack.operator.common.Components;
 import io.messagestack.operator.common.ConfigHash;
 import io.messagestack.operator.common.Disruption;
@@ -18,6 +19,7 @@ import io.messagestack.operator.common.Images;
 import io.messagestack.operator.common.Labels;
 import io.messagestack.operator.common.Names;
 import io.messagestack.operator.common.Stack;
+
 import io.messagestack.operator.crd.FrontendServiceSpec;
 import io.messagestack.operator.crd.FrontendSpec;
 import io.messagestack.operator.database.DatabaseCluster;
@@ -32,13 +34,8 @@ public final class Frontend {
     public static final String CONFIG_DIR = "/etc/messagestack/nginx";
     /** Where the build copies frontend/ in the operator's classpath. */
     public static final String PAGE_RESOURCE_DIR = "frontend";
-    /**
-     * nginx under a small shell that turns the stop signal (SIGTERM: nginx's fast shutdown, which drops requests in
-     * flight and kept-alive connections) into SIGQUIT (graceful: requests in flight finish, idle connections close).
-     * This also holds for a forced delete, where the pod gets 2 s in all.
-     */
-    static final String NGINX_RUN = "nginx -g 'daemon off;' -c " + CONFIG_DIR + "/" + CONFIG_KEY + " & pid=$!; "
-            + "trap 'kill -QUIT $pid' TERM; while kill -0 $pid 2>/dev/null; do wait $pid; done";
+    /** nginx's start script (see nginx-start.sh): keeps the message-api upstream, quits gracefully on SIGTERM. */
+    public static final String START_SCRIPT = "nginx-start.sh";
 
     private final Stack stack;
     private final FrontendSpec spec;
@@ -57,11 +54,12 @@ public final class Frontend {
     }
 
     public ConfigMap config() {
-        String conf = NginxConfigRenderer.render(stack.serviceHost(names.api()), MessageApi.PORT, PORT);
+        String conf = NginxConfigRenderer.render(PORT);
+        String script = ClasspathFiles.read("nginx/" + START_SCRIPT, "operator/src/main/resources/nginx");
         return new ConfigMapBuilder()
                 .withNewMetadata().withName(names.frontendConfig()).withNamespace(stack.namespace())
                 .withLabels(labels()).endMetadata()
-                .withData(Map.of(CONFIG_KEY, conf))
+                .withData(Map.of(CONFIG_KEY, conf, START_SCRIPT, script))
                 .build();
     }
 
@@ -94,9 +92,14 @@ public final class Frontend {
                 .addNewContainer()
                 .withName("nginx")
                 .withImage(stack.images().resolve(spec.image, Images.NGINX))
-                .withCommand("/bin/sh", "-c", NGINX_RUN)
+                .withCommand("/bin/sh", CONFIG_DIR + "/" + START_SCRIPT)
+                .addNewEnv().withName("NGINX_CONF").withValue(CONFIG_DIR + "/" + CONFIG_KEY).endEnv()
+                .addNewEnv().withName("API_SERVICE").withValue(stack.serviceHost(names.api()) + ":" + MessageApi.PORT)
+                .endEnv()
+                .addNewEnv().withName("API_PODS_HOST").withValue(stack.serviceHost(names.apiPods())).endEnv()
+                .addNewEnv().withName("API_PORT").withValue(String.valueOf(MessageApi.PORT)).endEnv()
                 // The Service stops sending new connections to a deleted pod only once kube-proxy has caught up: keep
-                // serving meanwhile. Then the stop signal becomes a graceful quit (see NGINX_RUN).
+                // serving meanwhile. Then the stop signal becomes a graceful quit (see nginx-start.sh).
                 .withNewLifecycle().withNewPreStop().withNewExec().withCommand("/bin/sh", "-c", "sleep 3")
                 .endExec().endPreStop().endLifecycle()
                 .addNewPort().withName("http").withContainerPort(PORT).endPort()

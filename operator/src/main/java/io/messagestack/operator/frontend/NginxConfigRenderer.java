@@ -13,12 +13,11 @@ public final class NginxConfigRenderer {
     private NginxConfigRenderer() {
     }
 
-    /**
-     * @param apiHost fully qualified name of the message-api Service
-     * @param apiPort its port
-     * @param listenPort the port nginx listens on
-     */
-    public static String render(String apiHost, int apiPort, int listenPort) {
+    /** The upstream servers of message-api, written by nginx-start.sh. */
+    public static final String UPSTREAM_FILE = "/tmp/nginx-upstream/message-api.conf";
+
+    /** @param listenPort the port nginx listens on */
+    public static String render(int listenPort) {
         return """
                 # Rendered by the MessageStack operator; edits are overwritten.
                 worker_processes auto;
@@ -43,19 +42,16 @@ public final class NginxConfigRenderer {
                     keepalive_timeout 30s;
                     server_tokens off;
 
-                    # The Service spreads connections over the API pods; each try opens a new connection (no upstream
-                    # keep-alive: a kept connection stays pinned to one pod and outlives it when that pod is deleted), so
-                    # a retry most likely reaches another pod. The Service is listed three times to allow three tries.
-                    # max_fails=0: an entry stands for all API pods, so one failed try must not mark it down (with
-                    # max_fails=1 a single connect timeout to a dead pod made nginx answer 502 at once for 3 s).
+                    # The servers come from the pod's start script (nginx-start.sh): the ready message-api pods, each
+                    # skipped for 5 s after a failed try, then the Service as the last resort. Each try opens a new
+                    # connection (no upstream keep-alive: a kept connection stays pinned to one pod and outlives it when
+                    # that pod is deleted), and a retry goes to another pod.
                     upstream message_api {
-                        server %1$s:%2$d max_fails=0;
-                        server %1$s:%2$d max_fails=0;
-                        server %1$s:%2$d max_fails=0 backup;
+                        include %1$s;
                     }
 
                     server {
-                        listen %3$d;
+                        listen %2$d;
                         server_name _;
 
                         # For both /api/ locations.
@@ -101,13 +97,13 @@ public final class NginxConfigRenderer {
                         }
 
                         location / {
-                            root %4$s;
+                            root %3$s;
                             index index.html;
                             try_files $uri $uri/ /index.html;
                             add_header Cache-Control "no-cache";
                         }
                     }
                 }
-                """.formatted(apiHost, apiPort, listenPort, PAGE_DIR);
+                """.formatted(UPSTREAM_FILE, listenPort, PAGE_DIR);
     }
 }

@@ -259,6 +259,7 @@ public class StackReconcile {
     boolean applyApi(boolean databaseUsable) {
         MessageApi api = new MessageApi(stack);
         Service service = apply(api.service());
+        apply(api.podsService());
         apiServiceAddress = service.getSpec() == null ? null : service.getSpec().getClusterIP();
         budget(api.disruptionBudget());
         boolean exists = cache.get(Deployment.class, names.api()).isPresent();

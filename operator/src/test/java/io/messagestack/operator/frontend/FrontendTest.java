@@ -23,9 +23,16 @@ class FrontendTest {
         var pod = new Frontend(TestStacks.stack(new MessageStackSpec()), PAGE).deployment().getSpec().getTemplate()
                 .getSpec();
         var nginx = pod.getContainers().get(0);
-        assertEquals(java.util.List.of("/bin/sh", "-c", Frontend.NGINX_RUN), nginx.getCommand());
-        assertTrue(Frontend.NGINX_RUN.contains("trap 'kill -QUIT $pid' TERM"), "SIGTERM becomes nginx's graceful quit");
-        assertTrue(Frontend.NGINX_RUN.contains("-c /etc/messagestack/nginx/nginx.conf"));
+        assertEquals(java.util.List.of("/bin/sh", "/etc/messagestack/nginx/nginx-start.sh"), nginx.getCommand());
+        String script = new Frontend(TestStacks.stack(new MessageStackSpec()), PAGE).config().getData()
+                .get("nginx-start.sh");
+        assertTrue(script.contains("trap 'kill -QUIT $pid' TERM"), "SIGTERM becomes nginx's graceful quit");
+        Map<String, String> env = new java.util.HashMap<>();
+        nginx.getEnv().forEach(e -> env.put(e.getName(), e.getValue()));
+        assertEquals("/etc/messagestack/nginx/nginx.conf", env.get("NGINX_CONF"));
+        assertEquals("shop-api.prod.svc.cluster.local:8080", env.get("API_SERVICE"));
+        assertEquals("shop-api-pods.prod.svc.cluster.local", env.get("API_PODS_HOST"), "the API pods' headless Service");
+        assertEquals("8080", env.get("API_PORT"));
         assertEquals(java.util.List.of("/bin/sh", "-c", "sleep 3"), nginx.getLifecycle().getPreStop().getExec().getCommand());
         assertTrue(pod.getTerminationGracePeriodSeconds() >= 10, "pause + graceful quit fit in the grace period");
     }
@@ -37,7 +44,7 @@ class FrontendTest {
         Frontend f = new Frontend(TestStacks.stack(spec), PAGE);
         assertEquals("shop-frontend-page", f.page().getMetadata().getName());
         assertEquals(PAGE, f.page().getData());
-        assertTrue(f.config().getData().get("nginx.conf").contains("shop-api.prod.svc.cluster.local:8080"));
+        assertTrue(f.config().getData().get("nginx.conf").contains("include /tmp/nginx-upstream/message-api.conf;"));
         assertEquals("NodePort", f.service().getSpec().getType());
         assertEquals(30080, f.service().getSpec().getPorts().get(0).getNodePort());
         spec.frontend.service.type = FrontendServiceSpec.Type.ClusterIP;

@@ -4,7 +4,6 @@ import io.messagestack.operator.common.RealBinary;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,11 +13,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class NginxConfigRendererTest {
     @Test
     void apiIsProxiedWithRetriesOfSafeRequestsAndShortTimeouts() {
-        String conf = NginxConfigRenderer.render("shop-api.prod.svc.cluster.local", 8080, 80);
-        String upstream = block(conf, "upstream message_api {");
-        assertEquals(3, upstream.lines().filter(l -> l.contains("server shop-api.prod.svc.cluster.local:8080 max_fails=0"))
-                .count(), "three tries, none of which takes the Service out of rotation");
-        assertTrue(upstream.contains("max_fails=0 backup;"));
+        String conf = NginxConfigRenderer.render(80);
+        assertTrue(block(conf, "upstream message_api {").contains("include /tmp/nginx-upstream/message-api.conf;"),
+                "the servers come from the start script");
         assertTrue(conf.contains("location /api/ {"));
         assertTrue(conf.contains("proxy_pass http://message_api;"));
         assertTrue(conf.contains("proxy_next_upstream error timeout http_502 http_503 http_504;"));
@@ -28,7 +25,7 @@ class NginxConfigRendererTest {
 
     @Test
     void aPostIsResentOnlyWhenItCarriesAnIdempotencyKey() {
-        String conf = NginxConfigRenderer.render("shop-api.prod.svc.cluster.local", 8080, 80);
+        String conf = NginxConfigRenderer.render(80);
         String api = block(conf, "location /api/ {");
         String keyed = block(conf, "location @api_keyed {");
         assertTrue(api.contains("if ($http_idempotency_key != \"\")"));
@@ -56,7 +53,7 @@ class NginxConfigRendererTest {
 
     @Test
     void timeoutsAndListen() {
-        String conf = NginxConfigRenderer.render("shop-api.prod.svc.cluster.local", 8080, 80);
+        String conf = NginxConfigRenderer.render(80);
         assertTrue(conf.contains("proxy_read_timeout 10s;"));
         assertTrue(conf.contains("listen 80;"));
         assertTrue(conf.contains("root /usr/share/messagestack/page;"));
@@ -65,9 +62,10 @@ class NginxConfigRendererTest {
     @Test
     void realNginxAcceptsTheConfig(@TempDir Path dir) throws Exception {
         Path nginx = RealBinary.require("nginx");
-        // nginx -t resolves upstream names: use an address, the rest is the same text.
-        Path file = dir.resolve("nginx.conf");
-        Files.writeString(file, NginxConfigRenderer.render("127.0.0.1", 8080, 18080));
+        // With the upstream file the start script writes (nginx -t resolves upstream names: use addresses).
+        NginxStartScript start = new NginxStartScript(dir);
+        start.render("127.0.0.1:8080", java.util.List.of("127.0.0.2"));
+        Path file = start.writeConfig(18080);
         RealBinary.Result result = RealBinary.run(nginx.toString(), "-t", "-c", file.toString(),
                 "-e", dir.resolve("error.log").toString(), "-g", "daemon off;");
         assertEquals(0, result.exitCode(), "nginx -t rejected the config:\n" + result.output());

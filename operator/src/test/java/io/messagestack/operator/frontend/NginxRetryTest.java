@@ -15,7 +15,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -53,11 +52,10 @@ class NginxRetryTest {
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();
         }
-        String conf = NginxConfigRenderer.render("127.0.0.1", api.getLocalPort(), port)
-                .replace("pid /tmp/nginx.pid;", "pid " + dir.resolve("nginx.pid") + ";")
-                .replace("/tmp/nginx-", dir + "/nginx-");
-        Path file = dir.resolve("nginx.conf");
-        Files.writeString(file, conf);
+        // No pod list yet: the upstream is the Service (here the fake API) alone, as the start script writes it.
+        NginxStartScript start = new NginxStartScript(dir);
+        start.render("127.0.0.1:" + api.getLocalPort(), java.util.List.of());
+        Path file = start.writeConfig(port);
         nginx = new ProcessBuilder(binary.toString(), "-c", file.toString(), "-e", dir.resolve("error.log").toString(),
                 "-g", "daemon off;").redirectErrorStream(true).redirectOutput(dir.resolve("out.log").toFile()).start();
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();

@@ -1,0 +1,63 @@
+#!/bin/sh
+# nginx of a MessageStack frontend pod (written by the MessageStack operator).
+# - Keeps $UPSTREAM_FILE, the servers of nginx's message_api upstream: one line per ready message-api pod, read from
+#   the DNS of the headless Service $API_PODS_HOST every $API_POLL_SECONDS s, each skipped for 5 s after a failed try
+#   (passive health: a pod on a stopped node is still listed by Kubernetes for ~40 s, but costs one try, not half of
+#   all requests), and the ClusterIP Service $API_SERVICE as the last resort. Until DNS answers (or when it answers
+#   nothing) the Service alone, three times (three tries, never marked down). A changed pod list reloads nginx
+#   (graceful: requests in flight finish on the old workers).
+# - Turns the stop signal (SIGTERM: nginx's fast shutdown, which drops requests in flight and kept-alive connections)
+#   into SIGQUIT (graceful), also for a forced delete, where the pod gets 2 s in all.
+# RENDER_ONLY=1 writes the file once and prints it (tests); API_PODS_FILE replaces the DNS lookup (tests).
+set -u
+: "${API_SERVICE:?API_SERVICE (host:port of the message-api Service) is not set}"
+: "${API_PODS_HOST:?API_PODS_HOST (headless Service of the message-api pods) is not set}"
+: "${API_PORT:?API_PORT is not set}"
+conf="${NGINX_CONF:-/etc/messagestack/nginx/nginx.conf}"
+file="${UPSTREAM_FILE:-/tmp/nginx-upstream/message-api.conf}"
+poll="${API_POLL_SECONDS:-2}"
+
+log() { echo "nginx-start: $*"; }
+
+lookup() {
+  if [ -n "${API_PODS_FILE:-}" ]; then sed '/^$/d' "$API_PODS_FILE" | sort -u; return; fi
+  getent ahostsv4 "$API_PODS_HOST" | awk '{print $1}' | sort -u
+}
+
+service_only() {
+  printf 'server %s max_fails=0;\nserver %s max_fails=0;\nserver %s max_fails=0 backup;\n' \
+    "$API_SERVICE" "$API_SERVICE" "$API_SERVICE"
+}
+
+pods_then_service() {
+  for ip in $1; do echo "server $ip:$API_PORT max_fails=1 fail_timeout=5s;"; done
+  echo "server $API_SERVICE max_fails=0 backup;"
+}
+
+write() {
+  mkdir -p "$(dirname "$file")"
+  if [ -n "$1" ]; then pods_then_service "$1"; else service_only; fi > "$file.new"
+  mv "$file.new" "$file"
+}
+
+pods="$(lookup 2>/dev/null)" || pods=""
+write "$pods"
+if [ "${RENDER_ONLY:-}" = 1 ]; then cat "$file"; exit 0; fi
+log "message-api upstream: $(echo ${pods:-the Service $API_SERVICE only})"
+
+nginx -g 'daemon off;' -c "$conf" &
+pid=$!
+(
+  while sleep "$poll"; do
+    now="$(lookup 2>/dev/null)" || continue
+    [ -n "$now" ] && [ "$now" != "$pods" ] || continue
+    write "$now"
+    kill -HUP "$pid" 2>/dev/null || exit 0
+    log "message-api pods now $(echo $now); nginx reloaded"
+    pods="$now"
+  done
+) &
+watcher=$!
+trap 'kill -QUIT $pid' TERM
+while kill -0 "$pid" 2>/dev/null; do wait "$pid"; done
+kill "$watcher" 2>/dev/null
