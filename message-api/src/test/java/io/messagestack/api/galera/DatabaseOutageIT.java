@@ -91,7 +91,7 @@ class DatabaseOutageIT {
             assertTrue(early.process().isAlive(), "the service must not exit while the database is away");
             assertEquals(200, Http.get(early.uri("/q/health/live")).statusCode());
             Galera.setAllServers("enable");
-            early.awaitReady(Duration.ofSeconds(30));
+            early.awaitReady(Duration.ofSeconds(60)); // migration backoff (up to 10 s) + warm-up (up to 25 s)
             assertEquals(201, Http.post(early.uri("/api/messages/"), Http.messageJson("after late start", "x"), null).statusCode());
         }
     }
