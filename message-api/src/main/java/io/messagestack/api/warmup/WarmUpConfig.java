@@ -21,7 +21,7 @@ public interface WarmUpConfig {
     int maxRounds();
 
     /** A round that takes at most this long, with every answer as expected, means warm. */
-    @WithDefault("300ms")
+    @WithDefault("500ms")
     Duration fastRound();
 
     /** After this, counted from the warm-up's start, the instance reports ready anyway. */
