@@ -6,7 +6,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -106,7 +105,7 @@ class NginxRetryTest {
     private void serve(AtomicInteger received) {
         while (!api.isClosed()) {
             try (Socket s = api.accept()) {
-                readRequest(s.getInputStream());
+                HttpHead.readRequest(s.getInputStream());
                 if (received.incrementAndGet() % 2 == 1) {
                     continue; // close without an answer
                 }
@@ -118,24 +117,5 @@ class NginxRetryTest {
                 return;
             }
         }
-    }
-
-    /** Reads the head and a Content-Length body. */
-    private static void readRequest(InputStream in) throws IOException {
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int c = in.read();
-            if (c < 0) {
-                return;
-            }
-            head.append((char) c);
-        }
-        int length = 0;
-        for (String line : head.toString().split("\r\n")) {
-            if (line.toLowerCase().startsWith("content-length:")) {
-                length = Integer.parseInt(line.substring(15).trim());
-            }
-        }
-        in.readNBytes(length);
     }
 }

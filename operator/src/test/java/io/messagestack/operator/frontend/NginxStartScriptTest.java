@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -131,7 +130,7 @@ class NginxStartScriptTest {
         Thread t = new Thread(() -> {
             while (!server.isClosed()) {
                 try (Socket s = server.accept()) {
-                    readHead(s.getInputStream());
+                    HttpHead.read(s.getInputStream());
                     received.incrementAndGet();
                     OutputStream out = s.getOutputStream();
                     out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 1\r\nConnection: close\r\n\r\n"
@@ -145,16 +144,5 @@ class NginxStartScriptTest {
         t.setDaemon(true);
         t.start();
         return server;
-    }
-
-    private static void readHead(InputStream in) throws IOException {
-        StringBuilder head = new StringBuilder();
-        while (!head.toString().endsWith("\r\n\r\n")) {
-            int c = in.read();
-            if (c < 0) {
-                return;
-            }
-            head.append((char) c);
-        }
     }
 }
