@@ -46,6 +46,10 @@ func run(log *slog.Logger) error {
 	if err != nil || grace < 0 {
 		return errors.New("NON_PRIMARY_GRACE_SECONDS must be a whole number of seconds >= 0")
 	}
+	disconnectedGrace, err := strconv.Atoi(env("DISCONNECTED_GRACE_SECONDS", "15"))
+	if err != nil || disconnectedGrace < 0 {
+		return errors.New("DISCONNECTED_GRACE_SECONDS must be a whole number of seconds >= 0")
+	}
 	if socket != "" {
 		if _, err := os.Stat(socket); err != nil {
 			log.Warn("MYSQL_SOCKET does not exist yet; will keep trying", "socket", socket)
@@ -56,12 +60,13 @@ func run(log *slog.Logger) error {
 		return err
 	}
 	agent := &Agent{
-		Source:          src,
-		DataDir:         dataDir,
-		Node:            env("POD_NAME", hostname()),
-		NonPrimaryGrace: time.Duration(grace) * time.Second,
-		Log:             log,
-		Now:             time.Now,
+		Source:            src,
+		DataDir:           dataDir,
+		Node:              env("POD_NAME", hostname()),
+		NonPrimaryGrace:   time.Duration(grace) * time.Second,
+		DisconnectedGrace: time.Duration(disconnectedGrace) * time.Second,
+		Log:               log,
+		Now:               time.Now,
 	}
 	srv := &http.Server{
 		Addr:              listen,

@@ -31,8 +31,13 @@ type Agent struct {
 	// NonPrimaryGrace is how long a running server may stay outside the Primary component
 	// before /live fails (so that Kubernetes restarts a node that cannot rejoin).
 	NonPrimaryGrace time.Duration
-	Log             *slog.Logger
-	Now             func() time.Time
+	// DisconnectedGrace replaces NonPrimaryGrace while the server is Disconnected: it has left the group (a
+	// failed JOIN after a state transfer, a SELF-LEAVE) and never comes back by itself, unlike a non-Primary
+	// node, which re-merges when a partition heals. Seen after a full-crash recovery: a joiner stayed
+	// Disconnected and was only restarted 95 s later.
+	DisconnectedGrace time.Duration
+	Log               *slog.Logger
+	Now               func() time.Time
 
 	mu              sync.Mutex
 	nonPrimarySince time.Time
@@ -108,7 +113,7 @@ func (a *Agent) handleHealth(w http.ResponseWriter, r *http.Request) {
 }
 
 // GET /live: fails only when a running server has stayed outside the Primary component for
-// longer than NonPrimaryGrace. A stopped server (start script waiting for recovery, SST in
+// longer than NonPrimaryGrace (DisconnectedGrace when it has left the group altogether). A stopped server (start script waiting for recovery, SST in
 // progress) is alive: restarting it would not help.
 func (a *Agent) handleLive(w http.ResponseWriter, r *http.Request) {
 	st, running, err := a.status(r)
@@ -124,11 +129,15 @@ func (a *Agent) handleLive(w http.ResponseWriter, r *http.Request) {
 		a.nonPrimarySince = now
 	}
 	outside := now.Sub(a.nonPrimarySince)
-	if outside > a.NonPrimaryGrace {
+	limit := a.NonPrimaryGrace
+	if st.ClusterStatus == "Disconnected" && a.DisconnectedGrace < limit {
+		limit = a.DisconnectedGrace
+	}
+	if outside > limit {
 		a.Log.Warn("node outside the Primary component too long; liveness fails",
 			"clusterStatus", st.ClusterStatus, "for", outside.Round(time.Second).String())
 		writeText(w, http.StatusServiceUnavailable, fmt.Sprintf(
-			"wsrep_cluster_status=%s for %s (limit %s)", st.ClusterStatus, outside.Round(time.Second), a.NonPrimaryGrace))
+			"wsrep_cluster_status=%s for %s (limit %s)", st.ClusterStatus, outside.Round(time.Second), limit))
 		return
 	}
 	writeText(w, http.StatusOK, fmt.Sprintf("alive (wsrep_cluster_status=%s for %s)", st.ClusterStatus, outside.Round(time.Second)))

@@ -35,7 +35,8 @@ func synced() *WsrepStatus {
 func newAgent(t *testing.T, src StatusSource) (*Agent, *time.Time) {
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	a := &Agent{Source: src, DataDir: t.TempDir(), Node: "db-0", NonPrimaryGrace: 30 * time.Second,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }}
+		DisconnectedGrace: 10 * time.Second,
+		Log:               slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }}
 	return a, &now
 }
 
@@ -106,6 +107,23 @@ func TestLiveFailsOnlyAfterGraceOutsidePrimary(t *testing.T) {
 	src.st = &WsrepStatus{ClusterStatus: "non-Primary"}
 	if code, _ := call(t, a, "GET", "/live"); code != 200 {
 		t.Fatalf("a new non-Primary period starts its own grace, got %d", code)
+	}
+}
+
+func TestLiveFailsSoonerWhenTheServerLeftTheGroup(t *testing.T) {
+	// After "Failed to JOIN the cluster after SST" the server runs on, Disconnected, and never rejoins by itself.
+	src := &fakeSource{st: &WsrepStatus{Ready: "OFF", ClusterStatus: "Disconnected"}, running: true}
+	a, now := newAgent(t, src)
+	if code, _ := call(t, a, "GET", "/live"); code != 200 {
+		t.Fatalf("first Disconnected observation must pass, got %d", code)
+	}
+	*now = now.Add(8 * time.Second)
+	if code, _ := call(t, a, "GET", "/live"); code != 200 {
+		t.Fatalf("within the Disconnected grace must pass, got %d", code)
+	}
+	*now = now.Add(4 * time.Second)
+	if code, body := call(t, a, "GET", "/live"); code != 503 || !strings.Contains(body, "Disconnected") {
+		t.Fatalf("after the Disconnected grace (10 s, not the non-Primary 30 s) must fail, got %d %q", code, body)
 	}
 }
 
