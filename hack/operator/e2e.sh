@@ -36,7 +36,9 @@ sed -e "s/^  name: demo/  name: $ms/" -e "s/^  namespace: messagestack/  namespa
   | k apply --server-side -f - >/dev/null
 k -n "$ns" wait --for=condition=Ready --timeout=420s "ms/$ms" >/dev/null || die "$ns/$ms not Ready within 420 s"
 phase "  $ns/$ms Ready after $((SECONDS - t0))s"
-k -n "$ns" port-forward "svc/$ms-frontend" "$port:80" --address 127.0.0.1 >/dev/null 2>&1 &
+# kubectl itself in the background (not through the k function, whose subshell would get the kill and
+# leave kubectl running after the test).
+kubectl --context "kind-${CLUSTER_NAME}" -n "$ns" port-forward "svc/$ms-frontend" "$port:80" --address 127.0.0.1 >/dev/null 2>&1 &
 pf=$!
 for _ in $(seq 1 30); do curl -fs -o /dev/null "http://127.0.0.1:$port/" && break; sleep 1; done
 
@@ -98,7 +100,7 @@ done
 k -n "$ns" wait --for=condition=Ready --timeout=300s "ms/$ms" >/dev/null || die "not Ready again after the deletions"
 # The port-forward pointed at a pod that may have been replaced: open it again.
 kill "$pf" 2>/dev/null || true
-k -n "$ns" port-forward "svc/$ms-frontend" "$port:80" --address 127.0.0.1 >/dev/null 2>&1 &
+kubectl --context "kind-${CLUSTER_NAME}" -n "$ns" port-forward "svc/$ms-frontend" "$port:80" --address 127.0.0.1 >/dev/null 2>&1 &
 pf=$!
 for _ in $(seq 1 30); do curl -fs -o /dev/null "http://127.0.0.1:$port/" && break; sleep 1; done
 ROOT="$ROOT" PAGE_URL="http://127.0.0.1:$port/" node "$ROOT/hack/operator/e2e-page.mjs" \
