@@ -31,10 +31,10 @@ type Agent struct {
 	// NonPrimaryGrace is how long a running server may stay outside the Primary component
 	// before /live fails (so that Kubernetes restarts a node that cannot rejoin).
 	NonPrimaryGrace time.Duration
-	// DisconnectedGrace replaces NonPrimaryGrace while the server has left the group (Disconnected, or
-	// wsrep_connected=OFF: a failed IST, then SELF-LEAVE) and never comes back by itself, unlike a
-	// partitioned node, which re-merges when the network heals. Seen after full-crash recoveries: a joiner
-	// whose IST came up short stayed outside (reported non-Primary) and was only restarted ~95 s later.
+	// DisconnectedGrace replaces NonPrimaryGrace while the server is Disconnected: it has left the group (a
+	// failed JOIN after a state transfer, a SELF-LEAVE) and never comes back by itself, unlike a non-Primary
+	// node, which re-merges when a partition heals. Seen after a full-crash recovery: a joiner stayed
+	// Disconnected and was only restarted 95 s later.
 	DisconnectedGrace time.Duration
 	Log               *slog.Logger
 	Now               func() time.Time
@@ -130,7 +130,7 @@ func (a *Agent) handleLive(w http.ResponseWriter, r *http.Request) {
 	}
 	outside := now.Sub(a.nonPrimarySince)
 	limit := a.NonPrimaryGrace
-	if st.LeftTheGroup() && a.DisconnectedGrace < limit {
+	if st.ClusterStatus == "Disconnected" && a.DisconnectedGrace < limit {
 		limit = a.DisconnectedGrace
 	}
 	if outside > limit {

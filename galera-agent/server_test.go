@@ -127,25 +127,6 @@ func TestLiveFailsSoonerWhenTheServerLeftTheGroup(t *testing.T) {
 	}
 }
 
-func TestLiveFailsSoonerForANonPrimaryServerNoLongerConnected(t *testing.T) {
-	// "Receiving IST failed, node restart required", SELF-LEAVE: the status says non-Primary, but the
-	// server is connected to no group (a partitioned node stays connected and keeps the long grace).
-	src := &fakeSource{st: &WsrepStatus{Ready: "OFF", ClusterStatus: "non-Primary", Connected: "OFF"}, running: true}
-	a, now := newAgent(t, src)
-	call(t, a, "GET", "/live")
-	*now = now.Add(12 * time.Second)
-	if code, _ := call(t, a, "GET", "/live"); code != 503 {
-		t.Fatalf("a server that left the group must fail after the short grace, got %d", code)
-	}
-	src.st = &WsrepStatus{Ready: "OFF", ClusterStatus: "non-Primary", Connected: "ON"}
-	a2, now2 := newAgent(t, src)
-	call(t, a2, "GET", "/live")
-	*now2 = now2.Add(12 * time.Second)
-	if code, _ := call(t, a2, "GET", "/live"); code != 200 {
-		t.Fatalf("a partitioned (still connected) node keeps the non-Primary grace, got %d", code)
-	}
-}
-
 func TestLivePassesWhileServerStopped(t *testing.T) {
 	// The start script waits for recovery or an SST runs: restarting would not help.
 	a, now := newAgent(t, &fakeSource{err: errors.New("connection refused")})

@@ -16,7 +16,6 @@ import (
 type WsrepStatus struct {
 	Ready             string // wsrep_ready: ON/OFF
 	ClusterStatus     string // wsrep_cluster_status: Primary/non-Primary/Disconnected
-	Connected         string // wsrep_connected: ON/OFF (OFF: not in any group, e.g. after a failed IST)
 	LocalState        int    // wsrep_local_state: 1 joining, 2 donor, 3 joined, 4 synced
 	LocalStateComment string
 	ClusterSize       int
@@ -38,7 +37,6 @@ func FromStatusRows(rows map[string]string) (*WsrepStatus, error) {
 	st := &WsrepStatus{
 		Ready:             rows["wsrep_ready"],
 		ClusterStatus:     rows["wsrep_cluster_status"],
-		Connected:         rows["wsrep_connected"],
 		LocalStateComment: rows["wsrep_local_state_comment"],
 		ClusterStateUUID:  rows["wsrep_cluster_state_uuid"],
 	}
@@ -46,13 +44,6 @@ func FromStatusRows(rows map[string]string) (*WsrepStatus, error) {
 	st.ClusterSize, _ = strconv.Atoi(rows["wsrep_cluster_size"])
 	st.LastCommitted, _ = strconv.ParseInt(rows["wsrep_last_committed"], 10, 64)
 	return st, nil
-}
-
-// LeftTheGroup reports a server that is not in any group and will not rejoin by itself: Galera left it on
-// purpose (e.g. "Receiving IST failed, node restart required", then SELF-LEAVE), unlike a partitioned node,
-// which stays connected and re-merges when the network heals.
-func (s *WsrepStatus) LeftTheGroup() bool {
-	return s.ClusterStatus == "Disconnected" || strings.EqualFold(s.Connected, "OFF")
 }
 
 // Healthy decides whether HAProxy may send traffic to this node; the reason says why not.
@@ -100,7 +91,7 @@ func NewMySQLSource(user, password, socket, addr string) (*MySQLSource, error) {
 
 const statusQuery = `SHOW GLOBAL STATUS WHERE Variable_name IN (
  'wsrep_ready','wsrep_cluster_status','wsrep_local_state','wsrep_local_state_comment',
- 'wsrep_cluster_size','wsrep_cluster_state_uuid','wsrep_last_committed','wsrep_connected')`
+ 'wsrep_cluster_size','wsrep_cluster_state_uuid','wsrep_last_committed')`
 
 func (m *MySQLSource) Status(ctx context.Context) (*WsrepStatus, bool, error) {
 	rows, err := m.db.QueryContext(ctx, statusQuery)
