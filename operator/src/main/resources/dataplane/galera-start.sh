@@ -391,14 +391,10 @@ join_cluster() { # reason
   CLUSTER_ADDRESS=$(resolvable_cluster_address)
   local args=(--wsrep-cluster-address="$CLUSTER_ADDRESS")
   [ "${REC_SEQNO:--1}" != -1 ] && [ -n "${REC_UUID:-}" ] && args+=(--wsrep-start-position="$REC_UUID:$REC_SEQNO")
-  # State transfer from the highest ordinals first: an rsync SST blocks writes on its donor, and ordinal 0 is
-  # HAProxy's first choice of writer. The writer sticks after a failover, so this does not always avoid it
-  # (chaos/notes/scale-db-3-5-3.md). The trailing comma lets Galera fall back to any other node.
-  local donors=() i
-  if [ -z "${GALERA_PEERS:-}" ]; then
-    for ((i = ${#PEERS[@]} - 1; i >= 1; i--)); do [ "$STS-$i" = "$NODE_NAME" ] || donors+=("$STS-$i"); done
-  fi
-  [ ${#donors[@]} -gt 0 ] && args+=(--wsrep-sst-donor="$(IFS=,; echo "${donors[*]}"),")
+  # No donor preference: Galera picks a Synced node. A preference (highest ordinals first, for rsync) made a
+  # joiner wait for a node that was itself joining and take its IST the moment that node became Synced;
+  # that IST came up short ("IST didn't contain all write sets ... node restart required") and the joiner
+  # left the group (chaos/notes/full-db-crash.md). mariabackup does not block its donor the way rsync did.
   info "decision: join" decision=join reason="$1" cluster_address="$CLUSTER_ADDRESS"
   rm -f "$RECOVERY_FILE" "$BOOTSTRAP_MARKER"
   start_server join "${args[@]}"
