@@ -85,46 +85,39 @@ func TestFromStatusRowsWithoutWsrep(t *testing.T) {
 	}
 }
 
+// expectLive checks GET /live's status code and, when contains is set, that the body mentions it.
+func expectLive(t *testing.T, a *Agent, want int, contains, why string) {
+	t.Helper()
+	code, body := call(t, a, "GET", "/live")
+	if code != want || (contains != "" && !strings.Contains(body, contains)) {
+		t.Fatalf("%s: got %d %q", why, code, body)
+	}
+}
+
 func TestLiveFailsOnlyAfterGraceOutsidePrimary(t *testing.T) {
 	src := &fakeSource{st: &WsrepStatus{Ready: "OFF", ClusterStatus: "non-Primary"}, running: true}
 	a, now := newAgent(t, src)
-	if code, _ := call(t, a, "GET", "/live"); code != 200 {
-		t.Fatalf("first non-Primary observation must pass, got %d", code)
-	}
+	expectLive(t, a, 200, "", "first non-Primary observation must pass")
 	*now = now.Add(20 * time.Second)
-	if code, _ := call(t, a, "GET", "/live"); code != 200 {
-		t.Fatalf("within the grace must pass, got %d", code)
-	}
+	expectLive(t, a, 200, "", "within the grace must pass")
 	*now = now.Add(15 * time.Second)
-	if code, body := call(t, a, "GET", "/live"); code != 503 || !strings.Contains(body, "non-Primary") {
-		t.Fatalf("after the grace must fail, got %d %q", code, body)
-	}
+	expectLive(t, a, 503, "non-Primary", "after the grace must fail")
 	// Back in the Primary component: the clock resets.
 	src.st = synced()
-	if code, _ := call(t, a, "GET", "/live"); code != 200 {
-		t.Fatalf("primary must pass, got %d", code)
-	}
+	expectLive(t, a, 200, "", "primary must pass")
 	src.st = &WsrepStatus{ClusterStatus: "non-Primary"}
-	if code, _ := call(t, a, "GET", "/live"); code != 200 {
-		t.Fatalf("a new non-Primary period starts its own grace, got %d", code)
-	}
+	expectLive(t, a, 200, "", "a new non-Primary period starts its own grace")
 }
 
 func TestLiveFailsSoonerWhenTheServerLeftTheGroup(t *testing.T) {
 	// After "Failed to JOIN the cluster after SST" the server runs on, Disconnected, and never rejoins by itself.
 	src := &fakeSource{st: &WsrepStatus{Ready: "OFF", ClusterStatus: "Disconnected"}, running: true}
 	a, now := newAgent(t, src)
-	if code, _ := call(t, a, "GET", "/live"); code != 200 {
-		t.Fatalf("first Disconnected observation must pass, got %d", code)
-	}
+	expectLive(t, a, 200, "", "first Disconnected observation must pass")
 	*now = now.Add(8 * time.Second)
-	if code, _ := call(t, a, "GET", "/live"); code != 200 {
-		t.Fatalf("within the Disconnected grace must pass, got %d", code)
-	}
+	expectLive(t, a, 200, "", "within the Disconnected grace must pass")
 	*now = now.Add(4 * time.Second)
-	if code, body := call(t, a, "GET", "/live"); code != 503 || !strings.Contains(body, "Disconnected") {
-		t.Fatalf("after the Disconnected grace (10 s, not the non-Primary 30 s) must fail, got %d %q", code, body)
-	}
+	expectLive(t, a, 503, "Disconnected", "after the Disconnected grace (10 s, not the non-Primary 30 s) must fail")
 }
 
 func TestLivePassesWhileServerStopped(t *testing.T) {
@@ -245,7 +238,5 @@ func TestHealthReportsDrainingBeforeStop(t *testing.T) {
 	if !st.Draining || st.ClusterStatus != "Primary" {
 		t.Fatalf("state while draining: %+v", st)
 	}
-	if code, _ := call(t, a, "GET", "/live"); code != 200 {
-		t.Fatalf("a draining node stays alive: got %d", code)
-	}
+	expectLive(t, a, 200, "", "a draining node stays alive: got %d")
 }
