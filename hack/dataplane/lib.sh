@@ -18,6 +18,8 @@ GCOMM_PORTS=(14567 14577 14587)   # IST = +1, SST = +2
 AGENT_PORTS=(14200 14201 14202)
 HAPROXY_PORT=14330
 HAPROXY_STATS_PORT=14331
+# Seconds a node may stay outside the Primary component while a peer has one (galera-start.sh's watchdog).
+STUCK_SECONDS=${STUCK_SECONDS:-8}
 
 ROOT_PW='r00t-pw_"quoted\'
 MON_USER=monitor
@@ -94,7 +96,7 @@ start_node() {
     MYSQL_ROOT_PASSWORD="$ROOT_PW" MONITOR_USER="$MON_USER" MONITOR_PASSWORD="$MON_PW" \
     APP_DATABASE="$APP_DB" APP_USER="$APP_USER" APP_PASSWORD="$APP_PW" \
     DATADIR="$d/data" CONF_DIR="$d/conf.d" RUN_DIR="$d/run" \
-    GALERA_PEERS="$(peers_csv)" GALERA_PEER_AGENTS="$(other_agents_csv "$i")" RECOVERY_POLL_SECONDS=1 \
+    GALERA_PEERS="$(peers_csv)" GALERA_PEER_AGENTS="$(other_agents_csv "$i")" RECOVERY_POLL_SECONDS=1 STUCK_SECONDS="$STUCK_SECONDS" \
     bash "$START_SCRIPT" >>"$d/start.log" 2>&1 </dev/null &
   echo $! >"$d/start.pid"; disown
 }

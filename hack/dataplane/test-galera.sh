@@ -95,6 +95,24 @@ ist_lines=$(last_start_log 2 | grep -c 'IST received' || true)
 check "restarted node 2 caught up by IST, not a full state transfer ($ist_lines 'IST received' lines)" [ "$ist_lines" -ge 1 ]
 check "cluster size 3 after the restart" [ "$(status_var 0 wsrep_cluster_size)" = 3 ]
 
+phase "a node cut off from the group while its peers stay Primary is restarted by its start script and rejoins"
+# gmcast.isolate=1 makes node 2 drop its group connections for good, like a joiner after a failed IST
+# ("node restart required"): it stays up outside the Primary component while nodes 0 and 1 go on.
+outside_primary() { [ "$(state_field "$1" .clusterStatus)" != Primary ]; }
+whole_again() { all_healthy 2 && [ "$(status_var 0 wsrep_cluster_size)" = 3 ]; }
+start_log_has() { last_start_log "$1" | grep -q "$2"; }
+sql_root 2 "SET GLOBAL wsrep_provider_options='gmcast.isolate=1'"
+wait_until 30 "node 2 is outside the Primary component" outside_primary 2 || true
+check "node 2 left the Primary component ($(state_field 2 .clusterStatus))" outside_primary 2
+check "nodes 0 and 1 stay Primary, size $(status_var 0 wsrep_cluster_size)" [ "$(status_var 0 wsrep_cluster_status)" = Primary ]
+t=$SECONDS
+wait_until 120 "node 2 Synced again in a cluster of 3" whole_again || true
+log "isolated node back to Synced: $((SECONDS - t))s (STUCK_SECONDS=$STUCK_SECONDS)"
+check "its start script stopped the stuck server" start_log_has 2 'stopping the server: it stayed outside the Primary component'
+check "and started over in the same process" start_log_has 2 'starting over to join afresh'
+check "cluster size 3 with node 2 back" whole_again
+check "node 2 is in the Primary component again" [ "$(status_var 2 wsrep_cluster_status)" = Primary ]
+
 phase "minority: a node that lost its peers leaves the Primary component and refuses writes"
 kill_node 2
 write_rows "${MYSQL_PORTS[0]}" 26 60

@@ -38,6 +38,14 @@ BOOTSTRAP_MARKER="$DATADIR/messagestack-bootstrap"
 # Written by `galera-start.sh drain` (the preStop hook): the galera-agent answers 503 while it exists.
 DRAIN_MARKER="$DATADIR/messagestack-draining"
 DRAIN_TIMEOUT_SECONDS=${DRAIN_TIMEOUT_SECONDS:-15}
+# A running server outside the Primary component while a peer's agent reports one has failed to join
+# (e.g. "IST didn't contain all write sets ... node restart required": Galera leaves the group on purpose
+# and the server stays up, refusing writes forever). After this many seconds the script stops it and
+# starts over (a fresh join); after REJOIN_LIMIT such restarts in a row it exits so the kubelet's back-off
+# takes over. A partitioned node reaches no peer agent, so it is left alone and re-merges after the heal.
+STUCK_SECONDS=${STUCK_SECONDS:-20}
+REJOIN_LIMIT=${REJOIN_LIMIT:-3}
+REJOIN_ATTEMPT=${MESSAGESTACK_REJOIN_ATTEMPT:-0}
 INITIALIZED_MARKER="$DATADIR/messagestack-initialized"
 T0=$SECONDS
 
@@ -298,14 +306,52 @@ start_server() { # mode extra-args...
   SERVER_PID=$!
 }
 
-# Waits for the server to exit and exits with its status (the container ends with it).
+# Waits for the server to exit and exits with its status (the container ends with it), unless the
+# watchdog stopped it: then the script starts over in the same process (a fresh decision and join).
 wait_server() {
   local rc=0
+  watch_membership &
+  local watchdog=$!
   while kill -0 "$SERVER_PID" 2>/dev/null; do
     wait "$SERVER_PID" && rc=0 || rc=$?
   done
+  kill "$watchdog" 2>/dev/null || true
   info "server exited" status="$rc"
+  if [ -e "$RUN_DIR/stuck-outside-primary" ]; then
+    rm -f "$RUN_DIR/stuck-outside-primary"
+    if [ "$REJOIN_ATTEMPT" -lt "$REJOIN_LIMIT" ]; then
+      info "starting over to join afresh" attempt="$((REJOIN_ATTEMPT + 1))" limit="$REJOIN_LIMIT"
+      MESSAGESTACK_REJOIN_ATTEMPT=$((REJOIN_ATTEMPT + 1)) exec "$BASH" "$0"
+    fi
+    die "the server failed to stay in the Primary component $REJOIN_LIMIT times in a row; exiting so the container restarts with back-off"
+  fi
   exit "$rc"
+}
+
+cluster_status() {
+  echo "SHOW GLOBAL STATUS LIKE 'wsrep_cluster_status'" |
+    "$CLIENT" --defaults-extra-file="$RUN_DIR/watchdog.cnf" --batch --skip-column-names 2>/dev/null | awk '{print $2}'
+}
+
+# Background watchdog of a running server (see STUCK_SECONDS). It only acts when the server answers,
+# says it is not in the Primary component, and a peer's agent reports a Primary component.
+watch_membership() {
+  local since="" status peer
+  trap - TERM INT
+  client_config "$RUN_DIR/watchdog.cnf" "${MYSQL_ROOT_PASSWORD:-}"
+  while kill -0 "$SERVER_PID" 2>/dev/null; do
+    sleep 3
+    status=$(cluster_status || true)
+    if [ -z "$status" ] || [ "$status" = Primary ] || ! peer=$(primary_peer); then since=""; continue; fi
+    [ -n "$since" ] || { since=$SECONDS; info "outside the Primary component while a peer has one" status="$status" peer="$peer"; }
+    if [ $((SECONDS - since)) -ge "$STUCK_SECONDS" ]; then
+      warn "stopping the server: it stayed outside the Primary component while peer $peer reports one" \
+        status="$status" for="$((SECONDS - since))s" action="stop the server, then join afresh"
+      : >"$RUN_DIR/stuck-outside-primary"
+      kill -TERM "$SERVER_PID" 2>/dev/null || true
+      return 0
+    fi
+  done
 }
 
 sql_root() { # [client args] < sql; tries the root password, then an empty one (a fresh datadir)
@@ -474,7 +520,7 @@ main() {
   info "starting" engine="$KIND" server="$SERVER" provider="$PROVIDER" sst="$SST" ordinal="$ORDINAL" \
     cluster_address="$CLUSTER_ADDRESS" node_address="$NODE_ADDRESS" datadir="$DATADIR" conf_dir="$CONF_DIR"
   # A marker or recovery file from an earlier run is stale: decisions are made afresh now.
-  rm -f "$BOOTSTRAP_MARKER" "$RECOVERY_FILE" "$DRAIN_MARKER"
+  rm -f "$BOOTSTRAP_MARKER" "$RECOVERY_FILE" "$DRAIN_MARKER" "$RUN_DIR/stuck-outside-primary"
   REC_UUID=""; REC_SEQNO=-1; REC_SOURCE=none
 
   local peer
