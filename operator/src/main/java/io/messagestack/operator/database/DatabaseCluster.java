@@ -51,12 +51,19 @@ public final class DatabaseCluster {
     private final DatabaseSpec spec;
     private final Names names;
     private final String startScript;
+    /** Nodes the StatefulSet gets now: spec.database.replicas, or a step toward it (see DatabaseScaling). */
+    private final int replicas;
 
     public DatabaseCluster(Stack stack, String startScript) {
+        this(stack, startScript, stack.spec().database.replicas);
+    }
+
+    public DatabaseCluster(Stack stack, String startScript, int replicas) {
         this.stack = stack;
         this.spec = stack.spec().database;
         this.names = stack.names();
         this.startScript = startScript;
+        this.replicas = replicas;
     }
 
     private Map<String, String> labels() {
@@ -74,7 +81,7 @@ public final class DatabaseCluster {
                 .withNewMetadata().withName(names.dbConfig()).withNamespace(stack.namespace()).withLabels(labels())
                 .endMetadata()
                 .withData(Map.of(CONFIG_KEY, MyCnfRenderer.render(stack.name(), spec),
-                        REPLICAS_KEY, Integer.toString(spec.replicas)))
+                        REPLICAS_KEY, Integer.toString(replicas)))
                 .build();
     }
 
@@ -123,7 +130,7 @@ public final class DatabaseCluster {
                 .withNewMetadata().withName(names.dbStatefulSet()).withNamespace(stack.namespace())
                 .withLabels(labels()).endMetadata()
                 .withNewSpec()
-                .withReplicas(spec.replicas)
+                .withReplicas(replicas)
                 .withServiceName(names.dbPeerService())
                 // All nodes start together: each decides itself whether to bootstrap, join or wait (see the script).
                 .withPodManagementPolicy("Parallel")

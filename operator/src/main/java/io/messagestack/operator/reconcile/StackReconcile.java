@@ -22,6 +22,7 @@ import io.messagestack.operator.crd.FrontendServiceSpec;
 import io.messagestack.operator.crd.GaleraStatus;
 import io.messagestack.operator.crd.MessageStack;
 import io.messagestack.operator.database.DatabaseCluster;
+import io.messagestack.operator.database.DatabaseScaling;
 import io.messagestack.operator.database.FullCrashRecovery;
 import io.messagestack.operator.database.GaleraProbe;
 import io.messagestack.operator.frontend.Frontend;
@@ -62,6 +63,8 @@ public class StackReconcile {
     }
     /** ClusterIP of the message-api Service, which nginx resolves once at start. */
     private String apiServiceAddress;
+    /** Database nodes the StatefulSet has now (a step toward spec.database.replicas while scaling). */
+    private int dbReplicas;
 
     /** Read access to the informer caches (the objects the operator owns). */
     public interface SecondaryCache {
@@ -80,6 +83,7 @@ public class StackReconcile {
         this.cache = cache;
         this.galeraProbe = galeraProbe;
         this.operatorNamespace = operatorNamespace;
+        this.dbReplicas = stack.spec().database.replicas;
     }
 
     /** Runs the steps in order and returns what was observed, for the status. */
@@ -171,11 +175,20 @@ public class StackReconcile {
             problems.add(new Problem(Conditions.DATABASE_READY, "StartScriptMissing", e.getMessage()));
             return false;
         }
-        DatabaseCluster db = new DatabaseCluster(stack, script);
         Optional<StatefulSet> existing = cache.get(StatefulSet.class, names.dbStatefulSet());
         if (existing.isEmpty() && !volumesMatchEngine()) {
             return false;
         }
+        DatabaseScaling.Step step = DatabaseScaling.next(stack.spec().database.replicas,
+                existing.map(DatabaseScaling.Current::of).orElse(null));
+        dbReplicas = step.replicas();
+        if (!step.atTarget()) {
+            problems.add(new Problem(Conditions.DATABASE_READY, "Scaling", step.describe()));
+            if (step.stepped()) {
+                actions.add(new Action("DatabaseScaling", step.describe()));
+            }
+        }
+        DatabaseCluster db = new DatabaseCluster(stack, script, dbReplicas);
         apply(db.config());
         apply(db.scripts());
         apply(db.peerService());
@@ -359,7 +372,7 @@ public class StackReconcile {
 
     /** When every node waits after a full crash, tell the most advanced one to bootstrap (see FullCrashRecovery). */
     private void recoverFromFullCrash(List<GaleraProbe.PodState> states) {
-        FullCrashRecovery.decide(states, stack.spec().database.replicas).ifPresent(decision -> {
+        FullCrashRecovery.decide(states, dbReplicas).ifPresent(decision -> {
             boolean sent = galeraProbe.requestBootstrap(decision.ip());
             String message = (sent ? "bootstrapping " : "could not ask ") + decision.pod() + ": " + decision.reason();
             actions.add(new Action("FullCrashRecovery", message));

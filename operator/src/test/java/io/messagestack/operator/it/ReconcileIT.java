@@ -290,6 +290,59 @@ class ReconcileIT {
     }
 
     @Test
+    void theDatabaseIsScaledOneNodeAtATime() {
+        createStack("scale", "shop", "");
+        await(StatefulSet.class, "scale", "shop-db");
+        setDatabaseStatus("scale", 3, 3);
+        retryOnConflict(() -> client.resources(MessageStack.class).inNamespace("scale").withName("shop").edit(m -> {
+            m.getSpec().database.replicas = 5;
+            return m;
+        }));
+        KubeApi.await("one node added", WAIT, () -> databaseReplicas("scale") == 4);
+        MessageStack scaling = awaitStatus("scale", "shop", m -> "Scaling".equals(
+                Conditions.find(m.getStatus().conditions, Conditions.DATABASE_READY).getReason()));
+        assertTrue(Conditions.find(scaling.getStatus().conditions, Conditions.DATABASE_READY).getMessage()
+                .contains("adding one at a time"));
+        assertEquals("4", client.configMaps().inNamespace("scale").withName("shop-db-config").get().getData()
+                .get("replicas"), "a starting node's peer list is the StatefulSet's size");
+        // The new node is not Ready yet: no second node.
+        setDatabaseStatus("scale", 4, 3);
+        awaitStatus("scale", "shop", m -> Conditions.find(m.getStatus().conditions, Conditions.DATABASE_READY)
+                .getMessage().contains("waiting for all 4 nodes to be Ready (3 are)"));
+        assertEquals(4, databaseReplicas("scale"));
+        setDatabaseStatus("scale", 4, 4);
+        KubeApi.await("the fifth node added once the fourth is Ready", WAIT, () -> databaseReplicas("scale") == 5);
+
+        setDatabaseStatus("scale", 5, 5);
+        retryOnConflict(() -> client.resources(MessageStack.class).inNamespace("scale").withName("shop").edit(m -> {
+            m.getSpec().database.replicas = 3;
+            return m;
+        }));
+        KubeApi.await("one node removed", WAIT, () -> databaseReplicas("scale") == 4);
+        // The removed pod still stops: the next one stays.
+        setDatabaseStatus("scale", 5, 4);
+        awaitStatus("scale", "shop", m -> Conditions.find(m.getStatus().conditions, Conditions.DATABASE_READY)
+                .getMessage().contains("removed node's pod to stop"));
+        assertEquals(4, databaseReplicas("scale"));
+        setDatabaseStatus("scale", 4, 4);
+        KubeApi.await("the next node removed once the last one is gone", WAIT, () -> databaseReplicas("scale") == 3);
+    }
+
+    private static int databaseReplicas(String namespace) {
+        return client.apps().statefulSets().inNamespace(namespace).withName("shop-db").get().getSpec().getReplicas();
+    }
+
+    /** What the StatefulSet controller and the kubelets would report (neither runs here). */
+    private static void setDatabaseStatus(String namespace, int pods, int ready) {
+        retryOnConflict(() -> {
+            StatefulSet sts = client.apps().statefulSets().inNamespace(namespace).withName("shop-db").get();
+            sts.setStatus(new StatefulSetStatusBuilder().withReplicas(pods).withReadyReplicas(ready)
+                    .withAvailableReplicas(ready).withObservedGeneration(sts.getMetadata().getGeneration()).build());
+            client.resource(sts).updateStatus();
+        });
+    }
+
+    @Test
     void volumesOfAnotherEngineAreNotReusedAndTheStatusSaysWhy() {
         KubeApi.namespace(client, "leftover");
         client.resource(new PersistentVolumeClaimBuilder().withNewMetadata().withName("datadir-shop-db-0")
