@@ -180,7 +180,7 @@ public final class Markdown {
 
             ```
             make up                       # kind lab, operator, sample MessageStack
-            make chaos                    # the full suite (about 40 minutes), then this page
+            make chaos                    # the full suite (about 25 minutes on the kind lab), then this page
             make chaos-ci                 # the CI subset: database pod force-kill, nginx pod kill, worker stop, full crash
             chaos/run.sh pod-kill-database-force worker-stop-one   # some scenarios, then this page
             chaos/scenarios/pod-kill.sh database force             # one scenario by hand: chaos/results/<scenario>.json
