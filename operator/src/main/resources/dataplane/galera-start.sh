@@ -45,6 +45,7 @@ DRAIN_TIMEOUT_SECONDS=${DRAIN_TIMEOUT_SECONDS:-15}
 # takes over. A partitioned node reaches no peer agent, so it is left alone and re-merges after the heal.
 STUCK_SECONDS=${STUCK_SECONDS:-20}
 REJOIN_LIMIT=${REJOIN_LIMIT:-3}
+STOP_TIMEOUT_SECONDS=${STOP_TIMEOUT_SECONDS:-15}
 REJOIN_ATTEMPT=${MESSAGESTACK_REJOIN_ATTEMPT:-0}
 INITIALIZED_MARKER="$DATADIR/messagestack-initialized"
 T0=$SECONDS
@@ -349,6 +350,14 @@ watch_membership() {
         status="$status" for="$((SECONDS - since))s" action="stop the server, then join afresh"
       : >"$RUN_DIR/stuck-outside-primary"
       kill -TERM "$SERVER_PID" 2>/dev/null || true
+      # A server that left the group this way can hang in its shutdown ("initialized -> disconnecting",
+      # seen on kind): kill it after STOP_TIMEOUT_SECONDS; the next start recovers its position with --wsrep-recover.
+      local deadline=$((SECONDS + STOP_TIMEOUT_SECONDS))
+      while kill -0 "$SERVER_PID" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 1; done
+      if kill -0 "$SERVER_PID" 2>/dev/null; then
+        warn "the server did not stop within ${STOP_TIMEOUT_SECONDS}s; killing it" action="SIGKILL"
+        kill -KILL "$SERVER_PID" 2>/dev/null || true
+      fi
       return 0
     fi
   done
