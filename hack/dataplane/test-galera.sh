@@ -100,7 +100,7 @@ phase "a node cut off from the group while its peers stay Primary is restarted b
 # ("node restart required"): it stays up outside the Primary component while nodes 0 and 1 go on.
 outside_primary() { [ "$(state_field "$1" .clusterStatus)" != Primary ]; }
 whole_again() { all_healthy 2 && [ "$(status_var 0 wsrep_cluster_size)" = 3 ]; }
-start_log_has() { last_start_log "$1" | grep -q "$2"; }
+start_log_has() { grep -q -- "$2" <<<"$(last_start_log "$1")"; }   # not a pipe: grep -q ends early, pipefail
 sql_root 2 "SET GLOBAL wsrep_provider_options='gmcast.isolate=1'"
 wait_until 30 "node 2 is outside the Primary component" outside_primary 2 || true
 check "node 2 left the Primary component ($(state_field 2 .clusterStatus))" outside_primary 2

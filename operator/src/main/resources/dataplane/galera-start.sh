@@ -259,13 +259,17 @@ http_get() {
   HTTP_BODY=$(printf '%s' "$out" | sed '1,/^\r\{0,1\}$/d')
 }
 
-# Prints the first peer agent whose server is in the Primary component.
+# Prints a peer agent whose server is in the Primary component: a Synced one (ready) first, since it
+# becomes the preferred donor of a joiner (see join_cluster), else the first Primary one.
 primary_peer() {
-  local a
+  local a first=""
   for a in "${AGENTS[@]}"; do
-    if http_get "$a" /state && [ "$HTTP_CODE" = 200 ] && [[ $HTTP_BODY == *'"clusterStatus":"Primary"'* ]]; then echo "$a"; return 0; fi
+    if http_get "$a" /state && [ "$HTTP_CODE" = 200 ] && [[ $HTTP_BODY == *'"clusterStatus":"Primary"'* ]]; then
+      if [[ $HTTP_BODY == *'"ready":true'* ]]; then echo "$a"; return 0; fi
+      [ -n "$first" ] || first=$a
+    fi
   done
-  return 1
+  [ -n "$first" ] && echo "$first"
 }
 
 # May ordinal 0 create a NEW cluster? Only when every peer's agent answers and none reports data
@@ -442,15 +446,23 @@ resolvable_cluster_address() {
   if [ ${#ok[@]} -eq 0 ]; then echo "$CLUSTER_ADDRESS"; else echo "gcomm://$(IFS=,; echo "${ok[*]}")"; fi
 }
 
-join_cluster() { # reason
+# The node name a peer's agent reports (wsrep_node_name is POD_NAME on every node), or nothing.
+peer_node_name() {
+  http_get "$1" /state && [[ $HTTP_BODY =~ \"node\":\"([A-Za-z0-9_.-]+)\" ]] && echo "${BASH_REMATCH[1]}"
+}
+
+join_cluster() { # reason [peer agent that reported a Primary component]
   CLUSTER_ADDRESS=$(resolvable_cluster_address)
-  local args=(--wsrep-cluster-address="$CLUSTER_ADDRESS")
+  local args=(--wsrep-cluster-address="$CLUSTER_ADDRESS") donor=""
   [ "${REC_SEQNO:--1}" != -1 ] && [ -n "${REC_UUID:-}" ] && args+=(--wsrep-start-position="$REC_UUID:$REC_SEQNO")
-  # No donor preference: Galera picks a Synced node. A preference (highest ordinals first, for rsync) made a
-  # joiner wait for a node that was itself joining and take its IST the moment that node became Synced;
-  # that IST came up short ("IST didn't contain all write sets ... node restart required") and the joiner
-  # left the group (chaos/notes/full-db-crash.md). mariabackup does not block its donor the way rsync did.
-  info "decision: join" decision=join reason="$1" cluster_address="$CLUSTER_ADDRESS"
+  # Donor: the node that was Primary when this one decided, then any (the trailing comma). Left to itself, Galera
+  # may pick a node that has only just joined; right after a full-crash bootstrap such a donor sent a short IST
+  # ("IST didn't contain all write sets ... node restart required") and the joiner left the group (seen on kind
+  # and in the image test; chaos/notes/full-db-crash.md). The watchdog (watch_membership) recovers if it happens.
+  if [ -n "${2:-}" ] && donor=$(peer_node_name "$2") && [ "$donor" != "$NODE_NAME" ]; then
+    args+=(--wsrep-sst-donor="$donor,")
+  fi
+  info "decision: join" decision=join reason="$1" cluster_address="$CLUSTER_ADDRESS" donor="${donor:-any}"
   rm -f "$RECOVERY_FILE" "$BOOTSTRAP_MARKER"
   start_server join "${args[@]}"
   wait_server
@@ -496,7 +508,7 @@ wait_for_decision() { # mode
   local mode=$1 next_note=$SECONDS peer
   while true; do
     if peer=$(primary_peer); then
-      join_cluster "peer agent $peer reports a Primary component"
+      join_cluster "peer agent $peer reports a Primary component" "$peer"
     fi
     if [ "$mode" = recovery ] && [ -e "$BOOTSTRAP_MARKER" ]; then
       bootstrap_from_recovery "bootstrap marker present (POST /bootstrap)"
@@ -535,7 +547,7 @@ main() {
   local peer
   if ! has_data; then
     if peer=$(primary_peer); then
-      join_cluster "empty datadir; peer agent $peer reports a Primary component (state transfer follows)"
+      join_cluster "empty datadir; peer agent $peer reports a Primary component (state transfer follows)" "$peer"
     fi
     if [ "$ORDINAL" = 0 ]; then
       wait_for_decision new
@@ -552,7 +564,7 @@ main() {
 
   recovered_position
   if peer=$(primary_peer); then
-    join_cluster "restart; peer agent $peer reports a Primary component"
+    join_cluster "restart; peer agent $peer reports a Primary component" "$peer"
   fi
   if [ -z "${GALERA_PEERS:-}" ] && [ "${REPLICAS:-0}" = 1 ]; then
     bootstrap_from_recovery "single-node cluster (REPLICAS=1): no peer can hold newer data"
