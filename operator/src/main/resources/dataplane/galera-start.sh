@@ -260,10 +260,13 @@ http_get() {
 }
 
 # Prints a peer agent whose server is in the Primary component: a Synced one (ready) first, since it
-# becomes the preferred donor of a joiner (see join_cluster), else the first Primary one.
+# becomes the preferred donor of a joiner (see join_cluster), else the first Primary one. Highest
+# ordinal first: HAProxy writes to the lowest healthy ordinal, and a donor leaves Synced for the
+# transfer (its /health answers 503), which would move the writer and cut its sessions.
 primary_peer() {
-  local a first=""
-  for a in "${AGENTS[@]}"; do
+  local a first="" i
+  for ((i = ${#AGENTS[@]} - 1; i >= 0; i--)); do
+    a=${AGENTS[$i]}
     if http_get "$a" /state && [ "$HTTP_CODE" = 200 ] && [[ $HTTP_BODY == *'"clusterStatus":"Primary"'* ]]; then
       if [[ $HTTP_BODY == *'"ready":true'* ]]; then echo "$a"; return 0; fi
       [ -n "$first" ] || first=$a
