@@ -294,10 +294,7 @@ class ReconcileIT {
         createStack("scale", "shop", "");
         await(StatefulSet.class, "scale", "shop-db");
         setDatabaseStatus("scale", 3, 3);
-        retryOnConflict(() -> client.resources(MessageStack.class).inNamespace("scale").withName("shop").edit(m -> {
-            m.getSpec().database.replicas = 5;
-            return m;
-        }));
+        setSpecDatabaseReplicas("scale", 5);
         KubeApi.await("one node added", WAIT, () -> databaseReplicas("scale") == 4);
         MessageStack scaling = awaitStatus("scale", "shop", m -> "Scaling".equals(
                 Conditions.find(m.getStatus().conditions, Conditions.DATABASE_READY).getReason()));
@@ -314,10 +311,7 @@ class ReconcileIT {
         KubeApi.await("the fifth node added once the fourth is Ready", WAIT, () -> databaseReplicas("scale") == 5);
 
         setDatabaseStatus("scale", 5, 5);
-        retryOnConflict(() -> client.resources(MessageStack.class).inNamespace("scale").withName("shop").edit(m -> {
-            m.getSpec().database.replicas = 3;
-            return m;
-        }));
+        setSpecDatabaseReplicas("scale", 3);
         KubeApi.await("one node removed", WAIT, () -> databaseReplicas("scale") == 4);
         // The removed pod still stops: the next one stays.
         setDatabaseStatus("scale", 5, 4);
@@ -326,6 +320,13 @@ class ReconcileIT {
         assertEquals(4, databaseReplicas("scale"));
         setDatabaseStatus("scale", 4, 4);
         KubeApi.await("the next node removed once the last one is gone", WAIT, () -> databaseReplicas("scale") == 3);
+    }
+
+    private static void setSpecDatabaseReplicas(String namespace, int replicas) {
+        retryOnConflict(() -> client.resources(MessageStack.class).inNamespace(namespace).withName("shop").edit(m -> {
+            m.getSpec().database.replicas = replicas;
+            return m;
+        }));
     }
 
     private static int databaseReplicas(String namespace) {
