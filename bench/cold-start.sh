@@ -45,27 +45,15 @@ for i in $(seq 1 20); do
 done
 
 start_cold() { # MODE RUN: starts the service, returns when it is ready; prints ms to ready
-  local mode=$1 run=$2 enabled=false start pin=()
+  local mode=$1 run=$2 enabled=false start
   [[ $mode == on ]] && enabled=true
-  [[ -n ${BENCH_COLD_CPUS:-} ]] && pin=(taskset -c "$BENCH_COLD_CPUS")
   stop_pidfile "$dir/$NAME.pid" "$NAME" >/dev/null
   # The jar's files stay in the page cache between runs, as on a node that already ran the
   # image: what is cold is the JVM.
   start=$(date +%s%N)
-  QUARKUS_HTTP_PORT=$PORT QUARKUS_HTTP_HOST=127.0.0.1 \
-  QUARKUS_DATASOURCE_JDBC_URL="jdbc:mysql://127.0.0.1:$SINGLE_PORT/$APP_DB" \
-  QUARKUS_DATASOURCE_USERNAME=$APP_USER QUARKUS_DATASOURCE_PASSWORD=$APP_PASSWORD \
-  MESSAGESTACK_INSTANCE_NAME=$NAME QUARKUS_LOG_CONSOLE_JSON_ENABLED=false MALLOC_ARENA_MAX=2 \
-  MESSAGESTACK_WARM_UP_ENABLED=$enabled \
-    nohup "${pin[@]}" java "${JAVA_OPTS[@]}" -jar "$APP_JAR" >"$dir/$NAME-$mode-$run.log" 2>&1 &
-  echo $! > "$dir/$NAME.pid"
-  disown
-  local deadline=$(( $(date +%s) + 120 ))
-  until curl -fs -o /dev/null "$URL/q/health/ready"; do
-    pid_alive "$dir/$NAME.pid" || die "$NAME exited; see $dir/$NAME-$mode-$run.log"
-    [[ $(date +%s) -lt $deadline ]] || die "$NAME not ready within 120 s; see $dir/$NAME-$mode-$run.log"
-    sleep 0.1
-  done
+  MESSAGESTACK_WARM_UP_ENABLED=$enabled API_CPUS=${BENCH_COLD_CPUS:-} API_LOG="$dir/$NAME-$mode-$run.log" \
+  API_READY_POLL=0.1 API_READY_TIMEOUT=120 \
+    start_api "$NAME" "$PORT" "jdbc:mysql://127.0.0.1:$SINGLE_PORT/$APP_DB" "${JAVA_OPTS[@]}" >&2
   echo $(( ($(date +%s%N) - start) / 1000000 ))
 }
 

@@ -113,23 +113,28 @@ ensure_app_jar() {
 }
 
 # start_api NAME PORT JDBC_URL [JAVA_OPTS...]: one instance of the packaged service, waits for
-# readiness. Pid in $MS_TEST_RUN/api/NAME.pid, log in $MS_TEST_RUN/api/NAME.log.
+# readiness. Pid in $MS_TEST_RUN/api/NAME.pid, log in $MS_TEST_RUN/api/NAME.log (or API_LOG).
+# Knobs for benchmarks: API_CPUS (taskset CPU list), API_READY_POLL (0.5 s), API_READY_TIMEOUT (90 s);
+# other variables set on the call (e.g. MESSAGESTACK_WARM_UP_ENABLED) reach the JVM's environment.
 start_api() {
   local name=$1 port=$2 url=$3; shift 3
   local dir=$MS_TEST_RUN/api; mkdir -p "$dir"
+  local log=${API_LOG:-$dir/$name.log} launcher=()
+  [[ -n ${API_CPUS:-} ]] && launcher=(taskset -c "$API_CPUS")
   stop_pidfile "$dir/$name.pid" "$name" >/dev/null
   say "starting message-api $name on 127.0.0.1:$port -> $url"
   QUARKUS_HTTP_PORT=$port QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_DATASOURCE_JDBC_URL=$url \
   QUARKUS_DATASOURCE_USERNAME=$APP_USER QUARKUS_DATASOURCE_PASSWORD=$APP_PASSWORD \
   MESSAGESTACK_INSTANCE_NAME=$name QUARKUS_LOG_CONSOLE_JSON_ENABLED=false MALLOC_ARENA_MAX=2 \
-    nohup java "$@" -jar "$APP_JAR" >"$dir/$name.log" 2>&1 &
+    nohup "${launcher[@]}" java "$@" -jar "$APP_JAR" >"$log" 2>&1 &
   echo $! > "$dir/$name.pid"
   disown
-  local deadline=$(( $(date +%s) + 90 ))
+  local timeout=${API_READY_TIMEOUT:-90}
+  local deadline=$(( $(date +%s) + timeout ))
   until curl -fs -o /dev/null "http://127.0.0.1:$port/q/health/ready"; do
-    pid_alive "$dir/$name.pid" || die "$name exited; see $dir/$name.log"
-    [[ $(date +%s) -lt $deadline ]] || die "$name not ready within 90 s; see $dir/$name.log"
-    sleep 0.5
+    pid_alive "$dir/$name.pid" || die "$name exited; see $log"
+    [[ $(date +%s) -lt $deadline ]] || die "$name not ready within $timeout s; see $log"
+    sleep "${API_READY_POLL:-0.5}"
   done
   say "$name ready (pid $(cat "$dir/$name.pid"))"
 }
