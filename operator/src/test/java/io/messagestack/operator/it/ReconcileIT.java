@@ -296,16 +296,14 @@ class ReconcileIT {
         setDatabaseStatus("scale", 3, 3);
         setSpecDatabaseReplicas("scale", 5);
         KubeApi.await("one node added", WAIT, () -> databaseReplicas("scale") == 4);
-        MessageStack scaling = awaitStatus("scale", "shop", m -> "Scaling".equals(
-                Conditions.find(m.getStatus().conditions, Conditions.DATABASE_READY).getReason()));
-        assertTrue(Conditions.find(scaling.getStatus().conditions, Conditions.DATABASE_READY).getMessage()
-                .contains("adding one at a time"));
+        MessageStack scaling = awaitStatus("scale", "shop", m -> "Scaling".equals(databaseCondition(m, true)));
+        assertTrue(databaseCondition(scaling, false).contains("adding one at a time"));
         assertEquals("4", client.configMaps().inNamespace("scale").withName("shop-db-config").get().getData()
                 .get("replicas"), "a starting node's peer list is the StatefulSet's size");
         // The new node is not Ready yet: no second node.
         setDatabaseStatus("scale", 4, 3);
-        awaitStatus("scale", "shop", m -> Conditions.find(m.getStatus().conditions, Conditions.DATABASE_READY)
-                .getMessage().contains("waiting for all 4 nodes to be Ready (3 are)"));
+        awaitStatus("scale", "shop",
+                m -> databaseCondition(m, false).contains("waiting for all 4 nodes to be Ready (3 are)"));
         assertEquals(4, databaseReplicas("scale"));
         setDatabaseStatus("scale", 4, 4);
         KubeApi.await("the fifth node added once the fourth is Ready", WAIT, () -> databaseReplicas("scale") == 5);
@@ -315,11 +313,21 @@ class ReconcileIT {
         KubeApi.await("one node removed", WAIT, () -> databaseReplicas("scale") == 4);
         // The removed pod still stops: the next one stays.
         setDatabaseStatus("scale", 5, 4);
-        awaitStatus("scale", "shop", m -> Conditions.find(m.getStatus().conditions, Conditions.DATABASE_READY)
-                .getMessage().contains("removed node's pod to stop"));
+        awaitStatus("scale", "shop", m -> databaseCondition(m, false).contains("removed node's pod to stop"));
         assertEquals(4, databaseReplicas("scale"));
         setDatabaseStatus("scale", 4, 4);
         KubeApi.await("the next node removed once the last one is gone", WAIT, () -> databaseReplicas("scale") == 3);
+    }
+
+    /** DatabaseReady's reason (or message), "" while the status has no such condition yet. */
+    private static String databaseCondition(MessageStack m, boolean reason) {
+        var conditions = m.getStatus().conditions;
+        var c = conditions == null ? null : Conditions.find(conditions, Conditions.DATABASE_READY);
+        if (c == null) {
+            return "";
+        }
+        String value = reason ? c.getReason() : c.getMessage();
+        return value == null ? "" : value;
     }
 
     private static void setSpecDatabaseReplicas(String namespace, int replicas) {
