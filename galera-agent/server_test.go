@@ -238,5 +238,5 @@ func TestHealthReportsDrainingBeforeStop(t *testing.T) {
 	if !st.Draining || st.ClusterStatus != "Primary" {
 		t.Fatalf("state while draining: %+v", st)
 	}
-	expectLive(t, a, 200, "", "a draining node stays alive: got %d")
+	expectLive(t, a, 200, "", "a draining node stays alive")
 }

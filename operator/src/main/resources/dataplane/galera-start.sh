@@ -259,17 +259,19 @@ http_get() {
   HTTP_BODY=$(printf '%s' "$out" | sed '1,/^\r\{0,1\}$/d')
 }
 
-# Prints a peer agent whose server is in the Primary component: a Synced one (ready) first, since it
-# becomes the preferred donor of a joiner (see join_cluster), else the first Primary one. Highest
-# ordinal first: HAProxy writes to the lowest healthy ordinal, and a donor leaves Synced for the
-# transfer (its /health answers 503), which would move the writer and cut its sessions.
+# Prints "<agent> <node name>" of a peer whose server is in the Primary component (the node name, from the
+# same /state answer, may be missing): a Synced one (ready) first, since it becomes the preferred donor of
+# a joiner (see join_cluster), else the first Primary one. Highest ordinal first: HAProxy writes to the
+# lowest healthy ordinal, and a donor leaves Synced for the transfer (its /health answers 503), which
+# would move the writer and cut its sessions. Read it with: read -r peer donor < <(primary_peer)
 primary_peer() {
-  local a first="" i
+  local a first="" i node
   for ((i = ${#AGENTS[@]} - 1; i >= 0; i--)); do
     a=${AGENTS[$i]}
     if http_get "$a" /state && [ "$HTTP_CODE" = 200 ] && [[ $HTTP_BODY == *'"clusterStatus":"Primary"'* ]]; then
-      if [[ $HTTP_BODY == *'"ready":true'* ]]; then echo "$a"; return 0; fi
-      [ -n "$first" ] || first=$a
+      node=""; [[ $HTTP_BODY =~ \"node\":\"([A-Za-z0-9_.-]+)\" ]] && node=${BASH_REMATCH[1]}
+      if [[ $HTTP_BODY == *'"ready":true'* ]]; then echo "$a $node"; return 0; fi
+      [ -n "$first" ] || first="$a $node"
     fi
   done
   [ -n "$first" ] && echo "$first"
@@ -350,7 +352,7 @@ watch_membership() {
   while kill -0 "$SERVER_PID" 2>/dev/null; do
     sleep 3
     status=$(cluster_status || true)
-    if [ -z "$status" ] || [ "$status" = Primary ] || ! peer=$(primary_peer); then since=""; continue; fi
+    if [ -z "$status" ] || [ "$status" = Primary ] || ! read -r peer _ < <(primary_peer); then since=""; continue; fi
     [ -n "$since" ] || { since=$SECONDS; info "outside the Primary component while a peer has one" status="$status" peer="$peer"; }
     if [ $((SECONDS - since)) -ge "$STUCK_SECONDS" ]; then
       warn "stopping the server: it stayed outside the Primary component while peer $peer reports one" \
@@ -449,22 +451,16 @@ resolvable_cluster_address() {
   if [ ${#ok[@]} -eq 0 ]; then echo "$CLUSTER_ADDRESS"; else echo "gcomm://$(IFS=,; echo "${ok[*]}")"; fi
 }
 
-# The node name a peer's agent reports (wsrep_node_name is POD_NAME on every node), or nothing.
-peer_node_name() {
-  http_get "$1" /state && [[ $HTTP_BODY =~ \"node\":\"([A-Za-z0-9_.-]+)\" ]] && echo "${BASH_REMATCH[1]}"
-}
-
-join_cluster() { # reason [peer agent that reported a Primary component]
+join_cluster() { # reason [donor: node name of the peer that reported a Primary component]
   CLUSTER_ADDRESS=$(resolvable_cluster_address)
-  local args=(--wsrep-cluster-address="$CLUSTER_ADDRESS") donor=""
+  local args=(--wsrep-cluster-address="$CLUSTER_ADDRESS") donor=${2:-}
   [ "${REC_SEQNO:--1}" != -1 ] && [ -n "${REC_UUID:-}" ] && args+=(--wsrep-start-position="$REC_UUID:$REC_SEQNO")
   # Donor: the node that was Primary when this one decided, then any (the trailing comma). Left to itself, Galera
   # may pick a node that has only just joined; right after a full-crash bootstrap such a donor sent a short IST
   # ("IST didn't contain all write sets ... node restart required") and the joiner left the group (seen on kind
   # and in the image test; chaos/notes/full-db-crash.md). The watchdog (watch_membership) recovers if it happens.
-  if [ -n "${2:-}" ] && donor=$(peer_node_name "$2") && [ "$donor" != "$NODE_NAME" ]; then
-    args+=(--wsrep-sst-donor="$donor,")
-  fi
+  [ "$donor" = "$NODE_NAME" ] && donor=""   # wsrep_node_name is POD_NAME on every node
+  [ -n "$donor" ] && args+=(--wsrep-sst-donor="$donor,")
   info "decision: join" decision=join reason="$1" cluster_address="$CLUSTER_ADDRESS" donor="${donor:-any}"
   rm -f "$RECOVERY_FILE" "$BOOTSTRAP_MARKER"
   start_server join "${args[@]}"
@@ -508,10 +504,10 @@ check_secrets() {
 # bootstraps from this node's data). mode=new: ordinal 0 with an empty datadir, also creates a new
 # cluster as soon as check_new_cluster_allowed says so. mode=join: only waits for a Primary peer.
 wait_for_decision() { # mode
-  local mode=$1 next_note=$SECONDS peer
+  local mode=$1 next_note=$SECONDS peer donor
   while true; do
-    if peer=$(primary_peer); then
-      join_cluster "peer agent $peer reports a Primary component" "$peer"
+    if read -r peer donor < <(primary_peer); then
+      join_cluster "peer agent $peer reports a Primary component" "$donor"
     fi
     if [ "$mode" = recovery ] && [ -e "$BOOTSTRAP_MARKER" ]; then
       bootstrap_from_recovery "bootstrap marker present (POST /bootstrap)"
@@ -547,10 +543,10 @@ main() {
   rm -f "$BOOTSTRAP_MARKER" "$RECOVERY_FILE" "$DRAIN_MARKER" "$RUN_DIR/stuck-outside-primary"
   REC_UUID=""; REC_SEQNO=-1; REC_SOURCE=none
 
-  local peer
+  local peer donor
   if ! has_data; then
-    if peer=$(primary_peer); then
-      join_cluster "empty datadir; peer agent $peer reports a Primary component (state transfer follows)" "$peer"
+    if read -r peer donor < <(primary_peer); then
+      join_cluster "empty datadir; peer agent $peer reports a Primary component (state transfer follows)" "$donor"
     fi
     if [ "$ORDINAL" = 0 ]; then
       wait_for_decision new
@@ -566,8 +562,8 @@ main() {
   fi
 
   recovered_position
-  if peer=$(primary_peer); then
-    join_cluster "restart; peer agent $peer reports a Primary component" "$peer"
+  if read -r peer donor < <(primary_peer); then
+    join_cluster "restart; peer agent $peer reports a Primary component" "$donor"
   fi
   if [ -z "${GALERA_PEERS:-}" ] && [ "${REPLICAS:-0}" = 1 ]; then
     bootstrap_from_recovery "single-node cluster (REPLICAS=1): no peer can hold newer data"

@@ -54,10 +54,6 @@ public final class DatabaseCluster {
     /** Nodes the StatefulSet gets now: spec.database.replicas, or a step toward it (see DatabaseScaling). */
     private final int replicas;
 
-    public DatabaseCluster(Stack stack, String startScript) {
-        this(stack, startScript, stack.spec().database.replicas);
-    }
-
     public DatabaseCluster(Stack stack, String startScript, int replicas) {
         this.stack = stack;
         this.spec = stack.spec().database;

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DatabaseClusterTest {
     private static DatabaseCluster cluster(MessageStackSpec spec) {
-        return new DatabaseCluster(TestStacks.stack(spec), "#!/bin/bash\necho start\n");
+        return new DatabaseCluster(TestStacks.stack(spec), "#!/bin/bash\necho start\n", spec.database.replicas);
     }
 
     @Test
