@@ -234,8 +234,14 @@ class ReconcileIT {
                 .withLabels(Map.of(Labels.INSTANCE, "shop", Labels.COMPONENT, "database")).endMetadata()
                 .withNewSpec().withAccessModes("ReadWriteOnce").withNewResources()
                 .addToRequests("storage", new Quantity("1Gi")).endResources().endSpec().build()).create();
-        client.secrets().inNamespace("lost").withName("shop-db-credentials-internal").delete();
-        client.secrets().inNamespace("lost").withName("shop-db-credentials").delete();
+        // While one of the two is left the operator restores the other from it (CredentialsRestored), so a
+        // reconcile between the two deletes brings one back (seen in .ci/run at 01:42): delete until both are gone.
+        KubeApi.await("both password Secrets deleted", WAIT, () -> {
+            client.secrets().inNamespace("lost").withName("shop-db-credentials-internal").delete();
+            client.secrets().inNamespace("lost").withName("shop-db-credentials").delete();
+            return client.secrets().inNamespace("lost").withName("shop-db-credentials-internal").get() == null
+                    && client.secrets().inNamespace("lost").withName("shop-db-credentials").get() == null;
+        });
 
         MessageStack ms = awaitStatus("lost", "shop", m -> {
             var db = Conditions.find(m.getStatus().conditions, Conditions.DATABASE_READY);
