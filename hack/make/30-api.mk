@@ -16,7 +16,7 @@ test-api: api-deps ## message-api tests: unit + API against MariaDB, then Galera
 test-frontend: api-deps ## the Messages page in headless Chromium (Playwright) via nginx -> message-api -> MariaDB
 	@hack/api/frontend-test.sh
 
-api-image: ## build the messagestack/message-api:dev image (BASE_IMAGE=$(API_BASE_IMAGE), offline)
+api-image: api-deps base-image ## build the messagestack/message-api:dev image (BASE_IMAGE=$(API_BASE_IMAGE), offline)
 	@hack/api/build-image.sh "$(API_IMAGE)" "$(API_BASE_IMAGE)"
 
 bench-api: api-deps ## benchmark: wrk -> nginx -> 2 message-api -> haproxy -> 3-node Galera, vs plain JDBC inserts

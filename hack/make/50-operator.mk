@@ -27,16 +27,16 @@ crds: ## regenerate crds/ from the Java types (the build's generated CRD)
 	@cp $(OPERATOR_CRD_BUILT) $(OPERATOR_CRD)
 	@echo "crds: wrote $(OPERATOR_CRD)"
 
-operator-image: ## messagestack/operator:dev (offline: on messagestack/debian-base:bookworm when present)
+operator-image: base-image ## messagestack/operator:dev (offline: on messagestack/debian-base:bookworm when present)
 	@hack/operator/operator-image.sh
 
-deploy-operator: operator-image ## install the CRD and the operator (deploy/overlays/local-images) on the kind lab, wait for it
+deploy-operator: cluster operator-image ## install the CRD and the operator (deploy/overlays/local-images) on the kind lab, wait for it
 	@hack/operator/deploy-operator.sh
 
-deploy-sample: ## apply the kind sample MessageStack, wait for Ready, print the page URL
+deploy-sample: deploy-operator api-image dataplane-images ## apply the kind sample MessageStack, wait for Ready, print the page URL
 	@hack/operator/deploy-sample.sh
 
-test-e2e: api-deps ## end to end on the kind lab with its own stack: Ready, page in headless Chromium, owned objects restored, bad specs rejected
+test-e2e: api-deps deploy-operator api-image dataplane-images ## end to end on the kind lab with its own stack: Ready, page in headless Chromium, owned objects restored, bad specs rejected
 	@hack/operator/e2e.sh
 
 bench-operator: ## operator numbers on the kind lab: apply-to-Ready time, resident memory, no-change reconcile time

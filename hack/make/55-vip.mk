@@ -3,7 +3,7 @@
 # dataplane-images). See docs/operator.md, "Virtual IPs".
 .PHONY: test-vip
 
-test-vip: ## on kind: a stack with vip on, one holder per VIP, page through the VIP, SIGKILL nginx on the holder -> VIP moves within 3 s, no flapping
+test-vip: deploy-operator dataplane-images ## on kind: a stack with vip on, one holder per VIP, page through the VIP, SIGKILL nginx on the holder -> VIP moves within 3 s, no flapping
 	@hack/e2e/vip-test.sh
 
 TEST_PHASES_DEFINED += test-vip

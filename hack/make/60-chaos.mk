@@ -20,10 +20,10 @@ test-chaos-client: ## unit tests of the chaos load client (stats, error windows,
 chaos-smoke: chaos-deps chaos-client ## the load client for real without kind: message-api + MariaDB on loopback, mariadbd SIGKILLed under load, every write checked (needs api-deps; builds message-api if needed)
 	chaos/loopback-smoke.sh
 
-chaos: chaos-deps chaos-client ## run the full fault suite on the kind lab (needs `make up`); writes docs/chaos.md, chaos/results/*.json and *.png
+chaos: chaos-deps chaos-client deploy-sample ## run the full fault suite on the kind lab (needs `make up`); writes docs/chaos.md, chaos/results/*.json and *.png
 	chaos/run.sh
 
-chaos-ci: chaos-deps chaos-client ## CI subset on the kind lab: database pod force-kill, nginx pod kill, worker stop, full database crash
+chaos-ci: chaos-deps chaos-client deploy-sample ## CI subset on the kind lab: database pod force-kill, nginx pod kill, worker stop, full database crash
 	chaos/run.sh --ci
 
 chaos-report: chaos-client ## regenerate docs/chaos.md, summary.json and the pictures from chaos/results/*.json
