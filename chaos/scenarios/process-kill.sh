@@ -7,6 +7,8 @@
 # usage: chaos/scenarios/process-kill.sh frontend|proxy        (CHAOS_VIP: the VIP to watch)
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
+# shellcheck source=../../hack/e2e/vip-observe.sh
+source "$(dirname "$0")/../../hack/e2e/vip-observe.sh"
 component=${1:-frontend}
 case $component in frontend | proxy) ;; *) die "usage: $0 frontend|proxy (got '$component')" ;; esac
 CHAOS_VIP_WAIT=${CHAOS_VIP_WAIT:-30}
@@ -18,13 +20,11 @@ vip_address() {
   if [[ $component == proxy ]]; then v=$(spec_get "$SPEC_VIP_PROXY"); else v=$(spec_get "$SPEC_VIP_FRONTEND"); fi
   echo "${v%/*}"
 }
-# vip_holder VIP: the kind node container that has the address on an interface.
+# vip_holder VIP: the kind node container that has the address on an interface (the first, if several).
 vip_holder() {
-  local n
-  for n in $(kind_nodes); do
-    docker exec "$n" ip -o -4 addr show 2>/dev/null | grep -qw "inet $1" && { echo "$n"; return; }
-  done
-  return 0
+  local h
+  h=$(CLUSTER_NAME=$KIND_CLUSTER vip_holders "$1")
+  echo "${h%%$'\n'*}"
 }
 
 inject() {
@@ -59,13 +59,13 @@ inject() {
     done
     sleep 1 # the watchers are running before the fault
   fi
-  if pid=$(container_host_pid "$pod" "$container") && [[ -n $pid ]]; then
-    say "SIGKILL to $pod/$container (host pid $pid on $node)"
-    kill_ms=$(docker exec "$node" sh -c "date +%s%3N; kill -KILL $pid" | head -n 1)
-  else
-    note "crictl could not find the host pid; sent SIGTERM to PID 1 through kubectl exec instead"
-    kc exec "$pod" -c "$container" -- sh -c 'kill -TERM 1' || true
-  fi
+  local restarts_before restarts_after out
+  restarts_before=$(restart_count "$pod" "$container")
+  pid=$(container_host_pid "$pod" "$container") && [[ -n $pid ]] \
+    || die "crictl on $node cannot find the host pid of $pod/$container: no fault injected"
+  say "SIGKILL to $pod/$container (host pid $pid on $node)"
+  out=$(docker exec "$node" sh -c "date +%s%3N; kill -KILL $pid") || die "the SIGKILL of pid $pid on $node failed"
+  kill_ms=${out%%$'\n'*}
   if [[ $vip_on == true ]]; then
     local deadline=$(( $(date +%s) + CHAOS_VIP_WAIT )) f t moved='' after=''
     until cat "$watch_dir"/* 2>/dev/null | grep -q . || (( $(date +%s) >= deadline )); do sleep 0.1; done
@@ -83,7 +83,18 @@ inject() {
       say "the VIP $vip did not reach another node within ${CHAOS_VIP_WAIT}s"
     fi
   fi
+  # The fault happened only if the container died: kubelet counts its restart.
+  local until_s=$(( $(date +%s) + 30 ))
+  until restarts_after=$(restart_count "$pod" "$container"); (( restarts_after > restarts_before )); do
+    (( $(date +%s) < until_s )) || die "$pod/$container did not restart within 30 s after the SIGKILL (restarts $restarts_before): no fault happened"
+    sleep 0.5
+  done
+  measure containerRestarts "$((restarts_after - restarts_before))"
   fault_over
+}
+# restart_count POD CONTAINER: kubelet's restart count of the container.
+restart_count() {
+  kc get pod "$1" -o json | jq -r --arg c "$2" '.status.containerStatuses[] | select(.name==$c) | .restartCount'
 }
 
 # With vip off (the sample's default) the VIP is switched on for this scenario, with two free
