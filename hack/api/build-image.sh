@@ -16,15 +16,29 @@ if ! docker image inspect "$BASE" >/dev/null 2>&1; then
   say "base image $BASE not present locally; docker build will try to pull it"
 fi
 
+# The image carries a hash of what it is built from: the same sources and base build nothing again (make up
+# and make test reach this more than once: the api-image phase, then deploy-sample's and test-e2e's prerequisite).
+base_id=$(docker image inspect -f '{{.Id}}' "$BASE" 2>/dev/null || echo "$BASE")
+source_hash=$( (cd "$root" && find pom.xml message-api/pom.xml message-api/src -type f -print0 | sort -z | xargs -0 sha256sum
+  echo "$base_id") | sha256sum | cut -c1-16)
+built_hash=$(docker image inspect -f '{{index .Config.Labels "io.messagestack.source-hash"}}' "$IMAGE" 2>/dev/null || true)
+if [[ $built_hash == "$source_hash" && ${FORCE:-0} != 1 ]]; then
+  say "$IMAGE is up to date (sources $source_hash, built and smoke-tested before): nothing to do (FORCE=1 rebuilds)"
+  exit 0
+fi
+
 say "phase: mvn package (message-api)"
 mvn -B -q -f "$root/message-api/pom.xml" package -DskipTests || die "message-api build failed"
 
 say "phase: docker build $IMAGE (BASE_IMAGE=$BASE)"
+# Built under a temporary tag; the real tag (with the hash) only after the smoke run passed.
+candidate="$IMAGE-candidate"
 docker build -q -f "$root/message-api/src/main/docker/Dockerfile" --build-arg BASE_IMAGE="$BASE" \
-  -t "$IMAGE" "$root/message-api/target/quarkus-app" >/dev/null || die "docker build failed"
-user=$(docker image inspect -f '{{.Config.User}}' "$IMAGE")
+  --label io.messagestack.source-hash="$source_hash" \
+  -t "$candidate" "$root/message-api/target/quarkus-app" >/dev/null || die "docker build failed"
+user=$(docker image inspect -f '{{.Config.User}}' "$candidate")
 [[ $user == 185 ]] || die "image runs as '$user', expected the non-root uid 185"
-say "built $IMAGE ($(docker image inspect -f '{{.Size}}' "$IMAGE" | awk '{printf "%.0f MB", $1/1e6}'), user $user)"
+say "built $candidate ($(docker image inspect -f '{{.Size}}' "$candidate" | awk '{printf "%.0f MB", $1/1e6}'), user $user)"
 
 say "phase: smoke run with --memory 384m against the test MariaDB"
 mariadb_was_running=
@@ -37,7 +51,7 @@ docker run -d --name "$name" --network host --memory 384m --hostname api-smoke \
   -e QUARKUS_HTTP_PORT="$SMOKE_PORT" -e QUARKUS_HTTP_HOST=127.0.0.1 \
   -e QUARKUS_DATASOURCE_JDBC_URL="jdbc:mysql://127.0.0.1:$SINGLE_PORT/$APP_DB" \
   -e QUARKUS_DATASOURCE_USERNAME="$APP_USER" -e QUARKUS_DATASOURCE_PASSWORD="$APP_PASSWORD" \
-  "$IMAGE" >/dev/null
+  "$candidate" >/dev/null
 deadline=$(( $(date +%s) + 90 ))
 until curl -fs -o /dev/null "http://127.0.0.1:$SMOKE_PORT/q/health/ready"; do
   [[ $(docker inspect -f '{{.State.Running}}' "$name") == true ]] || die "container exited: $(docker logs --tail 30 "$name" 2>&1)"
@@ -58,4 +72,5 @@ code=$(docker inspect -f '{{.State.ExitCode}}' "$name")
 say "stopped by SIGTERM in $(( $(date +%s) - start )) s (exit code $code)"
 docker logs "$name" 2>&1 | grep -q '"message":"message-api stopped' || docker logs "$name" 2>&1 | grep -q 'stopped in' \
   || die "no clean shutdown in the log: $(docker logs --tail 20 "$name" 2>&1)"
-say "image $IMAGE OK"
+docker tag "$candidate" "$IMAGE" && docker rmi "$candidate" >/dev/null
+say "image $IMAGE OK (sources $source_hash)"

@@ -6,7 +6,7 @@
 #    or leaves one of its interfaces (sampled every 50 ms, in the node: docker exec's own latency, up to a second
 #    on a loaded lab, is not in the numbers);
 #  - the client view: a plain client on the host asks http://VIP/ every 100 ms, once, with a 1 s timeout, and
-#    prints "<sent ms> <answered ms> <http code>" (000 = no answer).
+#    prints "<sent ms> <answered ms> <http code> <curl exit code>" (000 = no HTTP answer; exit 7 refused, 28 timeout).
 # hack/e2e/vip_report.py turns both into the timeline, the gap the client saw and the holder changes.
 
 # vip_holders VIP: the kind nodes that have VIP on an interface, one per line. The command's output is read
@@ -42,8 +42,9 @@ vip_observe_start() {
     end=$(( $(date +%s) + secs ))
     while [ "$(date +%s)" -lt "$end" ]; do
       sent=$(date +%s%3N)
-      code=$(curl -s -o /dev/null -m 1 -w '%{http_code}' "http://$vip/" 2>/dev/null) || true
-      echo "$sent $(date +%s%3N) ${code:-000}"
+      rc=0
+      code=$(curl -s -o /dev/null -m 1 -w '%{http_code}' "http://$vip/" 2>/dev/null) || rc=$?
+      echo "$sent $(date +%s%3N) ${code:-000} $rc"
       sleep 0.1
     done
   ) >"$dir/client" &

@@ -32,7 +32,7 @@ def read_address_view(directory):
 
 
 def read_client_view(directory):
-    """[(sent ms, answered ms, ok, code)] from the client file."""
+    """[(sent ms, answered ms, ok, what)] from the client file; what: the HTTP code or why there was none."""
     requests = []
     path = os.path.join(directory, "client")
     if not os.path.exists(path):
@@ -40,11 +40,20 @@ def read_client_view(directory):
     with open(path) as f:
         for line in f:
             parts = line.split()
-            if len(parts) == 3 and parts[0].isdigit() and parts[1].isdigit():
-                code = parts[2]
+            if len(parts) in (3, 4) and parts[0].isdigit() and parts[1].isdigit():
+                code, curl_exit = parts[2], parts[3] if len(parts) == 4 else ""
                 ok = code.isdigit() and 200 <= int(code) < 400
-                requests.append((int(parts[0]), int(parts[1]), ok, code))
+                requests.append((int(parts[0]), int(parts[1]), ok, describe(code, curl_exit)))
     return requests
+
+
+CURL_EXITS = {"7": "connection refused", "28": "no answer within 1 s", "52": "empty reply", "56": "connection reset"}
+
+
+def describe(code, curl_exit):
+    if code not in ("", "000"):
+        return f"HTTP {code}"
+    return CURL_EXITS.get(curl_exit, f"curl exit {curl_exit}" if curl_exit else "no answer")
 
 
 def holder_sets(view):
@@ -113,8 +122,8 @@ def analyse(view, requests, fault_ms, holder, gap_limit_ms):
             gap, gap_from = b[1] - a[1], a[1]
     if answered and requests[-1][1] - answered[-1][1] > gap:
         gap, gap_from = requests[-1][1] - answered[-1][1], answered[-1][1]
-    for sent, done, _, code in failed:
-        lines.append((sent, f"client: request failed ({'no answer in 1 s' if code == '000' else 'HTTP ' + code})"))
+    for sent, done, _, what in failed:
+        lines.append((sent, f"client: request failed after {done - sent} ms ({what})"))
     if gap > gap_limit_ms:
         failures.append(f"the client of the VIP went {gap} ms without an answer (limit {gap_limit_ms} ms)")
     if len(final) != 1:

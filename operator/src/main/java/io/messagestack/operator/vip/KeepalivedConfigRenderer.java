@@ -8,12 +8,19 @@ import java.util.List;
  * drop multicast). The health of the local nginx/HAProxy comes from a {@code track_file} with weight 0, written by
  * the sidecar's start script (0 = up, 1 = down, after two refused connections 0.2 s apart): keepalived sees the
  * change at once (inotify), the holder goes to FAULT and sends a priority-0 advert, and a peer takes over after its
- * skew time (0.6 s at advert_int 1). Not a vrrp_script: on a starved CPU a script run every second times out now and
+ * skew time (23 ms at priority 250). Not a vrrp_script: on a starved CPU a script run every second times out now and
  * then, and each timeout moved the address (measured on the 2-core lab, see docs/operator.md).
  */
 public final class KeepalivedConfigRenderer {
     /** Replaced by the pod's start script with the peers other than the pod's own node. */
     public static final String PEERS_PLACEHOLDER = "__UNICAST_PEERS__";
+    /**
+     * The same on every node (with nopreempt nobody takes the address from a healthy holder). High, because a
+     * backup that hears the holder's priority-0 advert waits its skew time, (256 - priority) / 256 s, before it
+     * takes over: 0.61 s at 100 was the whole time the address was on no node after a failure (test-vip timeline,
+     * 612-676 ms in 4 runs); 250 makes it 23 ms. 255 is reserved for the owner of the address.
+     */
+    static final int PRIORITY = 250;
 
     private KeepalivedConfigRenderer() {
     }
@@ -41,7 +48,7 @@ public final class KeepalivedConfigRenderer {
                     nopreempt
                     interface %2$s
                     virtual_router_id %3$d
-                    priority 100
+                    priority %7$d
                     advert_int 1
                     unicast_peer {
                 %6$s
@@ -54,7 +61,7 @@ public final class KeepalivedConfigRenderer {
                     }
                 }
                 """.formatted(s.instanceName(), s.networkInterface(), s.routerId(), s.virtualAddress(),
-                s.stateFile(), PEERS_PLACEHOLDER);
+                s.stateFile(), PEERS_PLACEHOLDER, PRIORITY);
     }
 
     /** The same substitution the pod's start script does: one peer per line, without the node's own address. */

@@ -41,6 +41,8 @@ class KeepalivedConfigRendererTest {
         assertTrue(t.contains("track_file {\n        local_service weight 0\n"), "weight 0: non-zero = FAULT\n" + t);
         assertFalse(t.contains("vrrp_script"), "a script timing out on a busy node moved the address\n" + t);
         assertTrue(t.contains("advert_int 1\n"), t);
+        assertTrue(t.contains("priority 250\n"), "a backup waits (256 - priority)/256 s after the holder's "
+                + "priority-0 advert; at 100 the address was on no node for 0.6 s\n" + t);
         assertTrue(t.contains("unicast_peer {\n__UNICAST_PEERS__\n"));
         String proxy = KeepalivedConfigRenderer.renderTemplate(
                 Keepalived.settings(TestStacks.stack(vipSpec()), Keepalived.Role.PROXY));
