@@ -86,20 +86,36 @@ public final class SpecLimits {
 
     // ---- CEL rules shared by the annotations (constant expressions, so annotations can use them) ----
 
-    /** On a ResourceRequirements: only cpu/memory/ephemeral-storage, every quantity positive. */
-    public static final String RESOURCES_RULE_NAMES_CEL =
-            "(!has(self.requests) || self.requests.all(k, k in ['cpu', 'memory', 'ephemeral-storage']))"
-            + " && (!has(self.limits) || self.limits.all(k, k in ['cpu', 'memory', 'ephemeral-storage']))"
-            + " && !has(self.claims)";
-    public static final String RESOURCES_RULE_POSITIVE_CEL =
-            "(!has(self.requests) || self.requests.all(k, isQuantity(string(self.requests[k]))"
-            + " && quantity(string(self.requests[k])).isGreaterThan(quantity('0'))))"
-            + " && (!has(self.limits) || self.limits.all(k, isQuantity(string(self.limits[k]))"
-            + " && quantity(string(self.limits[k])).isGreaterThan(quantity('0'))))";
-    public static final String RESOURCES_RULE_LIMITS_CEL =
-            "!has(self.limits) || !has(self.requests) || self.requests.all(k, !(k in self.limits)"
-            + " || !isQuantity(string(self.limits[k])) || !isQuantity(string(self.requests[k]))"
-            + " || quantity(string(self.limits[k])).compareTo(quantity(string(self.requests[k]))) >= 0)";
+    /** On a resources object (crd/ResourcesSchema): every amount a positive quantity. */
+    public static final String RESOURCES_RULE_POSITIVE_CEL = "(!has(self.requests) || ("
+            + "(!has(self.requests.cpu) || isQuantity(string(self.requests.cpu))"
+            + " && quantity(string(self.requests.cpu)).isGreaterThan(quantity('0')))"
+            + " && "
+            + "(!has(self.requests.memory) || isQuantity(string(self.requests.memory))"
+            + " && quantity(string(self.requests.memory)).isGreaterThan(quantity('0')))"
+            + " && "
+            + "(!has(self.requests.ephemeral__dash__storage) || isQuantity(string(self.requests.ephemeral__dash__storage))"
+            + " && quantity(string(self.requests.ephemeral__dash__storage)).isGreaterThan(quantity('0')))"
+            + ")) && (!has(self.limits) || ("
+            + "(!has(self.limits.cpu) || isQuantity(string(self.limits.cpu))"
+            + " && quantity(string(self.limits.cpu)).isGreaterThan(quantity('0')))"
+            + " && "
+            + "(!has(self.limits.memory) || isQuantity(string(self.limits.memory))"
+            + " && quantity(string(self.limits.memory)).isGreaterThan(quantity('0')))"
+            + " && "
+            + "(!has(self.limits.ephemeral__dash__storage) || isQuantity(string(self.limits.ephemeral__dash__storage))"
+            + " && quantity(string(self.limits.ephemeral__dash__storage)).isGreaterThan(quantity('0')))"
+            + "))";
+
+    /** On a resources object (crd/ResourcesSchema): each limit at least its request. */
+    public static final String RESOURCES_RULE_LIMITS_CEL = "!has(self.limits) || !has(self.requests) || ("
+            + "(!has(self.limits.cpu) || !has(self.requests.cpu)"
+            + " || quantity(string(self.limits.cpu)).compareTo(quantity(string(self.requests.cpu))) >= 0)"
+            + " && (!has(self.limits.memory) || !has(self.requests.memory)"
+            + " || quantity(string(self.limits.memory)).compareTo(quantity(string(self.requests.memory))) >= 0)"
+            + " && (!has(self.limits.ephemeral__dash__storage) || !has(self.requests.ephemeral__dash__storage)"
+            + " || quantity(string(self.limits.ephemeral__dash__storage))"
+            + ".compareTo(quantity(string(self.requests.ephemeral__dash__storage))) >= 0))";
 
     /** On spec.database.config (a map): no key the data plane owns, under any prefix or abbreviation. */
     public static final String CONFIG_OWNED_KEYS_CEL =

@@ -1,6 +1,7 @@
 package io.messagestack.operator.crd;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -23,10 +24,10 @@ public class FrontendSpec {
     public String image;
 
     @JsonPropertyDescription("CPU and memory for each nginx container.")
-    @ValidationRule(value = SpecLimits.RESOURCES_RULE_NAMES_CEL,
-            message = "spec.frontend.resources may only set cpu, memory and ephemeral-storage (no claims)")
+    @SchemaFrom(type = ResourcesSchema.class)
     @ValidationRule(value = SpecLimits.RESOURCES_RULE_POSITIVE_CEL,
-            message = "spec.frontend.resources quantities must be positive quantities such as 100m or 128Mi")
+            message = "spec.frontend.resources: every cpu, memory and ephemeral-storage amount must be a positive"
+                    + " quantity such as 100m or 128Mi")
     @ValidationRule(value = SpecLimits.RESOURCES_RULE_LIMITS_CEL,
             message = "spec.frontend.resources.limits must not be below spec.frontend.resources.requests")
     public ResourceRequirements resources;

@@ -175,7 +175,6 @@ class CrdValidationIT {
                 "spec.frontend.resources");
         assertNames(rejected("low-limit", "database:\n  resources:\n    requests: {cpu: \"2\"}\n"
                 + "    limits: {cpu: 500m}"), "spec.database.resources.limits");
-        assertNames(rejected("gpu", "api:\n  resources:\n    limits: {nvidia.com/gpu: 1}"), "spec.api.resources");
         for (String key : List.of("wsrep_on", "WSREP-NODE-NAME", "loose-skip-wsrep-on", "datad", "init_file",
                 "maximum-wsrep_provider_options", "socket", "bind-address")) {
             assertNames(rejected("owned-" + key.toLowerCase().replaceAll("[^a-z0-9]", ""),

@@ -199,8 +199,8 @@ class HostileInputIT {
                         "spec.database.image"),
                 new Case("owned config key wsrep_cluster_address", "ownedkey", "database:\n  config:\n"
                         + "    wsrep_cluster_address: \"gcomm://evil\"", "spec.database.config"),
-                new Case("owned config key datadir, loose- and dashes", "ownedkey2", "database:\n  config:\n"
-                        + "    loose-data-dir: /tmp", "spec.database.config"),
+                new Case("owned config key bind_address as Loose-Bind-Address", "ownedkey2", "database:\n"
+                        + "  config:\n    Loose-Bind-Address: 127.0.0.1", "spec.database.config"),
                 new Case("owned config key abbreviated (datad)", "ownedkey3", "database:\n  config:\n"
                         + "    datad: /tmp", "spec.database.config"));
         for (Case c : cases) {
