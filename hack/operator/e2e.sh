@@ -119,6 +119,16 @@ spec bad1 "  database:\n    replicas: 2" | sed 's/\\n/\n/g' | reject "even datab
 spec bad2 "  database:\n    replicas: 0" | sed 's/\\n/\n/g' | reject "zero database replicas" spec.database.replicas
 spec bad3 "  proxy:\n    replicas: -1" | sed 's/\\n/\n/g' | reject "negative proxy replicas" spec.proxy.replicas
 spec bad4 "  vip:\n    enabled: true\n    frontendAddress: 10.0.0.300\n    proxyAddress: 10.0.0.2" | sed 's/\\n/\n/g' | reject "malformed IP" spec.vip.frontendAddress
+# Hostile input (issue 12): the bounds of every field; the same cases run against kube-apiserver in HostileInputIT.
+spec bad5 "  database:\n    replicas: 100001" | sed 's/\\n/\n/g' | reject "100001 database replicas" spec.database.replicas
+spec bad6 "  proxy:\n    replicas: 0" | sed 's/\\n/\n/g' | reject "zero proxy replicas" spec.proxy.replicas
+spec bad7 "  api:\n    replicas: 100000" | sed 's/\\n/\n/g' | reject "100000 api replicas" spec.api.replicas
+spec bad8 "  database:\n    storage:\n      size: -1Gi" | sed 's/\\n/\n/g' | reject "negative volume size" spec.database.storage.size
+spec bad9 "  vip:\n    enabled: true\n    frontendAddress: 10.0.0.9\n    proxyAddress: 10.0.0.9" | sed 's/\\n/\n/g' | reject "the same VIP twice" spec.vip.proxyAddress
+spec "n$(printf 'x%.0s' $(seq 1 59))" "  proxy:\n    replicas: 2" | sed 's/\\n/\n/g' | reject "a 60-character name" metadata.name
+spec bad10 "  database:\n    image: \"mariadb:10.11; rm -rf /\"" | sed 's/\\n/\n/g' | reject "image with spaces and ;" spec.database.image
+spec bad11 "  database:\n    config:\n      wsrep_cluster_address: gcomm://evil" | sed 's/\\n/\n/g' | reject "a my.cnf key the data plane owns" spec.database.config
+spec "$ms" "  database:\n    engine: mariadb-galera\n    storage:\n      deleteWithStack: true" | sed 's/\\n/\n/g' | reject "deleteWithStack false -> true on a running stack" spec.database.storage.deleteWithStack
 spec "$ms" "  database:\n    engine: mariadb-galera\n    storage:\n      size: 512Mi" | sed 's/\\n/\n/g' | reject "shrinking volume" spec.database.storage.size
 spec "$ms" "  database:\n    engine: percona-xtradb-cluster" | sed 's/\\n/\n/g' | reject "engine change on a running stack" spec.database.engine
 phase "e2e passed; deleting $ns/$ms, its volumes and its passwords (both kept by default)"

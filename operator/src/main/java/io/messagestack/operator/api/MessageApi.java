@@ -19,6 +19,7 @@ import io.messagestack.operator.crd.ApiSpec;
 import io.messagestack.operator.crd.Engine;
 import io.messagestack.operator.database.DatabaseCluster;
 import io.messagestack.operator.proxy.DatabaseProxy;
+import io.messagestack.operator.security.ContainerSecurity;
 import io.messagestack.operator.security.DatabaseCredentials;
 
 import java.util.ArrayList;
@@ -81,9 +82,11 @@ public final class MessageApi {
                 .withAffinity(Affinities.spread(stack.spec().placement.antiAffinity, stack.name(), Components.API))
                 // message-api's own graceful shutdown: 3 s delay (endpoint removal) + up to 20 s for requests in flight.
                 .withTerminationGracePeriodSeconds(25L)
+                .withSecurityContext(ContainerSecurity.pod(null))
                 .addNewContainer()
                 .withName("message-api")
                 .withImage(stack.images().resolve(spec.image, Images.MESSAGE_API))
+                .withSecurityContext(ContainerSecurity.restricted(ContainerSecurity.MESSAGE_API_UID))
                 .withEnv(env)
                 .addNewPort().withName("http").withContainerPort(PORT).endPort()
                 .withResources(DatabaseCluster.resourcesOrDefault(spec.resources, "100m", "192Mi"))

@@ -1,11 +1,15 @@
 package io.messagestack.operator.crd;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.messagestack.operator.common.SpecLimits;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -20,11 +24,15 @@ public class DatabaseSpec {
     public Engine engine = Engine.PERCONA_XTRADB_CLUSTER;
 
     @JsonPropertyDescription("Database image; empty means the engine's default image.")
+    @Pattern(SpecLimits.IMAGE_PATTERN)
+    @Size(max = SpecLimits.IMAGE_MAX_LENGTH)
     public String image;
 
-    @JsonPropertyDescription("Number of Galera nodes: odd and at least 3.")
+    @JsonPropertyDescription("Number of Galera nodes: odd, " + SpecLimits.DB_REPLICAS_MIN + " to "
+            + SpecLimits.DB_REPLICAS_MAX + " (1 only with allowUnsafeSingleNode).")
     @Default("3")
     @Min(1)
+    @Max(SpecLimits.DB_REPLICAS_MAX)
     public int replicas = 3;
 
     @JsonPropertyDescription("Allow a single database node (no high availability). For tests only.")
@@ -36,13 +44,25 @@ public class DatabaseSpec {
     public StorageSpec storage = new StorageSpec();
 
     @JsonPropertyDescription("CPU and memory for each database container.")
+    @SchemaFrom(type = ResourcesSchema.class)
+    @ValidationRule(value = SpecLimits.RESOURCES_RULE_POSITIVE_CEL,
+            message = "spec.database.resources: every cpu, memory and ephemeral-storage amount must be a positive"
+                    + " quantity such as 100m or 128Mi")
+    @ValidationRule(value = SpecLimits.RESOURCES_RULE_LIMITS_CEL,
+            message = "spec.database.resources.limits must not be below spec.database.resources.requests")
     public ResourceRequirements resources;
 
     @JsonPropertyDescription("Extra my.cnf settings for the [mysqld] section, e.g. max_connections: \"200\".")
-    @ValidationRule(value = "self.all(k, k.matches('^[a-zA-Z][a-zA-Z0-9_.-]*$'))",
-            message = "spec.database.config keys must be my.cnf option names (letters, digits, _ . -)")
+    @ValidationRule(value = "self.all(k, k.size() <= " + SpecLimits.CONFIG_MAX_KEY_LENGTH
+            + " && k.matches('" + SpecLimits.CONFIG_KEY_PATTERN + "'))",
+            message = "spec.database.config keys must be my.cnf option names (letters, digits, _ . -), at most "
+                    + SpecLimits.CONFIG_MAX_KEY_LENGTH + " characters")
+    @ValidationRule(value = SpecLimits.CONFIG_OWNED_KEYS_CEL,
+            message = "spec.database.config must not set options the data plane owns (also not with a loose-,"
+                    + " skip-, enable-, disable- or maximum- prefix, nor abbreviated): "
+                    + SpecLimits.OWNED_CONFIG_KEYS_CEL)
     @ValidationRule(value = "self.all(k, !self[k].contains('\\n') && !self[k].contains('\\r'))",
             message = "spec.database.config values must be a single line")
-    @Size(max = 32)
-    public Map<String, @Size(max = 256) String> config = new LinkedHashMap<>();
+    @Size(max = SpecLimits.CONFIG_MAX_KEYS)
+    public Map<String, @Size(max = SpecLimits.CONFIG_MAX_VALUE_LENGTH) String> config = new LinkedHashMap<>();
 }

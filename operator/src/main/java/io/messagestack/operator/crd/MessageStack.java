@@ -1,6 +1,8 @@
 package io.messagestack.operator.crd;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.messagestack.operator.common.SpecLimits;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Group;
@@ -11,6 +13,12 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Group(MessageStack.GROUP)
 @Version(MessageStack.VERSION)
 @ShortNames("ms")
+@ValidationRule(value = "self.metadata.name.size() <= " + SpecLimits.NAME_MAX_LENGTH
+        + " && self.metadata.name.matches('" + SpecLimits.NAME_PATTERN + "')",
+        reason = "FieldValueInvalid",
+        message = "metadata.name must be at most " + SpecLimits.NAME_MAX_LENGTH + " characters of a-z, 0-9 and '-',"
+                + " starting with a letter and ending with a letter or digit, so that every derived name fits"
+                + " (the Service <name>-frontend-peers has a 63-character limit)")
 @AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
         type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Database", jsonPath = ".status.databaseSummary",

@@ -3,15 +3,19 @@ package io.messagestack.operator.crd;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.ValidationRule;
+import io.messagestack.operator.common.SpecLimits;
 
 /** What the user asks for. Every field has a default, so a MessageStack with only a name is a full stack. */
 public class MessageStackSpec {
 
     @JsonPropertyDescription("The Galera database cluster.")
     @Default("{}")
-    @ValidationRule(value = "self.replicas == 1 ? self.allowUnsafeSingleNode : (self.replicas >= 3 && self.replicas % 2 == 1)",
+    @ValidationRule(value = "self.replicas == 1 ? self.allowUnsafeSingleNode : (self.replicas >= "
+            + SpecLimits.DB_REPLICAS_MIN + " && self.replicas <= " + SpecLimits.DB_REPLICAS_MAX
+            + " && self.replicas % 2 == 1)",
             fieldPath = ".replicas", reason = "FieldValueInvalid",
-            message = "spec.database.replicas must be odd and at least 3 so that a majority survives a node loss;"
+            message = "spec.database.replicas must be odd, from " + SpecLimits.DB_REPLICAS_MIN + " to "
+                    + SpecLimits.DB_REPLICAS_MAX + ", so that a majority survives a node loss;"
                     + " 1 is allowed only with spec.database.allowUnsafeSingleNode: true")
     public DatabaseSpec database = new DatabaseSpec();
 
@@ -32,6 +36,10 @@ public class MessageStackSpec {
     @ValidationRule(value = "!self.enabled || (has(self.frontendAddress) && has(self.proxyAddress))",
             reason = "FieldValueRequired",
             message = "spec.vip.frontendAddress and spec.vip.proxyAddress are required when spec.vip.enabled is true")
+    @ValidationRule(value = "!has(self.frontendAddress) || !has(self.proxyAddress)"
+            + " || self.frontendAddress != self.proxyAddress", fieldPath = ".proxyAddress",
+            message = "spec.vip.proxyAddress must differ from spec.vip.frontendAddress (one address, one keepalived"
+                    + " instance)")
     @ValidationRule(value = "self.frontendRouterId != self.proxyRouterId", fieldPath = ".proxyRouterId",
             message = "spec.vip.proxyRouterId must differ from spec.vip.frontendRouterId")
     public VipSpec vip = new VipSpec();

@@ -27,6 +27,7 @@ import io.messagestack.operator.common.Labels;
 import io.messagestack.operator.common.Names;
 import io.messagestack.operator.common.Stack;
 import io.messagestack.operator.crd.DatabaseSpec;
+import io.messagestack.operator.security.ContainerSecurity;
 import io.messagestack.operator.security.DatabaseCredentials;
 
 import java.util.ArrayList;
@@ -142,7 +143,7 @@ public final class DatabaseCluster {
                 // A clean shutdown writes grastate.dat, which full-crash recovery relies on.
                 .withTerminationGracePeriodSeconds(60L)
                 // A fresh volume must be writable by the database's user, and by the agent (it writes markers).
-                .withNewSecurityContext().withFsGroup(databaseUid()).endSecurityContext()
+                .withSecurityContext(ContainerSecurity.pod(databaseUid()))
                 .withContainers(databaseContainer(), agentContainer())
                 .addNewVolume().withName("config").withNewConfigMap().withName(names.dbConfig()).endConfigMap().endVolume()
                 .addNewVolume().withName("scripts").withNewConfigMap().withName(names.dbScripts())
@@ -186,6 +187,8 @@ public final class DatabaseCluster {
                 .withName("database")
                 .withImage(stack.images().database(spec.engine, spec.image))
                 .withCommand("/bin/bash", SCRIPTS_DIR + "/" + START_SCRIPT)
+                // The image's own user (mysql), now fixed and checked; the group stays the image's.
+                .withSecurityContext(ContainerSecurity.restricted(databaseUid()))
                 .withEnv(env)
                 .withPorts(
                         containerPort("mysql", MYSQL_PORT), containerPort("galera", 4567),
@@ -217,7 +220,7 @@ public final class DatabaseCluster {
         return new ContainerBuilder()
                 .withName("agent")
                 .withImage(stack.images().defaultImage(io.messagestack.operator.common.Images.GALERA_AGENT))
-                .withNewSecurityContext().withRunAsUser(databaseUid()).withRunAsGroup(databaseUid()).endSecurityContext()
+                .withSecurityContext(ContainerSecurity.restricted(databaseUid(), databaseUid()))
                 .withEnv(
                         fieldRef("POD_NAME", "metadata.name"),
                         env("AGENT_PORT", Integer.toString(AGENT_PORT)),

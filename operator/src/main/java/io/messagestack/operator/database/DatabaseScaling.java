@@ -57,14 +57,37 @@ public final class DatabaseScaling {
         }
     }
 
+    /** Nodes a new StatefulSet starts with: a majority-capable cluster, the rest join one at a time. */
+    public static final int FIRST_SIZE = 3;
+
+    /**
+     * The size of a StatefulSet created now. Never the whole spec at once: no spec creates more than
+     * {@link #FIRST_SIZE} pods and volumes in one go (a mistyped size once made thousands of claims at once). The
+     * first nodes start together (ordinal 0 creates the cluster only when all its peers answer, see
+     * galera-start.sh); the others join one at a time through {@link #next}. Volumes kept from an earlier
+     * StatefulSet (a stack re-created on its data, or an orphaned StatefulSet's pods) are all started at once, up
+     * to spec.database.replicas: a full-crash recovery must see every node that holds data, or it could bootstrap
+     * from a less advanced one.
+     *
+     * @param highestKeptOrdinal highest ordinal of an existing data volume of this stack, -1 when there is none
+     */
+    public static Step first(int desired, int highestKeptOrdinal) {
+        int start = desired <= FIRST_SIZE ? desired
+                : Math.max(FIRST_SIZE, Math.min(desired, highestKeptOrdinal + 1));
+        if (start == desired) {
+            return new Step(desired, desired, desired, null);
+        }
+        return new Step(start, desired, start, "a new database starts with " + start
+                + " nodes; the others join one at a time once all are Ready");
+    }
+
     /**
      * @param desired spec.database.replicas
-     * @param current the existing StatefulSet, or null when it is created now (then every node starts at once:
-     *                ordinal 0 creates the cluster only when all peers answer, see galera-start.sh)
+     * @param current the existing StatefulSet, or null when it is created now (see {@link #first})
      */
     public static Step next(int desired, Current current) {
         if (current == null) {
-            return new Step(desired, desired, desired, null);
+            return first(desired, -1);
         }
         int now = current.replicas();
         if (now == desired) {

@@ -23,6 +23,7 @@ import io.messagestack.operator.common.Stack;
 import io.messagestack.operator.crd.FrontendServiceSpec;
 import io.messagestack.operator.crd.FrontendSpec;
 import io.messagestack.operator.database.DatabaseCluster;
+import io.messagestack.operator.security.ContainerSecurity;
 import io.messagestack.operator.vip.Keepalived;
 
 import java.util.Map;
@@ -89,9 +90,11 @@ public final class Frontend {
                 .withAffinity(Affinities.spread(stack.spec().placement.antiAffinity, stack.name(), Components.FRONTEND))
                 // preStop pause (3 s) + graceful quit (in-flight requests finish) fit well within the grace period.
                 .withTerminationGracePeriodSeconds(20L)
+                .withSecurityContext(ContainerSecurity.frontendPod(stack.spec().vip.enabled))
                 .addNewContainer()
                 .withName("nginx")
                 .withImage(stack.images().resolve(spec.image, Images.NGINX))
+                .withSecurityContext(ContainerSecurity.nginx(stack.spec().vip.enabled))
                 .withCommand("/bin/sh", CONFIG_DIR + "/" + START_SCRIPT)
                 .addNewEnv().withName("NGINX_CONF").withValue(CONFIG_DIR + "/" + CONFIG_KEY).endEnv()
                 .addNewEnv().withName("API_SERVICE").withValue(stack.serviceHost(names.api()) + ":" + MessageApi.PORT)

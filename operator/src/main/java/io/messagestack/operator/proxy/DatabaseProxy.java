@@ -18,6 +18,7 @@ import io.messagestack.operator.common.Names;
 import io.messagestack.operator.common.Stack;
 import io.messagestack.operator.crd.ProxySpec;
 import io.messagestack.operator.database.DatabaseCluster;
+import io.messagestack.operator.security.ContainerSecurity;
 import io.messagestack.operator.vip.Keepalived;
 
 import java.util.ArrayList;
@@ -82,9 +83,12 @@ public final class DatabaseProxy {
                 .withNewSpec()
                 .withAffinity(Affinities.spread(stack.spec().placement.antiAffinity, stack.name(), Components.PROXY))
                 .withTerminationGracePeriodSeconds(10L)
+                .withSecurityContext(ContainerSecurity.pod(null))
                 .addNewContainer()
                 .withName("haproxy")
                 .withImage(stack.images().resolve(spec.image, Images.HAPROXY))
+                .withSecurityContext(ContainerSecurity.restricted(ContainerSecurity.HAPROXY_UID,
+                        ContainerSecurity.HAPROXY_UID))
                 .withCommand("haproxy", "-W", "-db", "-f", CONFIG_DIR + "/" + CONFIG_KEY)
                 // Keep serving until kube-proxy has stopped sending new connections to this deleted pod; the stop
                 // signal then closes the pooled connections, which the API replaces through the other proxy pods.

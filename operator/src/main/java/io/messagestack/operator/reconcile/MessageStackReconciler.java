@@ -100,6 +100,7 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
             events.normal(context.getClient(), resource, action.reason(), action.message());
         }
         MessageStackStatus previous = resource.getStatus();
+        run.refusal().ifPresent(message -> warnOnceAboutRefusal(context, resource, previous, message));
         MessageStackStatus next = StatusCalculator.calculate(previous, observed,
                 resource.getMetadata().getGeneration(), now());
         emitTransitionEvents(context, resource, previous, next);
@@ -140,6 +141,18 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
         return ErrorStatusUpdateControl.patchStatus(resource);
     }
 
+    /** A Warning event when a spec is refused, once per refusal (the status keeps saying it while it lasts). */
+    private void warnOnceAboutRefusal(Context<MessageStack> context, MessageStack resource,
+                                      MessageStackStatus previous, String message) {
+        var ready = previous == null ? null : Conditions.find(previous.conditions, Conditions.READY);
+        if (ready != null && SpecValidation.REASON.equals(ready.getReason()) && message.equals(ready.getMessage())) {
+            return;
+        }
+        LOG.warnf("spec refused stack=%s/%s %s", resource.getMetadata().getNamespace(),
+                resource.getMetadata().getName(), message);
+        events.warning(context.getClient(), resource, SpecValidation.REASON, message);
+    }
+
     private void emitTransitionEvents(Context<MessageStack> context, MessageStack resource,
                                       MessageStackStatus previous, MessageStackStatus next) {
         for (String type : List.of(Conditions.READY, Conditions.DATABASE_READY, Conditions.PROXY_READY,
@@ -150,6 +163,9 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
                 continue;
             }
             boolean nowTrue = "True".equals(after.getStatus());
+            if (SpecValidation.REASON.equals(after.getReason())) {
+                continue; // warnOnceAboutRefusal has said it
+            }
             if (nowTrue) {
                 events.normal(context.getClient(), resource, after.getReason(), type + ": " + after.getMessage());
             } else if (before != null) {

@@ -63,6 +63,8 @@ public class StackReconcile {
     }
     /** ClusterIP of the message-api Service, which nginx resolves once at start. */
     private String apiServiceAddress;
+    /** Set when the spec is refused (see acceptSpec). */
+    private String refusal;
     /** Database nodes the StatefulSet has now (a step toward spec.database.replicas while scaling). */
     private int dbReplicas;
 
@@ -88,6 +90,9 @@ public class StackReconcile {
 
     /** Runs the steps in order and returns what was observed, for the status. */
     public Observed run() {
+        if (!acceptSpec()) {
+            return observe(false, false); // refused: nothing is written, not even the password Secrets
+        }
         if (!ensureCredentials()) {
             return observe(false, false);
         }
@@ -101,6 +106,29 @@ public class StackReconcile {
         applyVip();
         applyNetworkPolicies();
         return observe(databaseApplied, apiCreated);
+    }
+
+    /**
+     * The operator's own check of the spec (SpecValidation), for when the CRD's schema did not run. False when it
+     * refuses: then no step writes anything, and Ready=False with reason InvalidSpec names every refused field.
+     */
+    boolean acceptSpec() {
+        List<SpecValidation.Refusal> refusals = new ArrayList<>(SpecValidation.check(stack.name(), stack.spec()));
+        if (refusals.isEmpty()) {
+            SpecValidation.checkDeleteWithStackChange(stack.spec(),
+                    cache.get(StatefulSet.class, names.dbStatefulSet()).orElse(null)).ifPresent(refusals::add);
+        }
+        if (refusals.isEmpty()) {
+            return true;
+        }
+        refusal = SpecValidation.describe(refusals);
+        problems.add(new Problem(Conditions.READY, SpecValidation.REASON, refusal));
+        return false;
+    }
+
+    /** Why the spec was refused in this reconcile, if it was. */
+    public Optional<String> refusal() {
+        return Optional.ofNullable(refusal);
     }
 
     /**
@@ -179,8 +207,9 @@ public class StackReconcile {
         if (existing.isEmpty() && !volumesMatchEngine()) {
             return false;
         }
-        DatabaseScaling.Step step = DatabaseScaling.next(stack.spec().database.replicas,
-                existing.map(DatabaseScaling.Current::of).orElse(null));
+        DatabaseScaling.Step step = existing.isPresent()
+                ? DatabaseScaling.next(stack.spec().database.replicas, DatabaseScaling.Current.of(existing.get()))
+                : DatabaseScaling.first(stack.spec().database.replicas, highestVolumeOrdinal());
         dbReplicas = step.replicas();
         if (!step.atTarget()) {
             problems.add(new Problem(Conditions.DATABASE_READY, "Scaling", step.describe()));
@@ -240,6 +269,19 @@ public class StackReconcile {
                 }
             }
         }
+    }
+
+    /** Highest ordinal of this stack's data volumes ({@code datadir-<name>-db-N}), -1 when there are none. */
+    private int highestVolumeOrdinal() {
+        String prefix = DatabaseCluster.DATA_VOLUME + "-" + names.dbStatefulSet() + "-";
+        int highest = -1;
+        for (PersistentVolumeClaim claim : databaseVolumes()) {
+            String name = claim.getMetadata().getName();
+            if (name.startsWith(prefix) && name.substring(prefix.length()).matches("[0-9]{1,6}")) {
+                highest = Math.max(highest, Integer.parseInt(name.substring(prefix.length())));
+            }
+        }
+        return highest;
     }
 
     /** A new StatefulSet must not start on volumes left behind by a stack with another engine. */

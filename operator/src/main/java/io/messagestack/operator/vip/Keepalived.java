@@ -19,6 +19,7 @@ import io.messagestack.operator.common.Stack;
 import io.messagestack.operator.crd.VipSpec;
 import io.messagestack.operator.frontend.Frontend;
 import io.messagestack.operator.proxy.DatabaseProxy;
+import io.messagestack.operator.security.ContainerSecurity;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -133,11 +134,7 @@ public final class Keepalived {
                 .addNewEnv().withName("CONFIG_DIR").withValue(CONFIG_DIR).endEnv()
                 .addNewEnv().withName("STATE_DIR").withValue(STATE_DIR).endEnv()
                 .addNewEnv().withName("PEERS_HOST").withValue(stack.serviceHost(peerServiceName(stack, role))).endEnv()
-                .withNewSecurityContext()
-                // NET_ADMIN: the address; NET_RAW: VRRP. No track script runs (a track_file instead), so keepalived
-                // needs no SETGID for the setgroups() it does before scripts.
-                .withNewCapabilities().withDrop("ALL").withAdd("NET_ADMIN", "NET_RAW").endCapabilities()
-                .endSecurityContext()
+                .withSecurityContext(ContainerSecurity.keepalived())
                 .withNewResources().addToRequests("cpu", new Quantity("10m"))
                 .addToRequests("memory", new Quantity("16Mi")).addToLimits("memory", new Quantity("64Mi"))
                 .endResources()

@@ -15,10 +15,28 @@ class DatabaseScalingTest {
     }
 
     @Test
-    void aNewStatefulSetStartsAllNodesAtOnce() {
-        var step = DatabaseScaling.next(5, null);
-        assertEquals(5, step.replicas());
-        assertTrue(step.atTarget());
+    void aNewStatefulSetStartsWithThreeNodesAtMostAndTheOthersJoinOneAtATime() {
+        // desired, highest ordinal of a kept data volume (-1: none), replicas of the new StatefulSet
+        int[][] rows = {
+                {1, -1, 1}, // the unsafe single node
+                {3, -1, 3},
+                {5, -1, 3},
+                {9, -1, 3}, // the maximum: 3 first, not 9 pods and 9 volumes at once
+                {9, 1, 3},
+                {9, 4, 5}, // a stack re-created on 5 kept volumes: all of them start, for a full-crash recovery
+                {5, 8, 5}, // kept volumes beyond the spec stay unused
+                {3, 6, 3},
+        };
+        for (int[] row : rows) {
+            var step = DatabaseScaling.first(row[0], row[1]);
+            assertEquals(row[2], step.replicas(), "desired " + row[0] + ", kept ordinal " + row[1]);
+            assertEquals(row[2] == row[0], step.atTarget());
+            assertFalse(step.stepped(), "no step event for the first size");
+        }
+        assertEquals(3, DatabaseScaling.next(9, null).replicas());
+        assertEquals("scaling the database to 9 nodes, adding one at a time: 3 now, a new database starts with 3"
+                + " nodes; the others join one at a time once all are Ready", DatabaseScaling.first(9, -1).describe());
+        assertEquals(4, DatabaseScaling.next(9, settled(3)).replicas(), "then one at a time");
     }
 
     @Test

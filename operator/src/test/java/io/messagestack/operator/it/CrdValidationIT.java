@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -117,6 +118,79 @@ class CrdValidationIT {
         assertTrue(message.contains("cannot shrink"), message);
         client.resource(stack("volume", "database:\n  storage:\n    size: 3Gi")).inNamespace(NS).fieldManager("test").forceConflicts().serverSideApply();
         assertNames(rejected("not-a-size", "database:\n  storage:\n    size: lots"), "spec.database.storage.size");
+    }
+
+    @Test
+    void theLargestAllowedValuesAreAccepted() {
+        // No false refusals at the edges of every bound (issue 12): the CEL rules must not refuse what is allowed.
+        client.resource(stack("edges", """
+                database:
+                  engine: mariadb-galera
+                  replicas: 9
+                  image: "registry.example.com:5000/team/mariadb:10.11@sha256:%s"
+                  storage:
+                    size: 64Ti
+                    storageClassName: fast.ssd-1
+                  resources:
+                    requests: {cpu: 250m, memory: 512Mi}
+                    limits: {cpu: 2, memory: 512Mi, ephemeral-storage: 1Gi}
+                  config:
+                    max_connections: "200"
+                    skip-name-resolve: "ON"
+                    innodb_buffer_pool_size: 256M
+                    wsrep_slave_threads: "4"
+                    log_bin: mysql-bin
+                proxy:
+                  replicas: 7
+                  image: localhost/messagestack/haproxy:dev
+                api:
+                  replicas: 12
+                  resources:
+                    limits: {memory: 1Gi}
+                frontend:
+                  replicas: 20
+                  image: ""
+                vip:
+                  enabled: true
+                  frontendAddress: 10.0.0.1
+                  proxyAddress: 10.0.0.2
+                """.formatted("a".repeat(64)))).inNamespace(NS).create();
+        client.resource(stack("a".repeat(48), "")).inNamespace(NS).create();
+    }
+
+    @Test
+    void boundsAreRefusedNamingTheFieldAndTheRange() {
+        String flood = rejected("flood", "database:\n  replicas: 100001");
+        assertNames(flood, "spec.database.replicas");
+        assertTrue(flood.contains("9"), flood);
+        assertNames(rejected("no-proxy", "proxy:\n  replicas: 0"), "spec.proxy.replicas");
+        assertNames(rejected("many-api", "api:\n  replicas: 100000"), "spec.api.replicas");
+        assertNames(rejected("small", "database:\n  storage:\n    size: 100Mi"), "spec.database.storage.size");
+        assertNames(rejected("neg", "database:\n  storage:\n    size: -1Gi"), "spec.database.storage.size");
+        assertNames(rejected("same-vip", "vip:\n  frontendAddress: 10.0.0.1\n  proxyAddress: 10.0.0.1"),
+                "spec.vip.proxyAddress");
+        assertNames(rejected("a".repeat(49), ""), "metadata.name");
+        assertNames(rejected("image", "proxy:\n  image: \"haproxy:2.8 ;reboot\""), "spec.proxy.image");
+        assertNames(rejected("zero-mem", "frontend:\n  resources:\n    requests: {memory: \"0\"}"),
+                "spec.frontend.resources");
+        assertNames(rejected("low-limit", "database:\n  resources:\n    requests: {cpu: \"2\"}\n"
+                + "    limits: {cpu: 500m}"), "spec.database.resources.limits");
+        for (String key : List.of("wsrep_on", "WSREP-NODE-NAME", "loose-skip-wsrep-on", "datad", "init_file",
+                "maximum-wsrep_provider_options", "socket", "bind-address")) {
+            assertNames(rejected("owned-" + key.toLowerCase().replaceAll("[^a-z0-9]", ""),
+                    "database:\n  config:\n    \"" + key + "\": \"x\""), "spec.database.config");
+        }
+    }
+
+    @Test
+    void deleteWithStackCannotTurnTrueLaterButMayTurnFalse() {
+        client.resource(stack("keep", "")).inNamespace(NS).create();
+        String message = KubeApi.rejection(() -> client.resource(stack("keep", "database:\n  storage:\n"
+                + "    deleteWithStack: true")).inNamespace(NS).fieldManager("test").forceConflicts().serverSideApply());
+        assertNames(message, "spec.database.storage.deleteWithStack");
+        client.resource(stack("drop", "database:\n  storage:\n    deleteWithStack: true")).inNamespace(NS).create();
+        client.resource(stack("drop", "database:\n  storage:\n    deleteWithStack: false")).inNamespace(NS)
+                .fieldManager("test").forceConflicts().serverSideApply();
     }
 
     @Test

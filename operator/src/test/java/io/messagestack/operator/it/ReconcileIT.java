@@ -292,7 +292,7 @@ class ReconcileIT {
                 .withName("shop-frontend").get().getSpec().getTemplate(), "scaling does not roll the frontend pods");
         assertEquals(proxy.getMetadata().getGeneration(), client.apps().deployments().inNamespace("roll")
                 .withName("shop-proxy").get().getMetadata().getGeneration(), "the proxy is untouched");
-        awaitStatus("roll", "shop", m -> m.getStatus().observedGeneration == 2L);
+        awaitStatus("roll", "shop", m -> Long.valueOf(2L).equals(m.getStatus().observedGeneration));
     }
 
     @Test

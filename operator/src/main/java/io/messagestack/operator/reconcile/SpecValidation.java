@@ -1,0 +1,334 @@
+package io.messagestack.operator.reconcile;
+
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.messagestack.operator.common.SpecLimits;
+import io.messagestack.operator.crd.DatabaseSpec;
+import io.messagestack.operator.crd.FrontendServiceSpec;
+import io.messagestack.operator.crd.MessageStackSpec;
+import io.messagestack.operator.crd.VipSpec;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * The operator's own check of a spec, before it writes anything: the same bounds as the CRD (common/SpecLimits),
+ * for when the schema did not run (an older CRD, a CRD installed without validation, a cluster without CEL). A
+ * refused spec gets Ready=False, reason InvalidSpec, and nothing is created or changed. Pure, so every rule is
+ * unit-tested (SpecValidationTest).
+ */
+public final class SpecValidation {
+    public static final String REASON = "InvalidSpec";
+
+    private static final Pattern NAME = Pattern.compile(SpecLimits.NAME_PATTERN);
+    private static final Pattern IMAGE = Pattern.compile(SpecLimits.IMAGE_PATTERN);
+    private static final Pattern STORAGE_CLASS = Pattern.compile(SpecLimits.STORAGE_CLASS_PATTERN);
+    private static final Pattern CONFIG_KEY = Pattern.compile(SpecLimits.CONFIG_KEY_PATTERN);
+    private static final Pattern IPV4 = Pattern.compile(VipSpec.IPV4);
+    private static final Pattern INTERFACE = Pattern.compile("^[a-zA-Z0-9._-]{1,15}$");
+    /** Kubernetes' quantity grammar (resource.Quantity), so that what the API server calls a quantity we do too. */
+    private static final Pattern QUANTITY =
+            Pattern.compile("^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?$");
+
+    private SpecValidation() {
+    }
+
+    /** One refused field: its path and what is allowed. */
+    public record Refusal(String field, String message) {
+        @Override
+        public String toString() {
+            return field + ": " + message;
+        }
+    }
+
+    /** Every refusal of this spec; empty when the operator may act on it. */
+    public static List<Refusal> check(String name, MessageStackSpec spec) {
+        List<Refusal> out = new ArrayList<>();
+        checkName(name, out);
+        if (spec == null) {
+            return out; // no spec at all is the all-defaults stack (see MessageStack.initSpec)
+        }
+        if (require(spec.database, "spec.database", out)) {
+            checkDatabase(spec.database, out);
+        }
+        if (require(spec.proxy, "spec.proxy", out)) {
+            replicas("spec.proxy.replicas", spec.proxy.replicas, SpecLimits.PROXY_REPLICAS_MIN,
+                    SpecLimits.PROXY_REPLICAS_MAX, out);
+            image("spec.proxy.image", spec.proxy.image, out);
+            resources("spec.proxy.resources", spec.proxy.resources, out);
+        }
+        if (require(spec.api, "spec.api", out)) {
+            replicas("spec.api.replicas", spec.api.replicas, SpecLimits.API_REPLICAS_MIN,
+                    SpecLimits.API_REPLICAS_MAX, out);
+            image("spec.api.image", spec.api.image, out);
+            resources("spec.api.resources", spec.api.resources, out);
+        }
+        if (require(spec.frontend, "spec.frontend", out)) {
+            replicas("spec.frontend.replicas", spec.frontend.replicas, SpecLimits.FRONTEND_REPLICAS_MIN,
+                    SpecLimits.FRONTEND_REPLICAS_MAX, out);
+            image("spec.frontend.image", spec.frontend.image, out);
+            resources("spec.frontend.resources", spec.frontend.resources, out);
+            checkFrontendService(spec.frontend.service, out);
+        }
+        if (require(spec.vip, "spec.vip", out)) {
+            checkVip(spec.vip, out);
+        }
+        if (require(spec.placement, "spec.placement", out)) {
+            require(spec.placement.antiAffinity, "spec.placement.antiAffinity", out);
+        }
+        return out;
+    }
+
+    /**
+     * What the CRD's transition rule refuses, seen from the objects: volumes created to be kept (the StatefulSet's
+     * claims are retained) must not become deleted with the stack by a later edit.
+     */
+    public static Optional<Refusal> checkDeleteWithStackChange(MessageStackSpec spec, StatefulSet existing) {
+        if (spec == null || spec.database == null || spec.database.storage == null
+                || !spec.database.storage.deleteWithStack || existing == null) {
+            return Optional.empty();
+        }
+        var policy = existing.getSpec() == null ? null : existing.getSpec().getPersistentVolumeClaimRetentionPolicy();
+        if (policy != null && "Retain".equals(policy.getWhenDeleted())) {
+            return Optional.of(new Refusal("spec.database.storage.deleteWithStack", "cannot change from false to"
+                    + " true on an existing stack (it would delete the data volumes with the stack by surprise);"
+                    + " true is allowed only when the stack is created"));
+        }
+        return Optional.empty();
+    }
+
+    /** One line for the status and the event: every refused field. */
+    public static String describe(List<Refusal> refusals) {
+        StringBuilder out = new StringBuilder("spec refused, nothing was created or changed: ");
+        for (int i = 0; i < refusals.size(); i++) {
+            out.append(i == 0 ? "" : "; ").append(refusals.get(i));
+        }
+        return out.toString();
+    }
+
+    private static void checkName(String name, List<Refusal> out) {
+        if (name == null || name.length() > SpecLimits.NAME_MAX_LENGTH || !NAME.matcher(name).matches()) {
+            out.add(new Refusal("metadata.name", "must be at most " + SpecLimits.NAME_MAX_LENGTH + " characters of"
+                    + " a-z, 0-9 and '-', starting with a letter and ending with a letter or digit, so that every"
+                    + " derived name fits (was " + (name == null ? "empty" : name.length() + " characters") + ")"));
+        }
+    }
+
+    private static void checkDatabase(DatabaseSpec db, List<Refusal> out) {
+        require(db.engine, "spec.database.engine", out);
+        boolean single = db.replicas == 1 && db.allowUnsafeSingleNode;
+        boolean odd = db.replicas >= SpecLimits.DB_REPLICAS_MIN && db.replicas <= SpecLimits.DB_REPLICAS_MAX
+                && db.replicas % 2 == 1;
+        if (!single && !odd) {
+            out.add(new Refusal("spec.database.replicas", "is " + db.replicas + "; must be odd, from "
+                    + SpecLimits.DB_REPLICAS_MIN + " to " + SpecLimits.DB_REPLICAS_MAX
+                    + " (1 only with spec.database.allowUnsafeSingleNode: true)"));
+        }
+        image("spec.database.image", db.image, out);
+        resources("spec.database.resources", db.resources, out);
+        if (require(db.storage, "spec.database.storage", out)) {
+            checkStorageSize(db.storage.size, out);
+            String sc = db.storage.storageClassName;
+            if (sc != null && (sc.length() > SpecLimits.STORAGE_CLASS_MAX_LENGTH || !STORAGE_CLASS.matcher(sc).matches())) {
+                out.add(new Refusal("spec.database.storage.storageClassName", "must be a DNS subdomain of at most "
+                        + SpecLimits.STORAGE_CLASS_MAX_LENGTH + " characters, or empty"));
+            }
+        }
+        checkConfig(db.config, out);
+    }
+
+    private static void checkStorageSize(String size, List<Refusal> out) {
+        String field = "spec.database.storage.size";
+        String allowed = "must be a quantity from " + SpecLimits.STORAGE_MIN + " to " + SpecLimits.STORAGE_MAX;
+        BigDecimal bytes = bytes(size);
+        if (bytes == null) {
+            out.add(new Refusal(field, "is '" + size + "'; " + allowed));
+        } else if (bytes.compareTo(bytes(SpecLimits.STORAGE_MIN)) < 0
+                || bytes.compareTo(bytes(SpecLimits.STORAGE_MAX)) > 0) {
+            out.add(new Refusal(field, "is " + size + "; " + allowed));
+        }
+    }
+
+    private static void checkConfig(Map<String, String> config, List<Refusal> out) {
+        if (config == null) {
+            return;
+        }
+        if (config.size() > SpecLimits.CONFIG_MAX_KEYS) {
+            out.add(new Refusal("spec.database.config", "has " + config.size() + " keys; at most "
+                    + SpecLimits.CONFIG_MAX_KEYS));
+        }
+        for (Map.Entry<String, String> e : config.entrySet()) {
+            String key = e.getKey();
+            String value = e.getValue();
+            if (key == null || key.length() > SpecLimits.CONFIG_MAX_KEY_LENGTH || !CONFIG_KEY.matcher(key).matches()) {
+                out.add(new Refusal("spec.database.config", "key '" + key + "' is not a my.cnf option name (letters,"
+                        + " digits, _ . -, at most " + SpecLimits.CONFIG_MAX_KEY_LENGTH + " characters)"));
+            } else if (ownedOption(key) != null) {
+                out.add(new Refusal("spec.database.config", "key '" + key + "' sets " + ownedOption(key)
+                        + ", which the data plane owns; refused keys: " + String.join(", ", SpecLimits.OWNED_CONFIG_KEYS)));
+            }
+            if (value == null || value.length() > SpecLimits.CONFIG_MAX_VALUE_LENGTH
+                    || value.contains("\n") || value.contains("\r")) {
+                out.add(new Refusal("spec.database.config", "value of '" + key + "' must be one line of at most "
+                        + SpecLimits.CONFIG_MAX_VALUE_LENGTH + " characters"));
+            }
+        }
+    }
+
+    /**
+     * The owned option a my.cnf key would set, or null. MySQL reads '-' as '_', ignores case, strips loose-/skip-/
+     * enable-/disable-/maximum-, and MariaDB accepts a unique prefix of an option name: refuse all of those.
+     */
+    static String ownedOption(String key) {
+        String n = key.toLowerCase(java.util.Locale.ROOT).replace('-', '_');
+        if (n.startsWith("loose_")) {
+            n = n.substring("loose_".length());
+        }
+        for (String prefix : SpecLimits.OPTION_PREFIXES) {
+            if (!prefix.equals("loose_") && n.startsWith(prefix)) {
+                n = n.substring(prefix.length());
+                break;
+            }
+        }
+        if (n.isEmpty()) {
+            return key;
+        }
+        for (String owned : SpecLimits.OWNED_CONFIG_KEYS) {
+            if (owned.startsWith(n)) {
+                return owned;
+            }
+        }
+        return null;
+    }
+
+    private static void checkFrontendService(FrontendServiceSpec service, List<Refusal> out) {
+        if (!require(service, "spec.frontend.service", out) || !require(service.type, "spec.frontend.service.type", out)) {
+            return;
+        }
+        if (service.nodePort != null) {
+            if (service.nodePort < 30000 || service.nodePort > 32767) {
+                out.add(new Refusal("spec.frontend.service.nodePort", "is " + service.nodePort
+                        + "; must be from 30000 to 32767"));
+            }
+            if (service.type == FrontendServiceSpec.Type.ClusterIP) {
+                out.add(new Refusal("spec.frontend.service.nodePort", "needs spec.frontend.service.type NodePort or"
+                        + " LoadBalancer"));
+            }
+        }
+    }
+
+    private static void checkVip(VipSpec vip, List<Refusal> out) {
+        image("spec.vip.image", vip.image, out);
+        if (vip.networkInterface == null || !INTERFACE.matcher(vip.networkInterface).matches()) {
+            out.add(new Refusal("spec.vip.networkInterface", "must be an interface name of 1 to 15 characters"
+                    + " (letters, digits, . _ -)"));
+        }
+        address("spec.vip.frontendAddress", vip.frontendAddress, vip.enabled, out);
+        address("spec.vip.proxyAddress", vip.proxyAddress, vip.enabled, out);
+        if (vip.frontendAddress != null && vip.frontendAddress.equals(vip.proxyAddress)) {
+            out.add(new Refusal("spec.vip.proxyAddress", "must differ from spec.vip.frontendAddress"));
+        }
+        routerId("spec.vip.frontendRouterId", vip.frontendRouterId, out);
+        routerId("spec.vip.proxyRouterId", vip.proxyRouterId, out);
+        if (vip.frontendRouterId == vip.proxyRouterId) {
+            out.add(new Refusal("spec.vip.proxyRouterId", "must differ from spec.vip.frontendRouterId"));
+        }
+    }
+
+    private static void address(String field, String value, boolean required, List<Refusal> out) {
+        if (value == null) {
+            if (required) {
+                out.add(new Refusal(field, "is required when spec.vip.enabled is true"));
+            }
+        } else if (!IPV4.matcher(value).matches()) {
+            out.add(new Refusal(field, "is '" + value + "'; must be a dotted IPv4 address"));
+        }
+    }
+
+    private static void routerId(String field, int id, List<Refusal> out) {
+        if (id < 1 || id > 255) {
+            out.add(new Refusal(field, "is " + id + "; must be from 1 to 255"));
+        }
+    }
+
+    private static void replicas(String field, int value, int min, int max, List<Refusal> out) {
+        if (value < min || value > max) {
+            out.add(new Refusal(field, "is " + value + "; must be from " + min + " to " + max));
+        }
+    }
+
+    private static void image(String field, String image, List<Refusal> out) {
+        if (image != null && (image.length() > SpecLimits.IMAGE_MAX_LENGTH || !IMAGE.matcher(image).matches())) {
+            out.add(new Refusal(field, "must be an image reference ([registry[:port]/]path[:tag][@digest], no spaces"
+                    + " or ';', at most " + SpecLimits.IMAGE_MAX_LENGTH + " characters) or empty"));
+        }
+    }
+
+    private static void resources(String field, ResourceRequirements resources, List<Refusal> out) {
+        if (resources == null) {
+            return;
+        }
+        if (resources.getClaims() != null && !resources.getClaims().isEmpty()) {
+            out.add(new Refusal(field + ".claims", "is not supported"));
+        }
+        Map<String, Quantity> requests = resources.getRequests() == null ? Map.of() : resources.getRequests();
+        Map<String, Quantity> limits = resources.getLimits() == null ? Map.of() : resources.getLimits();
+        quantities(field + ".requests", requests, out);
+        quantities(field + ".limits", limits, out);
+        for (Map.Entry<String, Quantity> request : requests.entrySet()) {
+            BigDecimal wanted = bytes(text(request.getValue()));
+            BigDecimal limit = bytes(text(limits.get(request.getKey())));
+            if (wanted != null && limit != null && limit.compareTo(wanted) < 0) {
+                out.add(new Refusal(field + ".limits." + request.getKey(), "is " + text(limits.get(request.getKey()))
+                        + ", below the request " + text(request.getValue()) + "; limits must not be below requests"));
+            }
+        }
+    }
+
+    private static void quantities(String field, Map<String, Quantity> values, List<Refusal> out) {
+        for (Map.Entry<String, Quantity> e : values.entrySet()) {
+            if (!SpecLimits.RESOURCE_NAMES.contains(e.getKey())) {
+                out.add(new Refusal(field + "." + e.getKey(), "is not allowed; only "
+                        + String.join(", ", SpecLimits.RESOURCE_NAMES)));
+                continue;
+            }
+            BigDecimal amount = bytes(text(e.getValue()));
+            if (amount == null || amount.signum() <= 0) {
+                out.add(new Refusal(field + "." + e.getKey(), "is '" + text(e.getValue())
+                        + "'; must be a positive quantity such as 100m or 128Mi"));
+            }
+        }
+    }
+
+    private static String text(Quantity q) {
+        if (q == null) {
+            return null;
+        }
+        return (q.getAmount() == null ? "" : q.getAmount()) + (q.getFormat() == null ? "" : q.getFormat());
+    }
+
+    /** The amount of a Kubernetes quantity, or null when it is not one. */
+    static BigDecimal bytes(String quantity) {
+        if (quantity == null || !QUANTITY.matcher(quantity.trim()).matches()) {
+            return null;
+        }
+        try {
+            return Quantity.getAmountInBytes(new Quantity(quantity.trim()));
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static boolean require(Object value, String field, List<Refusal> out) {
+        if (value == null) {
+            out.add(new Refusal(field, "is required (null)"));
+            return false;
+        }
+        return true;
+    }
+}

@@ -1,0 +1,201 @@
+package io.messagestack.operator.reconcile;
+
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceClaimBuilder;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
+import io.messagestack.operator.common.SpecLimits;
+import io.messagestack.operator.crd.FrontendServiceSpec;
+import io.messagestack.operator.crd.MessageStackSpec;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SpecValidationTest {
+    /** A case: a change to the default spec, and the field it must be refused for (null: accepted). */
+    private record Row(String what, String name, Consumer<MessageStackSpec> change, String refusedField) {
+    }
+
+    private static Row ok(String what, Consumer<MessageStackSpec> change) {
+        return new Row(what, "shop", change, null);
+    }
+
+    private static Row refused(String what, Consumer<MessageStackSpec> change, String field) {
+        return new Row(what, "shop", change, field);
+    }
+
+    private static ResourceRequirements resources(Map<String, String> requests, Map<String, String> limits) {
+        ResourceRequirementsBuilder b = new ResourceRequirementsBuilder();
+        requests.forEach((k, v) -> b.addToRequests(k, new Quantity(v)));
+        limits.forEach((k, v) -> b.addToLimits(k, new Quantity(v)));
+        return b.build();
+    }
+
+    private static final List<Row> ROWS = List.of(
+            ok("the defaults", s -> { }),
+            ok("the largest database", s -> s.database.replicas = 9),
+            ok("one unsafe node", s -> { s.database.replicas = 1; s.database.allowUnsafeSingleNode = true; }),
+            refused("one node without the flag", s -> s.database.replicas = 1, "spec.database.replicas"),
+            refused("even database", s -> s.database.replicas = 4, "spec.database.replicas"),
+            refused("database above the maximum", s -> s.database.replicas = 11, "spec.database.replicas"),
+            refused("database 100001", s -> s.database.replicas = 100001, "spec.database.replicas"),
+            refused("database zero", s -> s.database.replicas = 0, "spec.database.replicas"),
+            ok("proxy 1 and 7", s -> { s.proxy.replicas = 1; s.frontend.replicas = 20; s.api.replicas = 12; }),
+            refused("proxy 0", s -> s.proxy.replicas = 0, "spec.proxy.replicas"),
+            refused("proxy 8", s -> s.proxy.replicas = 8, "spec.proxy.replicas"),
+            refused("api 100000", s -> s.api.replicas = 100000, "spec.api.replicas"),
+            refused("api 0", s -> s.api.replicas = 0, "spec.api.replicas"),
+            refused("frontend 21", s -> s.frontend.replicas = 21, "spec.frontend.replicas"),
+            refused("frontend -1", s -> s.frontend.replicas = -1, "spec.frontend.replicas"),
+            ok("storage 64Ti", s -> s.database.storage.size = "64Ti"),
+            ok("storage 1.5Gi", s -> s.database.storage.size = "1.5Gi"),
+            refused("storage -1Gi", s -> s.database.storage.size = "-1Gi", "spec.database.storage.size"),
+            refused("storage 0", s -> s.database.storage.size = "0", "spec.database.storage.size"),
+            refused("storage 100Mi", s -> s.database.storage.size = "100Mi", "spec.database.storage.size"),
+            refused("storage 65Ti", s -> s.database.storage.size = "65Ti", "spec.database.storage.size"),
+            refused("storage lots", s -> s.database.storage.size = "lots", "spec.database.storage.size"),
+            refused("storage null", s -> s.database.storage.size = null, "spec.database.storage.size"),
+            refused("storage class with a space", s -> s.database.storage.storageClassName = "fast ssd",
+                    "spec.database.storage.storageClassName"),
+            ok("storage class empty", s -> s.database.storage.storageClassName = ""),
+            ok("images with registry, port, tag, digest", s -> {
+                s.database.image = "registry.example.com:5000/team/mariadb:10.11";
+                s.proxy.image = "haproxy@sha256:" + "a".repeat(64);
+                s.api.image = "localhost/messagestack/message-api:dev";
+                s.frontend.image = "";
+            }),
+            refused("image with spaces and ;", s -> s.database.image = "mariadb:10.11; rm -rf /",
+                    "spec.database.image"),
+            refused("image in upper case", s -> s.proxy.image = "HAProxy:2.8", "spec.proxy.image"),
+            refused("image ending in :", s -> s.api.image = "nginx:", "spec.api.image"),
+            refused("vip image with a space", s -> s.vip.image = "keepalived latest", "spec.vip.image"),
+            ok("resources within bounds", s -> s.database.resources = resources(
+                    Map.of("cpu", "250m", "memory", "512Mi"), Map.of("cpu", "1", "memory", "512Mi"))),
+            refused("limit below request", s -> s.api.resources = resources(
+                    Map.of("memory", "512Mi"), Map.of("memory", "256Mi")), "spec.api.resources.limits.memory"),
+            refused("negative request", s -> s.proxy.resources = resources(Map.of("cpu", "-1"), Map.of()),
+                    "spec.proxy.resources.requests.cpu"),
+            refused("zero limit", s -> s.frontend.resources = resources(Map.of(), Map.of("memory", "0")),
+                    "spec.frontend.resources.limits.memory"),
+            refused("a GPU", s -> s.database.resources = resources(Map.of("nvidia.com/gpu", "1"), Map.of()),
+                    "spec.database.resources.requests.nvidia.com/gpu"),
+            refused("a claim", s -> s.database.resources = new ResourceRequirementsBuilder()
+                    .withClaims(new ResourceClaimBuilder().withName("x").build()).build(),
+                    "spec.database.resources.claims"),
+            ok("vip on with two addresses", s -> {
+                s.vip.enabled = true; s.vip.frontendAddress = "10.0.0.1"; s.vip.proxyAddress = "10.0.0.2";
+            }),
+            refused("the same VIP twice", s -> {
+                s.vip.enabled = true; s.vip.frontendAddress = "10.0.0.1"; s.vip.proxyAddress = "10.0.0.1";
+            }, "spec.vip.proxyAddress"),
+            refused("vip on without addresses", s -> s.vip.enabled = true, "spec.vip.frontendAddress"),
+            refused("vip address 300.1.1.1", s -> s.vip.frontendAddress = "300.1.1.1", "spec.vip.frontendAddress"),
+            refused("same router id", s -> s.vip.proxyRouterId = s.vip.frontendRouterId, "spec.vip.proxyRouterId"),
+            refused("router id 256", s -> s.vip.frontendRouterId = 256, "spec.vip.frontendRouterId"),
+            refused("interface with a space", s -> s.vip.networkInterface = "eth 0", "spec.vip.networkInterface"),
+            refused("node port 80", s -> s.frontend.service.nodePort = 80, "spec.frontend.service.nodePort"),
+            refused("node port with ClusterIP", s -> {
+                s.frontend.service.type = FrontendServiceSpec.Type.ClusterIP; s.frontend.service.nodePort = 30080;
+            }, "spec.frontend.service.nodePort"),
+            ok("a tuning setting", s -> s.database.config = Map.of("max_connections", "200",
+                    "innodb_buffer_pool_size", "256M", "skip-name-resolve", "ON", "log_bin", "mysql-bin")),
+            refused("wsrep_cluster_address", s -> s.database.config = Map.of("wsrep_cluster_address", "gcomm://x"),
+                    "spec.database.config"),
+            refused("datadir", s -> s.database.config = Map.of("datadir", "/tmp"), "spec.database.config"),
+            refused("wsrep-on spelled with dashes, upper case", s -> s.database.config = Map.of("WSREP-ON", "OFF"),
+                    "spec.database.config"),
+            refused("loose- prefix", s -> s.database.config = Map.of("loose-wsrep_sst_method", "mysqldump"),
+                    "spec.database.config"),
+            refused("skip- prefix", s -> s.database.config = Map.of("skip-wsrep-on", ""), "spec.database.config"),
+            refused("abbreviation", s -> s.database.config = Map.of("datad", "/tmp"), "spec.database.config"),
+            refused("init_file", s -> s.database.config = Map.of("init_file", "/tmp/evil.sql"),
+                    "spec.database.config"),
+            refused("a second line", s -> s.database.config = Map.of("max_connections", "1\n[client]"),
+                    "spec.database.config"),
+            refused("a key with a space", s -> s.database.config = Map.of("a b", "1"), "spec.database.config"),
+            refused("no database section", s -> s.database = null, "spec.database"),
+            refused("no engine", s -> s.database.engine = null, "spec.database.engine"),
+            new Row("a 48-character name", "a".repeat(48), s -> { }, null),
+            new Row("a 49-character name", "a".repeat(49), s -> { }, "metadata.name"),
+            new Row("a 60-character name", "a".repeat(60), s -> { }, "metadata.name"),
+            new Row("a name with a dot", "my.shop", s -> { }, "metadata.name"),
+            new Row("a name starting with a digit", "1shop", s -> { }, "metadata.name"));
+
+    @Test
+    void eachRowIsAcceptedOrRefusedNamingItsField() {
+        List<String> failures = new ArrayList<>();
+        for (Row row : ROWS) {
+            MessageStackSpec spec = new MessageStackSpec();
+            row.change().accept(spec);
+            List<SpecValidation.Refusal> refusals = SpecValidation.check(row.name(), spec);
+            if (row.refusedField() == null && !refusals.isEmpty()) {
+                failures.add(row.what() + ": expected accepted, refused " + refusals);
+            } else if (row.refusedField() != null
+                    && refusals.stream().noneMatch(r -> r.field().equals(row.refusedField()))) {
+                failures.add(row.what() + ": expected a refusal of " + row.refusedField() + ", got " + refusals);
+            }
+        }
+        assertTrue(failures.isEmpty(), String.join("\n", failures));
+    }
+
+    @Test
+    void refusalsSayWhatIsAllowed() {
+        MessageStackSpec spec = new MessageStackSpec();
+        spec.database.replicas = 100001;
+        spec.proxy.replicas = 0;
+        String message = SpecValidation.describe(SpecValidation.check("shop", spec));
+        assertEquals("spec refused, nothing was created or changed: spec.database.replicas: is 100001; must be odd,"
+                + " from 3 to 9 (1 only with spec.database.allowUnsafeSingleNode: true); spec.proxy.replicas: is 0;"
+                + " must be from 1 to 7", message);
+    }
+
+    @Test
+    void noSpecAtAllIsTheDefaultStack() {
+        assertTrue(SpecValidation.check("shop", null).isEmpty());
+    }
+
+    @Test
+    void ownedOptionsAreFoundUnderEverySpellingMySqlAccepts() {
+        assertEquals("wsrep_on", SpecValidation.ownedOption("loose-skip-wsrep-on"));
+        assertEquals("bind_address", SpecValidation.ownedOption("Bind-Address"));
+        assertEquals("wsrep_provider_options", SpecValidation.ownedOption("maximum-wsrep_provider_options"));
+        assertEquals("wsrep_sst_auth", SpecValidation.ownedOption("wsrep_sst_a"));
+        assertNull(SpecValidation.ownedOption("wsrep_slave_threads"));
+        assertNull(SpecValidation.ownedOption("innodb_buffer_pool_size"));
+        assertNull(SpecValidation.ownedOption("port_open_timeout"));
+    }
+
+    @Test
+    void theOwnedKeyListIsTheSameInJavaAndInTheCrdRule() {
+        assertEquals(35, SpecLimits.OWNED_CONFIG_KEYS.size());
+        for (String key : SpecLimits.OWNED_CONFIG_KEYS) {
+            assertTrue(key.matches("[a-z_]+"), key);
+            assertTrue(SpecLimits.CONFIG_OWNED_KEYS_CEL.contains("'" + key + "'"), key);
+        }
+    }
+
+    @Test
+    void deleteWithStackCannotTurnTrueOnVolumesCreatedToBeKept() {
+        MessageStackSpec spec = new MessageStackSpec();
+        spec.database.storage.deleteWithStack = true;
+        var retained = new StatefulSetBuilder().withNewSpec().withNewPersistentVolumeClaimRetentionPolicy()
+                .withWhenDeleted("Retain").endPersistentVolumeClaimRetentionPolicy().endSpec().build();
+        var deleted = new StatefulSetBuilder().withNewSpec().withNewPersistentVolumeClaimRetentionPolicy()
+                .withWhenDeleted("Delete").endPersistentVolumeClaimRetentionPolicy().endSpec().build();
+        assertEquals("spec.database.storage.deleteWithStack",
+                SpecValidation.checkDeleteWithStackChange(spec, retained).orElseThrow().field());
+        assertFalse(SpecValidation.checkDeleteWithStackChange(spec, deleted).isPresent(), "created with true");
+        assertFalse(SpecValidation.checkDeleteWithStackChange(spec, null).isPresent(), "a new stack may say true");
+        spec.database.storage.deleteWithStack = false;
+        assertFalse(SpecValidation.checkDeleteWithStackChange(spec, retained).isPresent(), "true -> false is safe");
+    }
+}

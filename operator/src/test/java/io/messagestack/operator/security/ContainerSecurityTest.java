@@ -1,0 +1,109 @@
+package io.messagestack.operator.security;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.messagestack.operator.api.MessageApi;
+import io.messagestack.operator.common.TestStacks;
+import io.messagestack.operator.crd.Engine;
+import io.messagestack.operator.crd.MessageStackSpec;
+import io.messagestack.operator.database.DatabaseCluster;
+import io.messagestack.operator.frontend.Frontend;
+import io.messagestack.operator.proxy.DatabaseProxy;
+import org.junit.jupiter.api.Test;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Every container the operator renders runs restricted; the two exceptions are exactly what their comment says. */
+class ContainerSecurityTest {
+
+    /** Pod specs of every workload of one stack, by workload name. */
+    private static Map<String, PodSpec> pods(MessageStackSpec spec) {
+        var stack = TestStacks.stack(spec);
+        Map<String, PodSpec> out = new LinkedHashMap<>();
+        out.put("database", new DatabaseCluster(stack, "#!/bin/bash\n", 3).statefulSet().getSpec().getTemplate()
+                .getSpec());
+        out.put("proxy", new DatabaseProxy(stack).deployment().getSpec().getTemplate().getSpec());
+        out.put("api", new MessageApi(stack).deployment().getSpec().getTemplate().getSpec());
+        out.put("frontend", new Frontend(stack, Map.of("index.html", "<p>")).deployment().getSpec().getTemplate()
+                .getSpec());
+        return out;
+    }
+
+    private static MessageStackSpec spec(boolean vip, Engine engine) {
+        MessageStackSpec spec = new MessageStackSpec();
+        spec.database.engine = engine;
+        spec.vip.enabled = vip;
+        spec.vip.frontendAddress = "10.0.0.1";
+        spec.vip.proxyAddress = "10.0.0.2";
+        return spec;
+    }
+
+    @Test
+    void everyContainerIsRestrictedExceptKeepalivedAndNginxOnTheHostNetwork() {
+        for (boolean vip : List.of(false, true)) {
+            for (Engine engine : Engine.values()) {
+                for (Map.Entry<String, PodSpec> pod : pods(spec(vip, engine)).entrySet()) {
+                    assertEquals("RuntimeDefault", pod.getValue().getSecurityContext().getSeccompProfile().getType(),
+                            pod.getKey());
+                    for (Container c : pod.getValue().getContainers()) {
+                        String where = pod.getKey() + "/" + c.getName() + (vip ? " (vip)" : "") + " " + engine;
+                        var sc = c.getSecurityContext();
+                        assertEquals("RuntimeDefault", sc.getSeccompProfile().getType(), where);
+                        assertEquals(List.of("ALL"), sc.getCapabilities().getDrop(), where);
+                        switch (c.getName()) {
+                            case "keepalived" -> {
+                                assertEquals(List.of("NET_ADMIN", "NET_RAW"), sc.getCapabilities().getAdd(), where);
+                                assertEquals(false, sc.getAllowPrivilegeEscalation(), where);
+                            }
+                            case "nginx" -> {
+                                assertEquals(List.of("NET_BIND_SERVICE"), sc.getCapabilities().getAdd(), where);
+                                assertEquals(vip, sc.getAllowPrivilegeEscalation(), where);
+                                assertNonRoot(sc, where);
+                            }
+                            default -> {
+                                assertTrue(sc.getCapabilities().getAdd() == null
+                                        || sc.getCapabilities().getAdd().isEmpty(), where);
+                                assertEquals(false, sc.getAllowPrivilegeEscalation(), where);
+                                assertNonRoot(sc, where);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void assertNonRoot(io.fabric8.kubernetes.api.model.SecurityContext sc, String where) {
+        assertEquals(true, sc.getRunAsNonRoot(), where);
+        assertTrue(sc.getRunAsUser() != null && sc.getRunAsUser() > 0, where + ": a fixed non-root uid");
+    }
+
+    @Test
+    void theDatabaseRunsAsTheEnginesUserAndItsVolumeBelongsToIt() {
+        var pxc = pods(spec(false, Engine.PERCONA_XTRADB_CLUSTER)).get("database");
+        var mariadb = pods(spec(false, Engine.MARIADB_GALERA)).get("database");
+        assertEquals(1001L, pxc.getContainers().get(0).getSecurityContext().getRunAsUser());
+        assertEquals(1001L, pxc.getSecurityContext().getFsGroup());
+        assertEquals(999L, mariadb.getContainers().get(0).getSecurityContext().getRunAsUser());
+        assertEquals(999L, mariadb.getContainers().get(1).getSecurityContext().getRunAsUser(), "the agent");
+        assertEquals(999L, mariadb.getContainers().get(1).getSecurityContext().getRunAsGroup(), "the agent");
+    }
+
+    @Test
+    void nginxBindsPort80BySysctlOffTheHostNetworkAndByItsFileCapabilityOnIt() {
+        var off = pods(spec(false, Engine.MARIADB_GALERA)).get("frontend");
+        assertEquals(ContainerSecurity.UNPRIVILEGED_PORT_SYSCTL, off.getSecurityContext().getSysctls().get(0).getName());
+        assertEquals("0", off.getSecurityContext().getSysctls().get(0).getValue());
+        var on = pods(spec(true, Engine.MARIADB_GALERA)).get("frontend");
+        assertEquals(true, on.getHostNetwork());
+        assertTrue(on.getSecurityContext().getSysctls() == null || on.getSecurityContext().getSysctls().isEmpty(),
+                "the node's sysctl is not the pod's to set");
+        assertNull(off.getHostNetwork());
+    }
+}
