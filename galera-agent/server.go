@@ -53,17 +53,20 @@ type State struct {
 	SafeToBootstrap    bool      `json:"safeToBootstrap"`
 	Recovered          *Recovery `json:"recovered"`
 	WaitingForDecision bool      `json:"waitingForDecision"`
-	BootstrapRequested bool      `json:"bootstrapRequested"`
-	Draining           bool      `json:"draining"`
-	Running            bool      `json:"running"`
-	Ready              bool      `json:"ready"`
-	ClusterStatus      string    `json:"clusterStatus"`
-	LocalState         int       `json:"localState"`
-	LocalStateComment  string    `json:"localStateComment"`
-	ClusterSize        int       `json:"clusterSize"`
-	ClusterStateUUID   string    `json:"clusterStateUUID,omitempty"`
-	LastCommitted      int64     `json:"lastCommitted"`
-	Errors             []string  `json:"errors,omitempty"`
+	// HasData: the datadir holds a database (grastate.dat or the mysql schema), as the start
+	// script's has_data. A node without data is no bootstrap source and holds no history.
+	HasData            bool     `json:"hasData"`
+	BootstrapRequested bool     `json:"bootstrapRequested"`
+	Draining           bool     `json:"draining"`
+	Running            bool     `json:"running"`
+	Ready              bool     `json:"ready"`
+	ClusterStatus      string   `json:"clusterStatus"`
+	LocalState         int      `json:"localState"`
+	LocalStateComment  string   `json:"localStateComment"`
+	ClusterSize        int      `json:"clusterSize"`
+	ClusterStateUUID   string   `json:"clusterStateUUID,omitempty"`
+	LastCommitted      int64    `json:"lastCommitted"`
+	Errors             []string `json:"errors,omitempty"`
 }
 
 func (a *Agent) Handler() http.Handler {
@@ -159,8 +162,9 @@ func (a *Agent) collectState(r *http.Request) State {
 		s.Errors = append(s.Errors, err.Error())
 	} else {
 		s.Recovered = rec
-		s.WaitingForDecision = rec != nil
+		s.WaitingForDecision = rec.Waiting()
 	}
+	s.HasData = a.hasData()
 	if _, err := os.Stat(a.path(BootstrapFileName)); err == nil {
 		s.BootstrapRequested = true
 	}
@@ -183,15 +187,42 @@ func (a *Agent) collectState(r *http.Request) State {
 	return s
 }
 
+// hasData: the same test as the start script's has_data (the mysql schema directory or a non-empty grastate.dat).
+func (a *Agent) hasData() bool {
+	if fi, err := os.Stat(a.path("mysql")); err == nil && fi.IsDir() {
+		return true
+	}
+	fi, err := os.Stat(a.path(GraStateFileName))
+	return err == nil && fi.Size() > 0
+}
+
 // BootstrapRefusal says why POST /bootstrap may not write the marker now, or nil.
-func BootstrapRefusal(running bool, waiting bool) error {
+func BootstrapRefusal(running bool, rec *Recovery) error {
 	if running {
 		return errors.New("the local server is running; bootstrap only applies to a stopped node that waits for recovery")
 	}
-	if !waiting {
+	if rec == nil {
 		return errors.New("the start script is not waiting for a bootstrap decision (no " + RecoveryFileName + ")")
 	}
+	if !rec.Waiting() {
+		why := "the start script is not waiting for a bootstrap decision: state " + rec.State
+		if rec.Error != "" {
+			why += " (" + rec.Error + ")"
+		}
+		return errors.New(why)
+	}
+	if !rec.KnownPosition() {
+		return errors.New("this node's position is not known (uuid " + rec.UUID + ", seqno " + seqnoText(rec.Seqno) +
+			"): it cannot be a bootstrap source")
+	}
 	return nil
+}
+
+func seqnoText(n *int64) string {
+	if n == nil {
+		return "null"
+	}
+	return fmt.Sprint(*n)
 }
 
 // POST /bootstrap: writes the marker that tells the waiting start script to bootstrap
@@ -209,7 +240,7 @@ func (a *Agent) handleBootstrap(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
 		return
 	}
-	if refusal := BootstrapRefusal(running, rec != nil); refusal != nil {
+	if refusal := BootstrapRefusal(running, rec); refusal != nil {
 		a.Log.Warn("bootstrap refused", "reason", refusal.Error(), "from", r.RemoteAddr)
 		writeJSON(w, http.StatusConflict, map[string]string{"error": refusal.Error()})
 		return
@@ -229,7 +260,7 @@ func (a *Agent) handleBootstrap(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
 		return
 	}
-	a.Log.Info("bootstrap marker written", "uuid", rec.UUID, "seqno", rec.Seqno, "from", r.RemoteAddr)
+	a.Log.Info("bootstrap marker written", "uuid", rec.UUID, "seqno", seqnoText(rec.Seqno), "from", r.RemoteAddr)
 	writeJSON(w, http.StatusAccepted, map[string]any{"bootstrap": "requested", "recovered": rec})
 }
 
