@@ -133,7 +133,8 @@ for i in 0 1 2; do
 done
 t=$SECONDS
 for i in 0 1 2; do start_node "$i"; done
-recovery_files() { local i; for i in 0 1 2; do [ -s "$(node_dir "$i")/data/messagestack-recovery.json" ] || return 1; done; }
+# A node publishes state "recovering" (seqno null) while --wsrep-recover has not found its position yet.
+recovery_files() { local i; for i in 0 1 2; do jq -e '.state == "waiting"' "$(node_dir "$i")/data/messagestack-recovery.json" >/dev/null 2>&1 || return 1; done; }
 wait_until 90 "all three wrote their recovery file" recovery_files || true
 sleep 8   # give any wrong self-bootstrap time to show
 declare -a SEQ
@@ -142,7 +143,7 @@ for i in 0 1 2; do
   SEQ[$i]=$(jq -r .seqno "$f" 2>/dev/null || echo -1)
   log "node $i recovery file: $(cat "$f" 2>/dev/null)"
   check "node $i recovered a real seqno by --wsrep-recover (${SEQ[$i]})" \
-    bash -c "[ '${SEQ[$i]}' -ge 0 ] && jq -e '.source == \"wsrep-recover\"' '$f' >/dev/null"
+    bash -c "[ '${SEQ[$i]}' -ge 0 ] && jq -e '.source == \"wsrep-recover\" and .state == \"waiting\"' '$f' >/dev/null"
   check "node $i waits (decision=$(decision_of "$i")) and its server is not running" \
     bash -c "[ '$(decision_of "$i")' = wait-recovery ] && [ \"\$(curl -s http://127.0.0.1:${AGENT_PORTS[$i]}/state | jq -r '.running, .waitingForDecision' | tr '\n' ,)\" = false,true, ]"
 done
