@@ -38,6 +38,16 @@ public class DatabaseSpec {
     @JsonPropertyDescription("CPU and memory for each database container.")
     public ResourceRequirements resources;
 
+    @JsonPropertyDescription("Strict (default): every commit is flushed to disk on each node before it is"
+            + " acknowledged (innodb_flush_log_at_trx_commit=1, sync_binlog=1). Relaxed: commits are written at"
+            + " commit but flushed to disk about once a second (innodb_flush_log_at_trx_commit=2, sync_binlog=0):"
+            + " faster, but a power loss of every node at once (a rack, a zone, a single-host lab) loses up to about"
+            + " one second of acknowledged commits on every node, so they are gone from the cluster. A crash of the"
+            + " database process or of fewer than all nodes loses nothing in either mode. spec.database.config"
+            + " overrides both settings.")
+    @Default("Strict")
+    public Durability durability = Durability.STRICT;
+
     @JsonPropertyDescription("Extra my.cnf settings for the [mysqld] section, e.g. max_connections: \"200\".")
     @ValidationRule(value = "self.all(k, k.matches('^[a-zA-Z][a-zA-Z0-9_.-]*$'))",
             message = "spec.database.config keys must be my.cnf option names (letters, digits, _ . -)")
