@@ -67,6 +67,10 @@ func run(log *slog.Logger) error {
 		DisconnectedGrace: time.Duration(disconnectedGrace) * time.Second,
 		Log:               log,
 		Now:               time.Now,
+		TokenFile:         env("AGENT_TOKEN_FILE", "/etc/messagestack/agent-token/token"),
+	}
+	if _, err := os.Stat(agent.TokenFile); err != nil {
+		log.Warn("token file missing: POST /bootstrap will be refused until it exists", "AGENT_TOKEN_FILE", agent.TokenFile)
 	}
 	srv := &http.Server{
 		Addr:              listen,

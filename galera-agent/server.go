@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 )
@@ -38,6 +40,11 @@ type Agent struct {
 	DisconnectedGrace time.Duration
 	Log               *slog.Logger
 	Now               func() time.Time
+	// TokenFile holds the bearer token that state-changing requests (POST /bootstrap) must carry: a
+	// Secret the operator generates and mounts into this container; only the operator sends it. Read
+	// at every request, so a re-created Secret takes effect without a restart. Empty or unreadable:
+	// every state-changing request is refused.
+	TokenFile string
 
 	mu              sync.Mutex
 	nonPrimarySince time.Time
@@ -187,6 +194,28 @@ func (a *Agent) collectState(r *http.Request) State {
 	return s
 }
 
+// authorize checks the bearer token of a state-changing request: 0 when it matches the token file,
+// else 401 (no credential) or 403 (a wrong one, or no token configured here), with the reason.
+func (a *Agent) authorize(r *http.Request) (int, string) {
+	header := r.Header.Get("Authorization")
+	given, ok := strings.CutPrefix(header, "Bearer ")
+	if header == "" || !ok || strings.TrimSpace(given) == "" {
+		return http.StatusUnauthorized, "a bearer token is required (Authorization: Bearer <token>; only the operator holds it)"
+	}
+	if a.TokenFile == "" {
+		return http.StatusForbidden, "this agent has no token configured (AGENT_TOKEN_FILE): state-changing requests are refused"
+	}
+	b, err := os.ReadFile(a.TokenFile)
+	want := strings.TrimSpace(string(b))
+	if err != nil || want == "" {
+		return http.StatusForbidden, "this agent cannot read its token file " + a.TokenFile + ": state-changing requests are refused"
+	}
+	if subtle.ConstantTimeCompare([]byte(strings.TrimSpace(given)), []byte(want)) != 1 {
+		return http.StatusForbidden, "wrong bearer token"
+	}
+	return 0, ""
+}
+
 // hasData: the same test as the start script's has_data (the mysql schema directory or a non-empty grastate.dat).
 func (a *Agent) hasData() bool {
 	if fi, err := os.Stat(a.path("mysql")); err == nil && fi.IsDir() {
@@ -230,6 +259,14 @@ func seqnoText(n *int64) string {
 func (a *Agent) handleBootstrap(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		http.Error(w, "use POST", http.StatusMethodNotAllowed)
+		return
+	}
+	if code, why := a.authorize(r); code != 0 {
+		a.Log.Warn("bootstrap refused: not authorized", "reason", why, "from", r.RemoteAddr)
+		if code == http.StatusUnauthorized {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="galera-agent"`)
+		}
+		writeJSON(w, code, map[string]string{"error": why})
 		return
 	}
 	a.bootstrapMu.Lock()

@@ -37,12 +37,26 @@ func newAgent(t *testing.T, src StatusSource) (*Agent, *time.Time) {
 	a := &Agent{Source: src, DataDir: t.TempDir(), Node: "db-0", NonPrimaryGrace: 30 * time.Second,
 		DisconnectedGrace: 10 * time.Second,
 		Log:               slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }}
+	a.TokenFile = filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(a.TokenFile, []byte(testToken+"\n"), 0o400); err != nil {
+		t.Fatal(err)
+	}
 	return a, &now
 }
 
+const testToken = "operator-token-1"
+
 func call(t *testing.T, a *Agent, method, path string) (int, string) {
+	return callWith(t, a, method, path, "Bearer "+testToken)
+}
+
+func callWith(t *testing.T, a *Agent, method, path, authorization string) (int, string) {
 	rec := httptest.NewRecorder()
-	a.Handler().ServeHTTP(rec, httptest.NewRequest(method, path, nil))
+	req := httptest.NewRequest(method, path, nil)
+	if authorization != "" {
+		req.Header.Set("Authorization", authorization)
+	}
+	a.Handler().ServeHTTP(rec, req)
 	return rec.Code, rec.Body.String()
 }
 
@@ -300,5 +314,50 @@ func TestStateOfAnEmptyDatadir(t *testing.T) {
 	os.Mkdir(filepath.Join(a.DataDir, "mysql"), 0o700)
 	if _, body = call(t, a, "GET", "/state"); !strings.Contains(body, `"hasData":true`) {
 		t.Fatalf("datadir with the mysql schema: %s", body)
+	}
+}
+
+func TestBootstrapNeedsTheOperatorsToken(t *testing.T) {
+	rows := []struct {
+		name          string
+		authorization string
+		tokenFile     string // "" keeps the test token; "none" unsets it; "missing" points nowhere
+		want          int
+	}{
+		{"no Authorization header", "", "", http.StatusUnauthorized},
+		{"not a bearer token", "Basic b3A6dG9rZW4=", "", http.StatusUnauthorized},
+		{"empty bearer token", "Bearer ", "", http.StatusUnauthorized},
+		{"wrong token", "Bearer operator-token-2", "", http.StatusForbidden},
+		{"a prefix of the token", "Bearer operator-token", "", http.StatusForbidden},
+		{"agent without a token file configured", "Bearer " + testToken, "none", http.StatusForbidden},
+		{"agent whose token file is missing", "Bearer " + testToken, "missing", http.StatusForbidden},
+		{"the operator's token", "Bearer " + testToken, "", http.StatusAccepted},
+	}
+	for _, r := range rows {
+		a, _ := newAgent(t, &fakeSource{err: errors.New("connection refused")})
+		switch r.tokenFile {
+		case "none":
+			a.TokenFile = ""
+		case "missing":
+			a.TokenFile = filepath.Join(t.TempDir(), "absent")
+		}
+		os.WriteFile(filepath.Join(a.DataDir, RecoveryFileName), []byte(`{"uuid":"u","seqno":3,"state":"waiting"}`), 0o600)
+		code, body := callWith(t, a, "POST", "/bootstrap", r.authorization)
+		_, err := os.Stat(filepath.Join(a.DataDir, BootstrapFileName))
+		if code != r.want {
+			t.Errorf("%s: got %d %s, want %d", r.name, code, body, r.want)
+		}
+		if marker := err == nil; marker != (r.want == http.StatusAccepted) {
+			t.Errorf("%s: marker written = %v (answer %d): a refused request must change nothing", r.name, marker, code)
+		}
+	}
+}
+
+func TestReadOnlyEndpointsNeedNoToken(t *testing.T) {
+	a, _ := newAgent(t, &fakeSource{st: synced(), running: true})
+	for _, path := range []string{"/health", "/live", "/state"} {
+		if code, body := callWith(t, a, "GET", path, ""); code != http.StatusOK {
+			t.Errorf("GET %s without a token: %d %s", path, code, body)
+		}
 	}
 }

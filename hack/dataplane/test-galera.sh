@@ -23,13 +23,16 @@ trap 'exit 130' INT TERM
 
 phase "build the agent and start three agents"
 build_agent
+write_agent_token
 for i in 0 1 2; do write_node_conf "$i"; start_agent "$i"; done
 wait_until 10 "agents answer" bash -c "curl -s -o /dev/null http://127.0.0.1:${AGENT_PORTS[0]}/state && curl -s -o /dev/null http://127.0.0.1:${AGENT_PORTS[2]}/state"
 r=$(agent_get 0 /health); check "/health is 503 while no server runs ($r)" [ "${r%% *}" = 503 ]
 r=$(agent_get 0 /state); check "/state of an empty node: running=false, recovered=null" \
   bash -c "echo '${r#* }' | jq -e '.running == false and .recovered == null and .seqno == -1' >/dev/null"
-r=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:${AGENT_PORTS[0]}/bootstrap")
+r=$(post_bootstrap 0)
 check "POST /bootstrap is refused (409) when the node is not waiting for recovery (got $r)" [ "$r" = 409 ]
+r=$(post_bootstrap 0 none)
+check "POST /bootstrap without a token is refused with 401 (got $r)" [ "$r" = 401 ]
 
 phase "first start: all three start at once"
 t=$SECONDS
@@ -48,7 +51,7 @@ r=$(agent_get 1 /health); check "/health 200 on a Synced node ($r)" [ "${r%% *}"
 r=$(agent_get 1 /state)
 check "/state of a running node: running, Primary, size 3, local state 4" \
   bash -c "echo '${r#* }' | jq -e '.running and .ready and .clusterStatus == \"Primary\" and .clusterSize == 3 and .localState == 4' >/dev/null"
-r=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:${AGENT_PORTS[1]}/bootstrap")
+r=$(post_bootstrap 1)
 check "POST /bootstrap is refused (409) while the server runs (got $r)" [ "$r" = 409 ]
 
 check "app user can create its table" sql_app "${MYSQL_PORTS[0]}" \
@@ -132,7 +135,24 @@ for i in 0 1 2; do
   check "node $i grastate.dat says seqno -1 after SIGKILL" grep -q '^seqno: *-1' "$(node_dir "$i")/data/grastate.dat"
 done
 t=$SECONDS
+# Node 2's InnoDB files are locked by another process when it starts, as by a force-deleted pod that is
+# still dying on the same volume: --wsrep-recover fails ("Unable to lock ./ibdata1"). The node must keep
+# retrying and publish why, never -1 as a position; the lock is released after 12 s.
+python3 -c 'import fcntl, sys, time
+f = open(sys.argv[1], "r+"); fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB); print("locked", flush=True); time.sleep(12)' \
+  "$(node_dir 2)/data/ibdata1" >"$BASE/lock-holder.log" 2>&1 &
+LOCK_PID=$!
+wait_until 5 "a process holds node 2's InnoDB lock" grep -q locked "$BASE/lock-holder.log" || true
 for i in 0 1 2; do start_node "$i"; done
+f2="$(node_dir 2)/data/messagestack-recovery.json"
+wait_until 30 "node 2 publishes state recovering" bash -c "jq -e '.state == \"recovering\"' '$f2' >/dev/null 2>&1" || true
+log "node 2 while locked: $(cat "$f2" 2>/dev/null)"
+check "node 2 (InnoDB locked) publishes state recovering with seqno null and the reason" \
+  bash -c "jq -e '.state == \"recovering\" and .seqno == null and (.error | test(\"Unable to lock\"))' '$f2' >/dev/null"
+check "node 2's agent: not waiting for a decision while its position is unknown" \
+  [ "$(state_field 2 '.waitingForDecision, .recovered.state' | tr '\n' ,)" = false,recovering, ]
+r=$(post_bootstrap 2); check "POST /bootstrap to a node without a known position is refused (got $r)" [ "$r" = 409 ]
+wait "$LOCK_PID" 2>/dev/null || true
 # A node publishes state "recovering" (seqno null) while --wsrep-recover has not found its position yet.
 recovery_files() { local i; for i in 0 1 2; do jq -e '.state == "waiting"' "$(node_dir "$i")/data/messagestack-recovery.json" >/dev/null 2>&1 || return 1; done; }
 wait_until 90 "all three wrote their recovery file" recovery_files || true
@@ -152,9 +172,17 @@ check "node 2 (killed first) is behind nodes 0 and 1 (${SEQ[2]} < ${SEQ[0]}, ${S
 # Choose like the operator: the highest seqno, ties to the lowest ordinal.
 best=0
 for i in 1 2; do [ "${SEQ[$i]}" -gt "${SEQ[$best]}" ] && best=$i; done
+check "node 2 recovered its position after the lock was released (attempts $(jq -r .attempts "$f2" 2>/dev/null))" \
+  bash -c "[ \"\$(jq -r .attempts '$f2')\" -ge 2 ]"
 log "most advanced node: $best (seqno ${SEQ[$best]}); POST /bootstrap to its agent"
-r=$(curl -s -w ' %{http_code}' -X POST "http://127.0.0.1:${AGENT_PORTS[$best]}/bootstrap")
-check "POST /bootstrap to node $best accepted ($r)" bash -c "[[ '$r' == *' 202' ]]"
+r=$(post_bootstrap "$best" none)
+check "POST /bootstrap without a token is refused with 401 (got $r)" [ "$r" = 401 ]
+r=$(post_bootstrap "$best" "Bearer not-the-token")
+check "POST /bootstrap with a wrong token is refused with 403 (got $r)" [ "$r" = 403 ]
+check "a refused request changed nothing: no marker, node $best still waits" \
+  bash -c "[ ! -e '$(node_dir "$best")/data/messagestack-bootstrap' ] && [ \"\$(curl -s http://127.0.0.1:${AGENT_PORTS[$best]}/state | jq -r '.running, .waitingForDecision, .bootstrapRequested' | tr '\n' ,)\" = false,true,false, ]"
+r=$(post_bootstrap "$best")
+check "POST /bootstrap with the operator's token to node $best accepted ($r)" [ "$r" = 202 ]
 wait_until 180 "all three Synced after the recovery" all_healthy 0 1 2 || true
 log "full crash: restart to cluster Synced: $((SECONDS - t))s"
 check "node $best bootstrapped from its data (decision=$(decision_of "$best"))" [ "$(decision_of "$best")" = bootstrap-recovered ]

@@ -225,7 +225,7 @@ wsrep_recover() {
     REC_SEQNO=${line##*:}
   fi
   if [ "$REC_SEQNO" = -1 ] || [ -z "$REC_UUID" ] || [ "$REC_UUID" = "$ZERO_UUID" ]; then
-    RECOVER_ERROR=$(grep -E '\[ERROR\]' "$logf" 2>/dev/null | tail -1 | cut -c1-240 || true)
+    RECOVER_ERROR=$(grep -m1 -E '\[ERROR\]' "$logf" 2>/dev/null | cut -c1-240 || true)
     RECOVER_ERROR="--wsrep-recover found no position (${line:-no 'Recovered position' line})${RECOVER_ERROR:+: $RECOVER_ERROR}"
     REC_SEQNO=-1
   fi

@@ -58,16 +58,26 @@ public class GaleraProbe {
         return result;
     }
 
-    /** Tells one agent to bootstrap a new Primary component from its data (POST /bootstrap). */
-    public boolean requestBootstrap(String ip) {
+    /**
+     * Tells one agent to bootstrap a new Primary component from its data (POST /bootstrap), with the bearer token
+     * only the operator holds (AgentToken); the agent answers 401/403 without it and changes nothing.
+     */
+    public boolean requestBootstrap(String ip, String token) {
         try {
-            HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + ip + ":" + DatabaseCluster.AGENT_PORT
-                    + "/bootstrap")).timeout(Duration.ofSeconds(3)).POST(HttpRequest.BodyPublishers.noBody()).build();
-            int code = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            int code = http.send(bootstrapRequest(ip, token), HttpResponse.BodyHandlers.discarding()).statusCode();
             return code >= 200 && code < 300;
         } catch (Exception e) {
             return false;
         }
+    }
+
+    static HttpRequest bootstrapRequest(String ip, String token) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + ip + ":" + DatabaseCluster.AGENT_PORT
+                + "/bootstrap")).timeout(Duration.ofSeconds(3)).POST(HttpRequest.BodyPublishers.noBody());
+        if (token != null && !token.isBlank()) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return b.build();
     }
 
     NodeState query(String ip) {

@@ -28,6 +28,7 @@ import io.messagestack.operator.database.FullCrashRecovery;
 import io.messagestack.operator.database.GaleraProbe;
 import io.messagestack.operator.frontend.Frontend;
 import io.messagestack.operator.proxy.DatabaseProxy;
+import io.messagestack.operator.security.AgentToken;
 import io.messagestack.operator.security.DatabaseCredentials;
 import io.messagestack.operator.security.NetworkPolicies;
 import io.messagestack.operator.vip.Keepalived;
@@ -65,6 +66,8 @@ public class StackReconcile {
             this(reason, message, false);
         }
     }
+    /** The agents' bearer token, sent with POST /bootstrap. */
+    private String agentToken;
     /** The bootstrap requested in this reconcile, for status.galera.lastBootstrap. */
     private GaleraBootstrapStatus lastBootstrap;
     /** ClusterIP of the message-api Service, which nginx resolves once at start. */
@@ -97,6 +100,7 @@ public class StackReconcile {
         if (!ensureCredentials()) {
             return observe(false, false);
         }
+        ensureAgentToken();
         boolean databaseApplied = applyDatabase();
         applyProxy();
         int dbReady = readyReplicas(cache.get(StatefulSet.class, names.dbStatefulSet()), StatefulSet::getStatus);
@@ -148,6 +152,24 @@ public class StackReconcile {
         applier.setOwned(main, owned);
         applier.setOwned(copy, owned);
         return true;
+    }
+
+    /**
+     * The agents' bearer token (AgentToken): kept while its Secret holds one, generated when it does not. Owned by
+     * the MessageStack: it protects no data, so it goes with the stack.
+     */
+    void ensureAgentToken() {
+        Secret existing = readSecret(names.dbAgentToken());
+        String token = existing == null ? null : AgentToken.tokenOf(existing.getData());
+        if (token == null) {
+            token = AgentToken.generate();
+            applier.writeSecret(AgentToken.secret(stack.name(), stack.namespace(), token), existing != null, true);
+            if (existing != null) {
+                actions.add(new Action("AgentTokenRegenerated", "Secret " + names.dbAgentToken() + " held no token;"
+                        + " a new one was generated (the agents read it within about a minute)"));
+            }
+        }
+        agentToken = token;
     }
 
     private Secret readSecret(String name) {
@@ -402,7 +424,7 @@ public class StackReconcile {
                 }
             }
             case BOOTSTRAP -> {
-                boolean sent = galeraProbe.requestBootstrap(d.ip());
+                boolean sent = galeraProbe.requestBootstrap(d.ip(), agentToken);
                 String message = (sent ? "bootstrapping " : "could not ask ") + d.pod() + ": " + d.message();
                 String reason = sent ? d.reason() : "BootstrapRequestFailed";
                 actions.add(new Action(reason, message, d.forced() || !sent));

@@ -42,6 +42,14 @@ class GaleraProbeTest {
     }
 
     @Test
+    void theBootstrapRequestCarriesTheOperatorsToken() {
+        var request = GaleraProbe.bootstrapRequest("10.0.0.7", "t0ken");
+        assertEquals("POST", request.method());
+        assertEquals("http://10.0.0.7:9200/bootstrap", request.uri().toString());
+        assertEquals("Bearer t0ken", request.headers().firstValue("Authorization").orElseThrow());
+    }
+
+    @Test
     void summaryPrefersThePrimaryComponent() {
         GaleraStatus status = GaleraProbe.summarize(List.of(
                 new GaleraProbe.NodeState("non-Primary", 1, false),
