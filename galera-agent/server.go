@@ -45,6 +45,8 @@ type Agent struct {
 	// at every request, so a re-created Secret takes effect without a restart. Empty or unreadable:
 	// every state-changing request is refused.
 	TokenFile string
+	// Peers lists the other agents, asked before a bootstrap marker is written (peers.go); nil: none.
+	Peers PeerLister
 
 	mu              sync.Mutex
 	nonPrimarySince time.Time
@@ -64,6 +66,7 @@ type State struct {
 	// script's has_data. A node without data is no bootstrap source and holds no history.
 	HasData            bool     `json:"hasData"`
 	BootstrapRequested bool     `json:"bootstrapRequested"`
+	BootstrapClaimed   bool     `json:"bootstrapClaimed"`
 	Draining           bool     `json:"draining"`
 	Running            bool     `json:"running"`
 	Ready              bool     `json:"ready"`
@@ -174,6 +177,9 @@ func (a *Agent) collectState(r *http.Request) State {
 	s.HasData = a.hasData()
 	if _, err := os.Stat(a.path(BootstrapFileName)); err == nil {
 		s.BootstrapRequested = true
+	}
+	if _, err := os.Stat(a.path(ClaimFileName)); err == nil {
+		s.BootstrapClaimed = true
 	}
 	s.Draining = a.draining()
 	st, running, err := a.status(r)
@@ -288,12 +294,21 @@ func (a *Agent) handleBootstrap(w http.ResponseWriter, r *http.Request) {
 		"recovered":   rec,
 	}
 	b, _ := json.Marshal(marker)
-	tmp := a.path(BootstrapFileName + ".tmp")
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o640); err != nil {
+	// Claim first, then ask the peers, then turn the claim into the marker (an atomic rename, so a
+	// peer always sees one of the two): see ClaimFileName.
+	claim := a.path(ClaimFileName)
+	if err := os.WriteFile(claim, append(b, '\n'), 0o640); err != nil {
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
 		return
 	}
-	if err := os.Rename(tmp, a.path(BootstrapFileName)); err != nil {
+	if objection := a.askPeers(r.Context(), rec); objection != "" {
+		os.Remove(claim)
+		a.Log.Warn("bootstrap refused by a peer's state", "reason", objection, "from", r.RemoteAddr)
+		writeJSON(w, http.StatusConflict, map[string]string{"error": objection})
+		return
+	}
+	if err := os.Rename(claim, a.path(BootstrapFileName)); err != nil {
+		os.Remove(claim)
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
 		return
 	}

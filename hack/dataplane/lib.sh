@@ -119,7 +119,7 @@ start_agent() {
   local i=$1 d; d=$(node_dir "$i")
   setsid setpriv --reuid=mysql --regid=mysql --init-groups env -i \
     POD_NAME="ms-db-$i" MONITOR_USER="$MON_USER" MONITOR_PASSWORD="$MON_PW" DATADIR="$d/data" \
-    AGENT_TOKEN_FILE="$BASE/agent-token" \
+    AGENT_TOKEN_FILE="$BASE/agent-token" PEER_AGENTS="$(other_agents_csv "$i")" \
     MYSQL_HOST=127.0.0.1 MYSQL_PORT="${MYSQL_PORTS[$i]}" AGENT_LISTEN="127.0.0.1:${AGENT_PORTS[$i]}" \
     NON_PRIMARY_GRACE_SECONDS="${NON_PRIMARY_GRACE_SECONDS:-10}" \
     "$AGENT_BIN" >>"$d/agent.log" 2>&1 </dev/null &

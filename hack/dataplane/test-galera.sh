@@ -181,8 +181,24 @@ r=$(post_bootstrap "$best" "Bearer not-the-token")
 check "POST /bootstrap with a wrong token is refused with 403 (got $r)" [ "$r" = 403 ]
 check "a refused request changed nothing: no marker, node $best still waits" \
   bash -c "[ ! -e '$(node_dir "$best")/data/messagestack-bootstrap' ] && [ \"\$(curl -s http://127.0.0.1:${AGENT_PORTS[$best]}/state | jq -r '.running, .waitingForDecision, .bootstrapRequested' | tr '\n' ,)\" = false,true,false, ]"
-r=$(post_bootstrap "$best")
-check "POST /bootstrap with the operator's token to node $best accepted ($r)" [ "$r" = 202 ]
+# Two bootstrap requests at once to two different nodes (as a second requester, or an operator
+# leader that changed, would send): each agent claims, asks its peers, and withdraws when it sees
+# another claim or marker, so at most one is accepted; if both withdrew, the request is repeated.
+other=$(( best == 0 ? 1 : 0 ))
+post_bootstrap "$best" >"$BASE/post-$best" & p1=$!
+post_bootstrap "$other" >"$BASE/post-$other" & p2=$!
+wait "$p1" "$p2" || true
+rb=$(cat "$BASE/post-$best"); ro=$(cat "$BASE/post-$other")
+log "concurrent POST /bootstrap: node $best -> $rb, node $other -> $ro"
+check "two concurrent POST /bootstrap (nodes $best and $other, with the token): at most one accepted ($rb, $ro)" \
+  bash -c "[ '$rb' != 202 ] || [ '$ro' != 202 ]"
+if [ "$ro" = 202 ]; then
+  best=$other
+elif [ "$rb" != 202 ]; then
+  r=$(post_bootstrap "$best")
+  check "both withdrew; POST /bootstrap to node $best alone accepted ($r)" [ "$r" = 202 ]
+fi
+log "bootstrapping node: $best"
 wait_until 180 "all three Synced after the recovery" all_healthy 0 1 2 || true
 log "full crash: restart to cluster Synced: $((SECONDS - t))s"
 check "node $best bootstrapped from its data (decision=$(decision_of "$best"))" [ "$(decision_of "$best")" = bootstrap-recovered ]
@@ -190,6 +206,8 @@ for i in 0 1 2; do
   [ "$i" = "$best" ] && continue
   check "node $i rejoined (decision=$(decision_of "$i"))" [ "$(decision_of "$i")" = join ]
 done
+check "one Primary component: cluster size 3 on every node" \
+  [ "$(status_var 0 wsrep_cluster_size)$(status_var 1 wsrep_cluster_size)$(status_var 2 wsrep_cluster_size)" = 333 ]
 for i in 0 1 2; do
   check "node $i: recovery file and marker removed" bash -c "[ ! -e '$(node_dir "$i")/data/messagestack-recovery.json' ] && [ ! -e '$(node_dir "$i")/data/messagestack-bootstrap' ]"
 done
@@ -312,7 +330,7 @@ check "node 1's recovery comes from grastate.dat and says safeToBootstrap" \
   [ "$(state_field 1 '.recovered.source + "," + (.recovered.safeToBootstrap|tostring)')" = grastate,true ]
 check "node 0 with an empty datadir does NOT create a new cluster while peers hold data" \
   bash -c "[ -z '$(decision_of 0)' ] && grep -q 'peers hold data of an existing cluster' '$(node_dir 0)/start.log' && [ \"\$(curl -s http://127.0.0.1:${AGENT_PORTS[0]}/state | jq -r .running)\" = false ]"
-r=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:${AGENT_PORTS[1]}/bootstrap")
+r=$(post_bootstrap 1)
 check "POST /bootstrap to node 1 (safe_to_bootstrap) accepted ($r)" [ "$r" = 202 ]
 wait_until 180 "all three Synced" all_healthy 0 1 2 || true
 log "clean full restart with a lost volume: restart to Synced in $((SECONDS - t))s"

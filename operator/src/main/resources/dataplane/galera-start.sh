@@ -518,7 +518,9 @@ bootstrap_new_cluster() {
 
 bootstrap_from_recovery() {
   info "decision: bootstrap from this node's data" decision=bootstrap-recovered uuid="$REC_UUID" seqno="$REC_SEQNO" reason="$1"
-  rm -f "$BOOTSTRAP_MARKER" "$RECOVERY_FILE"
+  # The marker stays until the server is Primary (below): until then a peer's agent that is asked to
+  # bootstrap sees it and refuses (galera-agent peers.go). Every start removes a leftover one.
+  rm -f "$RECOVERY_FILE"
   if [ -f "$DATADIR/grastate.dat" ]; then
     sed -i 's/^safe_to_bootstrap:.*/safe_to_bootstrap: 1/' "$DATADIR/grastate.dat"
   fi
@@ -526,6 +528,7 @@ bootstrap_from_recovery() {
   [ "$REC_SEQNO" != -1 ] && [ -n "$REC_UUID" ] && args+=(--wsrep-start-position="$REC_UUID:$REC_SEQNO")
   start_server bootstrap-recovered "${args[@]}"
   setup_users
+  rm -f "$BOOTSTRAP_MARKER"
   wait_server
 }
 

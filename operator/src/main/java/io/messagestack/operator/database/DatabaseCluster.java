@@ -232,7 +232,10 @@ public final class DatabaseCluster {
                         env("MYSQL_PORT", Integer.toString(MYSQL_PORT)),
                         env("MONITOR_USER", DatabaseCredentials.MONITOR_USER),
                         secretRef("MONITOR_PASSWORD", DatabaseCredentials.MONITOR),
-                        env("AGENT_TOKEN_FILE", AgentToken.FILE))
+                        env("AGENT_TOKEN_FILE", AgentToken.FILE),
+                        // The peers' agents, asked before a bootstrap marker is written (every pod's address,
+                        // not-ready ones included, through the headless Service).
+                        env("PEER_SERVICE_HOST", stack.serviceHost(names.dbPeerService())))
                 .withPorts(containerPort("agent", AGENT_PORT))
                 .withResources(new ResourceRequirementsBuilder()
                         .addToRequests("cpu", new Quantity("10m")).addToRequests("memory", new Quantity("16Mi"))

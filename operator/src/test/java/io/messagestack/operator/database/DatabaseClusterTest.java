@@ -86,6 +86,8 @@ class DatabaseClusterTest {
         assertTrue(mount.getReadOnly());
         assertTrue(agent.getEnv().stream().anyMatch(e -> e.getName().equals("AGENT_TOKEN_FILE")
                 && e.getValue().equals("/etc/messagestack/agent-token/token")));
+        assertTrue(agent.getEnv().stream().anyMatch(e -> e.getName().equals("PEER_SERVICE_HOST")
+                && e.getValue().startsWith("shop-db-peers.")), agent.getEnv().toString());
     }
 
     @Test
