@@ -180,7 +180,9 @@ public final class FullCrashRecovery {
         GaleraProbe.NodeState s = p.state();
         String rs = s.recoveryState();
         if ("Primary".equals(s.clusterStatus())) {
-            return node(p, Kind.PRIMARY, s.clusterStateUuid(), s.lastCommitted(), s.localStateComment());
+            // No seqno: a running node's last committed position moves with every commit, and the table would
+            // make every reconcile patch the status.
+            return node(p, Kind.PRIMARY, s.clusterStateUuid(), null, s.localStateComment());
         }
         if (s.bootstrapRequested()) {
             return node(p, Kind.BOOTSTRAP_REQUESTED, s.recoveredUuid(), s.recoveredSeqno(), null);

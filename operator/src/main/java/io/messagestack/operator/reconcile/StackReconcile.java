@@ -473,6 +473,12 @@ public class StackReconcile {
      */
     private void removeForceAnnotation(String value) {
         try {
+            MessageStack current = client.resources(MessageStack.class).inNamespace(stack.namespace())
+                    .withName(stack.name()).get();
+            if (current == null || current.getMetadata().getAnnotations() == null
+                    || !current.getMetadata().getAnnotations().containsKey(FullCrashRecovery.FORCE_ANNOTATION)) {
+                return; // already removed (the cache lags behind our own edit)
+            }
             client.resources(MessageStack.class).inNamespace(stack.namespace()).withName(stack.name())
                     .edit(ms -> {
                         if (ms.getMetadata().getAnnotations() != null) {
