@@ -10,7 +10,7 @@ sigkill=false
 [[ ${1:-} == --sigkill ]] && sigkill=true
 
 inject() {
-  local pods p pid node children c
+  local pods p pid node children server c
   declare -A uids=()
   mapfile -t pods < <(pods_of database)
   (( ${#pods[@]} > 0 )) || die "no database pods found"
@@ -20,17 +20,20 @@ inject() {
     for p in "${pods[@]}"; do
       node=$(node_of_pod "$p")
       pid=$(container_host_pid "$p" "$DB_CONTAINER") || die "cannot find the $DB_CONTAINER process of $p (crictl in the kind node)"
-      # The server runs under the start script (the container's PID 1): SIGKILL both, the server first.
+      # The server runs under the start script (the container's PID 1): SIGKILL the server, then the
+      # script and its other children. A helper child (a sleep, a client of the watchdog) may exit by
+      # itself meanwhile, so kill's status is not the proof: the check below is.
+      server=$(docker exec "$node" pgrep -P "$pid" -x 'mariadbd|mysqld' | tr '\n' ' ' || true)
+      [[ -n ${server// /} ]] || die "fault not injected: no mariadbd/mysqld under the $DB_CONTAINER container of $p (pid $pid)"
       children=$(docker exec "$node" pgrep -P "$pid" | tr '\n' ' ' || true)
-      [[ -n ${children// /} ]] || die "no server process under the $DB_CONTAINER container of $p (pid $pid): nothing to SIGKILL"
-      # shellcheck disable=SC2086  # a list of pids
-      run_fault docker exec "$node" kill -KILL $children "$pid"
-      for c in $children $pid; do
+      # shellcheck disable=SC2086  # lists of pids
+      docker exec "$node" kill -KILL $server "$pid" $children 2>/dev/null || say "kill reported a vanished process; checking"
+      for c in $server $pid; do
         # Gone, or a zombie waiting to be reaped: no longer running, so it wrote nothing at exit.
         docker exec "$node" sh -c "for i in \$(seq 50); do [ -d /proc/$c ] && ! grep -q '^State:.*Z' /proc/$c/status 2>/dev/null || exit 0; sleep 0.2; done; exit 1" ||
           die "fault not proven: process $c of $p still runs 10 s after SIGKILL"
       done
-      say "SIGKILL: $p processes $children$pid are gone"
+      say "SIGKILL: $p server ${server}and start script $pid are gone"
     done
     measure sigkilled true
   fi
