@@ -62,13 +62,21 @@ public class GaleraProbe {
      * Tells one agent to bootstrap a new Primary component from its data (POST /bootstrap), with the bearer token
      * only the operator holds (AgentToken); the agent answers 401/403 without it and changes nothing.
      */
-    public boolean requestBootstrap(String ip, String token) {
+    public BootstrapAnswer requestBootstrap(String ip, String token) {
         try {
-            int code = http.send(bootstrapRequest(ip, token), HttpResponse.BodyHandlers.discarding()).statusCode();
-            return code >= 200 && code < 300;
+            HttpResponse<String> response = http.send(bootstrapRequest(ip, token), HttpResponse.BodyHandlers.ofString());
+            int code = response.statusCode();
+            String body = response.body() == null ? "" : response.body().strip();
+            return new BootstrapAnswer(code >= 200 && code < 300, "HTTP " + code
+                    + (body.isEmpty() ? "" : " " + (body.length() > 300 ? body.substring(0, 300) + "..." : body)));
         } catch (Exception e) {
-            return false;
+            return new BootstrapAnswer(false, "no answer: " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : " " + e.getMessage()));
         }
+    }
+
+    /** The agent's answer to POST /bootstrap: accepted or not, and what it said (its reason on a 401/403/409). */
+    public record BootstrapAnswer(boolean accepted, String answer) {
     }
 
     static HttpRequest bootstrapRequest(String ip, String token) {

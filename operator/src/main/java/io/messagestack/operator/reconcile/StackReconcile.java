@@ -419,15 +419,20 @@ public class StackReconcile {
             }
             case WAIT, REFUSE -> {
                 problems.add(new Problem(Conditions.DATABASE_READY, d.reason(), d.message()));
-                if (newStep(d)) {
+                if (newStep(d.reason(), d)) {
                     actions.add(new Action(d.reason(), d.message(), d.outcome() == FullCrashRecovery.Outcome.REFUSE));
                 }
             }
             case BOOTSTRAP -> {
-                boolean sent = galeraProbe.requestBootstrap(d.ip(), agentToken);
-                String message = (sent ? "bootstrapping " : "could not ask ") + d.pod() + ": " + d.message();
+                GaleraProbe.BootstrapAnswer answer = galeraProbe.requestBootstrap(d.ip(), agentToken);
+                boolean sent = answer.accepted();
+                String message = sent ? "bootstrapping " + d.pod() + ": " + d.message()
+                        : d.pod() + " did not accept the bootstrap (" + answer.answer() + "); asking again at the next"
+                        + " reconcile. The decision: " + d.message();
                 String reason = sent ? d.reason() : "BootstrapRequestFailed";
-                actions.add(new Action(reason, message, d.forced() || !sent));
+                if (sent || newStep(reason, d)) {
+                    actions.add(new Action(reason, message, d.forced() || !sent));
+                }
                 problems.add(new Problem(Conditions.DATABASE_READY, reason, message));
                 if (sent) {
                     lastBootstrap = new GaleraBootstrapStatus();
@@ -445,14 +450,14 @@ public class StackReconcile {
         return d;
     }
 
-    /** A wait or refusal worth an event: its reason or a node's state changed since the last status. */
-    private boolean newStep(FullCrashRecovery.Decision d) {
+    /** A step worth an event: its reason or a node's state changed since the last status. */
+    private boolean newStep(String reason, FullCrashRecovery.Decision d) {
         var previous = resource.getStatus();
         if (previous == null) {
             return true;
         }
         var condition = Conditions.find(previous.conditions, Conditions.DATABASE_READY);
-        if (condition == null || !d.reason().equals(condition.getReason())) {
+        if (condition == null || !reason.equals(condition.getReason())) {
             return true;
         }
         List<String> before = previous.galera == null || previous.galera.nodes == null ? List.of()
