@@ -268,6 +268,12 @@ recovered_position() {
       delay=$((delay * 2)); [ "$delay" -le 60 ] || delay=60
     done
     REC_STATE=waiting; REC_ERROR=""
+    # A marker written while the position was unknown (an older agent accepts one) was decided without
+    # this node's position: it must not make the node bootstrap now.
+    if [ "$REC_ATTEMPTS" -gt 1 ] && [ -e "$BOOTSTRAP_MARKER" ]; then
+      warn "removing a bootstrap marker written while the position was unknown" marker="$BOOTSTRAP_MARKER"
+      rm -f "$BOOTSTRAP_MARKER"
+    fi
   fi
   info "recovered position" uuid="$REC_UUID" seqno="$REC_SEQNO" source="$REC_SOURCE" safe_to_bootstrap="$GS_SAFE" attempts="$REC_ATTEMPTS"
 }

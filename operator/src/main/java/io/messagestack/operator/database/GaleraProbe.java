@@ -117,6 +117,11 @@ public class GaleraProbe {
         // null, absent or not a number: unknown. Never read an unknown position as 0.
         Long seqno = hasRecovery && recovered.hasNonNull("seqno") && recovered.get("seqno").isIntegralNumber()
                 ? recovered.get("seqno").asLong() : null;
+        if (seqno != null && seqno == 0 && !n.has("hasData")) {
+            // An agent older than the recovery-state contract reads the start script's null (position unknown) as 0,
+            // and a node of this product never waits at 0 (the first bootstrap commits the users). Not a position.
+            seqno = null;
+        }
         String recoveryState = hasRecovery ? text(recovered, "state") : null;
         if (hasRecovery && (recoveryState == null || recoveryState.isBlank())) {
             recoveryState = "waiting"; // an older start script: its file means "waiting"

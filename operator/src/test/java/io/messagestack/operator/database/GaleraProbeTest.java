@@ -34,6 +34,10 @@ class GaleraProbeTest {
         assertEquals("waiting", older.recoveryState(), "an older script's file without a state means waiting");
         assertEquals(7L, older.recoveredSeqno());
         assertTrue(older.hasData(), "an older agent without hasData: assume data");
+        var mixed = GaleraProbe.parse("{\"uuid\":\"u\",\"recovered\":{\"uuid\":\"u\",\"seqno\":0}}");
+        assertNull(mixed.recoveredSeqno(), "an older agent turns the script's null into 0: not a position");
+        assertEquals(0L, GaleraProbe.parse("{\"hasData\":true,\"recovered\":{\"uuid\":\"u\",\"seqno\":0,"
+                + "\"state\":\"waiting\"}}").recoveredSeqno(), "a current agent's 0 is a position");
         var empty = GaleraProbe.parse("{\"uuid\":\"\",\"hasData\":false,\"recovered\":null,"
                 + "\"errors\":[\"a\",\"b\"]}");
         assertFalse(empty.hasData());
