@@ -143,6 +143,40 @@ container_host_pid() {
   docker exec "$node" crictl inspect -o go-template --template '{{.info.pid}}' "$id" 2>/dev/null
 }
 
+# ---- proof that the fault happened ---------------------------------------------------------
+# A scenario whose fault did not happen must fail, never pass on the numbers of a quiet run.
+# run_fault CMD...: run an injection command; its Warning lines are dropped, any failure ends the
+# scenario (exit 2, no result file: run.sh's gate fails it).
+run_fault() {
+  local out rc=0
+  out=$("$@" 2>&1) || rc=$?
+  grep -v '^Warning' <<<"$out" || true
+  (( rc == 0 )) || die "fault not injected: '$*' failed (exit $rc)"
+}
+# pod_uid POD: the uid of the pod of that name, empty when there is none; fails when the API does not answer.
+pod_uid() { kc get pod "$1" --ignore-not-found -o jsonpath='{.metadata.uid}'; }
+# expect_pod_replaced POD UID [TIMEOUT]: the pod that had UID is gone (a pod of the same name, as a
+# StatefulSet re-creates it, has another uid). Measures victimReplacedAfterMs; dies when it is not.
+expect_pod_replaced() {
+  local pod=$1 uid=$2 timeout=${3:-120} deadline now t
+  t=$(now_ms)
+  [[ -n $uid ]] || die "no uid recorded for $pod before the fault"
+  deadline=$(( $(date +%s) + timeout ))
+  while :; do
+    if now=$(pod_uid "$pod" 2>/dev/null) && [[ $now != "$uid" ]]; then
+      say "fault proven: pod $pod uid $uid -> ${now:-gone}"
+      measure "replacedAfterMs_$pod" $(( $(now_ms) - t ))
+      return 0
+    fi
+    (( $(date +%s) < deadline )) || die "fault not proven: pod $pod still has uid $uid ${timeout}s after its deletion"
+    sleep 1
+  done
+}
+# proof_failed MESSAGE: a proof checked after the recovery (a rollout that did not roll, a scale that
+# did not happen) failed. The scenario still verifies the writes, then exits 1.
+PROOF_FAILED=
+proof_failed() { PROOF_FAILED=1; note "FAULT NOT PROVEN: $1"; }
+
 # ---- readiness ---------------------------------------------------------------------------
 # wait_ready TIMEOUT: until the operator has seen the latest spec, the MessageStack is Ready and
 # every pod of the stack is Ready. Prints the epoch ms when that was reached; returns 1 on timeout.
@@ -271,7 +305,9 @@ write_events() {
 # heal (if the script defines it) also runs on any exit, so an interrupted run leaves no fault.
 run_scenario() {
   SCENARIO=$1 KIND=$2 DESCRIPTION=$3
-  FAULT_START='' FAULT_END='' READY_AT=''
+  FAULT_START='' FAULT_END='' READY_AT='' PROOF_FAILED=''
+  # A result left by an earlier run must never be read as this run's.
+  rm -f "$CHAOS_RESULTS/$SCENARIO.json"
   require_tools
   require_stack
   mkdir -p "$CHAOS_RESULTS"
@@ -304,6 +340,10 @@ run_scenario() {
   verify_writes || rc=$?
   say "result: $CHAOS_RESULTS/$SCENARIO.json (verify exit $rc)"
   if declare -F after_verify >/dev/null; then after_verify; fi
+  if [[ -n $PROOF_FAILED ]]; then
+    say "the fault was not proven (see the notes above): the scenario fails"
+    (( rc != 0 )) || rc=1
+  fi
   return $rc
 }
 fault_over() { FAULT_END=$(now_ms); say "fault over after $(( (FAULT_END - FAULT_START) / 1000 ))s"; }

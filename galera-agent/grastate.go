@@ -75,15 +75,47 @@ func ReadGraState(path string) (*GraState, error) {
 	return &st, nil
 }
 
+// ZeroUUID is the cluster uuid Galera writes to grastate.dat when a node starts receiving a full
+// state transfer (SST) and keeps until the transfer completes. A datadir with it holds no
+// complete history: an aborted SST, or a node that never finished its first join.
+const ZeroUUID = "00000000-0000-0000-0000-000000000000"
+
+// Recovery states written by the start script (galera-start.sh) in the recovery file.
+const (
+	// RecoveryWaiting: the position is known; the node waits for a Primary peer (join) or the
+	// bootstrap marker. An empty state (older start scripts) means the same.
+	RecoveryWaiting = "waiting"
+	// RecoveryRecovering: the position is not known yet (--wsrep-recover failed, e.g. a dying pod
+	// still holds the InnoDB lock); the script retries with backoff and Error says why.
+	RecoveryRecovering = "recovering"
+	// RecoveryNeedsSST: grastate.dat has the zero uuid (a state transfer did not finish): this
+	// node's data is no bootstrap source; it waits for a Primary peer and joins it.
+	RecoveryNeedsSST = "needs-sst"
+)
+
 // Recovery is the start script's record of this node's last committed position, written
-// when the node found no Primary peer after a restart and is waiting for a decision.
+// when the node found no Primary peer after a restart. Seqno is null while the position is
+// not known: an unknown position is never published as a number.
 type Recovery struct {
 	UUID            string `json:"uuid"`
-	Seqno           int64  `json:"seqno"`
+	Seqno           *int64 `json:"seqno"`
 	SafeToBootstrap bool   `json:"safeToBootstrap"`
 	Source          string `json:"source"` // "grastate" or "wsrep-recover"
+	State           string `json:"state,omitempty"`
+	Error           string `json:"error,omitempty"`
+	Attempts        int    `json:"attempts,omitempty"`
 	Node            string `json:"node,omitempty"`
 	Time            string `json:"time,omitempty"`
+}
+
+// Waiting: the start script waits for a decision (a Primary peer to join, or the bootstrap marker).
+func (r *Recovery) Waiting() bool {
+	return r != nil && (r.State == "" || r.State == RecoveryWaiting)
+}
+
+// KnownPosition: a real history (not the zero uuid) and a seqno >= 0 (0 is a valid position).
+func (r *Recovery) KnownPosition() bool {
+	return r != nil && r.Seqno != nil && *r.Seqno >= 0 && r.UUID != "" && r.UUID != ZeroUUID
 }
 
 // ReadRecovery returns nil (and no error) when the file does not exist: not waiting.

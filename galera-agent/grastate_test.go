@@ -59,7 +59,7 @@ func TestReadRecovery(t *testing.T) {
 	}
 	os.WriteFile(p, []byte(`{"uuid":"u-1","seqno":42,"safeToBootstrap":false,"source":"wsrep-recover","node":"db-1"}`), 0o600)
 	rec, err := ReadRecovery(p)
-	if err != nil || rec.Seqno != 42 || rec.Source != "wsrep-recover" || rec.UUID != "u-1" {
+	if err != nil || *rec.Seqno != 42 || rec.Source != "wsrep-recover" || rec.UUID != "u-1" {
 		t.Fatalf("got %+v, %v", rec, err)
 	}
 	os.WriteFile(p, []byte(`{"uuid":`), 0o600)

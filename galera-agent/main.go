@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"syscall"
 	"time"
@@ -67,6 +68,22 @@ func run(log *slog.Logger) error {
 		DisconnectedGrace: time.Duration(disconnectedGrace) * time.Second,
 		Log:               log,
 		Now:               time.Now,
+		TokenFile:         env("AGENT_TOKEN_FILE", "/etc/messagestack/agent-token/token"),
+	}
+	// Peers asked before a bootstrap: PEER_AGENTS (host:port list) or the headless Service's addresses.
+	if list := os.Getenv("PEER_AGENTS"); list != "" {
+		agent.Peers = StaticPeers(list)
+	} else if host := os.Getenv("PEER_SERVICE_HOST"); host != "" {
+		agent.Peers = DNSPeers(host, env("AGENT_PORT", "9200"))
+	} else {
+		log.Warn("no PEER_AGENTS or PEER_SERVICE_HOST: POST /bootstrap will not ask the peers first")
+	}
+	// A claim left by an agent that stopped between its claim and its answer would block every peer.
+	if err := os.Remove(filepath.Join(dataDir, ClaimFileName)); err == nil {
+		log.Warn("removed a stale bootstrap claim", "file", ClaimFileName)
+	}
+	if _, err := os.Stat(agent.TokenFile); err != nil {
+		log.Warn("token file missing: POST /bootstrap will be refused until it exists", "AGENT_TOKEN_FILE", agent.TokenFile)
 	}
 	srv := &http.Server{
 		Addr:              listen,

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 )
@@ -38,6 +40,13 @@ type Agent struct {
 	DisconnectedGrace time.Duration
 	Log               *slog.Logger
 	Now               func() time.Time
+	// TokenFile holds the bearer token that state-changing requests (POST /bootstrap) must carry: a
+	// Secret the operator generates and mounts into this container; only the operator sends it. Read
+	// at every request, so a re-created Secret takes effect without a restart. Empty or unreadable:
+	// every state-changing request is refused.
+	TokenFile string
+	// Peers lists the other agents, asked before a bootstrap marker is written (peers.go); nil: none.
+	Peers PeerLister
 
 	mu              sync.Mutex
 	nonPrimarySince time.Time
@@ -53,17 +62,21 @@ type State struct {
 	SafeToBootstrap    bool      `json:"safeToBootstrap"`
 	Recovered          *Recovery `json:"recovered"`
 	WaitingForDecision bool      `json:"waitingForDecision"`
-	BootstrapRequested bool      `json:"bootstrapRequested"`
-	Draining           bool      `json:"draining"`
-	Running            bool      `json:"running"`
-	Ready              bool      `json:"ready"`
-	ClusterStatus      string    `json:"clusterStatus"`
-	LocalState         int       `json:"localState"`
-	LocalStateComment  string    `json:"localStateComment"`
-	ClusterSize        int       `json:"clusterSize"`
-	ClusterStateUUID   string    `json:"clusterStateUUID,omitempty"`
-	LastCommitted      int64     `json:"lastCommitted"`
-	Errors             []string  `json:"errors,omitempty"`
+	// HasData: the datadir holds a database (grastate.dat or the mysql schema), as the start
+	// script's has_data. A node without data is no bootstrap source and holds no history.
+	HasData            bool     `json:"hasData"`
+	BootstrapRequested bool     `json:"bootstrapRequested"`
+	BootstrapClaimed   bool     `json:"bootstrapClaimed"`
+	Draining           bool     `json:"draining"`
+	Running            bool     `json:"running"`
+	Ready              bool     `json:"ready"`
+	ClusterStatus      string   `json:"clusterStatus"`
+	LocalState         int      `json:"localState"`
+	LocalStateComment  string   `json:"localStateComment"`
+	ClusterSize        int      `json:"clusterSize"`
+	ClusterStateUUID   string   `json:"clusterStateUUID,omitempty"`
+	LastCommitted      int64    `json:"lastCommitted"`
+	Errors             []string `json:"errors,omitempty"`
 }
 
 func (a *Agent) Handler() http.Handler {
@@ -159,10 +172,14 @@ func (a *Agent) collectState(r *http.Request) State {
 		s.Errors = append(s.Errors, err.Error())
 	} else {
 		s.Recovered = rec
-		s.WaitingForDecision = rec != nil
+		s.WaitingForDecision = rec.Waiting()
 	}
+	s.HasData = a.hasData()
 	if _, err := os.Stat(a.path(BootstrapFileName)); err == nil {
 		s.BootstrapRequested = true
+	}
+	if _, err := os.Stat(a.path(ClaimFileName)); err == nil {
+		s.BootstrapClaimed = true
 	}
 	s.Draining = a.draining()
 	st, running, err := a.status(r)
@@ -183,15 +200,64 @@ func (a *Agent) collectState(r *http.Request) State {
 	return s
 }
 
+// authorize checks the bearer token of a state-changing request: 0 when it matches the token file,
+// else 401 (no credential) or 403 (a wrong one, or no token configured here), with the reason.
+func (a *Agent) authorize(r *http.Request) (int, string) {
+	header := r.Header.Get("Authorization")
+	given, ok := strings.CutPrefix(header, "Bearer ")
+	if header == "" || !ok || strings.TrimSpace(given) == "" {
+		return http.StatusUnauthorized, "a bearer token is required (Authorization: Bearer <token>; only the operator holds it)"
+	}
+	if a.TokenFile == "" {
+		return http.StatusForbidden, "this agent has no token configured (AGENT_TOKEN_FILE): state-changing requests are refused"
+	}
+	b, err := os.ReadFile(a.TokenFile)
+	want := strings.TrimSpace(string(b))
+	if err != nil || want == "" {
+		return http.StatusForbidden, "this agent cannot read its token file " + a.TokenFile + ": state-changing requests are refused"
+	}
+	if subtle.ConstantTimeCompare([]byte(strings.TrimSpace(given)), []byte(want)) != 1 {
+		return http.StatusForbidden, "wrong bearer token"
+	}
+	return 0, ""
+}
+
+// hasData: the same test as the start script's has_data (the mysql schema directory or a non-empty grastate.dat).
+func (a *Agent) hasData() bool {
+	if fi, err := os.Stat(a.path("mysql")); err == nil && fi.IsDir() {
+		return true
+	}
+	fi, err := os.Stat(a.path(GraStateFileName))
+	return err == nil && fi.Size() > 0
+}
+
 // BootstrapRefusal says why POST /bootstrap may not write the marker now, or nil.
-func BootstrapRefusal(running bool, waiting bool) error {
+func BootstrapRefusal(running bool, rec *Recovery) error {
 	if running {
 		return errors.New("the local server is running; bootstrap only applies to a stopped node that waits for recovery")
 	}
-	if !waiting {
+	if rec == nil {
 		return errors.New("the start script is not waiting for a bootstrap decision (no " + RecoveryFileName + ")")
 	}
+	if !rec.Waiting() {
+		why := "the start script is not waiting for a bootstrap decision: state " + rec.State
+		if rec.Error != "" {
+			why += " (" + rec.Error + ")"
+		}
+		return errors.New(why)
+	}
+	if !rec.KnownPosition() {
+		return errors.New("this node's position is not known (uuid " + rec.UUID + ", seqno " + seqnoText(rec.Seqno) +
+			"): it cannot be a bootstrap source")
+	}
 	return nil
+}
+
+func seqnoText(n *int64) string {
+	if n == nil {
+		return "null"
+	}
+	return fmt.Sprint(*n)
 }
 
 // POST /bootstrap: writes the marker that tells the waiting start script to bootstrap
@@ -199,6 +265,14 @@ func BootstrapRefusal(running bool, waiting bool) error {
 func (a *Agent) handleBootstrap(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		http.Error(w, "use POST", http.StatusMethodNotAllowed)
+		return
+	}
+	if code, why := a.authorize(r); code != 0 {
+		a.Log.Warn("bootstrap refused: not authorized", "reason", why, "from", r.RemoteAddr)
+		if code == http.StatusUnauthorized {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="galera-agent"`)
+		}
+		writeJSON(w, code, map[string]string{"error": why})
 		return
 	}
 	a.bootstrapMu.Lock()
@@ -209,7 +283,7 @@ func (a *Agent) handleBootstrap(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
 		return
 	}
-	if refusal := BootstrapRefusal(running, rec != nil); refusal != nil {
+	if refusal := BootstrapRefusal(running, rec); refusal != nil {
 		a.Log.Warn("bootstrap refused", "reason", refusal.Error(), "from", r.RemoteAddr)
 		writeJSON(w, http.StatusConflict, map[string]string{"error": refusal.Error()})
 		return
@@ -220,16 +294,25 @@ func (a *Agent) handleBootstrap(w http.ResponseWriter, r *http.Request) {
 		"recovered":   rec,
 	}
 	b, _ := json.Marshal(marker)
-	tmp := a.path(BootstrapFileName + ".tmp")
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o640); err != nil {
+	// Claim first, then ask the peers, then turn the claim into the marker (an atomic rename, so a
+	// peer always sees one of the two): see ClaimFileName.
+	claim := a.path(ClaimFileName)
+	if err := os.WriteFile(claim, append(b, '\n'), 0o640); err != nil {
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
 		return
 	}
-	if err := os.Rename(tmp, a.path(BootstrapFileName)); err != nil {
+	if objection := a.askPeers(r.Context(), rec); objection != "" {
+		os.Remove(claim)
+		a.Log.Warn("bootstrap refused by a peer's state", "reason", objection, "from", r.RemoteAddr)
+		writeJSON(w, http.StatusConflict, map[string]string{"error": objection})
+		return
+	}
+	if err := os.Rename(claim, a.path(BootstrapFileName)); err != nil {
+		os.Remove(claim)
 		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": err.Error()})
 		return
 	}
-	a.Log.Info("bootstrap marker written", "uuid", rec.UUID, "seqno", rec.Seqno, "from", r.RemoteAddr)
+	a.Log.Info("bootstrap marker written", "uuid", rec.UUID, "seqno", seqnoText(rec.Seqno), "from", r.RemoteAddr)
 	writeJSON(w, http.StatusAccepted, map[string]any{"bootstrap": "requested", "recovered": rec})
 }
 

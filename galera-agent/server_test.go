@@ -37,12 +37,26 @@ func newAgent(t *testing.T, src StatusSource) (*Agent, *time.Time) {
 	a := &Agent{Source: src, DataDir: t.TempDir(), Node: "db-0", NonPrimaryGrace: 30 * time.Second,
 		DisconnectedGrace: 10 * time.Second,
 		Log:               slog.New(slog.NewTextHandler(io.Discard, nil)), Now: func() time.Time { return now }}
+	a.TokenFile = filepath.Join(t.TempDir(), "token")
+	if err := os.WriteFile(a.TokenFile, []byte(testToken+"\n"), 0o400); err != nil {
+		t.Fatal(err)
+	}
 	return a, &now
 }
 
+const testToken = "operator-token-1"
+
 func call(t *testing.T, a *Agent, method, path string) (int, string) {
+	return callWith(t, a, method, path, "Bearer "+testToken)
+}
+
+func callWith(t *testing.T, a *Agent, method, path, authorization string) (int, string) {
 	rec := httptest.NewRecorder()
-	a.Handler().ServeHTTP(rec, httptest.NewRequest(method, path, nil))
+	req := httptest.NewRequest(method, path, nil)
+	if authorization != "" {
+		req.Header.Set("Authorization", authorization)
+	}
+	a.Handler().ServeHTTP(rec, req)
 	return rec.Code, rec.Body.String()
 }
 
@@ -144,7 +158,7 @@ func TestStateReportsFilesAndStatus(t *testing.T) {
 	if err := json.Unmarshal([]byte(body), &s); err != nil {
 		t.Fatal(err)
 	}
-	if s.Seqno != -1 || s.UUID == "" || s.Recovered == nil || s.Recovered.Seqno != 17 || !s.WaitingForDecision || s.Running || s.BootstrapRequested {
+	if s.Seqno != -1 || s.UUID == "" || s.Recovered == nil || *s.Recovered.Seqno != 17 || !s.WaitingForDecision || s.Running || s.BootstrapRequested {
 		t.Fatalf("unexpected state %s", body)
 	}
 	for _, key := range []string{`"uuid"`, `"seqno"`, `"safeToBootstrap"`, `"recovered"`, `"running"`, `"clusterStatus"`, `"localState"`, `"clusterSize"`} {
@@ -239,4 +253,111 @@ func TestHealthReportsDrainingBeforeStop(t *testing.T) {
 		t.Fatalf("state while draining: %+v", st)
 	}
 	expectLive(t, a, 200, "", "a draining node stays alive")
+}
+
+func TestBootstrapRefusalRules(t *testing.T) {
+	n := func(v int64) *int64 { return &v }
+	const u = "6f1b2a3c-1d2e-11ef-9a0b-5f3c2d1e0a9b"
+	rows := []struct {
+		name    string
+		running bool
+		rec     *Recovery
+		refused string // substring of the refusal; "" = accepted
+	}{
+		{"server running", true, &Recovery{UUID: u, Seqno: n(3)}, "running"},
+		{"no recovery file (SST or start in progress)", false, nil, "not waiting"},
+		{"position still being recovered", false, &Recovery{UUID: "", State: RecoveryRecovering, Error: "InnoDB lock held"}, "InnoDB lock held"},
+		{"aborted state transfer", false, &Recovery{UUID: ZeroUUID, State: RecoveryNeedsSST}, "needs-sst"},
+		{"waiting with an unknown seqno (null)", false, &Recovery{UUID: u, State: RecoveryWaiting}, "not known"},
+		{"older script's -1", false, &Recovery{UUID: u, Seqno: n(-1)}, "not known"},
+		{"zero uuid with a seqno", false, &Recovery{UUID: ZeroUUID, Seqno: n(5), State: RecoveryWaiting}, "not known"},
+		{"seqno 0 is a position", false, &Recovery{UUID: u, Seqno: n(0), State: RecoveryWaiting}, ""},
+		{"known position, older script (no state)", false, &Recovery{UUID: u, Seqno: n(81)}, ""},
+	}
+	for _, r := range rows {
+		err := BootstrapRefusal(r.running, r.rec)
+		switch {
+		case r.refused == "" && err != nil:
+			t.Errorf("%s: refused: %v", r.name, err)
+		case r.refused != "" && (err == nil || !strings.Contains(err.Error(), r.refused)):
+			t.Errorf("%s: want a refusal containing %q, got %v", r.name, r.refused, err)
+		}
+	}
+}
+
+func TestStateOfANodeStillRecoveringItsPosition(t *testing.T) {
+	a, _ := newAgent(t, &fakeSource{err: errors.New("connection refused")})
+	os.WriteFile(filepath.Join(a.DataDir, GraStateFileName), []byte(crashedGraState), 0o600)
+	os.WriteFile(filepath.Join(a.DataDir, RecoveryFileName), []byte(`{"uuid":"","seqno":null,"state":"recovering",`+
+		`"error":"Unable to lock ./ibdata1","attempts":2,"source":"wsrep-recover"}`), 0o600)
+	_, body := call(t, a, "GET", "/state")
+	var s State
+	if err := json.Unmarshal([]byte(body), &s); err != nil {
+		t.Fatal(err)
+	}
+	if s.WaitingForDecision || !s.HasData || s.Recovered == nil || s.Recovered.Seqno != nil ||
+		s.Recovered.State != RecoveryRecovering || !strings.Contains(body, `"seqno":null`) {
+		t.Fatalf("unexpected state %s", body)
+	}
+	code, _ := call(t, a, "POST", "/bootstrap")
+	if _, err := os.Stat(filepath.Join(a.DataDir, BootstrapFileName)); code != http.StatusConflict || err == nil {
+		t.Fatalf("a node without a position must refuse: %d, marker err %v", code, err)
+	}
+}
+
+func TestStateOfAnEmptyDatadir(t *testing.T) {
+	a, _ := newAgent(t, &fakeSource{err: errors.New("connection refused")})
+	_, body := call(t, a, "GET", "/state")
+	if !strings.Contains(body, `"hasData":false`) {
+		t.Fatalf("empty datadir: %s", body)
+	}
+	os.Mkdir(filepath.Join(a.DataDir, "mysql"), 0o700)
+	if _, body = call(t, a, "GET", "/state"); !strings.Contains(body, `"hasData":true`) {
+		t.Fatalf("datadir with the mysql schema: %s", body)
+	}
+}
+
+func TestBootstrapNeedsTheOperatorsToken(t *testing.T) {
+	rows := []struct {
+		name          string
+		authorization string
+		tokenFile     string // "" keeps the test token; "none" unsets it; "missing" points nowhere
+		want          int
+	}{
+		{"no Authorization header", "", "", http.StatusUnauthorized},
+		{"not a bearer token", "Basic b3A6dG9rZW4=", "", http.StatusUnauthorized},
+		{"empty bearer token", "Bearer ", "", http.StatusUnauthorized},
+		{"wrong token", "Bearer operator-token-2", "", http.StatusForbidden},
+		{"a prefix of the token", "Bearer operator-token", "", http.StatusForbidden},
+		{"agent without a token file configured", "Bearer " + testToken, "none", http.StatusForbidden},
+		{"agent whose token file is missing", "Bearer " + testToken, "missing", http.StatusForbidden},
+		{"the operator's token", "Bearer " + testToken, "", http.StatusAccepted},
+	}
+	for _, r := range rows {
+		a, _ := newAgent(t, &fakeSource{err: errors.New("connection refused")})
+		switch r.tokenFile {
+		case "none":
+			a.TokenFile = ""
+		case "missing":
+			a.TokenFile = filepath.Join(t.TempDir(), "absent")
+		}
+		os.WriteFile(filepath.Join(a.DataDir, RecoveryFileName), []byte(`{"uuid":"u","seqno":3,"state":"waiting"}`), 0o600)
+		code, body := callWith(t, a, "POST", "/bootstrap", r.authorization)
+		_, err := os.Stat(filepath.Join(a.DataDir, BootstrapFileName))
+		if code != r.want {
+			t.Errorf("%s: got %d %s, want %d", r.name, code, body, r.want)
+		}
+		if marker := err == nil; marker != (r.want == http.StatusAccepted) {
+			t.Errorf("%s: marker written = %v (answer %d): a refused request must change nothing", r.name, marker, code)
+		}
+	}
+}
+
+func TestReadOnlyEndpointsNeedNoToken(t *testing.T) {
+	a, _ := newAgent(t, &fakeSource{st: synced(), running: true})
+	for _, path := range []string{"/health", "/live", "/state"} {
+		if code, body := callWith(t, a, "GET", path, ""); code != http.StatusOK {
+			t.Errorf("GET %s without a token: %d %s", path, code, body)
+		}
+	}
 }

@@ -10,21 +10,37 @@ sigkill=false
 [[ ${1:-} == --sigkill ]] && sigkill=true
 
 inject() {
-  local pods p pid
+  local pods p pid node children server c
+  declare -A uids=()
   mapfile -t pods < <(pods_of database)
   (( ${#pods[@]} > 0 )) || die "no database pods found"
   measure databasePods "${#pods[@]}"
+  for p in "${pods[@]}"; do uids[$p]=$(pod_uid "$p"); done
   if $sigkill; then
     for p in "${pods[@]}"; do
+      node=$(node_of_pod "$p")
       pid=$(container_host_pid "$p" "$DB_CONTAINER") || die "cannot find the $DB_CONTAINER process of $p (crictl in the kind node)"
-      docker exec "$(node_of_pod "$p")" pkill -KILL -P "$pid" >/dev/null 2>&1 || true
-      docker exec "$(node_of_pod "$p")" kill -KILL "$pid" || true
+      # The server runs under the start script (the container's PID 1): SIGKILL the server, then the
+      # script and its other children. A helper child (a sleep, a client of the watchdog) may exit by
+      # itself meanwhile, so kill's status is not the proof: the check below is.
+      server=$(docker exec "$node" pgrep -P "$pid" -x 'mariadbd|mysqld' | tr '\n' ' ' || true)
+      [[ -n ${server// /} ]] || die "fault not injected: no mariadbd/mysqld under the $DB_CONTAINER container of $p (pid $pid)"
+      children=$(docker exec "$node" pgrep -P "$pid" | tr '\n' ' ' || true)
+      # shellcheck disable=SC2086  # lists of pids
+      docker exec "$node" kill -KILL $server "$pid" $children 2>/dev/null || say "kill reported a vanished process; checking"
+      for c in $server $pid; do
+        # Gone, or a zombie waiting to be reaped: no longer running, so it wrote nothing at exit.
+        docker exec "$node" sh -c "for i in \$(seq 50); do [ -d /proc/$c ] && ! grep -q '^State:.*Z' /proc/$c/status 2>/dev/null || exit 0; sleep 0.2; done; exit 1" ||
+          die "fault not proven: process $c of $p still runs 10 s after SIGKILL"
+      done
+      say "SIGKILL: $p server ${server}and start script $pid are gone"
     done
-    say "SIGKILL sent to the database processes of ${pods[*]}"
+    measure sigkilled true
   fi
-  kc delete pod "${pods[@]}" --grace-period=0 --force --wait=false 2>&1 | grep -v '^Warning' || true
+  run_fault kc delete pod "${pods[@]}" --grace-period=0 --force --wait=false
   fault_over
   wait_not_ready 3
+  for p in "${pods[@]}"; do expect_pod_replaced "$p" "${uids[$p]}" 120; done
 }
 
 after_ready() {

@@ -20,16 +20,24 @@ operator_leader() {
 }
 
 inject() {
-  local leader
+  local leader uid
   ORIGINAL_REPLICAS=$(spec_get "$SPEC_API_REPLICAS")
   [[ -n $ORIGINAL_REPLICAS ]] || ORIGINAL_REPLICAS=$(kc get deploy "$API_DEPLOYMENT" -o jsonpath='{.spec.replicas}')
   leader=$(operator_leader)
   measure leader "\"$leader\""
   spec_patch "$SPEC_API_REPLICAS" $(( ORIGINAL_REPLICAS + 1 ))
   sleep 1 # the reconcile of the change is under way
-  say "force-delete the operator leader $leader"
-  kubectl -n "$OPERATOR_NAMESPACE" delete pod "$leader" --grace-period=0 --force --wait=false 2>&1 | grep -v '^Warning' || true
+  uid=$(kubectl -n "$OPERATOR_NAMESPACE" get pod "$leader" -o jsonpath='{.metadata.uid}')
+  say "force-delete the operator leader $leader (uid $uid)"
+  run_fault kubectl -n "$OPERATOR_NAMESPACE" delete pod "$leader" --grace-period=0 --force --wait=false
   fault_over
+  # The proof: the leader pod with that uid is gone.
+  local deadline=$(( $(date +%s) + 60 )) now
+  until now=$(kubectl -n "$OPERATOR_NAMESPACE" get pod "$leader" --ignore-not-found -o jsonpath='{.metadata.uid}') && [[ $now != "$uid" ]]; do
+    (( $(date +%s) < deadline )) || die "fault not proven: operator pod $leader still has uid $uid 60 s after its deletion"
+    sleep 1
+  done
+  measure leaderGone true
 }
 
 after_ready() {

@@ -37,6 +37,13 @@ inject() {
   docker exec "$NODE" sh -c "iptables -N $CHAIN 2>/dev/null || iptables -F $CHAIN
     for c in INPUT OUTPUT FORWARD; do iptables -C \$c -j $CHAIN 2>/dev/null || iptables -I \$c 1 -j $CHAIN; done
     for p in ${peers[*]}; do iptables -A $CHAIN -s \$p -j DROP; iptables -A $CHAIN -d \$p -j DROP; done"
+  # The proof: the chain holds a DROP rule each way for every peer, and INPUT, OUTPUT, FORWARD jump to it.
+  local drops jumps
+  drops=$(docker exec "$NODE" iptables -S "$CHAIN" | grep -c -- '-j DROP' || true)
+  jumps=$(docker exec "$NODE" iptables -S | grep -cE -- "^-A (INPUT|OUTPUT|FORWARD) -j $CHAIN\$" || true)
+  (( drops == 2 * ${#peers[@]} && jumps == 3 )) ||
+    die "fault not injected: $NODE has $drops DROP rules in $CHAIN (want $(( 2 * ${#peers[@]} ))) and $jumps jumps to it (want 3)"
+  measure partitionDropRules "$drops"
   local deadline=$(( $(date +%s) + CHAOS_PARTITION )) status
   while (( $(date +%s) < deadline )); do
     status=$(mysql_in "$victim" "SHOW STATUS LIKE 'wsrep_cluster_status'" 2>/dev/null | awk '{print $2}' || true)

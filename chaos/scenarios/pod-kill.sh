@@ -10,7 +10,7 @@ case $component in database | proxy | api | frontend) ;; *) die "usage: $0 datab
 case $mode in graceful | force) ;; *) die "usage: $0 $component graceful|force (mode '$mode')" ;; esac
 
 inject() {
-  local victim
+  local victim uid
   if [[ $component == database ]] && kc get pod "$DB_STS-0" >/dev/null 2>&1; then
     victim=$DB_STS-0 # HAProxy's active writer: the worst pod to lose
   else
@@ -19,13 +19,16 @@ inject() {
   [[ -n $victim ]] || die "no $component pod found (labels $LABEL_INSTANCE,$LABEL_COMPONENT_KEY=$component)"
   measure victim "\"$victim\""
   measure node "\"$(node_of_pod "$victim")\""
+  uid=$(pod_uid "$victim")
   if [[ $mode == force ]]; then
-    kc delete pod "$victim" --grace-period=0 --force --wait=false 2>&1 | grep -v '^Warning' || true
+    run_fault kc delete pod "$victim" --grace-period=0 --force --wait=false
   else
-    kc delete pod "$victim" --wait=false
+    run_fault kc delete pod "$victim" --wait=false
   fi
   fault_over
   wait_not_ready 3
+  # The proof: the pod that had this uid is gone (graceful: after its preStop and shutdown).
+  expect_pod_replaced "$victim" "$uid" 180
 }
 
 run_scenario "pod-kill-$component-$mode" pod-kill "kubectl delete pod ($mode) of one $component pod under load"

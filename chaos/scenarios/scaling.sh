@@ -19,8 +19,19 @@ inject() {
   else
     note "scale-up to $up_to not Ready within ${CHAOS_READY_TIMEOUT}s ($(kc get pods -l "$LABEL_INSTANCE,$LABEL_COMPONENT_KEY=database" --no-headers | awk '{print $1":"$3}' | tr '\n' ' '))"
   fi
+  # The proof: the database really had up_to ready nodes before it was scaled back.
+  local have
+  have=$(kc get sts "$DB_STS" -o jsonpath='{.status.readyReplicas}')
+  measure readyReplicasAtTop "${have:-0}"
+  [[ ${have:-0} == "$up_to" ]] || proof_failed "the database had ${have:-0} ready nodes, not $up_to, before scaling back"
   heal
   fault_over
+}
+
+after_ready() {
+  local have
+  have=$(kc get sts "$DB_STS" -o jsonpath='{.status.readyReplicas}')
+  [[ ${have:-0} == "${MEASURE[from]}" ]] || proof_failed "the database has ${have:-0} ready nodes after scaling back, not ${MEASURE[from]}"
 }
 
 heal() {

@@ -27,11 +27,29 @@ inject() {
   measure stoppedNodes "$(printf '%s\n' "${STOPPED[@]}" | jq -R . | jq -cs .)"
   measure workers "${#workers[@]}"
   say "docker stop ${STOPPED[*]} (for ${CHAOS_NODE_DOWN}s)"
-  docker stop "${STOPPED[@]}" >/dev/null
-  sleep "$CHAOS_NODE_DOWN"
+  run_fault docker stop "${STOPPED[@]}"
+  for n in "${STOPPED[@]}"; do
+    [[ $(docker inspect -f '{{.State.Running}}' "$n") == false ]] || die "fault not injected: $n still runs after docker stop"
+  done
+  # The proof: Kubernetes sees every stopped node NotReady while it is down (node-monitor grace ~40 s).
+  local down_until=$(( $(date +%s) + CHAOS_NODE_DOWN )) t=$FAULT_START ready
+  declare -A seen=()
+  while (( $(date +%s) < down_until )); do
+    for n in "${STOPPED[@]}"; do
+      [[ -n ${seen[$n]:-} ]] && continue
+      ready=$(kubectl get node "$n" -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null || true)
+      if [[ -n $ready && $ready != True ]]; then
+        seen[$n]=1; measure "notReadyAfterMs_$n" $(( $(now_ms) - t ))
+      fi
+    done
+    sleep 2
+  done
   say "docker start ${STOPPED[*]}"
-  docker start "${STOPPED[@]}" >/dev/null
+  run_fault docker start "${STOPPED[@]}"
   fault_over
+  for n in "${STOPPED[@]}"; do
+    [[ -n ${seen[$n]:-} ]] || die "fault not proven: node $n was never NotReady in its ${CHAOS_NODE_DOWN}s down (CHAOS_NODE_DOWN shorter than the node-monitor grace period?)"
+  done
 }
 
 heal() {

@@ -101,10 +101,25 @@ start_node() {
   echo $! >"$d/start.pid"; disown
 }
 
+# The bearer token POST /bootstrap requires (in Kubernetes: Secret <name>-db-agent-token, mounted
+# into the agent container only). Readable by the mysql group, like the Secret volume with fsGroup.
+write_agent_token() {
+  (umask 027; head -c 30 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' >"$BASE/agent-token")
+  chgrp mysql "$BASE/agent-token"
+}
+agent_token() { cat "$BASE/agent-token"; }
+# post_bootstrap i [AUTHORIZATION|none]: prints the HTTP code; the operator's token by default, none: no header.
+post_bootstrap() {
+  local auth=${2:-Bearer $(agent_token)} h=()
+  [ "$auth" = none ] || h=(-H "Authorization: $auth")
+  curl -s -o /dev/null -w '%{http_code}' -X POST "${h[@]}" "http://127.0.0.1:${AGENT_PORTS[$1]}/bootstrap" || true
+}
+
 start_agent() {
   local i=$1 d; d=$(node_dir "$i")
   setsid setpriv --reuid=mysql --regid=mysql --init-groups env -i \
     POD_NAME="ms-db-$i" MONITOR_USER="$MON_USER" MONITOR_PASSWORD="$MON_PW" DATADIR="$d/data" \
+    AGENT_TOKEN_FILE="$BASE/agent-token" PEER_AGENTS="$(other_agents_csv "$i")" \
     MYSQL_HOST=127.0.0.1 MYSQL_PORT="${MYSQL_PORTS[$i]}" AGENT_LISTEN="127.0.0.1:${AGENT_PORTS[$i]}" \
     NON_PRIMARY_GRACE_SECONDS="${NON_PRIMARY_GRACE_SECONDS:-10}" \
     "$AGENT_BIN" >>"$d/agent.log" 2>&1 </dev/null &

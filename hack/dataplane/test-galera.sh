@@ -23,13 +23,16 @@ trap 'exit 130' INT TERM
 
 phase "build the agent and start three agents"
 build_agent
+write_agent_token
 for i in 0 1 2; do write_node_conf "$i"; start_agent "$i"; done
 wait_until 10 "agents answer" bash -c "curl -s -o /dev/null http://127.0.0.1:${AGENT_PORTS[0]}/state && curl -s -o /dev/null http://127.0.0.1:${AGENT_PORTS[2]}/state"
 r=$(agent_get 0 /health); check "/health is 503 while no server runs ($r)" [ "${r%% *}" = 503 ]
 r=$(agent_get 0 /state); check "/state of an empty node: running=false, recovered=null" \
   bash -c "echo '${r#* }' | jq -e '.running == false and .recovered == null and .seqno == -1' >/dev/null"
-r=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:${AGENT_PORTS[0]}/bootstrap")
+r=$(post_bootstrap 0)
 check "POST /bootstrap is refused (409) when the node is not waiting for recovery (got $r)" [ "$r" = 409 ]
+r=$(post_bootstrap 0 none)
+check "POST /bootstrap without a token is refused with 401 (got $r)" [ "$r" = 401 ]
 
 phase "first start: all three start at once"
 t=$SECONDS
@@ -48,7 +51,7 @@ r=$(agent_get 1 /health); check "/health 200 on a Synced node ($r)" [ "${r%% *}"
 r=$(agent_get 1 /state)
 check "/state of a running node: running, Primary, size 3, local state 4" \
   bash -c "echo '${r#* }' | jq -e '.running and .ready and .clusterStatus == \"Primary\" and .clusterSize == 3 and .localState == 4' >/dev/null"
-r=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:${AGENT_PORTS[1]}/bootstrap")
+r=$(post_bootstrap 1)
 check "POST /bootstrap is refused (409) while the server runs (got $r)" [ "$r" = 409 ]
 
 check "app user can create its table" sql_app "${MYSQL_PORTS[0]}" \
@@ -132,8 +135,26 @@ for i in 0 1 2; do
   check "node $i grastate.dat says seqno -1 after SIGKILL" grep -q '^seqno: *-1' "$(node_dir "$i")/data/grastate.dat"
 done
 t=$SECONDS
+# Node 2's InnoDB files are locked by another process when it starts, as by a force-deleted pod that is
+# still dying on the same volume: --wsrep-recover fails ("Unable to lock ./ibdata1"). The node must keep
+# retrying and publish why, never -1 as a position; the lock is released after 12 s.
+python3 -c 'import fcntl, sys, time
+f = open(sys.argv[1], "r+"); fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB); print("locked", flush=True); time.sleep(12)' \
+  "$(node_dir 2)/data/ibdata1" >"$BASE/lock-holder.log" 2>&1 &
+LOCK_PID=$!
+wait_until 5 "a process holds node 2's InnoDB lock" grep -q locked "$BASE/lock-holder.log" || true
 for i in 0 1 2; do start_node "$i"; done
-recovery_files() { local i; for i in 0 1 2; do [ -s "$(node_dir "$i")/data/messagestack-recovery.json" ] || return 1; done; }
+f2="$(node_dir 2)/data/messagestack-recovery.json"
+wait_until 30 "node 2 publishes state recovering" bash -c "jq -e '.state == \"recovering\"' '$f2' >/dev/null 2>&1" || true
+log "node 2 while locked: $(cat "$f2" 2>/dev/null)"
+check "node 2 (InnoDB locked) publishes state recovering with seqno null and the reason" \
+  bash -c "jq -e '.state == \"recovering\" and .seqno == null and (.error | test(\"Unable to lock\"))' '$f2' >/dev/null"
+check "node 2's agent: not waiting for a decision while its position is unknown" \
+  [ "$(state_field 2 '.waitingForDecision, .recovered.state' | tr '\n' ,)" = false,recovering, ]
+r=$(post_bootstrap 2); check "POST /bootstrap to a node without a known position is refused (got $r)" [ "$r" = 409 ]
+wait "$LOCK_PID" 2>/dev/null || true
+# A node publishes state "recovering" (seqno null) while --wsrep-recover has not found its position yet.
+recovery_files() { local i; for i in 0 1 2; do jq -e '.state == "waiting"' "$(node_dir "$i")/data/messagestack-recovery.json" >/dev/null 2>&1 || return 1; done; }
 wait_until 90 "all three wrote their recovery file" recovery_files || true
 sleep 8   # give any wrong self-bootstrap time to show
 declare -a SEQ
@@ -142,7 +163,7 @@ for i in 0 1 2; do
   SEQ[$i]=$(jq -r .seqno "$f" 2>/dev/null || echo -1)
   log "node $i recovery file: $(cat "$f" 2>/dev/null)"
   check "node $i recovered a real seqno by --wsrep-recover (${SEQ[$i]})" \
-    bash -c "[ '${SEQ[$i]}' -ge 0 ] && jq -e '.source == \"wsrep-recover\"' '$f' >/dev/null"
+    bash -c "[ '${SEQ[$i]}' -ge 0 ] && jq -e '.source == \"wsrep-recover\" and .state == \"waiting\"' '$f' >/dev/null"
   check "node $i waits (decision=$(decision_of "$i")) and its server is not running" \
     bash -c "[ '$(decision_of "$i")' = wait-recovery ] && [ \"\$(curl -s http://127.0.0.1:${AGENT_PORTS[$i]}/state | jq -r '.running, .waitingForDecision' | tr '\n' ,)\" = false,true, ]"
 done
@@ -151,9 +172,33 @@ check "node 2 (killed first) is behind nodes 0 and 1 (${SEQ[2]} < ${SEQ[0]}, ${S
 # Choose like the operator: the highest seqno, ties to the lowest ordinal.
 best=0
 for i in 1 2; do [ "${SEQ[$i]}" -gt "${SEQ[$best]}" ] && best=$i; done
+check "node 2 recovered its position after the lock was released (attempts $(jq -r .attempts "$f2" 2>/dev/null))" \
+  bash -c "[ \"\$(jq -r .attempts '$f2')\" -ge 2 ]"
 log "most advanced node: $best (seqno ${SEQ[$best]}); POST /bootstrap to its agent"
-r=$(curl -s -w ' %{http_code}' -X POST "http://127.0.0.1:${AGENT_PORTS[$best]}/bootstrap")
-check "POST /bootstrap to node $best accepted ($r)" bash -c "[[ '$r' == *' 202' ]]"
+r=$(post_bootstrap "$best" none)
+check "POST /bootstrap without a token is refused with 401 (got $r)" [ "$r" = 401 ]
+r=$(post_bootstrap "$best" "Bearer not-the-token")
+check "POST /bootstrap with a wrong token is refused with 403 (got $r)" [ "$r" = 403 ]
+check "a refused request changed nothing: no marker, node $best still waits" \
+  bash -c "[ ! -e '$(node_dir "$best")/data/messagestack-bootstrap' ] && [ \"\$(curl -s http://127.0.0.1:${AGENT_PORTS[$best]}/state | jq -r '.running, .waitingForDecision, .bootstrapRequested' | tr '\n' ,)\" = false,true,false, ]"
+# Two bootstrap requests at once to two different nodes (as a second requester, or an operator
+# leader that changed, would send): each agent claims, asks its peers, and withdraws when it sees
+# another claim or marker, so at most one is accepted; if both withdrew, the request is repeated.
+other=$(( best == 0 ? 1 : 0 ))
+post_bootstrap "$best" >"$BASE/post-$best" & p1=$!
+post_bootstrap "$other" >"$BASE/post-$other" & p2=$!
+wait "$p1" "$p2" || true
+rb=$(cat "$BASE/post-$best"); ro=$(cat "$BASE/post-$other")
+log "concurrent POST /bootstrap: node $best -> $rb, node $other -> $ro"
+check "two concurrent POST /bootstrap (nodes $best and $other, with the token): at most one accepted ($rb, $ro)" \
+  bash -c "[ '$rb' != 202 ] || [ '$ro' != 202 ]"
+if [ "$ro" = 202 ]; then
+  best=$other
+elif [ "$rb" != 202 ]; then
+  r=$(post_bootstrap "$best")
+  check "both withdrew; POST /bootstrap to node $best alone accepted ($r)" [ "$r" = 202 ]
+fi
+log "bootstrapping node: $best"
 wait_until 180 "all three Synced after the recovery" all_healthy 0 1 2 || true
 log "full crash: restart to cluster Synced: $((SECONDS - t))s"
 check "node $best bootstrapped from its data (decision=$(decision_of "$best"))" [ "$(decision_of "$best")" = bootstrap-recovered ]
@@ -161,6 +206,8 @@ for i in 0 1 2; do
   [ "$i" = "$best" ] && continue
   check "node $i rejoined (decision=$(decision_of "$i"))" [ "$(decision_of "$i")" = join ]
 done
+check "one Primary component: cluster size 3 on every node" \
+  [ "$(status_var 0 wsrep_cluster_size)$(status_var 1 wsrep_cluster_size)$(status_var 2 wsrep_cluster_size)" = 333 ]
 for i in 0 1 2; do
   check "node $i: recovery file and marker removed" bash -c "[ ! -e '$(node_dir "$i")/data/messagestack-recovery.json' ] && [ ! -e '$(node_dir "$i")/data/messagestack-bootstrap' ]"
 done
@@ -283,7 +330,7 @@ check "node 1's recovery comes from grastate.dat and says safeToBootstrap" \
   [ "$(state_field 1 '.recovered.source + "," + (.recovered.safeToBootstrap|tostring)')" = grastate,true ]
 check "node 0 with an empty datadir does NOT create a new cluster while peers hold data" \
   bash -c "[ -z '$(decision_of 0)' ] && grep -q 'peers hold data of an existing cluster' '$(node_dir 0)/start.log' && [ \"\$(curl -s http://127.0.0.1:${AGENT_PORTS[0]}/state | jq -r .running)\" = false ]"
-r=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:${AGENT_PORTS[1]}/bootstrap")
+r=$(post_bootstrap 1)
 check "POST /bootstrap to node 1 (safe_to_bootstrap) accepted ($r)" [ "$r" = 202 ]
 wait_until 180 "all three Synced" all_healthy 0 1 2 || true
 log "clean full restart with a lost volume: restart to Synced in $((SECONDS - t))s"

@@ -37,7 +37,10 @@ trap cleanup EXIT
 phase "clean start"
 remove_all
 docker network create "$NET" >/dev/null
-mkdir -p "$CTX/conf.d" "$CTX/haproxy" "$CTX/nginx"
+mkdir -p "$CTX/conf.d" "$CTX/haproxy" "$CTX/nginx" "$CTX/agent-token"
+# The agents' bearer token (the operator's Secret <name>-db-agent-token); readable by the agent's uid 999.
+head -c 30 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' >"$CTX/agent-token/token"
+chmod 0444 "$CTX/agent-token/token"
 # What the operator renders into <name>-db-config, made smaller for a test machine.
 cat >"$CTX/conf.d/messagestack.cnf" <<'EOF'
 [mysqld]
@@ -75,9 +78,11 @@ start_db() { # i: the database container and its agent, like the two containers 
     -v "$(dirname "$START_SCRIPT"):/etc/messagestack/scripts:ro" \
     --memory 600m \
     "$DB_IMAGE" /bin/bash /etc/messagestack/scripts/galera-start.sh >/dev/null
+  # The bearer token file, as the operator's Secret volume mounts it into the agent container only.
   docker run -d --name "$P-agent-$i" --network "container:$P-db-$i" \
     -e POD_NAME="ms-db-$i" -e MONITOR_USER="$MON_USER" -e MONITOR_PASSWORD="$MON_PW" \
     -e DATA_DIR=/var/lib/mysql -e AGENT_PORT=9200 -e MYSQL_HOST=127.0.0.1 -e MYSQL_PORT=3306 \
+    -e AGENT_TOKEN_FILE=/etc/messagestack/agent-token/token -v "$CTX/agent-token:/etc/messagestack/agent-token:ro" \
     -v "$P-data-$i:/var/lib/mysql" messagestack/galera-agent:dev >/dev/null
 }
 db_decision() { docker logs "$P-db-$1" 2>&1 | grep -o 'decision="[a-z-]*"' | tail -1 | cut -d'"' -f2; }
@@ -154,6 +159,8 @@ for i in 0 1 2; do
   if [ "$seq" -gt "$best_seq" ]; then best=$i; best_seq=$seq; fi
 done
 r=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$(agent_url "$best" /bootstrap)")
+check "POST /bootstrap without the token refused with 401 ($r)" [ "$r" = 401 ]
+r=$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $(cat "$CTX/agent-token/token")" "$(agent_url "$best" /bootstrap)")
 check "POST /bootstrap to ms-db-$best accepted ($r)" [ "$r" = 202 ]
 wait_until 180 "all three Synced after the recovery" img_all_healthy || true
 log "full crash of the images: restart to Synced in $((SECONDS - t))s"

@@ -48,6 +48,8 @@ REJOIN_LIMIT=${REJOIN_LIMIT:-3}
 STOP_TIMEOUT_SECONDS=${STOP_TIMEOUT_SECONDS:-15}
 REJOIN_ATTEMPT=${MESSAGESTACK_REJOIN_ATTEMPT:-0}
 INITIALIZED_MARKER="$DATADIR/messagestack-initialized"
+# The cluster uuid Galera writes to grastate.dat while a state transfer into this node runs.
+ZERO_UUID=00000000-0000-0000-0000-000000000000
 T0=$SECONDS
 
 # ---------------------------------------------------------------- logging
@@ -206,11 +208,13 @@ read_grastate() {
   [ "$GS_SAFE" = 1 ] || GS_SAFE=0
 }
 
-# Position from InnoDB when grastate.dat does not know it (seqno -1 after a crash).
+# Position from InnoDB when grastate.dat does not know it (seqno -1 after a crash). Sets
+# REC_UUID/REC_SEQNO when the log has a position, else RECOVER_ERROR (why not).
 wsrep_recover() {
   local logf="$RUN_DIR/wsrep-recover.log" line
-  info "running --wsrep-recover to find the last committed position" reason="grastate.dat seqno is -1"
+  info "running --wsrep-recover to find the last committed position" reason="grastate.dat seqno is -1" attempt="$REC_ATTEMPTS"
   rm -f "$logf"
+  RECOVER_ERROR=""
   # shellcheck disable=SC2046
   if ! "$SERVER" --defaults-file="$RUN_DIR/my.cnf" $(as_mysql_args) --wsrep-recover --log-error="$logf" >/dev/null 2>&1; then
     warn "--wsrep-recover failed" log="$(tail -5 "$logf" 2>/dev/null | tr '\n"' ' _')"
@@ -220,30 +224,72 @@ wsrep_recover() {
     REC_UUID=$(echo "$line" | grep -Eo '[0-9a-f-]{36}')
     REC_SEQNO=${line##*:}
   fi
+  if [ "$REC_SEQNO" = -1 ] || [ -z "$REC_UUID" ] || [ "$REC_UUID" = "$ZERO_UUID" ]; then
+    RECOVER_ERROR=$(grep -m1 -E '\[ERROR\]' "$logf" 2>/dev/null | cut -c1-240 || true)
+    RECOVER_ERROR="--wsrep-recover found no position (${line:-no 'Recovered position' line})${RECOVER_ERROR:+: $RECOVER_ERROR}"
+    REC_SEQNO=-1
+  fi
 }
 
+# This node's position, in REC_UUID/REC_SEQNO/REC_SOURCE and REC_STATE:
+#   waiting    the position is known (grastate.dat, or --wsrep-recover);
+#   needs-sst  grastate.dat has the zero uuid: Galera writes it when a state transfer starts and
+#              replaces it when the transfer completes, so the InnoDB files are a partial copy and
+#              whatever --wsrep-recover reads from them is no position of the cluster's history
+#              (mariadb-operator issue 1108 bootstrapped from such a node and lost every database).
+# An unknown position is never recorded as -1: --wsrep-recover is retried with backoff (3 s,
+# doubling to 60 s), and each failure is published as state "recovering" with the error, so the
+# operator waits and says why. A Primary peer ends the wait (the node joins it).
 recovered_position() {
   read_grastate
-  REC_UUID=$GS_UUID; REC_SEQNO=$GS_SEQNO; REC_SOURCE=grastate
-  if [ "$GS_SEQNO" = -1 ]; then
-    local attempt
-    # A pod that was force-deleted may still be dying on this node and hold the InnoDB lock on the
-    # same volume for a moment: try again before recording an unknown (-1) position.
-    for attempt in 1 2 3; do
-      wsrep_recover
-      [ "$REC_SEQNO" = -1 ] || break
-      [ $attempt = 3 ] || { warn "no position recovered; retrying" attempt="$attempt"; sleep 3; }
-    done
-    REC_SOURCE=wsrep-recover
+  REC_UUID=$GS_UUID; REC_SEQNO=$GS_SEQNO; REC_SOURCE=grastate; REC_STATE=waiting; REC_ERROR=""; REC_ATTEMPTS=0
+  if [ "$GS_UUID" = "$ZERO_UUID" ]; then
+    REC_STATE=needs-sst; REC_SEQNO=-1
+    REC_ERROR="grastate.dat has the zero uuid: a state transfer did not finish; this node's data is no bootstrap source"
+    warn "unfinished state transfer" reason="$REC_ERROR"
+    return 0
   fi
-  info "recovered position" uuid="$REC_UUID" seqno="$REC_SEQNO" source="$REC_SOURCE" safe_to_bootstrap="$GS_SAFE"
+  if [ "$GS_SEQNO" = -1 ]; then
+    REC_SOURCE=wsrep-recover
+    local delay=3 peer donor
+    while true; do
+      REC_ATTEMPTS=$((REC_ATTEMPTS + 1))
+      wsrep_recover
+      [ -z "$RECOVER_ERROR" ] && break
+      # A pod that was force-deleted may still be dying on this node and hold the InnoDB lock on the
+      # same volume; a disk may be slow to attach. Keep trying, and say why.
+      REC_STATE=recovering; REC_ERROR=$RECOVER_ERROR; REC_UUID=$GS_UUID
+      write_recovery_file
+      warn "position not recovered; retrying" state=recovering attempt="$REC_ATTEMPTS" retry_in="${delay}s" error="$(printf '%s' "$REC_ERROR" | tr '"' _)"
+      if read -r peer donor < <(primary_peer); then
+        join_cluster "position unknown ($REC_ERROR); peer agent $peer reports a Primary component" "$donor"
+      fi
+      sleep "$delay" & wait $! || true
+      delay=$((delay * 2)); [ "$delay" -le 60 ] || delay=60
+    done
+    REC_STATE=waiting; REC_ERROR=""
+    # A marker written while the position was unknown (an older agent accepts one) was decided without
+    # this node's position: it must not make the node bootstrap now.
+    if [ "$REC_ATTEMPTS" -gt 1 ] && [ -e "$BOOTSTRAP_MARKER" ]; then
+      warn "removing a bootstrap marker written while the position was unknown" marker="$BOOTSTRAP_MARKER"
+      rm -f "$BOOTSTRAP_MARKER"
+    fi
+  fi
+  info "recovered position" uuid="$REC_UUID" seqno="$REC_SEQNO" source="$REC_SOURCE" safe_to_bootstrap="$GS_SAFE" attempts="$REC_ATTEMPTS"
 }
 
+# The recovery file the agent serves in /state (recovered). seqno is null unless the position is
+# known (state waiting); safeToBootstrap only then.
 write_recovery_file() {
-  local safe=false
-  [ "$GS_SAFE" = 1 ] && safe=true
-  printf '{"uuid":"%s","seqno":%s,"safeToBootstrap":%s,"source":"%s","node":"%s","time":"%s"}\n' \
-    "$REC_UUID" "$REC_SEQNO" "$safe" "$REC_SOURCE" "$NODE_NAME" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$RECOVERY_FILE.tmp"
+  local safe=false seqno=null err
+  if [ "$REC_STATE" = waiting ]; then
+    [ "$GS_SAFE" = 1 ] && safe=true
+    [[ $REC_SEQNO =~ ^[0-9]+$ ]] && seqno=$REC_SEQNO
+  fi
+  err=$(printf '%s' "${REC_ERROR:-}" | tr -d '"\\' | tr -c '[:print:]' ' ')
+  printf '{"uuid":"%s","seqno":%s,"safeToBootstrap":%s,"source":"%s","state":"%s","error":"%s","attempts":%s,"node":"%s","time":"%s"}\n' \
+    "$REC_UUID" "$seqno" "$safe" "$REC_SOURCE" "$REC_STATE" "$err" "${REC_ATTEMPTS:-0}" "$NODE_NAME" \
+    "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$RECOVERY_FILE.tmp"
   mv -f "$RECOVERY_FILE.tmp" "$RECOVERY_FILE"
 }
 
@@ -478,7 +524,9 @@ bootstrap_new_cluster() {
 
 bootstrap_from_recovery() {
   info "decision: bootstrap from this node's data" decision=bootstrap-recovered uuid="$REC_UUID" seqno="$REC_SEQNO" reason="$1"
-  rm -f "$BOOTSTRAP_MARKER" "$RECOVERY_FILE"
+  # The marker stays until the server is Primary (below): until then a peer's agent that is asked to
+  # bootstrap sees it and refuses (galera-agent peers.go). Every start removes a leftover one.
+  rm -f "$RECOVERY_FILE"
   if [ -f "$DATADIR/grastate.dat" ]; then
     sed -i 's/^safe_to_bootstrap:.*/safe_to_bootstrap: 1/' "$DATADIR/grastate.dat"
   fi
@@ -486,6 +534,7 @@ bootstrap_from_recovery() {
   [ "$REC_SEQNO" != -1 ] && [ -n "$REC_UUID" ] && args+=(--wsrep-start-position="$REC_UUID:$REC_SEQNO")
   start_server bootstrap-recovered "${args[@]}"
   setup_users
+  rm -f "$BOOTSTRAP_MARKER"
   wait_server
 }
 
@@ -541,7 +590,7 @@ main() {
     cluster_address="$CLUSTER_ADDRESS" node_address="$NODE_ADDRESS" datadir="$DATADIR" conf_dir="$CONF_DIR"
   # A marker or recovery file from an earlier run is stale: decisions are made afresh now.
   rm -f "$BOOTSTRAP_MARKER" "$RECOVERY_FILE" "$DRAIN_MARKER" "$RUN_DIR/stuck-outside-primary"
-  REC_UUID=""; REC_SEQNO=-1; REC_SOURCE=none
+  REC_UUID=""; REC_SEQNO=-1; REC_SOURCE=none; REC_STATE=waiting; REC_ERROR=""; REC_ATTEMPTS=0
 
   local peer donor
   if ! has_data; then
@@ -564,6 +613,13 @@ main() {
   recovered_position
   if read -r peer donor < <(primary_peer); then
     join_cluster "restart; peer agent $peer reports a Primary component" "$donor"
+  fi
+  if [ "$REC_STATE" = needs-sst ]; then
+    # Never a bootstrap source, whatever it is told: it waits for a Primary peer and joins it.
+    write_recovery_file
+    info "no Primary peer: unfinished state transfer, waiting for a Primary peer to join" decision=wait-primary \
+      uuid="$REC_UUID" state="$REC_STATE" recovery_file="$RECOVERY_FILE"
+    wait_for_decision join
   fi
   if [ -z "${GALERA_PEERS:-}" ] && [ "${REPLICAS:-0}" = 1 ]; then
     bootstrap_from_recovery "single-node cluster (REPLICAS=1): no peer can hold newer data"

@@ -52,6 +52,16 @@ public class DatabaseSpec {
             message = "spec.database.resources.limits must not be below spec.database.resources.requests")
     public ResourceRequirements resources;
 
+    @JsonPropertyDescription("Strict (default): every commit is flushed to disk on each node before it is"
+            + " acknowledged (innodb_flush_log_at_trx_commit=1, sync_binlog=1). Relaxed: commits are written at"
+            + " commit but flushed to disk about once a second (innodb_flush_log_at_trx_commit=2, sync_binlog=0):"
+            + " faster, but a power loss of every node at once (a rack, a zone, a single-host lab) loses up to about"
+            + " one second of acknowledged commits on every node, so they are gone from the cluster. A crash of the"
+            + " database process or of fewer than all nodes loses nothing in either mode. spec.database.config"
+            + " overrides both settings.")
+    @Default("Strict")
+    public Durability durability = Durability.STRICT;
+
     @JsonPropertyDescription("Extra my.cnf settings for the [mysqld] section, e.g. max_connections: \"200\".")
     @ValidationRule(value = "self.all(k, k.size() <= " + SpecLimits.CONFIG_MAX_KEY_LENGTH
             + " && k.matches('" + SpecLimits.CONFIG_KEY_PATTERN + "'))",

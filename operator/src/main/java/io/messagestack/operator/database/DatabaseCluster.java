@@ -27,6 +27,7 @@ import io.messagestack.operator.common.Labels;
 import io.messagestack.operator.common.Names;
 import io.messagestack.operator.common.Stack;
 import io.messagestack.operator.crd.DatabaseSpec;
+import io.messagestack.operator.security.AgentToken;
 import io.messagestack.operator.security.ContainerSecurity;
 import io.messagestack.operator.security.DatabaseCredentials;
 
@@ -41,6 +42,8 @@ public final class DatabaseCluster {
     public static final String CONFIG_KEY = "messagestack.cnf";
     public static final String REPLICAS_KEY = "replicas";
     public static final String START_SCRIPT = "galera-start.sh";
+    /** The agent's bearer token (Secret {@code <name>-db-agent-token}), mounted into the agent container only. */
+    public static final String AGENT_TOKEN_VOLUME = "agent-token";
     /** Where the data-plane part puts the start script in the operator's classpath. */
     public static final String START_SCRIPT_RESOURCE = "dataplane/" + START_SCRIPT;
     public static final String SCRIPTS_DIR = "/etc/messagestack/scripts";
@@ -148,6 +151,9 @@ public final class DatabaseCluster {
                 .addNewVolume().withName("config").withNewConfigMap().withName(names.dbConfig()).endConfigMap().endVolume()
                 .addNewVolume().withName("scripts").withNewConfigMap().withName(names.dbScripts())
                 .withDefaultMode(0755).endConfigMap().endVolume()
+                // Group-readable through fsGroup: the agent runs as the database's uid and gid.
+                .addNewVolume().withName(AGENT_TOKEN_VOLUME).withNewSecret().withSecretName(names.dbAgentToken())
+                .withDefaultMode(0440).endSecret().endVolume()
                 .endSpec()
                 .endTemplate()
                 .withVolumeClaimTemplates(volumeClaimTemplate())
@@ -228,7 +234,11 @@ public final class DatabaseCluster {
                         env("MYSQL_HOST", "127.0.0.1"),
                         env("MYSQL_PORT", Integer.toString(MYSQL_PORT)),
                         env("MONITOR_USER", DatabaseCredentials.MONITOR_USER),
-                        secretRef("MONITOR_PASSWORD", DatabaseCredentials.MONITOR))
+                        secretRef("MONITOR_PASSWORD", DatabaseCredentials.MONITOR),
+                        env("AGENT_TOKEN_FILE", AgentToken.FILE),
+                        // The peers' agents, asked before a bootstrap marker is written (every pod's address,
+                        // not-ready ones included, through the headless Service).
+                        env("PEER_SERVICE_HOST", stack.serviceHost(names.dbPeerService())))
                 .withPorts(containerPort("agent", AGENT_PORT))
                 .withResources(new ResourceRequirementsBuilder()
                         .addToRequests("cpu", new Quantity("10m")).addToRequests("memory", new Quantity("16Mi"))
@@ -238,6 +248,8 @@ public final class DatabaseCluster {
                 .withPeriodSeconds(10).withFailureThreshold(3)
                 .endLivenessProbe()
                 .addNewVolumeMount().withName(DATA_VOLUME).withMountPath(DATA_DIR).endVolumeMount()
+                .addNewVolumeMount().withName(AGENT_TOKEN_VOLUME).withMountPath(AgentToken.MOUNT_DIR)
+                .withReadOnly(true).endVolumeMount()
                 .build();
     }
 

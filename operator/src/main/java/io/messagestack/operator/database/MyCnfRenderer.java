@@ -1,6 +1,7 @@
 package io.messagestack.operator.database;
 
 import io.messagestack.operator.crd.DatabaseSpec;
+import io.messagestack.operator.crd.Durability;
 import io.messagestack.operator.crd.Engine;
 
 import java.util.LinkedHashMap;
@@ -27,6 +28,26 @@ public final class MyCnfRenderer {
     private MyCnfRenderer() {
     }
 
+    /**
+     * Strict (the default): InnoDB flushes its redo log at every commit, and the binlog is synced at every commit
+     * wherever binlogs are on (PXC 8.0 has them on by default; MariaDB when a user turns log_bin on; sync_binlog
+     * does nothing while they are off). Galera replicates a commit to every node before it is acknowledged, so a
+     * crash of some nodes loses nothing either way; what flushing protects against is a power loss of every node at
+     * once (a rack, a zone, the one host of a lab), where the page cache of every node is lost. Relaxed trades that
+     * for throughput (measured in docs/benchmarks.md).
+     */
+    static Map<String, String> durability(Durability durability) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        if (durability == Durability.RELAXED) {
+            settings.put("innodb_flush_log_at_trx_commit", "2");
+            settings.put("sync_binlog", "0");
+        } else {
+            settings.put("innodb_flush_log_at_trx_commit", "1");
+            settings.put("sync_binlog", "1");
+        }
+        return settings;
+    }
+
     public static String render(String clusterName, DatabaseSpec spec) {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("bind-address", "0.0.0.0");
@@ -35,7 +56,7 @@ public final class MyCnfRenderer {
         // Galera requires row-based replication and interleaved auto-increment locks.
         settings.put("binlog_format", "ROW");
         settings.put("innodb_autoinc_lock_mode", "2");
-        settings.put("innodb_flush_log_at_trx_commit", "2");
+        settings.putAll(durability(spec.durability));
         settings.put("wsrep_on", "ON");
         settings.put("wsrep_cluster_name", clusterName);
         settings.put("wsrep_provider_options", "\"" + String.join(";", PROVIDER_OPTIONS) + "\"");

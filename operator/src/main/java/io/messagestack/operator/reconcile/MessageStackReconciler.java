@@ -97,7 +97,11 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
                 operatorNamespace, applied);
         Observed observed = run.run();
         for (StackReconcile.Action action : run.actions()) {
-            events.normal(context.getClient(), resource, action.reason(), action.message());
+            if (action.warning()) {
+                events.warning(context.getClient(), resource, action.reason(), action.message());
+            } else {
+                events.normal(context.getClient(), resource, action.reason(), action.message());
+            }
         }
         MessageStackStatus previous = resource.getStatus();
         run.refusal().ifPresent(message -> warnOnceAboutRefusal(context, resource, previous, message));

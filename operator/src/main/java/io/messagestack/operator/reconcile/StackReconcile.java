@@ -19,6 +19,7 @@ import io.messagestack.operator.common.Labels;
 import io.messagestack.operator.common.Names;
 import io.messagestack.operator.common.Stack;
 import io.messagestack.operator.crd.FrontendServiceSpec;
+import io.messagestack.operator.crd.GaleraBootstrapStatus;
 import io.messagestack.operator.crd.GaleraStatus;
 import io.messagestack.operator.crd.MessageStack;
 import io.messagestack.operator.database.DatabaseCluster;
@@ -27,6 +28,7 @@ import io.messagestack.operator.database.FullCrashRecovery;
 import io.messagestack.operator.database.GaleraProbe;
 import io.messagestack.operator.frontend.Frontend;
 import io.messagestack.operator.proxy.DatabaseProxy;
+import io.messagestack.operator.security.AgentToken;
 import io.messagestack.operator.security.DatabaseCredentials;
 import io.messagestack.operator.security.NetworkPolicies;
 import io.messagestack.operator.vip.Keepalived;
@@ -58,9 +60,16 @@ public class StackReconcile {
     /** Actions worth an event (full-crash recovery decisions, restored passwords). */
     private final List<Action> actions = new ArrayList<>();
 
-    /** Something the operator did that a person should see as an event. */
-    public record Action(String reason, String message) {
+    /** Something the operator did that a person should see as an event; {@code warning} for refusals. */
+    public record Action(String reason, String message, boolean warning) {
+        public Action(String reason, String message) {
+            this(reason, message, false);
+        }
     }
+    /** The agents' bearer token, sent with POST /bootstrap. */
+    private String agentToken;
+    /** The bootstrap requested in this reconcile, for status.galera.lastBootstrap. */
+    private GaleraBootstrapStatus lastBootstrap;
     /** ClusterIP of the message-api Service, which nginx resolves once at start. */
     private String apiServiceAddress;
     /** Set when the spec is refused (see acceptSpec). */
@@ -96,6 +105,7 @@ public class StackReconcile {
         if (!ensureCredentials()) {
             return observe(false, false);
         }
+        ensureAgentToken();
         boolean databaseApplied = applyDatabase();
         applyProxy();
         int dbReady = readyReplicas(cache.get(StatefulSet.class, names.dbStatefulSet()), StatefulSet::getStatus);
@@ -170,6 +180,24 @@ public class StackReconcile {
         applier.setOwned(main, owned);
         applier.setOwned(copy, owned);
         return true;
+    }
+
+    /**
+     * The agents' bearer token (AgentToken): kept while its Secret holds one, generated when it does not. Owned by
+     * the MessageStack: it protects no data, so it goes with the stack.
+     */
+    void ensureAgentToken() {
+        Secret existing = readSecret(names.dbAgentToken());
+        String token = existing == null ? null : AgentToken.tokenOf(existing.getData());
+        if (token == null) {
+            token = AgentToken.generate();
+            applier.writeSecret(AgentToken.secret(stack.name(), stack.namespace(), token), existing != null, true);
+            if (existing != null) {
+                actions.add(new Action("AgentTokenRegenerated", "Secret " + names.dbAgentToken() + " held no token;"
+                        + " a new one was generated (the agents read it within about a minute)"));
+            }
+        }
+        agentToken = token;
     }
 
     private Secret readSecret(String name) {
@@ -398,7 +426,11 @@ public class StackReconcile {
             if (!pods.isEmpty()) {
                 List<GaleraProbe.PodState> states = galeraProbe.probeAll(pods);
                 galera = GaleraProbe.summarize(states.stream().map(GaleraProbe.PodState::state).toList());
-                recoverFromFullCrash(states);
+                FullCrashRecovery.Decision decision = recoverFromFullCrash(states);
+                if (galera != null) {
+                    galera.nodes = decision.rows();
+                    galera.lastBootstrap = lastBootstrap;
+                }
             }
         }
         return new Observed(
@@ -412,14 +444,103 @@ public class StackReconcile {
                 galera, pageUrl(), List.copyOf(problems));
     }
 
-    /** When every node waits after a full crash, tell the most advanced one to bootstrap (see FullCrashRecovery). */
-    private void recoverFromFullCrash(List<GaleraProbe.PodState> states) {
-        FullCrashRecovery.decide(states, dbReplicas).ifPresent(decision -> {
-            boolean sent = galeraProbe.requestBootstrap(decision.ip());
-            String message = (sent ? "bootstrapping " : "could not ask ") + decision.pod() + ": " + decision.reason();
-            actions.add(new Action("FullCrashRecovery", message));
-            problems.add(new Problem(Conditions.DATABASE_READY, "RecoveringFromFullCrash", message));
-        });
+    /**
+     * After a full crash, carry out what {@link FullCrashRecovery} decides: POST /bootstrap to the chosen node, or
+     * wait / refuse with the reason in the DatabaseReady condition. Each new step is an event.
+     */
+    private FullCrashRecovery.Decision recoverFromFullCrash(List<GaleraProbe.PodState> states) {
+        List<String> expected = java.util.stream.IntStream.range(0, dbReplicas)
+                .mapToObj(i -> names.dbStatefulSet() + "-" + i).toList();
+        String force = annotation(FullCrashRecovery.FORCE_ANNOTATION);
+        FullCrashRecovery.Decision d = FullCrashRecovery.decide(expected, states, force);
+        switch (d.outcome()) {
+            case NONE -> {
+                if (force != null && "PrimaryComponent".equals(d.reason())) {
+                    removeForceAnnotation(force);
+                }
+            }
+            case WAIT, REFUSE -> {
+                problems.add(new Problem(Conditions.DATABASE_READY, d.reason(), d.message()));
+                if (newStep(d.reason(), d)) {
+                    actions.add(new Action(d.reason(), d.message(), d.outcome() == FullCrashRecovery.Outcome.REFUSE));
+                }
+            }
+            case BOOTSTRAP -> {
+                GaleraProbe.BootstrapAnswer answer = galeraProbe.requestBootstrap(d.ip(), agentToken);
+                boolean sent = answer.accepted();
+                String message = sent ? "bootstrapping " + d.pod() + ": " + d.message()
+                        : d.pod() + " did not accept the bootstrap (" + answer.answer() + "); asking again at the next"
+                        + " reconcile. The decision: " + d.message();
+                String reason = sent ? d.reason() : "BootstrapRequestFailed";
+                if (sent || newStep(reason, d)) {
+                    actions.add(new Action(reason, message, d.forced() || !sent));
+                }
+                problems.add(new Problem(Conditions.DATABASE_READY, reason, message));
+                if (sent) {
+                    lastBootstrap = new GaleraBootstrapStatus();
+                    lastBootstrap.pod = d.pod();
+                    lastBootstrap.uuid = d.uuid();
+                    lastBootstrap.seqno = d.seqno();
+                    lastBootstrap.forced = d.forced();
+                    lastBootstrap.forcedBy = d.forcedBy();
+                    lastBootstrap.reason = FullCrashRecovery.shorten(d.message(), 1000);
+                    lastBootstrap.time = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+                            .toString();
+                }
+            }
+        }
+        return d;
+    }
+
+    /** A step worth an event: its reason or a node's state changed since the last status. */
+    private boolean newStep(String reason, FullCrashRecovery.Decision d) {
+        var previous = resource.getStatus();
+        if (previous == null) {
+            return true;
+        }
+        var condition = Conditions.find(previous.conditions, Conditions.DATABASE_READY);
+        if (condition == null || !reason.equals(condition.getReason())) {
+            return true;
+        }
+        List<String> before = previous.galera == null || previous.galera.nodes == null ? List.of()
+                : previous.galera.nodes.stream().map(n -> n.pod + "=" + n.state).toList();
+        List<String> now = d.nodes().stream().map(n -> n.pod() + "=" + n.kind().text).toList();
+        return !before.equals(now);
+    }
+
+    private String annotation(String key) {
+        Map<String, String> annotations = resource.getMetadata().getAnnotations();
+        String v = annotations == null ? null : annotations.get(key);
+        return v == null || v.isBlank() ? null : v.trim();
+    }
+
+    /**
+     * A Primary component exists again: the force annotation has done its work (or was never needed). Left in place
+     * it would choose for a later, unrelated full crash, so it is removed, with an event.
+     */
+    private void removeForceAnnotation(String value) {
+        try {
+            MessageStack current = client.resources(MessageStack.class).inNamespace(stack.namespace())
+                    .withName(stack.name()).get();
+            if (current == null || current.getMetadata().getAnnotations() == null
+                    || !current.getMetadata().getAnnotations().containsKey(FullCrashRecovery.FORCE_ANNOTATION)) {
+                return; // already removed (the cache lags behind our own edit)
+            }
+            client.resources(MessageStack.class).inNamespace(stack.namespace()).withName(stack.name())
+                    .edit(ms -> {
+                        if (ms.getMetadata().getAnnotations() != null) {
+                            ms.getMetadata().getAnnotations().remove(FullCrashRecovery.FORCE_ANNOTATION);
+                        }
+                        return ms;
+                    });
+            actions.add(new Action("ForceBootstrapAnnotationRemoved", "the database has a Primary component;"
+                    + " annotation " + FullCrashRecovery.FORCE_ANNOTATION + "=" + value
+                    + " removed so that it cannot choose for a later full crash"));
+        } catch (KubernetesClientException e) {
+            actions.add(new Action("ForceBootstrapAnnotationNotRemoved", "annotation "
+                    + FullCrashRecovery.FORCE_ANNOTATION + "=" + value + " could not be removed (" + e.getMessage()
+                    + "); remove it by hand: it would choose the bootstrap node of a later full crash", true));
+        }
     }
 
     public List<Action> actions() {

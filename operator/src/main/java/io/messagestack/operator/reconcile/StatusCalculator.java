@@ -2,10 +2,14 @@ package io.messagestack.operator.reconcile;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.messagestack.operator.crd.ComponentStatus;
+import io.messagestack.operator.crd.GaleraBootstrapStatus;
+import io.messagestack.operator.crd.GaleraNodeStatus;
+import io.messagestack.operator.crd.GaleraStatus;
 import io.messagestack.operator.crd.MessageStackStatus;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /** Turns what was observed into the status: conditions, counts, phase. Pure, so it is unit-tested. */
 public final class StatusCalculator {
@@ -67,7 +71,7 @@ public final class StatusCalculator {
         status.proxy = new ComponentStatus(o.proxyReady(), o.proxyDesired());
         status.api = new ComponentStatus(o.apiReady(), o.apiDesired());
         status.frontend = new ComponentStatus(o.frontendReady(), o.frontendDesired());
-        status.galera = o.galera();
+        status.galera = galera(previous == null ? null : previous.galera, o.galera(), now);
         status.databaseSummary = o.dbReady() + "/" + o.dbDesired()
                 + (o.galera() != null && o.galera().clusterStatus != null ? " " + o.galera().clusterStatus : "");
         status.url = o.url();
@@ -81,6 +85,41 @@ public final class StatusCalculator {
             status.phase = PHASE_PROGRESSING;
         }
         return status;
+    }
+
+    /**
+     * The Galera status with each node's {@code since} kept while its state is unchanged, and the last bootstrap kept
+     * until the next one (also when no agent answers: it is history, not a claim about now).
+     */
+    static GaleraStatus galera(GaleraStatus previous, GaleraStatus observed, String now) {
+        GaleraBootstrapStatus last = observed != null && observed.lastBootstrap != null ? observed.lastBootstrap
+                : previous == null ? null : previous.lastBootstrap;
+        if (observed == null) {
+            if (last == null) {
+                return null;
+            }
+            GaleraStatus only = new GaleraStatus();
+            only.lastBootstrap = last;
+            return only;
+        }
+        GaleraStatus g = new GaleraStatus();
+        g.clusterSize = observed.clusterSize;
+        g.clusterStatus = observed.clusterStatus;
+        g.syncedNodes = observed.syncedNodes;
+        g.lastBootstrap = last;
+        if (observed.nodes != null) {
+            g.nodes = new ArrayList<>();
+            for (GaleraNodeStatus n : observed.nodes) {
+                GaleraNodeStatus before = previous == null || previous.nodes == null ? null : previous.nodes.stream()
+                        .filter(p -> Objects.equals(p.pod, n.pod)).findFirst().orElse(null);
+                GaleraNodeStatus row = new GaleraNodeStatus(n.pod, n.uuid, n.seqno, n.safeToBootstrap, n.state,
+                        n.detail);
+                row.since = before != null && Objects.equals(before.state, n.state) && before.since != null
+                        ? before.since : now;
+                g.nodes.add(row);
+            }
+        }
+        return g;
     }
 
     private static String databaseNote(Observed o) {

@@ -71,6 +71,26 @@ class DatabaseClusterTest {
     }
 
     @Test
+    void onlyTheAgentContainerMountsTheBootstrapToken() {
+        StatefulSet sts = cluster(new MessageStackSpec()).statefulSet();
+        var pod = sts.getSpec().getTemplate().getSpec();
+        var volume = pod.getVolumes().stream().filter(v -> v.getName().equals("agent-token")).findFirst().orElseThrow();
+        assertEquals("shop-db-agent-token", volume.getSecret().getSecretName());
+        assertEquals(0440, volume.getSecret().getDefaultMode(), "group-readable through fsGroup, not world-readable");
+        Container db = pod.getContainers().get(0);
+        Container agent = pod.getContainers().get(1);
+        assertTrue(db.getVolumeMounts().stream().noneMatch(m -> m.getName().equals("agent-token")));
+        var mount = agent.getVolumeMounts().stream().filter(m -> m.getName().equals("agent-token")).findFirst()
+                .orElseThrow();
+        assertEquals("/etc/messagestack/agent-token", mount.getMountPath());
+        assertTrue(mount.getReadOnly());
+        assertTrue(agent.getEnv().stream().anyMatch(e -> e.getName().equals("AGENT_TOKEN_FILE")
+                && e.getValue().equals("/etc/messagestack/agent-token/token")));
+        assertTrue(agent.getEnv().stream().anyMatch(e -> e.getName().equals("PEER_SERVICE_HOST")
+                && e.getValue().startsWith("shop-db-peers.")), agent.getEnv().toString());
+    }
+
+    @Test
     void databaseDrainsBeforeItStops() {
         StatefulSet sts = cluster(new MessageStackSpec()).statefulSet();
         Container db = sts.getSpec().getTemplate().getSpec().getContainers().get(0);

@@ -67,4 +67,27 @@ class MyCnfRendererTest {
         assertFalse(cnf.contains("max_connections = 300"));
         assertTrue(cnf.contains("innodb_buffer_pool_size = 256M\n"));
     }
+
+    @Test
+    void durableByDefaultRelaxedOnlyWhenAsked() {
+        String strict = MyCnfRenderer.render("s", new DatabaseSpec());
+        assertTrue(strict.contains("innodb_flush_log_at_trx_commit = 1\n"), strict);
+        assertTrue(strict.contains("sync_binlog = 1\n"), strict);
+        DatabaseSpec relaxed = new DatabaseSpec();
+        relaxed.durability = io.messagestack.operator.crd.Durability.RELAXED;
+        String cnf = MyCnfRenderer.render("s", relaxed);
+        assertTrue(cnf.contains("innodb_flush_log_at_trx_commit = 2\n"), cnf);
+        assertTrue(cnf.contains("sync_binlog = 0\n"), cnf);
+        assertFalse(cnf.contains("innodb_flush_log_at_trx_commit = 1"), cnf);
+    }
+
+    @Test
+    void theDurabilityFieldReadsAsStrictAndRelaxed() throws Exception {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        assertEquals(io.messagestack.operator.crd.Durability.RELAXED,
+                json.readValue("{\"durability\":\"Relaxed\"}", DatabaseSpec.class).durability);
+        assertEquals(io.messagestack.operator.crd.Durability.STRICT,
+                json.readValue("{}", DatabaseSpec.class).durability);
+        assertTrue(json.writeValueAsString(new DatabaseSpec()).contains("\"durability\":\"Strict\""));
+    }
 }

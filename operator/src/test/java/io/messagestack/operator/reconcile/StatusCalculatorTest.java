@@ -56,4 +56,37 @@ class StatusCalculatorTest {
         s = StatusCalculator.calculate(null, allReady(List.of(new Problem(Conditions.READY, "X", "y"))), 1, "T");
         assertEquals("Failed", s.phase);
     }
+
+    @Test
+    void galeraNodeTableKeepsSinceWhileTheStateHoldsAndTheLastBootstrapUntilTheNext() {
+        io.messagestack.operator.crd.GaleraStatus g1 = new GaleraStatus();
+        g1.clusterStatus = "Down";
+        g1.nodes = List.of(new io.messagestack.operator.crd.GaleraNodeStatus("db-0", "u", 12L, false, "waiting", null),
+                new io.messagestack.operator.crd.GaleraNodeStatus("db-1", "u", null, false, "recovering", "lock"));
+        Observed o1 = new Observed(0, 3, 2, 2, 0, 2, true, 2, 2, g1, null,
+                List.of(new Problem(Conditions.DATABASE_READY, "WaitingForPositions", "db-1 (recovering: lock)")));
+        MessageStackStatus s1 = StatusCalculator.calculate(null, o1, 1, "T1");
+        assertEquals("WaitingForPositions", Conditions.find(s1.conditions, Conditions.DATABASE_READY).getReason());
+        assertEquals("T1", s1.galera.nodes.get(1).since);
+
+        io.messagestack.operator.crd.GaleraStatus g2 = new GaleraStatus();
+        g2.clusterStatus = "Down";
+        var boot = new io.messagestack.operator.crd.GaleraBootstrapStatus();
+        boot.pod = "db-0";
+        boot.forced = true;
+        boot.forcedBy = "db-0";
+        g2.lastBootstrap = boot;
+        g2.nodes = List.of(new io.messagestack.operator.crd.GaleraNodeStatus("db-0", "u", 12L, false, "waiting", null),
+                new io.messagestack.operator.crd.GaleraNodeStatus("db-1", "u", 13L, false, "waiting", null));
+        MessageStackStatus s2 = StatusCalculator.calculate(s1, new Observed(0, 3, 2, 2, 0, 2, true, 2, 2, g2, null,
+                List.of()), 1, "T2");
+        assertEquals("T1", s2.galera.nodes.get(0).since, "db-0 still waiting");
+        assertEquals("T2", s2.galera.nodes.get(1).since, "db-1 changed state");
+        MessageStackStatus s3 = StatusCalculator.calculate(s2, allReady(List.of()), 1, "T3");
+        assertEquals("db-0", s3.galera.lastBootstrap.pod);
+        assertTrue(s3.galera.lastBootstrap.forced);
+        MessageStackStatus s4 = StatusCalculator.calculate(s3, new Observed(0, 3, 2, 2, 0, 2, true, 2, 2, null, null,
+                List.of()), 1, "T4");
+        assertEquals("db-0", s4.galera.lastBootstrap.forcedBy, "history survives an unanswered probe");
+    }
 }

@@ -152,6 +152,13 @@ public final class Markdown {
             in the database (through a port-forward to the database Service, not through the API) and reports
             acknowledged writes that are missing (lost) and subjects with more than one row (duplicates).
 
+            Each scenario also proves that its fault happened, or fails (exit status non-zero, which fails
+            `chaos/run.sh`'s gate): a deleted pod's uid changed (or the pod is gone), a SIGKILLed process is
+            gone, a stopped worker was seen `NotReady`, the partition's DROP rules are present, a rolled change
+            reached every pod, a scale reached its size. A failed injection command ends the scenario; its result
+            file is removed before it runs, so a run that stops early never reads an earlier run's numbers.
+            (process-kill-{frontend,proxy} is being reworked separately and does not prove its kill yet.)
+
             Definitions: a *failed request* is any HTTP attempt without a 2xx answer (retries included, so a
             retry that then succeeded still counts as one failure); an *error window* starts at the send time of
             a failed request and ends when the last failed request of the run ends, a run being broken by any
@@ -175,6 +182,7 @@ public final class Markdown {
             | partition-db-node | iptables in the node of `<name>-db-0` drop traffic to/from the other workers for 45 s, then heal | the isolated node refuses writes; it rejoins after the heal with no manual step |
             | workers-stop-half | `docker stop` of half the workers, rounded up (2 of 3: the database loses quorum), 60 s | data targets only (issue 5 sets no error budget) |
             | full-db-crash | every database pod force-deleted at once | Ready again within 120 s, automatically |
+            | full-db-crash-sigkill | every mariadbd and start script SIGKILLed (no clean shutdown: grastate.dat seqno -1, positions from `--wsrep-recover`), then every database pod force-deleted | Ready again within 120 s, automatically |
 
             ## How to run
 
