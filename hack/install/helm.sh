@@ -3,6 +3,7 @@
 # $MS_CACHE/helm/$HELM_VERSION/bin/helm like hack/lab/toolchain.sh caches its builds. A second run finds
 # the binary, checks its version and does nothing. `nice` keeps the build from starving other work on 2 cores.
 LOG_PREFIX=helm
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
 if [ -x "$HELM" ] && "$HELM" version --template '{{.Version}}' 2>/dev/null | grep -qx "$HELM_VERSION"; then

@@ -1,4 +1,6 @@
 # Shared helpers of hack/install/*.sh (sourced): versions, cache paths, the toolchain's PATH, phase logs.
+# shellcheck shell=bash
+# shellcheck disable=SC2034  # the variables below are used by the scripts that source this file
 set -euo pipefail
 INSTALL_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$INSTALL_DIR/../.." && pwd)"

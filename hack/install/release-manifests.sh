@@ -6,6 +6,7 @@
 #   --check   write nothing; fail when the chart's CRD copy or the committed bundle differ from what this
 #             would write (make test-helm runs it)
 LOG_PREFIX=release-manifests
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 [ -x "$HELM" ] || die "helm $HELM_VERSION not built: run make helm"
 check=0

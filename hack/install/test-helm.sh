@@ -6,6 +6,7 @@
 #   3. invalid values: each must fail at template time and name the value
 #   4. the chart's CRD copy and the committed bundle deploy/release/messagestack-operator.yaml are not stale
 LOG_PREFIX=test-helm
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 [ -x "$HELM" ] || die "helm $HELM_VERSION not built: run make helm"
 command -v python3 >/dev/null || die "python3 not found: apt-get install python3"

@@ -11,7 +11,7 @@ KUBECTL_PLUGIN_BIN := $(MS_CACHE)/k8s/$(K8S_VERSION)/bin/kubectl-messagestack
 KUBECTL_PLUGIN_SRC := $(shell find $(KUBECTL_PLUGIN_DIR) -name '*.go' -not -name '*_test.go') \
 	$(KUBECTL_PLUGIN_DIR)/go.mod $(KUBECTL_PLUGIN_DIR)/go.sum
 
-.PHONY: helm release-manifests test-helm kubectl-plugin test-kubectl-plugin
+.PHONY: helm release-manifests test-helm kubectl-plugin test-kubectl-plugin test-install-apiserver
 
 helm: ## Helm (version in hack/install/versions.env) built once from the Go module proxy, cached in $(MS_CACHE)/helm/<version>/bin
 	@hack/install/helm.sh
@@ -33,3 +33,7 @@ $(KUBECTL_PLUGIN_BIN): $(KUBECTL_PLUGIN_SRC)
 
 test-kubectl-plugin: ## go vet + unit tests of kubectl-messagestack (client-go fake clients, a fixture MessageStack, the golden screen)
 	@cd $(KUBECTL_PLUGIN_DIR) && nice -n 10 go vet ./... && nice -n 10 go test -count=1 ./...
+
+test-install-apiserver: toolchain helm kubectl-plugin ## bundle + chart (namespaced) on a throw-away kube-apiserver on loopback: RBAC by auth can-i, the operator jar run with the chart's env/RBAC reconciles only watched namespaces, plugin status
+	@test -f operator/target/quarkus-app/quarkus-run.jar || $(OPERATOR_MVN) package -DskipTests
+	@hack/install/apiserver-check.sh

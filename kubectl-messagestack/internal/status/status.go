@@ -22,7 +22,7 @@ import (
 )
 
 // GVR of the MessageStack custom resource (crds/messagestacks.messagestack.io.yaml).
-var GVR = schema.GroupVersionResource{Group: "messagestack.io", Version: "v1", Resource: "messagestacks"}
+var GVR = schema.GroupVersionResource{Group: "messagestack.io", Version: "v1alpha1", Resource: "messagestacks"}
 
 // Labels the operator puts on everything it owns (operator/.../common/Labels.java).
 const (

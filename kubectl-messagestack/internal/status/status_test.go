@@ -304,3 +304,37 @@ func TestOnlyStack(t *testing.T) {
 		t.Errorf("none: %v", err)
 	}
 }
+
+// The plugin's GVR is the one the project's CRD serves (crds/ is generated from the Java types).
+func TestGVRMatchesTheCRD(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "..", "crds", "messagestacks.messagestack.io.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var crd struct {
+		Spec struct {
+			Group string
+			Names struct{ Plural string }
+			Versions []struct {
+				Name    string
+				Served  bool
+				Storage bool
+			}
+		}
+	}
+	if err := yaml.Unmarshal(raw, &crd); err != nil {
+		t.Fatal(err)
+	}
+	if crd.Spec.Group != GVR.Group || crd.Spec.Names.Plural != GVR.Resource {
+		t.Errorf("CRD %s/%s, plugin %s/%s", crd.Spec.Group, crd.Spec.Names.Plural, GVR.Group, GVR.Resource)
+	}
+	served := false
+	for _, v := range crd.Spec.Versions {
+		if v.Name == GVR.Version && v.Served && v.Storage {
+			served = true
+		}
+	}
+	if !served {
+		t.Errorf("the CRD does not serve and store %s: %+v", GVR.Version, crd.Spec.Versions)
+	}
+}
