@@ -2,7 +2,8 @@
 # make test-install-apiserver: the install paths against a real kube-apiserver $K8S_VERSION + etcd on loopback
 # (the toolchain's binaries; no nodes, no kind, nothing shared touched), then the operator itself (the JVM build
 # in operator/target, run as a local process with the chart's ServiceAccount token) in namespaced mode:
-#   1. the bundle applies with kubectl apply --server-side; its ServiceAccount may read Secrets everywhere
+#   1. the bundle applies with kubectl apply --server-side; its ServiceAccount may read Secrets everywhere;
+#      helm install --take-ownership --force-conflicts --skip-crds adopts its objects (the way from kustomize/bundle to Helm)
 #   2. helm install of the chart with watchNamespaces={team-a,team-b}: Roles in those namespaces only,
 #      checked with kubectl auth can-i as the ServiceAccount (yes in team-a, no in team-c, nothing cluster-wide)
 #   3. invalid values refused by helm install, naming the value
@@ -75,6 +76,14 @@ expect "bundle: operator may list Secrets in any namespace" can messagestack-sys
 expect "bundle: operator may patch MessageStack status" can messagestack-system:messagestack-operator patch messagestacks.messagestack.io --subresource=status -n default
 expect "bundle: operator may not list nodes" cannot messagestack-system:messagestack-operator list nodes
 expect "bundle: operator may not delete PVCs" cannot messagestack-system:messagestack-operator delete persistentvolumeclaims -n default
+# Moving from the bundle (or kustomize: same names) to Helm: the objects are not Helm's, so helm install takes
+# them over with --take-ownership (and --force-conflicts: kubectl owns their fields); --skip-crds because a CRD applied by kubectl conflicts with Helm 4's apply.
+sel_before=$(kubectl -n messagestack-system get deployment messagestack-operator -o jsonpath='{.spec.selector}')
+expect "helm install --take-ownership --force-conflicts --skip-crds over the bundle's objects" "$HELM" install messagestack-operator \
+  "$CHART_DIR" -n messagestack-system --take-ownership --force-conflicts --skip-crds
+expect "the Deployment's selector is unchanged by the takeover" test "$sel_before" = \
+  "$(kubectl -n messagestack-system get deployment messagestack-operator -o jsonpath='{.spec.selector}')"
+expect "helm uninstall keeps the CRD (and so every MessageStack)" bash -c "'$HELM' uninstall messagestack-operator -n messagestack-system && kubectl get crd messagestacks.messagestack.io"
 # Remove the bundle so the chart installs its own CRD: Helm 4 applies CRDs server-side and a CRD applied by
 # kubectl (field manager "kubectl") conflicts; on such a cluster install with --skip-crds (README).
 kubectl delete -f "$BUNDLE" --wait=false >/dev/null 2>&1 || true
