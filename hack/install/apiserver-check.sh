@@ -26,6 +26,10 @@ for b in kube-apiserver kubectl; do [ -x "$K8S_BIN_DIR/$b" ] || die "$K8S_BIN_DI
 [ -x "$K8S_BIN_DIR/kubectl-messagestack" ] || die "kubectl-messagestack missing: run make kubectl-plugin"
 [ -f "$OPERATOR_JAR" ] || die "$OPERATOR_JAR missing: run mvn -B -q -f operator/pom.xml package -DskipTests"
 
+for port in "$APISERVER_PORT" "$ETCD_PORT" "$((ETCD_PORT + 1))" 18089; do
+  ! ss -Hltn "sport = :$port" 2>/dev/null | grep -q . \
+    || die "port $port on 127.0.0.1 is taken (another run?); set APISERVER_PORT / ETCD_PORT to free ones"
+done
 work=$(mktemp -d /tmp/messagestack-apiserver-check.XXXX)
 pids=()
 cleanup() {
