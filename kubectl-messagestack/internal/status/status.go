@@ -50,9 +50,9 @@ type Component struct {
 	// From .status.<component>; -1 when the status has no entry.
 	StatusReady, StatusDesired int
 	// From the StatefulSet/Deployment; Found is false when it does not exist (disabled, or not created yet).
-	Found                bool
-	LiveReady, LiveWant  int32
-	LiveUpdated          int32
+	Found               bool
+	LiveReady, LiveWant int32
+	LiveUpdated         int32
 }
 
 // Pod is one database pod.

@@ -313,8 +313,8 @@ func TestGVRMatchesTheCRD(t *testing.T) {
 	}
 	var crd struct {
 		Spec struct {
-			Group string
-			Names struct{ Plural string }
+			Group    string
+			Names    struct{ Plural string }
 			Versions []struct {
 				Name    string
 				Served  bool
