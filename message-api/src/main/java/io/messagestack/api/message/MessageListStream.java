@@ -1,0 +1,130 @@
+package io.messagestack.api.message;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+import jakarta.ws.rs.core.StreamingOutput;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * The unbounded list, written as one bare JSON array while it is read in keyset chunks: the heap
+ * holds one chunk (sized to a character budget, so long bodies mean fewer rows) and the output
+ * buffers, whatever the table size. No connection or transaction is held between chunks, so a
+ * slow reader holds nothing in the database, and a reader that goes away stops the reads at its
+ * next write (the server's output stream throws). Each chunk is its own short transaction run by
+ * GaleraRetry, so a failover in the middle of a long list is retried chunk by chunk.
+ * <p>
+ * Consistency: each message appears at most once and in order; a message stored or deleted
+ * while the list is being written may or may not appear (the chunks are separate reads, not one
+ * snapshot: a snapshot held for a whole million-row list would hold back InnoDB's purge).
+ */
+final class MessageListStream implements StreamingOutput {
+
+    private static final Logger LOG = Logger.getLogger(MessageListStream.class);
+    /** Characters of subject+body per chunk: about 1 MiB of strings and driver buffers at worst. */
+    static final int CHUNK_CHARS = 256 * 1024;
+    static final int FIRST_CHUNK_ROWS = 100;
+    static final int MIN_CHUNK_ROWS = 10;
+    static final int MAX_CHUNK_ROWS = 1000;
+
+    private final MessageService messages;
+    private final Paging paging;
+    private final MessageUrls urls;
+    private final ObjectMapper mapper;
+    private final MeterRegistry meters;
+    private final BooleanSupplier clientGone;
+    private List<MessageRow> first;
+
+    /**
+     * @param clientGone true once the client's connection is closed. Checked before every chunk:
+     *        the server's output stream only throws when it has to wait for a slow reader; after a
+     *        reset it accepts (and drops) writes, so without this check the whole table would be read.
+     */
+    MessageListStream(MessageService messages, Paging paging, MessageUrls urls, ObjectMapper mapper, MeterRegistry meters,
+            BooleanSupplier clientGone) {
+        this.clientGone = clientGone;
+        this.messages = messages;
+        this.paging = paging;
+        this.urls = urls;
+        this.mapper = mapper;
+        this.meters = meters;
+    }
+
+    /** Reads the first chunk before the response is committed: a database failure here is still a problem+json answer. */
+    MessageListStream prefetch() {
+        first = messages.chunk(paging, null, FIRST_CHUNK_ROWS);
+        return this;
+    }
+
+    /** The next chunk's size from the last one's average row: CHUNK_CHARS in all, within MIN..MAX rows. */
+    static int nextChunkRows(List<MessageRow> last) {
+        if (last.isEmpty()) {
+            return FIRST_CHUNK_ROWS;
+        }
+        long chars = 0;
+        for (MessageRow row : last) {
+            chars += row.chars();
+        }
+        long average = Math.max(1, chars / last.size());
+        return (int) Math.max(MIN_CHUNK_ROWS, Math.min(MAX_CHUNK_ROWS, CHUNK_CHARS / average));
+    }
+
+    @Override
+    public void write(OutputStream out) throws IOException {
+        ObjectWriter writer = mapper.writerFor(MessageView.class).without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
+        long rows = 0;
+        String outcome = "failed";
+        List<MessageRow> chunk = first != null ? first : messages.chunk(paging, null, FIRST_CHUNK_ROWS);
+        int requested = FIRST_CHUNK_ROWS;
+        first = null;
+        // Neither closing brackets nor the end of the response are written on a failure: the
+        // framework closes the stream after a successful write only.
+        JsonGenerator json = mapper.getFactory().createGenerator(out)
+                .disable(JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT)
+                .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+        try {
+            json.writeStartArray();
+            while (true) {
+                for (MessageRow row : chunk) {
+                    writer.writeValue(json, MessageView.of(row, urls));
+                }
+                rows += chunk.size();
+                if (chunk.size() < requested) {
+                    break;
+                }
+                if (clientGone.getAsBoolean()) {
+                    throw new IOException("the client closed the connection");
+                }
+                Long cursor = chunk.get(chunk.size() - 1).id();
+                requested = nextChunkRows(chunk);
+                chunk = null; // the old chunk can go before the next one is read
+                chunk = messages.chunk(paging, cursor, requested);
+            }
+            json.writeEndArray();
+            json.close(); // flushes into `out`, leaves it open
+            outcome = "complete";
+        } catch (IOException clientGone) {
+            outcome = "client_gone";
+            LOG.debugf("event=list_stream_client_gone rows=%d error=\"%s\"", rows, clientGone.getMessage());
+            throw clientGone;
+        } catch (RuntimeException e) {
+            // The 200 and part of the array are already sent: the only honest signal left is to
+            // break the response (no closing bracket, no final chunk), never a valid short list.
+            LOG.warnf("event=list_stream_failed rows=%d error=\"%s\"", rows, e.toString());
+            throw new IOException("the list failed after " + rows + " messages", e);
+        } finally {
+            meters.counter("messagestack.list.streams", "outcome", outcome).increment();
+            meters.counter("messagestack.list.streamed.rows").increment(rows);
+        }
+    }
+}
