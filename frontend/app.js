@@ -110,7 +110,7 @@ function showCount(count) {
 function showPager(shown, hasOlder) {
   const page = newerCursors.length + 1;
   $('page-info').textContent = shown.length
-    ? '\u00b7 page ' + page + ', newest first (' + shown[0].pk + ' to ' + shown[shown.length - 1].pk + ')'
+    ? '\u00b7 page ' + page + ', newest first (pk ' + shown[0].pk + ' to ' + shown[shown.length - 1].pk + ')'
     : '';
   $('newest').disabled = cursor === null;
   $('newer').disabled = cursor === null;
