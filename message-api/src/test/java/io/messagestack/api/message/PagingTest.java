@@ -61,8 +61,11 @@ class PagingTest {
         Instant now = Instant.now();
         List<MessageRow> small = Collections.nCopies(100, new MessageRow(1, "s", "b".repeat(99), now));
         assertEquals(MessageListStream.MAX_CHUNK_ROWS, MessageListStream.nextChunkRows(small));
+        List<MessageRow> medium = Collections.nCopies(10, new MessageRow(1, "s".repeat(24), "b".repeat(1_000), now));
+        assertEquals(MessageListStream.CHUNK_CHARS / 1_024, MessageListStream.nextChunkRows(medium));
         List<MessageRow> large = Collections.nCopies(10, new MessageRow(1, "s".repeat(200), "b".repeat(10_000), now));
-        assertEquals(MessageListStream.CHUNK_CHARS / 10_200, MessageListStream.nextChunkRows(large));
+        assertEquals(Math.max(MessageListStream.MIN_CHUNK_ROWS, MessageListStream.CHUNK_CHARS / 10_200),
+                MessageListStream.nextChunkRows(large));
         List<MessageRow> huge = Collections.nCopies(10, new MessageRow(1, "s", "b".repeat(1_000_000), now));
         assertEquals(MessageListStream.MIN_CHUNK_ROWS, MessageListStream.nextChunkRows(huge));
         assertEquals(MessageListStream.FIRST_CHUNK_ROWS, MessageListStream.nextChunkRows(List.of()));
