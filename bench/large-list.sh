@@ -33,6 +33,8 @@ work=$root/bench/results/large-list; rm -rf "$work"; mkdir -p "$work"
 # MaxRAMPercentage=25 of 384 MiB = 96 MiB), outside a container spelled out as -Xmx96m.
 API_JAVA_OPTS=(-Xmx96m -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=48m -Xss512k -XX:+UseSerialGC
   -XX:+ExitOnOutOfMemoryError -Djava.util.logging.manager=org.jboss.logmanager.LogManager)
+# Not the image's: a GC log, to see the pauses the other requests feel.
+GC_LOG=$work/gc.log
 
 declare -A errors=([fill]=0 [baseline]=0 [list]=0 [probe]=0 [api-log]=0 [rss]=0)
 pids=()
@@ -53,7 +55,8 @@ sql "$dbdir" "CREATE DATABASE IF NOT EXISTS \`$BENCH_DB\` CHARACTER SET utf8mb4 
 bsql() { mariadb --no-defaults --socket="$dbdir/run/mysqld.sock" -uroot -N -B "$BENCH_DB" -e "$1"; }
 
 say "phase: message-api ($NAME, ${API_JAVA_OPTS[*]})"
-API_LOG=$work/api.log start_api "$NAME" "$PORT" "jdbc:mysql://127.0.0.1:$SINGLE_PORT/$BENCH_DB" "${API_JAVA_OPTS[@]}"
+API_LOG=$work/api.log start_api "$NAME" "$PORT" "jdbc:mysql://127.0.0.1:$SINGLE_PORT/$BENCH_DB" "${API_JAVA_OPTS[@]}" \
+  "-Xlog:gc:file=$GC_LOG"
 api_pid=$(cat "$MS_TEST_RUN/api/$NAME.pid")
 
 say "phase: fill the table to $ROWS messages (batches of $BATCH, plain SQL)"
@@ -133,6 +136,7 @@ list_client() { # N: one line per list in lists.txt: "curl_exit http_code bytes 
 rows_before=$(bsql "SELECT COUNT(*) FROM message")
 : > "$work/lists.txt"; : > "$work/probe-load.txt"
 load_started=$(date +%s.%N)
+gc_lines_before=$(wc -l < "$GC_LOG")
 clients=()
 for n in $(seq 1 "$CLIENTS"); do list_client "$n" & clients+=($!); done
 ( while :; do probe_once "$work/probe-load.txt"; sleep 0.25; done ) & probe_pid=$!; pids+=($probe_pid)
@@ -160,6 +164,10 @@ oom=$(grep -c 'OutOfMemoryError' "$work/api.log" || true)
 unexpected=$(grep -c 'event=unexpected_error\|event=list_stream_failed' "$work/api.log" || true)
 errors[api-log]=$(( errors[api-log] + oom + unexpected ))
 peak_mib=$(( peak_kib / 1024 ))
+# GC pauses during the lists: young and full collections, the longest pause.
+gc_stats=$(tail -n +"$(( gc_lines_before + 1 ))" "$GC_LOG" | awk '/Pause Young/ {y++} /Pause Full/ {f++}
+  /Pause/ {ms = $NF; sub(/ms$/, "", ms); if (ms + 0 > max) max = ms + 0}
+  END {printf "young=%d full=%d longest_pause=%.0fms", y, f, max}')
 (( peak_mib < LIMIT_MIB )) || errors[rss]=1
 streamed=$(curl -s "$URL/q/metrics" | awk '/^messagestack_list_streams_total/ {printf "%s ", $0}')
 
@@ -173,6 +181,7 @@ total_errors=0; for k in "${!errors[@]}"; do total_errors=$(( total_errors + err
   echo "lists:     $lists_ok of $(( CLIENTS * ROUNDS )) complete (200, array closed) in $load_s s: $list_stats; client 1 counted $counted messages (table: $rows_before before, $rows_after after); errors=${errors[list]}"
   echo "probe:     during the lists create $(stats "$work/probe-load.txt" 2) ms | get $(stats "$work/probe-load.txt" 3) ms; errors=${errors[probe]}"
   echo "memory:    peak RSS (VmHWM) $peak_mib MiB, highest sample $(( ${sampled_kib:-0} / 1024 )) MiB (limit $LIMIT_MIB); errors=${errors[rss]}"
+  echo "gc:        during the lists $gc_stats (-Xlog:gc, $GC_LOG)"
   echo "api log:   OutOfMemoryError=$oom unexpected/failed streams=$unexpected; errors=${errors[api-log]}"
   echo "metrics:   $streamed"
   echo "errors by phase: fill=${errors[fill]} baseline=${errors[baseline]} list=${errors[list]} probe=${errors[probe]} rss=${errors[rss]} api-log=${errors[api-log]}  total=$total_errors"
