@@ -1,8 +1,10 @@
 package io.messagestack.api.message;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
+import java.util.concurrent.Semaphore;
 import java.util.function.BooleanSupplier;
 
 import jakarta.ws.rs.core.StreamingOutput;
@@ -42,6 +44,17 @@ final class MessageListStream implements StreamingOutput {
     static final int MIN_CHUNK_ROWS = 10;
     static final int MAX_CHUNK_ROWS = Integer.getInteger("messagestack.list.chunk-rows", 250);
 
+    /**
+     * How many lists read and serialize a chunk at the same time: the number of CPUs the JVM
+     * sees (its container's limit). Sixteen lists at once otherwise keep sixteen threads
+     * runnable, and every other request waits for CPU behind them (measured: create p50 22 ms
+     * alone, 132 ms during 16 lists of 1M rows). Permits are held for one chunk, never while
+     * writing to the client, and taken in arrival order, so each list still progresses.
+     */
+    static final Semaphore ACTIVE_CHUNKS = new Semaphore(
+            Integer.getInteger("messagestack.list.active-chunks", Math.max(1, Runtime.getRuntime().availableProcessors())),
+            true);
+
     private final MessageService messages;
     private final Paging paging;
     private final MessageUrls urls;
@@ -71,6 +84,15 @@ final class MessageListStream implements StreamingOutput {
         return this;
     }
 
+    private static void acquire() throws IOException {
+        try {
+            ACTIVE_CHUNKS.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting to read the next chunk", e);
+        }
+    }
+
     /** The next chunk's size from the last one's average row: CHUNK_CHARS in all, within MIN..MAX rows. */
     static int nextChunkRows(List<MessageRow> last) {
         if (last.isEmpty()) {
@@ -89,20 +111,35 @@ final class MessageListStream implements StreamingOutput {
         ObjectWriter writer = mapper.writerFor(MessageView.class).without(SerializationFeature.FLUSH_AFTER_WRITE_VALUE);
         long rows = 0;
         String outcome = "failed";
-        List<MessageRow> chunk = first != null ? first : messages.chunk(paging, null, FIRST_CHUNK_ROWS);
+        List<MessageRow> chunk = first;
         int requested = FIRST_CHUNK_ROWS;
         first = null;
+        // Each chunk is serialized into this buffer while holding a permit, then copied to the
+        // client without it: a slow reader never holds a permit.
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream(64 * 1024);
         // Neither closing brackets nor the end of the response are written on a failure: the
         // framework closes the stream after a successful write only.
-        JsonGenerator json = mapper.getFactory().createGenerator(out)
+        JsonGenerator json = mapper.getFactory().createGenerator(buffer)
                 .disable(JsonGenerator.Feature.AUTO_CLOSE_JSON_CONTENT)
                 .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
         try {
             json.writeStartArray();
+            Long cursor = null;
             while (true) {
-                for (MessageRow row : chunk) {
-                    writer.writeValue(json, MessageView.of(row, urls));
+                acquire();
+                try {
+                    if (chunk == null) {
+                        chunk = messages.chunk(paging, cursor, requested);
+                    }
+                    for (MessageRow row : chunk) {
+                        writer.writeValue(json, MessageView.of(row, urls));
+                    }
+                    json.flush();
+                } finally {
+                    ACTIVE_CHUNKS.release();
                 }
+                buffer.writeTo(out);
+                buffer.reset();
                 rows += chunk.size();
                 if (chunk.size() < requested) {
                     break;
@@ -110,13 +147,13 @@ final class MessageListStream implements StreamingOutput {
                 if (clientGone.getAsBoolean()) {
                     throw new IOException("the client closed the connection");
                 }
-                Long cursor = chunk.get(chunk.size() - 1).id();
+                cursor = chunk.get(chunk.size() - 1).id();
                 requested = nextChunkRows(chunk);
                 chunk = null; // the old chunk can go before the next one is read
-                chunk = messages.chunk(paging, cursor, requested);
             }
             json.writeEndArray();
-            json.close(); // flushes into `out`, leaves it open
+            json.close();
+            buffer.writeTo(out);
             outcome = "complete";
         } catch (IOException clientGone) {
             outcome = "client_gone";
