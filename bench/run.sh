@@ -3,8 +3,9 @@
 #   wrk -> nginx -> two message-api instances -> HAProxy (single writer) -> 3-node Galera
 # and, in the same run, the database's own ceiling: plain JDBC inserts of the same rows into
 # the same table through the same HAProxy at the same concurrency.
-# Prints requests/s and p50/p99 for list and create, the create/JDBC ratio, and the peak RSS
-# of the API processes. Results: bench/results/latest.txt (not committed; copy into
+# Prints requests/s and p50/p99 for list and create, the create/JDBC ratio, the peak RSS
+# of the API processes, and every phase's error count (warm-up included); exits non-zero when
+# any phase had an error. Results: bench/results/latest.txt (not committed; copy into
 # docs/benchmarks.md with the command).
 # Knobs: BENCH_CONCURRENCY (16), BENCH_SECONDS (30), BENCH_WARMUP_SECONDS (90),
 # BENCH_LIST_RATE_DELAY_MS (19, with 4 connections about 200 requests/s).
@@ -66,6 +67,18 @@ run_wrk() { # NAME CONNECTIONS SECONDS MODE [DELAY]
 }
 field() { sed -E "s/.*(^| )$2=([^ ]*).*/\2/" <<<"$1"; }
 
+# Every phase's errors (non-2xx answers and socket errors of wrk, failed JDBC inserts), the
+# warm-up's included: they are printed by phase and any of them fails the run at the end.
+declare -A phase_errors=()
+phase_order=()
+count_errors() { # PHASE RESULT_LINE
+  local n
+  n=$(( $(field "$2" non2xx) + $(field "$2" socket_errors) ))
+  [[ -v phase_errors[$1] ]] || phase_order+=("$1")
+  phase_errors[$1]=$(( ${phase_errors[$1]:-0} + n ))
+  (( n == 0 )) || say "phase $1: $n error(s): $2"
+}
+
 # CPU time (user+system, ms) used so far by the processes of each tier, to compare the cost of
 # a request independently of what else this machine is running.
 tier_pids() {
@@ -99,8 +112,12 @@ cpu_per_request() {
 # On two shared cores C2 needs a minute or more of load before the hot code is compiled.
 WARM=${BENCH_WARMUP_SECONDS:-90}
 say "phase: warm-up (JIT), $WARM s of creates and lists"
-run_wrk warmup-create "$C" $(( WARM * 2 / 3 )) create >/dev/null
-run_wrk warmup-list "$C" $(( WARM / 3 )) list >/dev/null
+warm_create=$(run_wrk warmup-create "$C" $(( WARM * 2 / 3 )) create)
+say "warm-up create: $warm_create"
+count_errors warmup-create "$warm_create"
+warm_list=$(run_wrk warmup-list "$C" $(( WARM / 3 )) list)
+say "warm-up list: $warm_list"
+count_errors warmup-list "$warm_list"
 
 say "phase: list of 20 messages"
 sqlh "DELETE FROM message"
@@ -112,8 +129,10 @@ for i in $(seq 1 20); do
 done
 list_rate=$(run_wrk list-rate 4 "$SECS" list "$DELAY")
 say "list at a fixed rate: $list_rate"
+count_errors list-rate "$list_rate"
 list_max=$(run_wrk list-max "$C" "$SECS" list)
 say "list at concurrency $C: $list_max"
+count_errors list-max "$list_max"
 
 say "phase: create at concurrency $C"
 before=$(sqlh "SELECT COUNT(*) FROM message")
@@ -123,6 +142,7 @@ cpu_after=$(cpu_snapshot)
 after=$(sqlh "SELECT COUNT(*) FROM message")
 create_cpu=$(cpu_per_request "$cpu_before" "$cpu_after" "$(field "$create" requests)")
 say "create: $create (rows stored: $(( after - before )))"
+count_errors create "$create"
 say "create CPU ms per request: $create_cpu"
 
 kill "$sampler_pid" 2>/dev/null || true; sampler_pid=
@@ -138,6 +158,8 @@ jdbc=${jdbc#RESULT }
 jdbc_all=$(awk -v r="$(field "$jdbc" rps)" -v s="$SECS" 'BEGIN{printf "%d", r * (s + 3)}')
 jdbc_cpu=$(cpu_per_request "$cpu_before" "$cpu_after" "$jdbc_all" "$(field "$jdbc" client_cpu_ms)")
 say "jdbc: $jdbc"
+[[ -v phase_errors[jdbc] ]] || phase_order+=(jdbc)
+phase_errors[jdbc]=$(field "$jdbc" errors)
 say "jdbc CPU ms per insert (approx.): $jdbc_cpu"
 
 ratio=$(awk -v a="$(field "$create" rps)" -v b="$(field "$jdbc" rps)" 'BEGIN { printf "%.2f", a / b }')
@@ -162,4 +184,11 @@ ratio=$(awk -v a="$(field "$create" rps)" -v b="$(field "$jdbc" rps)" 'BEGIN { p
   echo "CPU ms per create  (by tier): $create_cpu"
   echo "CPU ms per JDBC insert      : $jdbc_cpu"
   echo "=> with $(nproc) cores fully used, the create path tops out near $(awk -v t="$(field "$create_cpu" total)" -v c="$(nproc)" 'BEGIN{printf "%.0f", c*1000/t}') req/s and plain JDBC near $(awk -v t="$(field "$jdbc_cpu" total)" -v c="$(nproc)" 'BEGIN{printf "%.0f", c*1000/t}') inserts/s"
+  total_errors=0 by_phase=
+  for p in "${phase_order[@]}"; do by_phase+="$p=${phase_errors[$p]} "; total_errors=$(( total_errors + phase_errors[$p] )); done
+  echo
+  echo "errors by phase (non-2xx + socket errors; JDBC insert errors): ${by_phase}total=$total_errors"
 } | tee "$result"
+total_errors=0
+for p in "${phase_order[@]}"; do total_errors=$(( total_errors + phase_errors[$p] )); done
+(( total_errors == 0 )) || die "$total_errors error(s) in the run (warm-up included); see the errors by phase above"

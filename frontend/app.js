@@ -1,4 +1,5 @@
-// The Messages page: list, add, delete against /api/messages/ (same origin, via nginx).
+// The Messages page: list (a page at a time, newest first), add, delete against /api/messages/
+// (same origin, via nginx).
 // Vanilla JS, no build step. Fixes the original page's bug: it deletes by the pk the server
 // returned, never by a local copy without one. Every failure is shown, never swallowed.
 'use strict';
@@ -91,13 +92,80 @@ function render(messages) {
   }
 }
 
+// One page at a time, newest first, by keyset: the page asks for PAGE_SIZE + 1 messages with a
+// pk below the cursor (the extra one only says whether an older page exists), and the count
+// (exact for a small table, an estimate for a large one). A refresh costs the same whatever the
+// table size; the whole list (GET /api/messages/) is never fetched.
+const PAGE_SIZE = 20;
+let cursor = null; // null: the newest page; else the pks shown are below this one (before_id)
+let newerCursors = []; // the cursors of the pages above this one, for Newer
+let loading = null;
+
+function showCount(count) {
+  const n = count.count.toLocaleString('en-US');
+  const noun = count.count === 1 ? ' message' : ' messages';
+  $('count').textContent = (count.exact ? '' : 'about ') + n + noun;
+}
+
+function showPager(shown, hasOlder) {
+  const page = newerCursors.length + 1;
+  $('page-info').textContent = shown.length
+    ? '\u00b7 page ' + page + ', newest first (pk ' + shown[0].pk + ' to ' + shown[shown.length - 1].pk + ')'
+    : '';
+  $('newest').disabled = cursor === null;
+  $('newer').disabled = cursor === null;
+  $('older').disabled = !hasOlder;
+  $('older').dataset.cursor = shown.length ? shown[shown.length - 1].pk : '';
+}
+
+async function fetchPage() {
+  const params = new URLSearchParams({ ordering: '-pk', limit: String(PAGE_SIZE + 1) });
+  if (cursor !== null) params.set('before_id', String(cursor));
+  const [rows, count] = await Promise.all([call('GET', API + '?' + params), call('GET', API + 'count')]);
+  if (rows.length === 0 && cursor !== null) {
+    // Everything on this page was deleted meanwhile: back to the page above.
+    cursor = newerCursors.length ? newerCursors.pop() : null;
+    return fetchPage();
+  }
+  const shown = rows.slice(0, PAGE_SIZE);
+  render(shown);
+  showCount(count);
+  showPager(shown, rows.length > PAGE_SIZE);
+}
+
 async function load() {
+  // One load at a time; a load asked for meanwhile (a click during a refresh) runs after it.
+  if (loading) {
+    await loading.catch(() => {});
+  }
+  loading = fetchPage();
   try {
-    render(await call('GET', API));
+    await loading;
     clearError();
   } catch (e) {
     showError('Could not load messages. ' + e.message);
+  } finally {
+    loading = null;
   }
+}
+
+function goNewest() {
+  cursor = null;
+  newerCursors = [];
+  return load();
+}
+
+function goOlder() {
+  const next = $('older').dataset.cursor;
+  if (!next) return load();
+  newerCursors.push(cursor);
+  cursor = Number(next);
+  return load();
+}
+
+function goNewer() {
+  cursor = newerCursors.length ? newerCursors.pop() : null;
+  return load();
 }
 
 async function addMessage(event) {
@@ -114,7 +182,7 @@ async function addMessage(event) {
     pendingAdd = null;
     $('subject').value = '';
     $('body').value = '';
-    await load();
+    await goNewest(); // the new message is on the newest page
   } catch (e) {
     showError('Could not add the message. ' + e.message);
   } finally {
@@ -148,6 +216,9 @@ document.addEventListener('DOMContentLoaded', () => {
   $('body').addEventListener('input', updateAddButton);
   $('add-form').addEventListener('submit', addMessage);
   $('refresh').addEventListener('click', load);
+  $('older').addEventListener('click', goOlder);
+  $('newer').addEventListener('click', goNewer);
+  $('newest').addEventListener('click', goNewest);
   $('auto-refresh').addEventListener('change', autoRefresh);
   autoRefresh();
   load();

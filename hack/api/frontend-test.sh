@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The page test: real MariaDB -> message-api (packaged fast-jar) -> nginx serving frontend/,
 # driven by Playwright in Debian's headless Chromium. Screenshots go to
-# frontend/test/test-artifacts/. Starts what it needs and stops it again (MariaDB only if it
+# frontend/test/test-artifacts/. The large-table case stores PAGE_TEST_ROWS (30000) messages with
+# SQL through the MariaDB socket and empties the table afterwards. Starts what it needs and stops it again (MariaDB only if it
 # was not already running).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -28,6 +29,7 @@ start_nginx page "$PAGE_PORT" "$API_PORT"
 
 say "running Playwright against http://127.0.0.1:$PAGE_PORT/"
 cd "$root/frontend/test"
+MARIADB_SOCKET="$MS_TEST_RUN/mariadb/run/mysqld.sock" APP_DB="$APP_DB" \
 PAGE_URL="http://127.0.0.1:$PAGE_PORT/" API_PID="$(cat "$MS_TEST_RUN/api/api-page-test.pid")" \
 EXPECTED_SERVED_BY=api-page-test ARTIFACTS="$root/frontend/test/test-artifacts" npm test
 say "page test passed; screenshots in frontend/test/test-artifacts/"

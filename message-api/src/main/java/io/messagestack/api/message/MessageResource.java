@@ -26,8 +26,12 @@ import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.messagestack.api.http.FieldError;
 import io.messagestack.api.http.InvalidRequestException;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.http.HttpServerResponse;
 
 /**
  * django-vue-template's REST API: GET/POST /api/messages/, GET/PUT/PATCH/DELETE
@@ -41,18 +45,43 @@ public class MessageResource {
 
     private final MessageService messages;
     private final Validator validator;
+    private final ObjectMapper mapper;
+    private final MeterRegistry meters;
 
-    MessageResource(MessageService messages, Validator validator) {
+    MessageResource(MessageService messages, Validator validator, ObjectMapper mapper, MeterRegistry meters) {
         this.messages = messages;
         this.validator = validator;
+        this.mapper = mapper;
+        this.meters = meters;
     }
 
     @GET
-    @Operation(summary = "All messages ordered by pk, as a bare JSON array (optionally a window of it)")
-    public List<MessageView> list(@QueryParam("limit") String limit, @QueryParam("offset") String offset,
-            @Context UriInfo uri) {
+    @Operation(summary = "Messages as a bare JSON array: all of them ordered by pk (streamed), or a window"
+            + " (limit, offset, after_id/before_id keyset, ordering=-pk for newest first)")
+    public Response list(
+            @Parameter(description = "at most this many, 1..1000 (default: all, streamed)") @QueryParam("limit") String limit,
+            @Parameter(description = "skip this many first, 0..100000") @QueryParam("offset") String offset,
+            @Parameter(description = "only pks greater than this (keyset cursor)") @QueryParam("after_id") String afterId,
+            @Parameter(description = "only pks smaller than this (keyset cursor)") @QueryParam("before_id") String beforeId,
+            @Parameter(description = "pk (default) or -pk (newest first)") @QueryParam("ordering") String ordering,
+            @Context UriInfo uri, @Context HttpServerResponse response) {
+        Paging paging = Paging.parse(limit, offset, afterId, beforeId, ordering);
         MessageUrls urls = urls(uri);
-        return messages.list(Paging.parse(limit, offset)).stream().map(m -> MessageView.of(m, urls)).toList();
+        if (paging.bounded()) {
+            List<MessageView> page = messages.chunk(paging, null, paging.limit()).stream()
+                    .map(m -> MessageView.of(m, urls)).toList();
+            return Response.ok(page, MediaType.APPLICATION_JSON_TYPE).build();
+        }
+        // The whole list: streamed in chunks, never held in the heap (see MessageListStream).
+        return Response.ok(new MessageListStream(messages, paging, urls, mapper, meters, response::closed).prefetch(),
+                MediaType.APPLICATION_JSON_TYPE).build();
+    }
+
+    @GET
+    @Path("count")
+    @Operation(summary = "How many messages there are: exact up to 10000, InnoDB's estimate above (exact=false)")
+    public MessageCount count() {
+        return messages.count();
     }
 
     @POST

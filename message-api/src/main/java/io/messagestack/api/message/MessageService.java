@@ -7,7 +7,6 @@ import java.util.List;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import io.messagestack.api.database.GaleraRetry;
-import io.quarkus.panache.common.Sort;
 
 /**
  * The message operations, each one transaction that {@link GaleraRetry} may run again; every
@@ -16,21 +15,85 @@ import io.quarkus.panache.common.Sort;
 @ApplicationScoped
 public class MessageService {
 
+    /** Bound on each list/count statement (JDBC query timeout), far below the transaction reaper's 60 s. */
+    static final int QUERY_TIMEOUT_MS = 5000;
+    /** Up to this many messages the count is exact; above, InnoDB's estimate. */
+    public static final long EXACT_COUNT_UP_TO = 10_000;
+
     private final GaleraRetry retry;
 
     MessageService(GaleraRetry retry) {
         this.retry = retry;
     }
 
-    public List<Message> list(Paging paging) {
-        return retry.inTransaction("list", attempt -> {
-            var query = Message.<Message>findAll(Sort.by("id"));
-            if (paging.limit() != null) {
-                query.range(paging.offset(), paging.offset() + paging.limit() - 1);
-            } else if (paging.offset() > 0) {
-                query.range(paging.offset(), Integer.MAX_VALUE - 1);
+    /**
+     * Up to {@code size} rows of the list that {@code paging} describes, continuing after
+     * {@code cursor} (the last pk already returned, in the list's order; null for the first
+     * chunk, which also applies the offset). One short read-only transaction and statement per
+     * chunk (a keyset range on the primary key), bounded by {@link #QUERY_TIMEOUT_MS} as well as
+     * by GaleraRetry's per-attempt network timeout: far below the transaction reaper's 60 s.
+     */
+    public List<MessageRow> chunk(Paging paging, Long cursor, int size) {
+        Long after = paging.afterId();
+        Long before = paging.beforeId();
+        if (cursor != null) {
+            if (paging.descending()) {
+                before = cursor;
+            } else {
+                after = cursor;
             }
-            return query.list();
+        }
+        int offset = cursor == null ? paging.offset() : 0;
+        StringBuilder hql = new StringBuilder("select m.id, m.subject, m.body, m.createdAt from Message m where 1 = 1");
+        if (after != null) {
+            hql.append(" and m.id > :after");
+        }
+        if (before != null) {
+            hql.append(" and m.id < :before");
+        }
+        hql.append(paging.descending() ? " order by m.id desc" : " order by m.id asc");
+        Long afterValue = after;
+        Long beforeValue = before;
+        return retry.inTransaction("list", attempt -> {
+            var query = Message.getEntityManager().createQuery(hql.toString(), Object[].class)
+                    .setFirstResult(offset)
+                    .setMaxResults(size)
+                    .setHint("jakarta.persistence.query.timeout", QUERY_TIMEOUT_MS)
+                    .setHint("org.hibernate.readOnly", true)
+                    .setHint("org.hibernate.fetchSize", Math.min(size, 1000));
+            if (afterValue != null) {
+                query.setParameter("after", afterValue);
+            }
+            if (beforeValue != null) {
+                query.setParameter("before", beforeValue);
+            }
+            return query.getResultList().stream()
+                    .map(r -> new MessageRow((Long) r[0], (String) r[1], (String) r[2], (Instant) r[3]))
+                    .toList();
+        });
+    }
+
+    /**
+     * Exact when there are at most {@link #EXACT_COUNT_UP_TO} messages (a COUNT over at most that
+     * many index entries), else InnoDB's estimate of the table's rows: the same cost whatever the
+     * table size (a COUNT(*) of a million InnoDB rows scans a million index entries).
+     */
+    public MessageCount count() {
+        return retry.inTransaction("count", attempt -> {
+            var em = Message.getEntityManager();
+            long bounded = ((Number) em.createNativeQuery(
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM message LIMIT " + (EXACT_COUNT_UP_TO + 1) + ") AS firstrows")
+                    .setHint("jakarta.persistence.query.timeout", QUERY_TIMEOUT_MS)
+                    .getSingleResult()).longValue();
+            if (bounded <= EXACT_COUNT_UP_TO) {
+                return new MessageCount(bounded, true);
+            }
+            Object estimate = em.createNativeQuery("SELECT TABLE_ROWS FROM information_schema.TABLES"
+                    + " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'message'")
+                    .setHint("jakarta.persistence.query.timeout", QUERY_TIMEOUT_MS)
+                    .getResultStream().findFirst().orElse(null);
+            long rows = estimate instanceof Number n ? n.longValue() : 0;
+            return new MessageCount(Math.max(rows, EXACT_COUNT_UP_TO + 1), false);
         });
     }
 

@@ -20,4 +20,8 @@ public record MessageView(
     static MessageView of(Message message, MessageUrls urls) {
         return new MessageView(urls.of(message.id), message.subject, message.body, message.id, message.createdAt);
     }
+
+    static MessageView of(MessageRow row, MessageUrls urls) {
+        return new MessageView(urls.of(row.id()), row.subject(), row.body(), row.id(), row.createdAt());
+    }
 }

@@ -1,6 +1,7 @@
 package io.messagestack.api.message;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -193,6 +194,23 @@ class BadInputTest {
         problem(given().queryParam("offset", "-1").when().get("/api/messages/").then(), 400)
                 .body("errors[0].field", equalTo("offset"));
         problem(given().queryParam("limit", "0").when().get("/api/messages/").then(), 400);
+        // Negative, huge and non-numeric values of every list parameter: 400 naming it.
+        for (String name : new String[] { "limit", "offset", "after_id", "before_id" }) {
+            for (String bad : new String[] { "-1", "99999999999999999999", "abc", "1.5", "1e3" }) {
+                problem(given().queryParam(name, bad).when().get("/api/messages/").then(), 400)
+                        .body("errors.field", contains(name))
+                        .body("errors[0].message", containsString("whole number"));
+            }
+        }
+        problem(given().queryParam("limit", "1001").when().get("/api/messages/").then(), 400)
+                .body("errors.field", contains("limit"));
+        problem(given().queryParam("offset", "100001").when().get("/api/messages/").then(), 400)
+                .body("errors.field", contains("offset"));
+        problem(given().queryParam("ordering", "subject").when().get("/api/messages/").then(), 400)
+                .body("errors.field", contains("ordering"));
+        problem(given().queryParam("limit", "x").queryParam("before_id", "-3").when().get("/api/messages/").then(), 400)
+                .body("errors.field", contains("limit", "before_id"))
+                .body("instance", equalTo("/api/messages/"));
     }
 
     @Test

@@ -88,6 +88,40 @@ class MessageApiTest {
     }
 
     @Test
+    void keysetAndOrderingWindowTheListWithoutChangingItsShape() {
+        int a = create("a", "1");
+        int b = create("b", "2");
+        int c = create("c", "3");
+        int d = create("d", "4");
+        given().queryParam("ordering", "-pk").when().get("/api/messages/").then().statusCode(200)
+                .body("pk", contains(d, c, b, a));
+        given().queryParam("ordering", "-pk").queryParam("limit", 2).when().get("/api/messages/").then()
+                .statusCode(200).body("pk", contains(d, c)).body("[0].url", matchesPattern(".*/api/messages/" + d + "/"));
+        given().queryParam("ordering", "-pk").queryParam("before_id", c).queryParam("limit", 2).when()
+                .get("/api/messages/").then().statusCode(200).body("pk", contains(b, a));
+        given().queryParam("after_id", a).queryParam("limit", 2).when().get("/api/messages/").then()
+                .statusCode(200).body("pk", contains(b, c));
+        given().queryParam("after_id", b).when().get("/api/messages/").then().statusCode(200).body("pk", contains(c, d));
+        given().queryParam("after_id", d).when().get("/api/messages/").then().statusCode(200).body("$", empty());
+        // The streamed list and a window carry the same fields as the item.
+        String item = given().when().get("/api/messages/" + a + "/").then().statusCode(200).extract().asString();
+        String streamed = given().when().get("/api/messages/").then().statusCode(200).extract().asString();
+        String window = given().queryParam("limit", 1).when().get("/api/messages/").then().statusCode(200).extract().asString();
+        assertEquals("[" + item + "]", window);
+        assertEquals(true, streamed.startsWith("[" + item + ","), streamed);
+    }
+
+    @Test
+    void countIsExactForASmallTable() {
+        given().when().get("/api/messages/count").then().statusCode(200).contentType(ContentType.JSON)
+                .body("count", equalTo(0)).body("exact", equalTo(true));
+        create("one", "1");
+        create("two", "2");
+        given().when().get("/api/messages/count/").then().statusCode(200)
+                .body("count", equalTo(2)).body("exact", equalTo(true));
+    }
+
+    @Test
     void trailingSlashIsOptionalEverywhere() {
         int pk = create("slash", "x");
         given().when().get("/api/messages").then().statusCode(200).body("$", hasSize(1));
