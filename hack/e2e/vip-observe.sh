@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Watching a keepalived VIP on the kind lab the way its users see it (sourced by hack/e2e/vip-test.sh and
 # chaos/scenarios/process-kill.sh). Needs `docker`, `kind`, `curl` and CLUSTER_NAME.
 #

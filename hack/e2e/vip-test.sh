@@ -11,7 +11,8 @@
 #     moved once (the holder's track file went down) or stayed (kubelet restarted nginx before keepalived
 #     saw it down): both are fine for a user of the VIP; more than one move is flapping;
 #  6. it ends on exactly one node, unchanged for 3 s, and the page answers through it;
-#  the timeline and both pods' keepalived logs are printed; then the namespace is deleted. Safe to run twice.
+#  7. the namespace is deleted and neither VIP stays on any node (a stale copy is a second holder later);
+#  the timeline and both pods' keepalived logs are printed. Safe to run twice.
 # Env: VIP_TEST_NS, VIP_TEST_NODEPORT, VIP_MOVE_LIMIT_MS, VIP_READY_TIMEOUT, VIP_OBSERVE_SECONDS.
 set -euo pipefail
 source "$(dirname "$0")/../operator/lib.sh"
@@ -159,4 +160,13 @@ page_ok "$FRONTEND_VIP" || fail "the page does not answer through the VIP after 
 gap=$(jq -r .longestGapMs "$observe_dir/summary.json")
 failed=$(jq -r .failedRequests "$observe_dir/summary.json")
 rm -rf "$observe_dir"
+
+# A stopped stack leaves no address behind: a stale copy on a node is a second holder for the next stack.
+phase "deleting the stack; no node may keep either VIP"
+k delete namespace "$NS" --timeout=180s >/dev/null || fail "namespace $NS not deleted within 180 s"
+left_deadline=$((SECONDS + 20))
+until [ -z "$(vip_holders "$FRONTEND_VIP")$(vip_holders "$PROXY_VIP")" ]; do
+  [ $SECONDS -lt $left_deadline ] || die "20 s after the stack was deleted a VIP is still on a node: frontend [$(vip_holders "$FRONTEND_VIP" | paste -sd' ')], proxy [$(vip_holders "$PROXY_VIP" | paste -sd' ')]"
+  sleep 1
+done
 phase "nginx in $pod restarted ($restarts_before -> $restarts_after); the VIP is on $final; a client of the VIP saw a gap of ${gap} ms and ${failed} failed request(s) (limit ${LIMIT_MS} ms); PASS"

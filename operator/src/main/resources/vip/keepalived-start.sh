@@ -14,6 +14,9 @@
 # - renders keepalived.conf from the template in $CONFIG_DIR without this node's own address ($HOST_IP),
 #   starts keepalived, and reloads it (SIGHUP, the address stays where it is) when the peers change.
 #   An answer without this node's address (DNS outage, a pod going away) is not trusted: the peers stay.
+# - never leaves the address behind: at start this node is a BACKUP, so $VIP_ADDRESS on $VIP_INTERFACE is a
+#   leftover (an earlier sidecar killed, or stopped while it became MASTER) and is removed; on exit, after
+#   keepalived has stopped, it is removed again if it is still there. A stale copy would make two holders.
 set -euo pipefail
 role="${1:?usage: keepalived-start.sh <frontend|proxy> <port>}"
 port="${2:?usage: keepalived-start.sh <frontend|proxy> <port>}"
@@ -51,6 +54,20 @@ render() {
   log "rendered $out for $role on $host_ip, peers: $(echo $1)"
 }
 
+# drop_stale_address WHY: removes $VIP_ADDRESS from $VIP_INTERFACE if it is there (keepalived is not running).
+drop_stale_address() {
+  local addrs
+  [ -n "${VIP_ADDRESS:-}" ] && [ -n "${VIP_INTERFACE:-}" ] || return 0
+  addrs="$(ip -o -4 addr show dev "$VIP_INTERFACE" 2>/dev/null)" || return 0
+  if grep -qw "inet $VIP_ADDRESS" <<<"$addrs"; then
+    if ip addr del "$VIP_ADDRESS/32" dev "$VIP_INTERFACE"; then
+      log "removed $VIP_ADDRESS from $VIP_INTERFACE: $1"
+    else
+      log "WARNING: could not remove $VIP_ADDRESS from $VIP_INTERFACE ($1)"
+    fi
+  fi
+}
+
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; }
 # watch_port: writes the state file whenever the verdict changes (in place: keepalived watches with inotify).
 watch_port() {
@@ -85,12 +102,13 @@ if [ -n "$peers" ] && [ "$settle" -gt 0 ]; then
   sleep "$settle"
 fi
 
+drop_stale_address "left on this node before this sidecar started"
 watch_port &
 watcher=$!
 keepalived --dont-fork --log-console --use-file "$out" &
 pid=$!
 # On SIGTERM keepalived sends a priority-0 advert, so a peer takes the address at once.
-trap 'kill -TERM $pid 2>/dev/null; wait $pid; kill $watcher 2>/dev/null; exit 0' TERM INT
+trap 'kill -TERM $pid 2>/dev/null; wait $pid; kill $watcher 2>/dev/null; drop_stale_address "still there after keepalived stopped"; exit 0' TERM INT
 while kill -0 "$pid" 2>/dev/null; do
   sleep "$poll" & wait $! || true
   if now="$(other_peers)" && [ "$now" != "$peers" ]; then
@@ -101,4 +119,6 @@ while kill -0 "$pid" 2>/dev/null; do
   fi
 done
 kill "$watcher" 2>/dev/null || true
-wait "$pid"
+rc=0; wait "$pid" || rc=$?
+drop_stale_address "still there after keepalived exited ($rc)"
+exit "$rc"

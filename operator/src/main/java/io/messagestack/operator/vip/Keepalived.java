@@ -134,6 +134,10 @@ public final class Keepalived {
                 .addNewEnv().withName("CONFIG_DIR").withValue(CONFIG_DIR).endEnv()
                 .addNewEnv().withName("STATE_DIR").withValue(STATE_DIR).endEnv()
                 .addNewEnv().withName("PEERS_HOST").withValue(stack.serviceHost(peerServiceName(stack, role))).endEnv()
+                // The sidecar removes its address from the node when it stops or finds it there at start (a
+                // keepalived stopped in the middle of becoming MASTER can leave it: two holders after).
+                .addNewEnv().withName("VIP_ADDRESS").withValue(settings(stack, role).virtualAddress()).endEnv()
+                .addNewEnv().withName("VIP_INTERFACE").withValue(settings(stack, role).networkInterface()).endEnv()
                 .withSecurityContext(ContainerSecurity.keepalived())
                 .withNewResources().addToRequests("cpu", new Quantity("10m"))
                 .addToRequests("memory", new Quantity("16Mi")).addToLimits("memory", new Quantity("64Mi"))
