@@ -163,10 +163,18 @@ rm -rf "$observe_dir"
 
 # A stopped stack leaves no address behind: a stale copy on a node is a second holder for the next stack.
 phase "deleting the stack; no node may keep either VIP"
+stop_logs=$(mktemp -d)
+for p in $(k -n "$NS" get pods -o name | grep -E 'frontend|proxy'); do
+  k -n "$NS" logs -f "$p" -c keepalived --timestamps --since=2s >"$stop_logs/${p#pod/}" 2>&1 &
+done
 k delete namespace "$NS" --timeout=180s >/dev/null || fail "namespace $NS not deleted within 180 s"
 left_deadline=$((SECONDS + 20))
 until [ -z "$(vip_holders "$FRONTEND_VIP")$(vip_holders "$PROXY_VIP")" ]; do
-  [ $SECONDS -lt $left_deadline ] || die "20 s after the stack was deleted a VIP is still on a node: frontend [$(vip_holders "$FRONTEND_VIP" | paste -sd' ')], proxy [$(vip_holders "$PROXY_VIP" | paste -sd' ')]"
+  if [ $SECONDS -ge $left_deadline ]; then
+    for f in "$stop_logs"/*; do sed "s|^|  $(basename "$f") |" "$f"; done
+    die "20 s after the stack was deleted a VIP is still on a node: frontend [$(vip_holders "$FRONTEND_VIP" | paste -sd' ')], proxy [$(vip_holders "$PROXY_VIP" | paste -sd' ')] (keepalived's last words above)"
+  fi
   sleep 1
 done
+rm -rf "$stop_logs"
 phase "nginx in $pod restarted ($restarts_before -> $restarts_after); the VIP is on $final; a client of the VIP saw a gap of ${gap} ms and ${failed} failed request(s) (limit ${LIMIT_MS} ms); PASS"

@@ -107,8 +107,23 @@ watch_port &
 watcher=$!
 keepalived --dont-fork --log-console --use-file "$out" &
 pid=$!
-# On SIGTERM keepalived sends a priority-0 advert, so a peer takes the address at once.
-trap 'kill -TERM $pid 2>/dev/null; wait $pid; kill $watcher 2>/dev/null; drop_stale_address "still there after keepalived stopped"; exit 0' TERM INT
+# stop_keepalived: SIGTERM (keepalived then sends a priority-0 advert, so a peer takes the address at once), and
+# SIGKILL to every keepalived process if it has not stopped within STOP_SECONDS: a keepalived that became MASTER
+# just before its SIGTERM was seen to log "Stopping" and never "Stopped" until the pod's grace period ran out,
+# leaving its address on the node. The address is then removed here, well inside the grace period.
+stop_keepalived() {
+  local deadline=$((SECONDS + ${STOP_SECONDS:-3}))
+  kill -TERM "$pid" 2>/dev/null || true
+  while kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.1; done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "keepalived did not stop within ${STOP_SECONDS:-3}s of SIGTERM; SIGKILL"
+    pkill -KILL -x keepalived 2>/dev/null || true
+  fi
+  wait "$pid" 2>/dev/null || true
+  kill "$watcher" 2>/dev/null || true
+  drop_stale_address "still there after keepalived stopped"
+}
+trap 'stop_keepalived; exit 0' TERM INT
 while kill -0 "$pid" 2>/dev/null; do
   sleep "$poll" & wait $! || true
   if now="$(other_peers)" && [ "$now" != "$peers" ]; then
