@@ -176,5 +176,8 @@ until [ -z "$(vip_holders "$FRONTEND_VIP")$(vip_holders "$PROXY_VIP")" ]; do
   fi
   sleep 1
 done
+stop_notes=$(cat "$stop_logs"/* | grep -h 'keepalived-start:' || true)
+phase "no VIP left on any node${stop_notes:+; the sidecars said:}"
+[ -z "$stop_notes" ] || sed 's/^/  /' <<<"$stop_notes"
 rm -rf "$stop_logs"
 phase "nginx in $pod restarted ($restarts_before -> $restarts_after); the VIP is on $final; a client of the VIP saw a gap of ${gap} ms and ${failed} failed request(s) (limit ${LIMIT_MS} ms); PASS"
