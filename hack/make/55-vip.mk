@@ -3,7 +3,7 @@
 # dataplane-images). See docs/operator.md, "Virtual IPs".
 .PHONY: test-vip
 
-test-vip: deploy-operator dataplane-images ## on kind: a stack with vip on, one holder per VIP; SIGKILL nginx on the holder while a client asks through the VIP every 100 ms: gap <= 3 s, no flapping
+test-vip: deploy-operator api-image dataplane-images ## on kind: a stack with vip on, one holder per VIP; SIGKILL nginx on the holder while a client asks through the VIP every 100 ms: gap <= 3 s, no flapping
 	@cd hack/e2e && python3 -m unittest -q test_vip_report
 	@hack/e2e/vip-test.sh
 
