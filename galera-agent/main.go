@@ -1,11 +1,17 @@
-// galera-agent runs beside the database server in each database pod. It answers HAProxy's
-// health check (GET /health), liveness (GET /live), the operator's questions about the node's
-// position (GET /state) and its full-crash recovery decision (POST /bootstrap).
+// galera-agent is the data plane of a MessageStack database pod, one binary with four commands:
+//
+//	serve (the default): the agent container. It answers HAProxy's health check (GET /health),
+//	  liveness (GET /live), the operator's questions about the node's position (GET /state) and its
+//	  full-crash recovery decision (POST /bootstrap).
+//	start: the database container's entry point (start.go): bootstrap, join or wait, then run the server.
+//	drain: the database container's preStop hook (start.go).
+//	install <path>: the init container copies the binary into the pod, for the database container.
 package main
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -25,6 +31,33 @@ func env(name, def string) string {
 }
 
 func main() {
+	cmd := "serve"
+	if len(os.Args) > 1 {
+		cmd = os.Args[1]
+	}
+	switch cmd {
+	case "start":
+		runStart()
+		return
+	case "drain":
+		runDrain()
+		return
+	case "install":
+		if len(os.Args) != 3 {
+			fmt.Fprintln(os.Stderr, errUsage)
+			os.Exit(2)
+		}
+		if err := runInstall(os.Args[2]); err != nil {
+			fmt.Fprintln(os.Stderr, "install:", err)
+			os.Exit(1)
+		}
+		fmt.Println("installed galera-agent at", os.Args[2])
+		return
+	case "serve":
+	default:
+		fmt.Fprintln(os.Stderr, errUsage)
+		os.Exit(2)
+	}
 	log := slog.New(slog.NewJSONHandler(os.Stdout, nil)).With("component", "galera-agent")
 	if err := run(log); err != nil {
 		log.Error("agent stopped", "error", err.Error())

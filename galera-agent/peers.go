@@ -10,13 +10,6 @@ import (
 	"time"
 )
 
-// ClaimFileName is written before the peers are asked whether this node may bootstrap, and renamed
-// to the bootstrap marker when none objects (removed when one does). /state shows it as
-// bootstrapClaimed, and a peer that sees it refuses its own bootstrap: of two concurrent requests
-// to two nodes at most one succeeds (each writes its claim before it asks; a node that sees
-// another's claim or marker withdraws).
-const ClaimFileName = "messagestack-bootstrap-claim"
-
 // PeerLister returns the host:port of the peer agents; the list may include this node itself
 // (recognised by its node name in /state).
 type PeerLister func(ctx context.Context) ([]string, error)

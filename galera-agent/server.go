@@ -15,16 +15,6 @@ import (
 	"time"
 )
 
-// File names shared with the start script (galera-start.sh); both live in the datadir.
-const (
-	RecoveryFileName  = "messagestack-recovery.json"
-	BootstrapFileName = "messagestack-bootstrap"
-	GraStateFileName  = "grastate.dat"
-	// DrainFileName is written by the database container's preStop hook (galera-start.sh drain):
-	// while it exists, /health answers 503 so HAProxy moves the writer away before the server stops.
-	DrainFileName = "messagestack-draining"
-)
-
 // Agent serves the HTTP API of one database pod.
 type Agent struct {
 	Source  StatusSource

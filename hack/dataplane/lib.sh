@@ -1,6 +1,7 @@
 # shellcheck shell=bash disable=SC2034  # variables are used by the scripts that source this file
 # Helpers for the data-plane tests: a three-node Galera cluster of real mariadbd processes on
-# loopback, each started by the operator's galera-start.sh and watched by a galera-agent, all
+# loopback, each started by the operator's galera-start.sh (which execs `galera-agent start`, the
+# code the pods run) and watched by a galera-agent, all
 # running as the mysql user like in the database container. Sourced, not run.
 set -euo pipefail
 
@@ -27,6 +28,7 @@ MON_PW="mon-pw-'x"
 APP_DB=messages
 APP_USER=messageapp
 APP_PW='app-pw-$1'
+SST_PW='sst-pw_1'
 
 _t0=$SECONDS
 PASSED=0
@@ -86,15 +88,15 @@ other_agents_csv() { local s="" i; for i in 0 1 2; do [ "$i" = "$1" ] || s+="127
 
 as_mysql() { setpriv --reuid=mysql --regid=mysql --init-groups "$@"; }
 
-# start_node i: galera-start.sh in its own process group (so a "pod kill" can SIGKILL it all).
+# start_node i: galera-start.sh (galera-agent start) in its own process group (so a "pod kill" can SIGKILL it all).
 start_node() {
   local i=$1 d; d=$(node_dir "$i")
   echo "--- start $(date -u +%FT%TZ)" >>"$d/start.log"
   setsid setpriv --reuid=mysql --regid=mysql --init-groups env -i \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp \
     POD_NAME="ms-db-$i" CLUSTER_NAME=messagestack-test ENGINE=mariadb-galera REPLICAS=3 \
-    MYSQL_ROOT_PASSWORD="$ROOT_PW" MONITOR_USER="$MON_USER" MONITOR_PASSWORD="$MON_PW" \
-    APP_DATABASE="$APP_DB" APP_USER="$APP_USER" APP_PASSWORD="$APP_PW" \
+    MYSQL_ROOT_PASSWORD="$ROOT_PW" MONITOR_USER="$MON_USER" MONITOR_PASSWORD="$MON_PW" SST_PASSWORD="$SST_PW" \
+    GALERA_AGENT="$AGENT_BIN" APP_DATABASE="$APP_DB" APP_USER="$APP_USER" APP_PASSWORD="$APP_PW" \
     DATADIR="$d/data" CONF_DIR="$d/conf.d" RUN_DIR="$d/run" \
     GALERA_PEERS="$(peers_csv)" GALERA_PEER_AGENTS="$(other_agents_csv "$i")" RECOVERY_POLL_SECONDS=1 STUCK_SECONDS="$STUCK_SECONDS" \
     bash "$START_SCRIPT" >>"$d/start.log" 2>&1 </dev/null &

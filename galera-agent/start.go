@@ -1,0 +1,790 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// `galera-agent start`: the database container's entry point. It decides, and says in one log line,
+// whether this node bootstraps a NEW cluster, joins the Primary component of its peers, or (after a
+// full crash) records its position in the recovery file and waits for a Primary peer or the bootstrap
+// marker. The decisions are the pure functions of decide.go; this file does the I/O they need and
+// follows them. Nothing here removes grastate.dat or the datadir.
+
+// Starter holds one start's state: the position found and the server process.
+type Starter struct {
+	cfg    StartConfig
+	eng    Engine
+	log    *StartLog
+	socket string
+
+	// This node's position (REC_* in the old script).
+	gs        GraState
+	recUUID   string
+	recSeqno  int64
+	recSource PositionSource
+	recState  string
+	recError  string
+	attempts  int
+
+	server     *exec.Cmd
+	serverDone chan struct{}
+	running    atomic.Bool
+}
+
+func runStart() {
+	hostname := hostname()
+	log := &StartLog{Out: os.Stdout, Node: env("POD_NAME", hostname), T0: time.Now(), Now: time.Now}
+	cfg, err := LoadStartConfig(osEnv, hostname, func() string { return lookupFirst(hostname) })
+	if err != nil {
+		log.Error(err.Error())
+		os.Exit(1)
+	}
+	s := &Starter{cfg: cfg, log: log, recSeqno: -1, recSource: "none", recState: RecoveryWaiting}
+	s.handleSignals()
+	s.main()
+}
+
+func (s *Starter) die(msg string, kv ...string) {
+	s.log.Error(msg, kv...)
+	os.Exit(1)
+}
+
+func (s *Starter) path(name string) string    { return filepath.Join(s.cfg.DataDir, name) }
+func (s *Starter) runPath(name string) string { return filepath.Join(s.cfg.RunDir, name) }
+
+func (s *Starter) main() {
+	c := &s.cfg
+	eng, err := DetectEngine(c.Engine, c.SSTPassword)
+	if err != nil {
+		s.die(err.Error())
+	}
+	s.eng = eng
+	s.writeConfig()
+	if syscall.Access(c.DataDir, 2) != nil {
+		s.die("datadir is not writable", "datadir", c.DataDir, "uid", strconv.Itoa(os.Getuid()),
+			"fix", "mount the volume with fsGroup or chown it to the mysql user")
+	}
+	s.log.Info("starting", "engine", eng.Kind, "server", eng.Server, "provider", eng.Provider, "sst", eng.SST,
+		"ordinal", strconv.Itoa(c.Ordinal), "cluster_address", ClusterAddress(c.Peers), "node_address", c.NodeAddress,
+		"datadir", c.DataDir, "conf_dir", c.ConfDir)
+	// A marker or recovery file from an earlier run is stale: decisions are made afresh now.
+	for _, f := range []string{BootstrapFileName, RecoveryFileName, DrainFileName} {
+		os.Remove(s.path(f))
+	}
+
+	switch ChoosePath(s.localFacts()) {
+	case PathEmpty:
+		if agent, donor, ok := s.primaryPeer(); ok {
+			s.join("empty datadir; peer agent "+agent+" reports a Primary component (state transfer follows)", donor)
+		}
+		if c.Ordinal == 0 {
+			s.waitForDecision(WaitNewCluster)
+		}
+		s.waitForDecision(WaitPrimary)
+	case PathUnfinishedFirstBootstrap:
+		s.log.Info("datadir from an unfinished first bootstrap", "reason", "no "+InitializedFileName+" and no grastate.dat")
+		s.waitForDecision(WaitNewCluster)
+	}
+
+	s.recoveredPosition()
+	if agent, donor, ok := s.primaryPeer(); ok {
+		s.join("restart; peer agent "+agent+" reports a Primary component", donor)
+	}
+	source := s.recSource
+	if s.recState == RecoveryNeedsSST {
+		source = NeedsSST
+	}
+	act, mode := AfterPosition(source, c.SingleNode)
+	switch {
+	case act == ActBootstrapRecovered:
+		s.bootstrapFromRecovery("single-node cluster (REPLICAS=1): no peer can hold newer data")
+	case mode == WaitPrimary:
+		s.writeRecoveryFile()
+		s.log.Info("no Primary peer: unfinished state transfer, waiting for a Primary peer to join", "decision", "wait-primary",
+			"uuid", s.recUUID, "state", s.recState, "recovery_file", s.path(RecoveryFileName))
+		s.waitForDecision(WaitPrimary)
+	default:
+		s.writeRecoveryFile()
+		s.log.Info("no Primary peer: full-cluster recovery, waiting for a decision", "decision", "wait-recovery",
+			"uuid", s.recUUID, "seqno", strconv.FormatInt(s.recSeqno, 10), "source", string(s.recSource),
+			"recovery_file", s.path(RecoveryFileName))
+		s.waitForDecision(WaitRecovery)
+	}
+}
+
+// ---------------------------------------------------------------- configuration
+
+func (s *Starter) writeConfig() {
+	c := &s.cfg
+	if err := os.MkdirAll(c.RunDir, 0o700); err != nil {
+		s.die("cannot create RUN_DIR", "RUN_DIR", c.RunDir, "error", err.Error())
+	}
+	os.Chmod(c.RunDir, 0o700)
+	socket := "/run/mysqld/mysqld.sock"
+	if syscall.Access("/run/mysqld", 2) != nil {
+		socket = s.runPath("mysqld.sock")
+	}
+	confDir := c.ConfDir
+	if fi, err := os.Stat(confDir); err != nil || !fi.IsDir() {
+		confDir = ""
+	}
+	auth := ""
+	if c.SSTPassword != "" {
+		auth = c.SSTUser + ":" + c.SSTPassword
+	}
+	text := RenderMyCnf(MyCnf{DataDir: c.DataDir, Socket: socket, PidFile: s.runPath("mysqld.pid"),
+		Provider: s.eng.Provider, ClusterAddress: ClusterAddress(c.Peers), ClusterName: c.ClusterName, Node: c.Node,
+		NodeAddress: c.NodeAddress, SST: s.eng.SST, Kind: s.eng.Kind, SSTAuth: auth, ConfDir: confDir})
+	if err := writeFileAtomic(s.runPath("my.cnf"), []byte(text), 0o600); err != nil {
+		s.die("cannot write my.cnf", "error", err.Error())
+	}
+	if confDir == "" {
+		s.log.Warn("config directory missing; running with defaults only", "CONF_DIR", c.ConfDir)
+	}
+	// The effective values (conf.d may override them).
+	c.DataDir = effective(s.runPath("my.cnf"), "datadir", c.DataDir)
+	s.socket = effective(s.runPath("my.cnf"), "socket", socket)
+}
+
+// effective asks my_print_defaults for the [mysqld] value of option in the server's config (conf.d
+// may override the start's value); def when it has none.
+func effective(myCnf, option, def string) string {
+	out, err := exec.Command("my_print_defaults", "--defaults-file="+myCnf, "mysqld").Output()
+	if err != nil {
+		return def
+	}
+	v := ""
+	for _, line := range strings.Split(string(out), "\n") {
+		if rest, ok := strings.CutPrefix(line, "--"+option+"="); ok {
+			v = rest
+		}
+	}
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func (s *Starter) asMySQLArgs() []string {
+	if os.Geteuid() == 0 {
+		return []string{"--user=mysql"}
+	}
+	return nil
+}
+
+func (s *Starter) root() LocalRoot { return LocalRoot{Socket: s.socket, Password: s.cfg.RootPassword} }
+
+// ---------------------------------------------------------------- this node's files
+
+func (s *Starter) hasData() bool {
+	if fi, err := os.Stat(s.path("mysql")); err == nil && fi.IsDir() {
+		return true
+	}
+	return s.graStateNonEmpty()
+}
+
+func (s *Starter) graStateNonEmpty() bool {
+	fi, err := os.Stat(s.path(GraStateFileName))
+	return err == nil && fi.Size() > 0
+}
+
+func (s *Starter) localFacts() LocalFacts {
+	_, err := os.Stat(s.path(InitializedFileName))
+	return LocalFacts{HasData: s.hasData(), GraStateExists: s.graStateNonEmpty(), Initialized: err == nil,
+		Ordinal: s.cfg.Ordinal}
+}
+
+func (s *Starter) exists(name string) bool {
+	_, err := os.Stat(s.path(name))
+	return err == nil
+}
+
+// readGraState: no file is uuid "" and seqno -1; a file that does not parse is reported and read as
+// an unknown position (never rewritten).
+func (s *Starter) readGraState() GraState {
+	b, err := os.ReadFile(s.path(GraStateFileName))
+	if err != nil {
+		return GraState{Seqno: -1}
+	}
+	gs, err := ParseGraState(bytes.NewReader(b))
+	if err != nil {
+		s.log.Warn("grastate.dat does not parse; its position counts as unknown", "error", err.Error())
+		gs.Seqno = -1
+	}
+	return gs
+}
+
+// recoveredPosition finds this node's position (see PositionFrom). An unknown position is never
+// published as -1: --wsrep-recover is retried with backoff and each failure is published as state
+// "recovering" with the error, so the operator waits and says why. A Primary peer ends the wait.
+func (s *Starter) recoveredPosition() {
+	gs := s.readGraState()
+	s.gs = gs
+	s.recUUID, s.recSeqno, s.recSource, s.recState, s.recError, s.attempts = gs.UUID, gs.Seqno, FromGraState, RecoveryWaiting, "", 0
+	switch PositionFrom(gs) {
+	case NeedsSST:
+		s.recState, s.recSeqno = RecoveryNeedsSST, -1
+		s.recError = "grastate.dat has the zero uuid: a state transfer did not finish; this node's data is no bootstrap source"
+		s.log.Warn("unfinished state transfer", "reason", s.recError)
+		return
+	case FromWsrepRecover:
+		s.recSource = FromWsrepRecover
+		var delay time.Duration
+		for {
+			s.attempts++
+			uuid, seqno, errText := s.wsrepRecover()
+			if errText == "" {
+				s.recUUID, s.recSeqno = uuid, seqno
+				break
+			}
+			// A pod that was force-deleted may still be dying on this node and hold the InnoDB lock on the
+			// same volume; a disk may be slow to attach. Keep trying, and say why.
+			s.recState, s.recError, s.recUUID, s.recSeqno = RecoveryRecovering, errText, gs.UUID, -1
+			s.writeRecoveryFile()
+			delay = NextRecoverDelay(delay)
+			s.log.Warn("position not recovered; retrying", "state", RecoveryRecovering, "attempt", strconv.Itoa(s.attempts),
+				"retry_in", fmt.Sprintf("%ds", int(delay.Seconds())), "error", errText)
+			if agent, donor, ok := s.primaryPeer(); ok {
+				s.join("position unknown ("+errText+"); peer agent "+agent+" reports a Primary component", donor)
+			}
+			time.Sleep(delay)
+		}
+		s.recState, s.recError = RecoveryWaiting, ""
+		// A marker written while the position was unknown (an older agent accepts one) was decided
+		// without this node's position: it must not make the node bootstrap now.
+		if s.attempts > 1 && s.exists(BootstrapFileName) {
+			s.log.Warn("removing a bootstrap marker written while the position was unknown", "marker", s.path(BootstrapFileName))
+			os.Remove(s.path(BootstrapFileName))
+		}
+	}
+	s.log.Info("recovered position", "uuid", s.recUUID, "seqno", strconv.FormatInt(s.recSeqno, 10), "source", string(s.recSource),
+		"safe_to_bootstrap", boolDigit(gs.SafeToBootstrap), "attempts", strconv.Itoa(s.attempts))
+}
+
+func boolDigit(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
+}
+
+// wsrepRecover runs the server with --wsrep-recover and reads the position from its error log.
+func (s *Starter) wsrepRecover() (uuid string, seqno int64, errText string) {
+	logf := s.runPath("wsrep-recover.log")
+	s.log.Info("running --wsrep-recover to find the last committed position", "reason", "grastate.dat seqno is -1",
+		"attempt", strconv.Itoa(s.attempts))
+	os.Remove(logf)
+	args := append([]string{"--defaults-file=" + s.runPath("my.cnf")}, s.asMySQLArgs()...)
+	args = append(args, "--wsrep-recover", "--log-error="+logf)
+	if err := exec.Command(s.eng.Server, args...).Run(); err != nil {
+		s.log.Warn("--wsrep-recover failed", "log", tailLines(logf, 5))
+	}
+	b, _ := os.ReadFile(logf)
+	return ParseWsrepRecover(string(b))
+}
+
+func tailLines(path string, n int) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, " ")
+}
+
+// writeRecoveryFile publishes the position for the agent's /state (atomically: the agent may read it
+// at any moment).
+func (s *Starter) writeRecoveryFile() {
+	rec := RecoveryRecord(s.recUUID, s.recSeqno, s.gs, s.recSource, s.recState, s.recError, s.attempts, s.cfg.Node, time.Now())
+	b, _ := json.Marshal(rec)
+	if err := writeFileAtomic(s.path(RecoveryFileName), append(b, '\n'), 0o640); err != nil {
+		s.die("cannot write the recovery file", "file", s.path(RecoveryFileName), "error", err.Error())
+	}
+}
+
+func writeFileAtomic(path string, b []byte, mode os.FileMode) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, mode); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp, mode); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// ---------------------------------------------------------------- peers
+
+func (s *Starter) askPeers() []PeerAnswer {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	return AskPeerStates(ctx, s.cfg.Agents)
+}
+
+// primaryPeer: the agent and node name of a peer in the Primary component (see PrimaryPeer).
+func (s *Starter) primaryPeer() (agent, donor string, ok bool) { return PrimaryPeer(s.askPeers()) }
+
+// resolvableClusterAddress: gcomm:// of the peers whose names resolve now: a pod that does not exist
+// (yet) has no DNS record, and Galera gives up on an address it cannot resolve.
+func (s *Starter) resolvableClusterAddress() string {
+	var ok []string
+	for _, p := range s.cfg.Peers {
+		host := p
+		if i := strings.LastIndex(p, ":"); i >= 0 {
+			host = p[:i]
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		if _, err := net.DefaultResolver.LookupHost(ctx, host); err == nil {
+			ok = append(ok, p)
+		}
+		cancel()
+	}
+	if len(ok) == 0 {
+		return ClusterAddress(s.cfg.Peers)
+	}
+	return ClusterAddress(ok)
+}
+
+// lookupFirst: the first address of a name (the container's own hostname is in /etc/hosts).
+func lookupFirst(name string) string {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	addrs, err := net.DefaultResolver.LookupHost(ctx, name)
+	if err != nil || len(addrs) == 0 {
+		return ""
+	}
+	return addrs[0]
+}
+
+// ---------------------------------------------------------------- waiting
+
+// waitForDecision polls until WaitStep says what to do; it does not return.
+func (s *Starter) waitForDecision(mode WaitMode) {
+	nextNote := time.Now()
+	for {
+		answers := s.askPeers()
+		agent, donor, primary := PrimaryPeer(answers)
+		blocker := ""
+		if mode == WaitNewCluster && !primary {
+			blocker = NewClusterBlocker(answers)
+		}
+		switch WaitStep(mode, primary, s.exists(BootstrapFileName), blocker) {
+		case ActJoin:
+			s.join("peer agent "+agent+" reports a Primary component", donor)
+		case ActBootstrapRecovered:
+			s.bootstrapFromRecovery("bootstrap marker present (POST /bootstrap)")
+		case ActBootstrapNewCluster:
+			s.bootstrapNewCluster()
+		}
+		if !time.Now().Before(nextNote) {
+			switch mode {
+			case WaitRecovery:
+				s.log.Info("waiting: no Primary peer and no bootstrap marker", "waiting", "recovery", "uuid", s.recUUID,
+					"seqno", strconv.FormatInt(s.recSeqno, 10),
+					"hint", "the operator bootstraps the most advanced node (POST /bootstrap to this pod's agent, port "+s.cfg.AgentPort+", with the operator's token)")
+			case WaitNewCluster:
+				s.log.Info("waiting before creating a new cluster", "waiting", "new-cluster", "reason", blocker)
+			default:
+				s.log.Info("waiting for a Primary peer to join", "waiting", "primary-peer", "ordinal", strconv.Itoa(s.cfg.Ordinal),
+					"agents", strings.Join(s.cfg.Agents, ","))
+			}
+			nextNote = time.Now().Add(30 * time.Second)
+		}
+		time.Sleep(s.cfg.Poll)
+	}
+}
+
+// ---------------------------------------------------------------- the three ways to start
+
+func (s *Starter) join(reason, donor string) {
+	addr := s.resolvableClusterAddress()
+	if donor == s.cfg.Node { // wsrep_node_name is POD_NAME on every node
+		donor = ""
+	}
+	shown := donor
+	if shown == "" {
+		shown = "any"
+	}
+	s.log.Info("decision: join", "decision", "join", "reason", reason, "cluster_address", addr, "donor", shown)
+	os.Remove(s.path(RecoveryFileName))
+	os.Remove(s.path(BootstrapFileName))
+	s.startServer("join", JoinArgs(addr, s.recUUID, s.recSeqno, donor, s.cfg.Node))
+	go s.usersAfterJoin()
+	s.waitServer()
+}
+
+func (s *Starter) bootstrapNewCluster() {
+	s.log.Info("decision: bootstrap a new cluster", "decision", "bootstrap-new-cluster",
+		"reason", "empty datadir, ordinal 0, every peer agent answered: no Primary component, no data")
+	if err := s.cfg.CheckSecrets(); err != nil {
+		s.die(err.Error())
+	}
+	if !s.hasData() {
+		s.initializeDatadir()
+	}
+	s.startServer("bootstrap-new", BootstrapArgs("", -1))
+	s.setupUsers()
+	s.waitServer()
+}
+
+func (s *Starter) bootstrapFromRecovery(reason string) {
+	s.log.Info("decision: bootstrap from this node's data", "decision", "bootstrap-recovered", "uuid", s.recUUID,
+		"seqno", strconv.FormatInt(s.recSeqno, 10), "reason", reason)
+	// The marker stays until the server is Primary (below): until then a peer's agent that is asked to
+	// bootstrap sees it and refuses (peers.go). Every start removes a leftover one.
+	os.Remove(s.path(RecoveryFileName))
+	if b, err := os.ReadFile(s.path(GraStateFileName)); err == nil {
+		fi, _ := os.Stat(s.path(GraStateFileName))
+		if err := writeFileAtomic(s.path(GraStateFileName), []byte(SetSafeToBootstrap(string(b))), fi.Mode().Perm()); err != nil {
+			s.die("cannot set safe_to_bootstrap in grastate.dat", "error", err.Error())
+		}
+	}
+	s.startServer("bootstrap-recovered", BootstrapArgs(s.recUUID, s.recSeqno))
+	s.setupUsers()
+	os.Remove(s.path(BootstrapFileName))
+	s.waitServer()
+}
+
+func (s *Starter) initializeDatadir() {
+	c := &s.cfg
+	s.log.Info("initializing an empty datadir", "engine", s.eng.Kind, "datadir", c.DataDir)
+	logf := s.runPath("init.log")
+	args := append([]string{"--defaults-file=" + s.runPath("my.cnf")}, s.asMySQLArgs()...)
+	var cmd *exec.Cmd
+	if s.eng.Kind == KindPXC {
+		cmd = exec.Command(s.eng.Server, append(args, "--initialize-insecure", "--log-error="+logf)...)
+	} else {
+		installer, err := exec.LookPath("mariadb-install-db")
+		if err != nil {
+			if installer, err = exec.LookPath("mysql_install_db"); err != nil {
+				s.die("mariadb-install-db not found in the image")
+			}
+		}
+		cmd = exec.Command(installer, append(args, "--datadir="+c.DataDir, "--auth-root-authentication-method=normal",
+			"--skip-test-db")...)
+		if f, err := os.Create(logf); err == nil {
+			cmd.Stdout, cmd.Stderr = f, f
+			defer f.Close()
+		}
+	}
+	if err := cmd.Run(); err != nil {
+		s.die(filepath.Base(cmd.Path)+" failed to initialize the datadir", "log", tailLines(logf, 5))
+	}
+}
+
+// ---------------------------------------------------------------- the server process
+
+func (s *Starter) handleSignals() {
+	ch := make(chan os.Signal, 2)
+	signal.Notify(ch, syscall.SIGTERM, syscall.SIGINT)
+	go func() {
+		for range ch {
+			if s.running.Load() {
+				s.log.Info("received a stop signal", "action", "stopping the server")
+				s.server.Process.Signal(syscall.SIGTERM)
+			} else {
+				s.log.Info("received a stop signal", "action", "exiting")
+				os.Exit(143)
+			}
+		}
+	}()
+}
+
+func (s *Starter) startServer(mode string, extra []string) {
+	os.MkdirAll(filepath.Dir(s.socket), 0o755)
+	s.log.Info("starting "+filepath.Base(s.eng.Server), "mode", mode, "args", strings.Join(extra, " "))
+	args := append([]string{"--defaults-file=" + s.runPath("my.cnf")}, s.asMySQLArgs()...)
+	cmd := exec.Command(s.eng.Server, append(args, extra...)...)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	if err := cmd.Start(); err != nil {
+		s.die("cannot start the server", "error", err.Error())
+	}
+	s.server, s.serverDone = cmd, make(chan struct{})
+	s.running.Store(true)
+	go func() {
+		cmd.Wait()
+		s.running.Store(false)
+		close(s.serverDone)
+	}()
+}
+
+func (s *Starter) serverStatus() int {
+	ps := s.server.ProcessState
+	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return 128 + int(ws.Signal())
+	}
+	return ps.ExitCode()
+}
+
+// waitServer waits for the server to exit and exits with its status (the container ends with it),
+// unless the watchdog stopped it: then the start begins afresh in the same process (exec).
+func (s *Starter) waitServer() {
+	var stuck atomic.Bool
+	stop := make(chan struct{})
+	go s.watchMembership(stop, &stuck)
+	<-s.serverDone
+	close(stop)
+	rc := s.serverStatus()
+	s.log.Info("server exited", "status", strconv.Itoa(rc))
+	switch AfterExit(stuck.Load(), s.cfg.RejoinAttempt, s.cfg.RejoinLimit) {
+	case StartOver:
+		next := s.cfg.RejoinAttempt + 1
+		s.log.Info("starting over to join afresh", "attempt", strconv.Itoa(next), "limit", strconv.Itoa(s.cfg.RejoinLimit))
+		self, err := os.Executable()
+		if err == nil {
+			env := append(os.Environ(), "MESSAGESTACK_REJOIN_ATTEMPT="+strconv.Itoa(next))
+			err = syscall.Exec(self, os.Args, env)
+		}
+		s.die("cannot start over", "error", fmt.Sprint(err))
+	case GiveUp:
+		s.die(fmt.Sprintf("the server failed to stay in the Primary component %d times in a row; exiting so the container restarts with back-off", s.cfg.RejoinLimit))
+	}
+	os.Exit(rc)
+}
+
+// watchMembership: the watchdog of a running server (see Watchdog in decide.go).
+func (s *Starter) watchMembership(stop <-chan struct{}, stuck *atomic.Bool) {
+	wd := &Watchdog{Stuck: s.cfg.Stuck}
+	tick := time.NewTicker(3 * time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-tick.C:
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		status := s.root().ClusterStatus(ctx)
+		cancel()
+		agent, peerPrimary := "", false
+		if status != "" && status != "Primary" {
+			agent, _, peerPrimary = s.primaryPeer()
+		}
+		now := time.Now()
+		first, stopNow := wd.Observe(now, status, peerPrimary)
+		if first {
+			s.log.Info("outside the Primary component while a peer has one", "status", status, "peer", agent)
+		}
+		if !stopNow {
+			continue
+		}
+		s.log.Warn("stopping the server: it stayed outside the Primary component while peer "+agent+" reports one",
+			"status", status, "for", fmt.Sprintf("%ds", int(wd.Outside(now).Seconds())), "action", "stop the server, then join afresh")
+		stuck.Store(true)
+		s.server.Process.Signal(syscall.SIGTERM)
+		// A server that left the group this way can hang in its shutdown ("initialized -> disconnecting",
+		// seen on kind): kill it after STOP_TIMEOUT_SECONDS; the next start recovers its position.
+		select {
+		case <-s.serverDone:
+		case <-time.After(s.cfg.StopTimeout):
+			s.log.Warn(fmt.Sprintf("the server did not stop within %ds; killing it", int(s.cfg.StopTimeout.Seconds())), "action", "SIGKILL")
+			s.server.Process.Kill()
+		}
+		return
+	}
+}
+
+// ---------------------------------------------------------------- users
+
+func (s *Starter) waitForSQL() {
+	deadline := time.Now().Add(s.cfg.ServerTimeout)
+	var lastErr error
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		lastErr = s.root().Do(ctx, func(c *sql.Conn) error { return c.PingContext(ctx) })
+		cancel()
+		if lastErr == nil {
+			return
+		}
+		if !s.running.Load() {
+			s.log.Warn("server exited before it answered")
+			s.waitServer()
+		}
+		if time.Now().After(deadline) {
+			s.die(fmt.Sprintf("server did not answer SQL within %ds", int(s.cfg.ServerTimeout.Seconds())), "errors", lastErr.Error())
+		}
+		time.Sleep(time.Second)
+	}
+}
+
+// applyUsers runs UserStatements as root in one session (stops at the first error).
+func (s *Starter) applyUsers(ctx context.Context) error {
+	return s.root().Do(ctx, func(c *sql.Conn) error {
+		var drops []string
+		rows, err := c.QueryContext(ctx, dropsQuery)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var d string
+			if err := rows.Scan(&d); err == nil {
+				drops = append(drops, d)
+			}
+		}
+		rows.Close()
+		for _, stmt := range UserStatements(s.cfg, s.eng.Kind, drops) {
+			if _, err := c.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("%s: %w", strings.SplitN(stmt, " IDENTIFIED", 2)[0], err)
+			}
+		}
+		return nil
+	})
+}
+
+// setupUsers: the users and the app database after a bootstrap (idempotent).
+func (s *Starter) setupUsers() {
+	s.waitForSQL()
+	s.log.Info("creating users and the app database (idempotent)", "monitor", s.cfg.MonitorUser,
+		"database", s.cfg.AppDatabase, "app_user", s.cfg.AppUser, "sst_user", s.sstUserShown())
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := s.applyUsers(ctx); err != nil {
+		s.die("creating users failed", "errors", err.Error())
+	}
+	os.WriteFile(s.path(InitializedFileName), nil, 0o640)
+	s.log.Info("users and app database ready")
+}
+
+func (s *Starter) sstUserShown() string {
+	if s.eng.Kind == KindMariaDB && s.cfg.SSTPassword != "" {
+		return s.cfg.SSTUser
+	}
+	return "none"
+}
+
+// usersAfterJoin applies the same users once a joined node is Synced: a cluster created before the
+// SST user (or with a '%' monitor user) gets them at its next rolling restart, not only at its next
+// bootstrap. Best effort: a failure is logged, the node keeps running.
+func (s *Starter) usersAfterJoin() {
+	if err := s.cfg.CheckSecrets(); err != nil {
+		s.log.Warn("users not checked after the join", "reason", err.Error())
+		return
+	}
+	deadline := time.Now().Add(s.cfg.ServerTimeout)
+	for s.running.Load() && time.Now().Before(deadline) {
+		time.Sleep(3 * time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		synced, _ := s.root().QueryString(ctx, "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'wsrep_local_state_comment'")
+		cancel()
+		if synced != "Synced" {
+			continue
+		}
+		ctx, cancel = context.WithTimeout(context.Background(), 60*time.Second)
+		err := s.applyUsers(ctx)
+		cancel()
+		if err != nil {
+			s.log.Warn("users not checked after the join", "errors", err.Error())
+		} else {
+			s.log.Info("users checked after the join (idempotent)", "monitor", s.cfg.MonitorUser, "sst_user", s.sstUserShown())
+		}
+		return
+	}
+}
+
+// ---------------------------------------------------------------- drain (preStop)
+
+// runDrain writes the drain marker (the agent's /health answers 503, HAProxy moves the writer and cuts
+// this node's sessions) and returns when no session of APP_USER is left, or after DRAIN_TIMEOUT_SECONDS.
+// It always exits 0: a failed drain must not keep the pod from stopping.
+func runDrain() {
+	hostname := hostname()
+	log := &StartLog{Out: os.Stdout, Node: env("POD_NAME", hostname), T0: time.Now(), Now: time.Now}
+	e := Env(osEnv)
+	dataDir := e.or("DATADIR", "/var/lib/mysql")
+	runDir := e.or("RUN_DIR", "/tmp/messagestack-galera")
+	timeout, err := e.seconds("DRAIN_TIMEOUT_SECONDS", 15)
+	if err != nil {
+		log.Warn(err.Error() + "; using 15 s")
+		timeout = 15 * time.Second
+	}
+	// The running server's socket and datadir, from the config the start wrote for it.
+	socket := "/run/mysqld/mysqld.sock"
+	if _, err := os.Stat(filepath.Join(runDir, "my.cnf")); err == nil {
+		socket = effective(filepath.Join(runDir, "my.cnf"), "socket", socket)
+		dataDir = effective(filepath.Join(runDir, "my.cnf"), "datadir", dataDir)
+	}
+	marker := filepath.Join(dataDir, DrainFileName)
+	if err := os.WriteFile(marker, nil, 0o640); err != nil {
+		log.Warn("drain: cannot write the drain marker; stopping without a drain", "marker", marker)
+		return
+	}
+	log.Info("draining: the agent reports 503 so HAProxy moves the writes to another node", "marker", marker,
+		"timeout", fmt.Sprintf("%ds", int(timeout.Seconds())))
+	root := LocalRoot{Socket: socket, Password: e("MYSQL_ROOT_PASSWORD")}
+	query := "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = " + SQLString(e("APP_USER"))
+	deadline := time.Now().Add(timeout)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		v, err := root.QueryString(ctx, query)
+		cancel()
+		n := -1
+		if err == nil {
+			if m, convErr := strconv.Atoi(v); convErr == nil {
+				n = m
+			}
+		}
+		now := time.Now()
+		if done, why := DrainStep(n, now, deadline); done {
+			if n > 0 {
+				log.Warn(why, "sessions", strconv.Itoa(n))
+			} else {
+				log.Info(why, "waited", fmt.Sprintf("%ds", int(now.Sub(log.T0).Seconds())))
+			}
+			return
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// ---------------------------------------------------------------- install (the init container)
+
+// runInstall copies this binary to dest (the emptyDir the database container mounts), so that public
+// engine images (Percona's) run the same start code without a custom image.
+func runInstall(dest string) error {
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	in, err := os.Open(self)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	tmp := dest + ".tmp"
+	out, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o755)
+	if err != nil {
+		return err
+	}
+	if _, err := bufio.NewReader(in).WriteTo(out); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return err
+	}
+	return os.Rename(tmp, dest)
+}
+
+var errUsage = errors.New("usage: galera-agent [serve | start | drain | install <destination>]")

@@ -1,0 +1,64 @@
+package main
+
+import "strings"
+
+// SQLString quotes a value as a SQL string literal (backslash and quote escaped), as the start script
+// did: passwords may contain any character; names are checked to be plain first (CheckSecrets).
+func SQLString(s string) string {
+	s = strings.ReplaceAll(s, `\`, `\\`)
+	s = strings.ReplaceAll(s, `'`, `\'`)
+	return "'" + s + "'"
+}
+
+// localHosts: the monitor and SST users only log in from the pod itself: 'localhost' is the Unix
+// socket, 127.0.0.1 and ::1 the loopback TCP the agent container uses (skip-name-resolve: a TCP
+// login from 127.0.0.1 does not match 'localhost').
+var localHosts = []string{"localhost", "127.0.0.1", "::1"}
+
+// sstGrants: what mariabackup needs on the donor, per the MariaDB 10.11 docs (mariabackup SST method:
+// RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR; BINLOG MONITOR is 10.5's name of REPLICATION CLIENT).
+const sstGrants = "RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR"
+
+// UserStatements: the users and the app database, safe to run on every start (IF NOT EXISTS, ALTER,
+// REVOKE then GRANT). drops are the DROP USER statements for anonymous users and remote roots found
+// on the server. The monitor user (the agent's SHOW GLOBAL STATUS) needs no privilege beyond USAGE;
+// an earlier '%' monitor user is dropped. The SST user exists for MariaDB only (Percona's xtrabackup
+// SST uses its own internal user).
+func UserStatements(c StartConfig, kind string, drops []string) []string {
+	var s []string
+	mon, monPW := SQLString(c.MonitorUser), SQLString(c.MonitorPass)
+	s = append(s, "DROP USER IF EXISTS "+mon+"@'%'")
+	for _, h := range localHosts {
+		u := mon + "@" + SQLString(h)
+		s = append(s, "CREATE USER IF NOT EXISTS "+u+" IDENTIFIED BY "+monPW,
+			"ALTER USER "+u+" IDENTIFIED BY "+monPW,
+			"REVOKE ALL PRIVILEGES, GRANT OPTION FROM "+u,
+			"GRANT USAGE ON *.* TO "+u)
+	}
+	if kind == KindMariaDB && c.SSTPassword != "" {
+		sst, sstPW := SQLString(c.SSTUser), SQLString(c.SSTPassword)
+		for _, h := range localHosts {
+			u := sst + "@" + SQLString(h)
+			s = append(s, "CREATE USER IF NOT EXISTS "+u+" IDENTIFIED BY "+sstPW,
+				"ALTER USER "+u+" IDENTIFIED BY "+sstPW,
+				"REVOKE ALL PRIVILEGES, GRANT OPTION FROM "+u,
+				"GRANT "+sstGrants+" ON *.* TO "+u)
+		}
+	}
+	if c.AppDatabase != "" {
+		app, appPW := SQLString(c.AppUser), SQLString(c.AppPassword)
+		s = append(s, "CREATE DATABASE IF NOT EXISTS `"+c.AppDatabase+"`",
+			"CREATE USER IF NOT EXISTS "+app+"@'%' IDENTIFIED BY "+appPW,
+			"ALTER USER "+app+"@'%' IDENTIFIED BY "+appPW,
+			// Only what schema migrations and the app need, on its own database only.
+			"GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, ALTER, INDEX, DROP, REFERENCES, CREATE VIEW, SHOW VIEW, "+
+				"LOCK TABLES, CREATE TEMPORARY TABLES ON `"+c.AppDatabase+"`.* TO "+app+"@'%'")
+	}
+	s = append(s, drops...)
+	s = append(s, "ALTER USER 'root'@'localhost' IDENTIFIED BY "+SQLString(c.RootPassword))
+	return s
+}
+
+// dropsQuery lists anonymous users and every root that is not root@localhost.
+const dropsQuery = "SELECT CONCAT('DROP USER IF EXISTS ', QUOTE(user), '@', QUOTE(host)) FROM mysql.user " +
+	"WHERE user = '' OR (user = 'root' AND host NOT IN ('localhost'))"
