@@ -35,7 +35,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** The Galera cluster: config, start script, StatefulSet with the galera-agent sidecar, Services, PDB. */
+/**
+ * The Galera cluster: config, start script, StatefulSet with the galera-agent sidecar, Services, PDB. The start
+ * script is a few lines that exec {@code galera-agent start} (the data plane is Go, galera-agent/start.go); an init
+ * container copies that binary from the galera-agent image into the pod, so public engine images work unchanged.
+ */
 public final class DatabaseCluster {
     public static final int MYSQL_PORT = 3306;
     public static final int AGENT_PORT = 9200;
@@ -50,6 +54,13 @@ public final class DatabaseCluster {
     public static final String CONFIG_DIR = "/etc/messagestack/conf.d";
     public static final String DATA_DIR = "/var/lib/mysql";
     public static final String DATA_VOLUME = "datadir";
+    /** An emptyDir: the init container copies the galera-agent binary here; the database container runs it. */
+    public static final String BIN_VOLUME = "dataplane-bin";
+    public static final String BIN_DIR = "/opt/messagestack/bin";
+    /** The path galera-start.sh execs (its default; also set as GALERA_AGENT in the database container). */
+    public static final String AGENT_BINARY = BIN_DIR + "/galera-agent";
+    /** Where the galera-agent image holds its binary. */
+    public static final String AGENT_IMAGE_BINARY = "/usr/local/bin/galera-agent";
 
     private final Stack stack;
     private final DatabaseSpec spec;
@@ -147,7 +158,9 @@ public final class DatabaseCluster {
                 .withTerminationGracePeriodSeconds(60L)
                 // A fresh volume must be writable by the database's user, and by the agent (it writes markers).
                 .withSecurityContext(ContainerSecurity.pod(databaseUid()))
+                .withInitContainers(installAgentContainer())
                 .withContainers(databaseContainer(), agentContainer())
+                .addNewVolume().withName(BIN_VOLUME).withNewEmptyDir().endEmptyDir().endVolume()
                 .addNewVolume().withName("config").withNewConfigMap().withName(names.dbConfig()).endConfigMap().endVolume()
                 .addNewVolume().withName("scripts").withNewConfigMap().withName(names.dbScripts())
                 .withDefaultMode(0755).endConfigMap().endVolume()
@@ -186,6 +199,10 @@ public final class DatabaseCluster {
         env.add(secretRef("MYSQL_ROOT_PASSWORD", DatabaseCredentials.ROOT));
         env.add(env("MONITOR_USER", DatabaseCredentials.MONITOR_USER));
         env.add(secretRef("MONITOR_PASSWORD", DatabaseCredentials.MONITOR));
+        // The user mariabackup state transfers log in as on the donor (local only, its own privileges; not root).
+        env.add(env("SST_USER", DatabaseCredentials.SST_USER));
+        env.add(secretRef("SST_PASSWORD", DatabaseCredentials.SST));
+        env.add(env("GALERA_AGENT", AGENT_BINARY));
         env.add(env("APP_DATABASE", DatabaseCredentials.APP_DATABASE));
         env.add(env("APP_USER", DatabaseCredentials.APP_USER));
         env.add(secretRef("APP_PASSWORD", DatabaseCredentials.APP));
@@ -219,6 +236,21 @@ public final class DatabaseCluster {
                 .addNewVolumeMount().withName(DATA_VOLUME).withMountPath(DATA_DIR).endVolumeMount()
                 .addNewVolumeMount().withName("config").withMountPath(CONFIG_DIR).endVolumeMount()
                 .addNewVolumeMount().withName("scripts").withMountPath(SCRIPTS_DIR).endVolumeMount()
+                .addNewVolumeMount().withName(BIN_VOLUME).withMountPath(BIN_DIR).withReadOnly(true).endVolumeMount()
+                .build();
+    }
+
+    /** Copies the galera-agent binary (start, drain) into the pod for the database container. */
+    private Container installAgentContainer() {
+        return new ContainerBuilder()
+                .withName("install-galera-agent")
+                .withImage(stack.images().defaultImage(io.messagestack.operator.common.Images.GALERA_AGENT))
+                .withCommand(AGENT_IMAGE_BINARY, "install", AGENT_BINARY)
+                .withSecurityContext(ContainerSecurity.restricted(databaseUid(), databaseUid()))
+                .withResources(new ResourceRequirementsBuilder()
+                        .addToRequests("cpu", new Quantity("10m")).addToRequests("memory", new Quantity("16Mi"))
+                        .addToLimits("memory", new Quantity("64Mi")).build())
+                .addNewVolumeMount().withName(BIN_VOLUME).withMountPath(BIN_DIR).endVolumeMount()
                 .build();
     }
 

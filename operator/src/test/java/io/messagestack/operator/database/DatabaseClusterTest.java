@@ -53,7 +53,7 @@ class DatabaseClusterTest {
         assertEquals("shop", env.get("CLUSTER_NAME").getValue());
         assertEquals("metadata.name", env.get("POD_NAME").getValueFrom().getFieldRef().getFieldPath());
         for (String[] secret : new String[][] {{"MYSQL_ROOT_PASSWORD", "root"}, {"MONITOR_PASSWORD", "monitor"},
-                {"APP_PASSWORD", "app"}}) {
+                {"APP_PASSWORD", "app"}, {"SST_PASSWORD", "sst"}}) {
             assertEquals("shop-db-credentials", env.get(secret[0]).getValueFrom().getSecretKeyRef().getName());
             assertEquals(secret[1], env.get(secret[0]).getValueFrom().getSecretKeyRef().getKey());
             assertNull(env.get(secret[0]).getValue(), "passwords never appear in the pod spec");
@@ -88,6 +88,34 @@ class DatabaseClusterTest {
                 && e.getValue().equals("/etc/messagestack/agent-token/token")));
         assertTrue(agent.getEnv().stream().anyMatch(e -> e.getName().equals("PEER_SERVICE_HOST")
                 && e.getValue().startsWith("shop-db-peers.")), agent.getEnv().toString());
+    }
+
+    @Test
+    void theDatabaseContainerRunsTheGaleraAgentBinaryThatTheInitContainerCopies() {
+        StatefulSet sts = cluster(new MessageStackSpec()).statefulSet();
+        var pod = sts.getSpec().getTemplate().getSpec();
+        var volume = pod.getVolumes().stream().filter(v -> v.getName().equals("dataplane-bin")).findFirst()
+                .orElseThrow();
+        assertNotNull(volume.getEmptyDir(), "an emptyDir: the binary lives as long as the pod");
+        assertEquals(1, pod.getInitContainers().size());
+        Container init = pod.getInitContainers().get(0);
+        assertEquals("messagestack/galera-agent:dev", init.getImage(), "the same image as the agent sidecar");
+        assertEquals(java.util.List.of("/usr/local/bin/galera-agent", "install", "/opt/messagestack/bin/galera-agent"),
+                init.getCommand());
+        assertEquals(pod.getContainers().get(0).getSecurityContext().getRunAsUser(),
+                init.getSecurityContext().getRunAsUser(), "the database's uid (Percona 1001, MariaDB 999)");
+        assertEquals(Boolean.FALSE, init.getSecurityContext().getAllowPrivilegeEscalation());
+        assertTrue(init.getVolumeMounts().stream().anyMatch(m -> m.getName().equals("dataplane-bin")
+                && m.getMountPath().equals("/opt/messagestack/bin") && !Boolean.TRUE.equals(m.getReadOnly())));
+        Container db = pod.getContainers().get(0);
+        assertTrue(db.getVolumeMounts().stream().anyMatch(m -> m.getName().equals("dataplane-bin")
+                && m.getMountPath().equals("/opt/messagestack/bin") && m.getReadOnly()), "read-only for the database");
+        Map<String, EnvVar> env = db.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, e -> e));
+        assertEquals("/opt/messagestack/bin/galera-agent", env.get("GALERA_AGENT").getValue());
+        assertEquals("sst", env.get("SST_USER").getValue());
+        Container agent = pod.getContainers().get(1);
+        assertTrue(agent.getEnv().stream().noneMatch(e -> e.getName().startsWith("SST_")
+                || e.getName().equals("MYSQL_ROOT_PASSWORD")), "the agent holds only the monitor password");
     }
 
     @Test

@@ -21,7 +21,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class DatabaseCredentialsTest {
     private static final Names NAMES = new Names("shop");
-    private static final Map<String, String> KNOWN = Map.of("root", "YQ==", "monitor", "Yg==", "app", "Yw==");
+    private static final Map<String, String> KNOWN = Map.of("root", "YQ==", "monitor", "Yg==", "app", "Yw==",
+            "sst", "ZA==");
+    /** A stack created before the sst key existed. */
+    private static final Map<String, String> BEFORE_SST = Map.of("root", "YQ==", "monitor", "Yg==", "app", "Yw==");
 
     private static String decode(String b64) {
         return new String(Base64.getDecoder().decode(b64), StandardCharsets.UTF_8);
@@ -34,6 +37,7 @@ class DatabaseCredentialsTest {
         String root = decode(write.data().get("root"));
         String monitor = decode(write.data().get("monitor"));
         String app = decode(write.data().get("app"));
+        assertEquals(24, decode(write.data().get("sst")).length());
         assertEquals(24, root.length());
         assertTrue(root.matches("[A-Za-z0-9]+"));
         assertNotEquals(root, monitor);
@@ -57,7 +61,7 @@ class DatabaseCredentialsTest {
 
     @Test
     void aHandEditedPasswordIsPutBackBecauseTheDatabaseDoesNotKnowTheNewOne() {
-        Map<String, String> edited = Map.of("root", "YQ==", "monitor", "Yg==", "app", "bmV3");
+        Map<String, String> edited = Map.of("root", "YQ==", "monitor", "Yg==", "app", "bmV3", "sst", "ZA==");
         Write write = assertInstanceOf(Write.class, DatabaseCredentials.plan(NAMES, edited, KNOWN, true));
         assertEquals(KNOWN, write.data());
         assertTrue(write.restored());
@@ -97,6 +101,40 @@ class DatabaseCredentialsTest {
         assertEquals("YQ==", write.data().get("root"));
         assertEquals("Yg==", write.data().get("monitor"));
         assertEquals("generated", decode(write.data().get("app")));
+        assertEquals("generated", decode(write.data().get("sst")));
+    }
+
+    @Test
+    void aRunningStackWhoseSecretsLackTheSstKeyGetsItWithoutAnyOtherKeyChanging() {
+        Write write = assertInstanceOf(Write.class, DatabaseCredentials.plan(NAMES, BEFORE_SST, BEFORE_SST, true,
+                n -> "generated"));
+        assertTrue(write.main() && write.copy(), "both Secrets get the new key");
+        assertFalse(write.restored(), "nothing was deleted or edited");
+        for (String key : BEFORE_SST.keySet()) {
+            assertEquals(BEFORE_SST.get(key), write.data().get(key), key + " must not change");
+        }
+        assertEquals("generated", decode(write.data().get("sst")));
+        // Written once, it is kept.
+        assertInstanceOf(Keep.class, DatabaseCredentials.plan(NAMES, write.data(), write.data(), true));
+    }
+
+    @Test
+    void theSstKeyOfTheMainSecretIsKeptWhenOnlyTheCopyLacksIt() {
+        Write write = assertInstanceOf(Write.class, DatabaseCredentials.plan(NAMES, KNOWN, BEFORE_SST, true,
+                n -> { throw new AssertionError("the main Secret's sst must be reused"); }));
+        assertEquals(KNOWN, write.data());
+        assertTrue(write.copy());
+        assertFalse(write.main());
+        assertFalse(write.restored());
+    }
+
+    @Test
+    void aMainSecretWithoutCopyAndWithoutSstGetsSstInBoth() {
+        Write write = assertInstanceOf(Write.class, DatabaseCredentials.plan(NAMES, BEFORE_SST, null, true,
+                n -> "generated"));
+        assertTrue(write.main() && write.copy());
+        assertEquals("YQ==", write.data().get("root"));
+        assertEquals("generated", decode(write.data().get("sst")));
     }
 
     @Test
