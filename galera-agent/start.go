@@ -48,6 +48,9 @@ type Starter struct {
 }
 
 func runStart() {
+	if runAsInit() {
+		return
+	}
 	hostname := hostname()
 	log := &StartLog{Out: os.Stdout, Node: env("POD_NAME", hostname), T0: time.Now(), Now: time.Now}
 	cfg, err := LoadStartConfig(osEnv, hostname, func() string { return lookupFirst(hostname) })
@@ -529,8 +532,8 @@ func (s *Starter) startServer(mode string, extra []string) {
 
 func (s *Starter) serverStatus() int {
 	ps := s.server.ProcessState
-	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		return 128 + int(ws.Signal())
+	if ws, ok := ps.Sys().(syscall.WaitStatus); ok {
+		return exitStatus(ws)
 	}
 	return ps.ExitCode()
 }

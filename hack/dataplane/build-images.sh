@@ -6,7 +6,8 @@
 # debian:bookworm-slim when a registry answers, else debootstrap'd here). BASE_IMAGE=... overrides.
 # Each image is built in a small context folder under $MS_CACHE (not the whole repo).
 # Safe to run twice: Docker's layer cache makes an unchanged rebuild take seconds.
-# IMAGES="nginx haproxy" builds only those.
+# IMAGES="nginx haproxy" builds only those. IMAGE_TAG=h1 tags every image :h1 instead (mariadb-galera:10.11
+# and the others :dev, which the kind lab uses), to build and test a branch beside the lab's images.
 set -euo pipefail
 # shellcheck source=hack/dataplane/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -20,9 +21,14 @@ docker image inspect "$BASE_IMAGE" >/dev/null 2>&1 || die "base image $BASE_IMAG
 
 tag_of() {
   case $1 in
-    mariadb-galera) echo messagestack/mariadb-galera:10.11 ;;
-    *) echo "messagestack/$1:dev" ;;
+    mariadb-galera) echo "messagestack/mariadb-galera:${IMAGE_TAG:-10.11}" ;;
+    *) echo "messagestack/$1:${IMAGE_TAG:-dev}" ;;
   esac
+}
+
+build_agent_into() { # folder: the static galera-agent binary the images carry
+  (cd "$REPO_ROOT/galera-agent" && CGO_ENABLED=0 GOOS=linux GOARCH=amd64 go build -trimpath -ldflags='-s -w' -o "$1/galera-agent" .)
+  chmod 0755 "$1/galera-agent"
 }
 
 context_for() { # name -> prints the context folder
@@ -31,10 +37,10 @@ context_for() { # name -> prints the context folder
   cp "$REPO_ROOT/images/$name/Dockerfile" "$ctx/"
   case $name in
     mariadb-galera)
-      install -m 0755 "$START_SCRIPT" "$ctx/galera-start.sh" ;;
+      install -m 0755 "$START_SCRIPT" "$ctx/galera-start.sh"
+      build_agent_into "$ctx" ;;
     galera-agent)
-      (cd "$REPO_ROOT/galera-agent" && CGO_ENABLED=0 GOOS=linux GOARCH=amd64 go build -trimpath -ldflags='-s -w' -o "$ctx/galera-agent" .)
-      chmod 0755 "$ctx/galera-agent" ;;
+      build_agent_into "$ctx" ;;
   esac
   echo "$ctx"
 }

@@ -1,28 +1,31 @@
 #!/usr/bin/env bash
 # Tests the data-plane IMAGES in Docker, laid out like the pods: three messagestack/mariadb-galera
 # containers (as uid 999, datadir on a volume, the start script and conf.d mounted like the
-# ConfigMaps), each with a galera-agent container in its network namespace (a pod's sidecar),
+# ConfigMaps, the galera-agent binary copied into a volume by `galera-agent install` like the pod's
+# init container), each with a galera-agent container in its network namespace (a pod's sidecar),
 # HAProxy from messagestack/haproxy in front, then a full crash (docker kill of all three) and the
 # recovery through POST /bootstrap. Also: nginx serves as non-root on port 80 with logs on stdout,
 # keepalived runs. Needs `make dataplane-images`. Safe to run twice (removes its own containers
-# and volumes first). KEEP=1 leaves them running.
+# and volumes first). KEEP=1 leaves them running. IMAGE_TAG=h1 tests images built with the same
+# IMAGE_TAG (build-images.sh) instead of the lab's.
 # shellcheck source=hack/dataplane/lib.sh
 source "$(dirname "$0")/lib.sh"
 
 NET=ms-dp-images
 P=ms-dp           # prefix of every container and volume this test creates
-DB_IMAGE=messagestack/mariadb-galera:10.11
+DB_IMAGE=messagestack/mariadb-galera:${IMAGE_TAG:-10.11}
+TAG=${IMAGE_TAG:-dev}
 CTX="$BASE-images"
 
 docker info >/dev/null 2>&1 || die "Docker does not answer; run 'make docker' first"
-for img in $DB_IMAGE messagestack/galera-agent:dev messagestack/haproxy:dev messagestack/nginx:dev messagestack/keepalived:dev; do
+for img in $DB_IMAGE messagestack/galera-agent:$TAG messagestack/haproxy:$TAG messagestack/nginx:$TAG messagestack/keepalived:$TAG; do
   docker image inspect "$img" >/dev/null 2>&1 || die "image $img is missing; run 'make dataplane-images'"
 done
 
 remove_all() {
   local c
   for c in $(docker ps -aq --filter "name=^${P}-"); do docker rm -f "$c" >/dev/null 2>&1 || true; done
-  for i in 0 1 2; do docker volume rm "$P-data-$i" >/dev/null 2>&1 || true; done
+  for i in 0 1 2; do docker volume rm "$P-data-$i" "$P-bin-$i" >/dev/null 2>&1 || true; done
   docker network rm "$NET" >/dev/null 2>&1 || true
 }
 cleanup() {
@@ -68,13 +71,19 @@ img_all_healthy() { local i; for i in 0 1 2; do [ "$(img_health "$i")" = 200 ] |
 start_db() { # i: the database container and its agent, like the two containers of one pod
   local i=$1
   docker rm -f "$P-db-$i" "$P-agent-$i" >/dev/null 2>&1 || true
+  # The pod's init container: the galera-agent image copies its binary into the pod (an emptyDir there).
+  docker volume rm "$P-bin-$i" >/dev/null 2>&1 || true
+  docker run --rm -v "$P-bin-$i:/opt/messagestack/bin" --entrypoint /usr/local/bin/galera-agent \
+    "messagestack/galera-agent:$TAG" install /opt/messagestack/bin/galera-agent >/dev/null
   docker run -d --name "$P-db-$i" --hostname "ms-db-$i" --network "$NET" --network-alias "ms-db-$i" \
     --network-alias "ms-db-$i.ms-db-peers.default.svc.cluster.local" \
     -e POD_NAME="ms-db-$i" -e POD_NAMESPACE=default -e PEER_SERVICE=ms-db-peers -e CLUSTER_DOMAIN=cluster.local \
     -e ENGINE=mariadb-galera -e REPLICAS=3 -e CLUSTER_NAME=imagetest \
     -e MYSQL_ROOT_PASSWORD="$ROOT_PW" -e MONITOR_USER="$MON_USER" -e MONITOR_PASSWORD="$MON_PW" \
     -e APP_DATABASE="$APP_DB" -e APP_USER="$APP_USER" -e APP_PASSWORD="$APP_PW" -e RECOVERY_POLL_SECONDS=1 \
+    -e SST_USER=sst -e SST_PASSWORD="$SST_PW" \
     -v "$P-data-$i:/var/lib/mysql" -v "$CTX/conf.d:/etc/messagestack/conf.d:ro" \
+    -v "$P-bin-$i:/opt/messagestack/bin:ro" \
     -v "$(dirname "$START_SCRIPT"):/etc/messagestack/scripts:ro" \
     --memory 600m \
     "$DB_IMAGE" /bin/bash /etc/messagestack/scripts/galera-start.sh >/dev/null
@@ -83,17 +92,17 @@ start_db() { # i: the database container and its agent, like the two containers 
     -e POD_NAME="ms-db-$i" -e MONITOR_USER="$MON_USER" -e MONITOR_PASSWORD="$MON_PW" \
     -e DATA_DIR=/var/lib/mysql -e AGENT_PORT=9200 -e MYSQL_HOST=127.0.0.1 -e MYSQL_PORT=3306 \
     -e AGENT_TOKEN_FILE=/etc/messagestack/agent-token/token -v "$CTX/agent-token:/etc/messagestack/agent-token:ro" \
-    -v "$P-data-$i:/var/lib/mysql" messagestack/galera-agent:dev >/dev/null
+    -v "$P-data-$i:/var/lib/mysql" "messagestack/galera-agent:$TAG" >/dev/null
 }
 db_decision() { docker logs "$P-db-$1" 2>&1 | grep -o 'decision="[a-z-]*"' | tail -1 | cut -d'"' -f2; }
 in_db() { docker exec "$P-db-$1" mariadb -uroot -p"$ROOT_PW" -N -B -e "$2"; }
 
 phase "images run as non-root users"
 check "mariadb-galera runs as uid 999" [ "$(docker run --rm --entrypoint id "$DB_IMAGE" -u)" = 999 ]
-check "galera-agent runs as uid 999" [ "$(docker run --rm --entrypoint id messagestack/galera-agent:dev -u)" = 999 ]
-check "haproxy runs as user haproxy" [ "$(docker run --rm messagestack/haproxy:dev id -un)" = haproxy ]
-check "nginx runs as user www-data" [ "$(docker run --rm messagestack/nginx:dev id -un)" = www-data ]
-check "galera-agent binary is static" bash -c "! docker run --rm --entrypoint /bin/sh messagestack/galera-agent:dev -c 'ldd /usr/local/bin/galera-agent' 2>&1 | grep -q 'libc.so'"
+check "galera-agent runs as uid 999" [ "$(docker run --rm --entrypoint id "messagestack/galera-agent:$TAG" -u)" = 999 ]
+check "haproxy runs as user haproxy" [ "$(docker run --rm "messagestack/haproxy:$TAG" id -un)" = haproxy ]
+check "nginx runs as user www-data" [ "$(docker run --rm "messagestack/nginx:$TAG" id -un)" = www-data ]
+check "galera-agent binary is static" bash -c "! docker run --rm --entrypoint /bin/sh messagestack/galera-agent:$TAG -c 'ldd /usr/local/bin/galera-agent' 2>&1 | grep -q 'libc.so'"
 
 phase "three database pods start at once"
 t=$SECONDS
@@ -134,7 +143,7 @@ listen galera-writer
 EOF
 chmod a+r "$CTX/haproxy/haproxy.cfg"
 docker run -d --name "$P-haproxy" --network "$NET" --network-alias ms-proxy \
-  -v "$CTX/haproxy:/etc/messagestack/haproxy:ro" messagestack/haproxy:dev \
+  -v "$CTX/haproxy:/etc/messagestack/haproxy:ro" "messagestack/haproxy:$TAG" \
   haproxy -W -db -f /etc/messagestack/haproxy/haproxy.cfg >/dev/null
 via_img_proxy() { docker exec "$P-db-2" mariadb -hms-proxy -u"$APP_USER" -p"$APP_PW" -N -B --connect-timeout=2 "$APP_DB" -e "$1"; }
 wait_until 20 "the proxy answers" bash -c "[ \"\$(docker exec $P-db-2 mariadb -hms-proxy -u$APP_USER -p'$APP_PW' -N -B -e 'SELECT @@wsrep_node_name' 2>/dev/null)\" = ms-db-0 ]" || true
@@ -186,7 +195,7 @@ http {
 }
 EOF
 chmod a+r "$CTX/nginx/nginx.conf"
-docker run -d --name "$P-nginx" --network "$NET" -v "$CTX/nginx:/etc/messagestack/nginx:ro" messagestack/nginx:dev \
+docker run -d --name "$P-nginx" --network "$NET" -v "$CTX/nginx:/etc/messagestack/nginx:ro" "messagestack/nginx:$TAG" \
   nginx -g 'daemon off;' -c /etc/messagestack/nginx/nginx.conf >/dev/null
 nginx_ip=$(docker inspect -f "{{(index .NetworkSettings.Networks \"$NET\").IPAddress}}" "$P-nginx")
 wait_until 15 "nginx answers" bash -c "curl -sf -m 2 http://$nginx_ip/healthz >/dev/null" || true
@@ -194,8 +203,8 @@ check "nginx (www-data) serves on port 80" [ "$(curl -s -m 3 "http://$nginx_ip/h
 check "nginx's access log goes to stdout" bash -c "docker logs $P-nginx 2>/dev/null | grep -q 'GET /healthz'"
 
 phase "keepalived image"
-check "keepalived runs ($(docker run --rm messagestack/keepalived:dev keepalived --version 2>&1 | head -1))" \
-  bash -c "docker run --rm messagestack/keepalived:dev keepalived --version 2>&1 | grep -q 'Keepalived v'"
+check "keepalived runs ($(docker run --rm messagestack/keepalived:$TAG keepalived --version 2>&1 | head -1))" \
+  bash -c "docker run --rm messagestack/keepalived:$TAG keepalived --version 2>&1 | grep -q 'Keepalived v'"
 
 echo
 log "image test: $PASSED passed, $FAILED failed (total $((SECONDS - _t0))s)"
