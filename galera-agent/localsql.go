@@ -70,11 +70,11 @@ func (l LocalRoot) QueryString(ctx context.Context, query string) (string, error
 	return out.String, err
 }
 
-// ClusterStatus: wsrep_cluster_status, "" when the server does not answer.
-func (l LocalRoot) ClusterStatus(ctx context.Context) string {
+// StatusVar: a SHOW GLOBAL STATUS value (MariaDB and MySQL 8 alike), "" when the server does not answer.
+func (l LocalRoot) StatusVar(ctx context.Context, variable string) string {
 	var name, value string
 	err := l.Do(ctx, func(c *sql.Conn) error {
-		return c.QueryRowContext(ctx, "SHOW GLOBAL STATUS LIKE 'wsrep_cluster_status'").Scan(&name, &value)
+		return c.QueryRowContext(ctx, "SHOW GLOBAL STATUS LIKE "+SQLString(variable)).Scan(&name, &value)
 	})
 	if err != nil {
 		return ""

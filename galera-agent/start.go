@@ -139,6 +139,9 @@ func (s *Starter) writeConfig() {
 		s.die("cannot create RUN_DIR", "RUN_DIR", c.RunDir, "error", err.Error())
 	}
 	os.Chmod(c.RunDir, 0o700)
+	// Private from here on, for every file this process and the server it starts create (as the script's
+	// umask 077): my.cnf holds the SST password.
+	syscall.Umask(0o077)
 	socket := "/run/mysqld/mysqld.sock"
 	if syscall.Access("/run/mysqld", 2) != nil {
 		socket = s.runPath("mysqld.sock")
@@ -576,7 +579,7 @@ func (s *Starter) watchMembership(stop <-chan struct{}, stuck *atomic.Bool) {
 		case <-tick.C:
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		status := s.root().ClusterStatus(ctx)
+		status := s.root().StatusVar(ctx, "wsrep_cluster_status")
 		cancel()
 		agent, peerPrimary := "", false
 		if status != "" && status != "Primary" {
@@ -686,7 +689,7 @@ func (s *Starter) usersAfterJoin() {
 	for s.running.Load() && time.Now().Before(deadline) {
 		time.Sleep(3 * time.Second)
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		synced, _ := s.root().QueryString(ctx, "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'wsrep_local_state_comment'")
+		synced := s.root().StatusVar(ctx, "wsrep_local_state_comment")
 		cancel()
 		if synced != "Synced" {
 			continue

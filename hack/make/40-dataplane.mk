@@ -12,7 +12,7 @@ dataplane-deps: ## Debian packages for the data-plane test (mariadb-server galer
 test-galera-agent: ## go vet + unit tests of galera-agent (parsing of grastate/recovery, health/live/bootstrap decisions)
 	@cd galera-agent && go vet ./... && go test -count=1 ./...
 
-test-dataplane: dataplane-deps test-galera-agent ## real 3-node MariaDB Galera on loopback via galera-start.sh + galera-agent + HAProxy: bootstrap, rejoin, full-crash recovery, failover
+test-dataplane: dataplane-deps test-galera-agent ## real 3-node MariaDB Galera on loopback via galera-start.sh -> galera-agent start + galera-agent + HAProxy: bootstrap, rejoin, full-crash recovery, failover
 	@shellcheck -x -S warning operator/src/main/resources/dataplane/galera-start.sh $(DATAPLANE)/*.sh
 	@$(DATAPLANE)/test-galera.sh
 

@@ -59,7 +59,7 @@ public final class SpecLimits {
     public static final String CONFIG_KEY_PATTERN = "^[a-zA-Z][a-zA-Z0-9_.-]*$";
 
     /**
-     * my.cnf options the data plane owns (galera-start.sh and MyCnfRenderer set them; a user's value would break
+     * my.cnf options the data plane owns (galera-agent start and MyCnfRenderer set them; a user's value would break
      * Galera, hide the data or the recovery file from the agent, or run code as the database), in MySQL's
      * normalised spelling (lower case, '_' for '-'). Refused with any of the prefixes MySQL accepts
      * (loose-, skip-, enable-, disable-, maximum-) and as an abbreviation (MariaDB accepts unique prefixes).

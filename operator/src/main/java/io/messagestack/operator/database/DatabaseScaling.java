@@ -64,7 +64,7 @@ public final class DatabaseScaling {
      * The size of a StatefulSet created now. Never the whole spec at once: no spec creates more than
      * {@link #FIRST_SIZE} pods and volumes in one go (a mistyped size once made thousands of claims at once). The
      * first nodes start together (ordinal 0 creates the cluster only when all its peers answer, see
-     * galera-start.sh); the others join one at a time through {@link #next}. Volumes kept from an earlier
+     * galera-agent start); the others join one at a time through {@link #next}. Volumes kept from an earlier
      * StatefulSet (a stack re-created on its data, or an orphaned StatefulSet's pods) are all started at once, up
      * to spec.database.replicas: a full-crash recovery must see every node that holds data, or it could bootstrap
      * from a less advanced one.

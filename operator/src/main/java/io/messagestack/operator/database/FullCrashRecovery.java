@@ -10,7 +10,7 @@ import java.util.stream.Collectors;
 
 /**
  * After a full crash no node holds a Primary component, and every node's start script waits for a decision
- * (see galera-start.sh). This decides, on complete knowledge only, which node bootstraps a new Primary component:
+ * (see galera-agent start, galera-agent/start.go). This decides, on complete knowledge only, which node bootstraps a new Primary component:
  * never while a node's position is unknown, never by outvoting a node on another history. Pure, so every rule is a
  * row of FullCrashRecoveryTest; the reconciler carries the decision out (POST /bootstrap) and reports it. The rules
  * as a table: docs/dataplane.md, "Full-crash recovery: the rules".
