@@ -102,6 +102,9 @@ func TestUserStatements(t *testing.T) {
 			t.Errorf("missing %q in\n%s", want, all)
 		}
 	}
+	if strings.Index(all, "DROP USER IF EXISTS 'monitor'@'%'") < strings.Index(all, "GRANT USAGE ON *.* TO 'monitor'@'127.0.0.1'") {
+		t.Error("the '%' monitor account is dropped only after the local ones exist (the agent keeps logging in)")
+	}
 	for _, never := range []string{"'monitor'@'%' IDENTIFIED", "PROCESS ON *.* TO 'monitor'", "'sst'@'%'", "ALL PRIVILEGES ON"} {
 		if strings.Contains(all, never) {
 			t.Errorf("must not contain %q:\n%s", never, all)

@@ -27,7 +27,6 @@ const sstGrants = "RELOAD, PROCESS, LOCK TABLES, BINLOG MONITOR"
 func UserStatements(c StartConfig, kind string, drops []string) []string {
 	var s []string
 	mon, monPW := SQLString(c.MonitorUser), SQLString(c.MonitorPass)
-	s = append(s, "DROP USER IF EXISTS "+mon+"@'%'")
 	for _, h := range localHosts {
 		u := mon + "@" + SQLString(h)
 		s = append(s, "CREATE USER IF NOT EXISTS "+u+" IDENTIFIED BY "+monPW,
@@ -35,6 +34,8 @@ func UserStatements(c StartConfig, kind string, drops []string) []string {
 			"REVOKE ALL PRIVILEGES, GRANT OPTION FROM "+u,
 			"GRANT USAGE ON *.* TO "+u)
 	}
+	// After the local accounts exist, so that the agent's next login finds one at every moment.
+	s = append(s, "DROP USER IF EXISTS "+mon+"@'%'")
 	if kind == KindMariaDB && c.SSTPassword != "" {
 		sst, sstPW := SQLString(c.SSTUser), SQLString(c.SSTPassword)
 		for _, h := range localHosts {

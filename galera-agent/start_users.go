@@ -1,0 +1,107 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+)
+
+// The users and the app database (users.go has the statements).
+
+func (s *Starter) waitForSQL() {
+	deadline := time.Now().Add(s.cfg.ServerTimeout)
+	var lastErr error
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		lastErr = s.root().Do(ctx, func(c *sql.Conn) error { return c.PingContext(ctx) })
+		cancel()
+		if lastErr == nil {
+			return
+		}
+		if !s.running.Load() {
+			s.log.Warn("server exited before it answered")
+			s.waitServer()
+		}
+		if time.Now().After(deadline) {
+			s.die(fmt.Sprintf("server did not answer SQL within %ds", int(s.cfg.ServerTimeout.Seconds())), "errors", lastErr.Error())
+		}
+		time.Sleep(time.Second)
+	}
+}
+
+// applyUsers runs UserStatements as root in one session (stops at the first error).
+func (s *Starter) applyUsers(ctx context.Context) error {
+	return s.root().Do(ctx, func(c *sql.Conn) error {
+		var drops []string
+		rows, err := c.QueryContext(ctx, dropsQuery)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var d string
+			if err := rows.Scan(&d); err == nil {
+				drops = append(drops, d)
+			}
+		}
+		rows.Close()
+		for _, stmt := range UserStatements(s.cfg, s.eng.Kind, drops) {
+			if _, err := c.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("%s: %w", strings.SplitN(stmt, " IDENTIFIED", 2)[0], err)
+			}
+		}
+		return nil
+	})
+}
+
+// setupUsers: the users and the app database after a bootstrap (idempotent).
+func (s *Starter) setupUsers() {
+	s.waitForSQL()
+	s.log.Info("creating users and the app database (idempotent)", "monitor", s.cfg.MonitorUser,
+		"database", s.cfg.AppDatabase, "app_user", s.cfg.AppUser, "sst_user", s.sstUserShown())
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := s.applyUsers(ctx); err != nil {
+		s.die("creating users failed", "errors", err.Error())
+	}
+	os.WriteFile(s.path(InitializedFileName), nil, 0o640)
+	s.log.Info("users and app database ready")
+}
+
+func (s *Starter) sstUserShown() string {
+	if s.eng.Kind == KindMariaDB && s.cfg.SSTPassword != "" {
+		return s.cfg.SSTUser
+	}
+	return "none"
+}
+
+// usersAfterJoin applies the same users once a joined node is Synced: a cluster created before the
+// SST user (or with a '%' monitor user) gets them at its next rolling restart, not only at its next
+// bootstrap. Best effort: a failure is logged, the node keeps running.
+func (s *Starter) usersAfterJoin() {
+	if err := s.cfg.CheckSecrets(); err != nil {
+		s.log.Warn("users not checked after the join", "reason", err.Error())
+		return
+	}
+	deadline := time.Now().Add(s.cfg.ServerTimeout)
+	for s.running.Load() && time.Now().Before(deadline) {
+		time.Sleep(3 * time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		synced := s.root().StatusVar(ctx, "wsrep_local_state_comment")
+		cancel()
+		if synced != "Synced" {
+			continue
+		}
+		ctx, cancel = context.WithTimeout(context.Background(), 60*time.Second)
+		err := s.applyUsers(ctx)
+		cancel()
+		if err != nil {
+			s.log.Warn("users not checked after the join", "errors", err.Error())
+		} else {
+			s.log.Info("users checked after the join (idempotent)", "monitor", s.cfg.MonitorUser, "sst_user", s.sstUserShown())
+		}
+		return
+	}
+}
