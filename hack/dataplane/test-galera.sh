@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Data-plane test with real processes: three mariadbd servers on loopback started by the
-# operator's galera-start.sh, three galera-agents, and a Debian HAProxy in front of them.
+# operator's galera-start.sh (which execs `galera-agent start`, the code the pods run), three
+# galera-agents, and a Debian HAProxy in front of them.
 # It checks: first start bootstraps exactly one node; /health on Synced, stopped, desynced and
 # non-Primary nodes; a restart rejoins; a full SIGKILL crash recovers through the recovery file
 # and POST /bootstrap with no acknowledged row lost; HAProxy moves writes off a node that is
