@@ -16,7 +16,12 @@ func (s *Starter) waitForSQL() {
 	var lastErr error
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		lastErr = s.root().Do(ctx, func(c *sql.Conn) error { return c.PingContext(ctx) })
+		// A query, not a ping: a Galera server answers pings before wsrep is ready, and refuses
+		// statements until then ("WSREP has not yet prepared node for application use").
+		lastErr = s.root().Do(ctx, func(c *sql.Conn) error {
+			var one int
+			return c.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+		})
 		cancel()
 		if lastErr == nil {
 			return
