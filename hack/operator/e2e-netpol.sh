@@ -31,11 +31,13 @@ kind: Pod
 metadata: {name: $probe, labels: {app: $probe}}
 spec:
   terminationGracePeriodSeconds: 0
+  securityContext: {runAsNonRoot: true, runAsUser: 65534, seccompProfile: {type: RuntimeDefault}}
   containers:
   - name: main
     image: messagestack/haproxy:dev
     imagePullPolicy: Never
     command: [sleep, "3600"]
+    securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}
 EOT
 k -n "$ns" wait --for=condition=Ready "pod/$probe" --timeout=90s >/dev/null || die "probe pod not Ready"
 
