@@ -127,14 +127,12 @@ apply_manifests() {
   # The client script reaches the Jobs as a ConfigMap (the image stays the server's).
   kn create configmap "$SCRIPT_CM" --from-file=s3-client.sh="$LAB_DIR/objectstore/s3-client.sh" \
     --dry-run=client -o yaml | kn apply -f - >/dev/null
-  # A new image under the same tag is only picked up by a new pod.
-  local running want
-  running=$(kn get pod objectstore-0 -o jsonpath='{.status.containerStatuses[0].imageID}' 2>/dev/null || true)
-  want=$(docker image inspect -f '{{.Id}}' "$IMAGE")
-  if [ -n "$running" ] && [ "${running##*:}" != "${want##*:}" ]; then
-    log "objectstore-0 runs an older image; restarting it (the PVC and its data stay)"
-    kn rollout restart statefulset/objectstore >/dev/null
-  fi
+  # A new image under the same tag is only picked up by a new pod: its id as a pod-template
+  # annotation rolls the pod when the image changed and is a no-op when it did not.
+  local id
+  id=$(docker image inspect -f '{{.Id}}' "$IMAGE")
+  kn patch statefulset objectstore --type merge \
+    -p "{\"spec\":{\"template\":{\"metadata\":{\"annotations\":{\"messagestack.io/image-id\":\"$id\"}}}}}" >/dev/null
   phase "wait for objectstore-0 Ready"
   if ! kn rollout status statefulset/objectstore --timeout=180s >/dev/null; then
     kn get pods,pvc -o wide >&2 || true
