@@ -16,8 +16,9 @@ import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
  * RuntimeDefault) wherever the program allows it. The exceptions, each for one reason: keepalived runs as root
  * with only NET_ADMIN and NET_RAW (it moves an address and speaks VRRP on the host network), and nginx on the host
  * network (VIP mode) may raise the one capability its binary carries, NET_BIND_SERVICE, to listen on port 80.
- * The root filesystem is read-only for nginx, HAProxy, message-api and keepalived (readOnlyRoot): each writes only
- * to a small emptyDir at /tmp (and /run for keepalived). The database container's stays writable for now.
+ * The root filesystem is read-only for nginx, HAProxy, message-api, keepalived and galera-agent (readOnlyRoot): the
+ * agent writes only into the data volume, the others only to a small emptyDir at /tmp (and /run for keepalived).
+ * The database container's stays writable for now.
  */
 public final class ContainerSecurity {
     /** message-api's image user (the Quarkus image convention). */
