@@ -24,13 +24,13 @@ TEST_PHASES ?= docker toolchain kube-api-test-bins \
 	test-galera-agent test-dataplane \
 	test-api test-frontend \
 	test-operator test-chaos-client test-kubectl-plugin test-helm \
-	base-image node-image cluster test-lab \
+	base-image node-image cluster test-lab objectstore test-objectstore \
 	api-image dataplane-images test-dataplane-images operator-image \
 	deploy-operator test-e2e test-vip deploy-sample chaos-ci
 
 # The phases of `make up`: build what is missing (cached), create the lab, install the
 # operator, apply the sample and print where the page is.
-UP_PHASES ?= docker toolchain base-image node-image cluster \
+UP_PHASES ?= docker toolchain base-image node-image cluster objectstore \
 	api-image dataplane-images operator-image kubectl-plugin \
 	deploy-operator deploy-sample
 

@@ -7,7 +7,7 @@ OPERATOR_IMAGE := messagestack/operator:dev
 OPERATOR_CRD_BUILT := operator/target/kubernetes/messagestacks.messagestack.io-v1.yml
 OPERATOR_CRD := crds/messagestacks.messagestack.io.yaml
 
-.PHONY: operator-test-tools test-operator-unit test-operator crds operator-image deploy-operator deploy-sample test-e2e bench-operator
+.PHONY: operator-test-tools test-operator-unit test-operator crds operator-image deploy-operator deploy-sample test-e2e bench-operator bench-operator-flood
 
 operator-test-tools: ## haproxy, nginx, keepalived for validating rendered configs in the operator's unit tests (apt, if missing)
 	@hack/operator/install-test-tools.sh
@@ -39,7 +39,10 @@ deploy-sample: deploy-operator api-image dataplane-images ## apply the kind samp
 test-e2e: api-deps deploy-operator api-image dataplane-images ## end to end on the kind lab with its own stack: Ready, page in headless Chromium, owned objects restored, bad specs rejected
 	@hack/operator/e2e.sh
 
-bench-operator: ## operator numbers on the kind lab: apply-to-Ready time, resident memory, no-change reconcile time
+bench-operator: deploy-operator api-image dataplane-images ## operator numbers on the kind lab: apply-to-Ready time, resident memory, no-change reconcile time
 	@hack/operator/bench.sh
+
+bench-operator-flood: deploy-sample ## the operator under thousands of foreign objects, hundreds of pods and a stack at every maximum: restarts, peak RSS vs limit, sample reconcile time (fails if it does not hold up)
+	@hack/operator/flood.sh
 
 TEST_PHASES_DEFINED += test-operator

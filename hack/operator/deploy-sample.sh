@@ -9,6 +9,10 @@ phase "loading the stack's images into kind"
 load_stack_images
 phase "applying deploy/samples/messagestack-kind.yaml"
 k create namespace "$SAMPLE_NS" --dry-run=client -o yaml | k apply -f - >/dev/null
+# The sample has no VIPs, so it runs under Pod Security "restricted", enforced by the API server (a stack with VIPs
+# needs "privileged" on its namespace: docs/operator.md).
+k label namespace "$SAMPLE_NS" --overwrite pod-security.kubernetes.io/enforce=restricted \
+  pod-security.kubernetes.io/warn=restricted >/dev/null
 t_apply=$SECONDS
 k apply --server-side --force-conflicts -f "$ROOT/deploy/samples/messagestack-kind.yaml" >/dev/null
 timeout=${READY_TIMEOUT:-420}

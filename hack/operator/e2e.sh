@@ -29,7 +29,10 @@ k -n "$ns" delete ms "$ms" --ignore-not-found --wait=true >/dev/null 2>&1 || tru
 k -n "$ns" delete pvc,secret -l "app.kubernetes.io/instance=$ms" --ignore-not-found >/dev/null 2>&1 || true
 phase "loading the stack's images into kind"
 load_stack_images
+# Pod Security Admission "restricted": the API server itself refuses any pod of this stack (no VIPs) that is not.
 k create namespace "$ns" --dry-run=client -o yaml | k apply -f - >/dev/null
+k label namespace "$ns" --overwrite pod-security.kubernetes.io/enforce=restricted \
+  pod-security.kubernetes.io/warn=restricted >/dev/null
 t0=$SECONDS
 sed -e "s/^  name: demo/  name: $ms/" -e "s/^  namespace: messagestack/  namespace: $ns/" \
     -e "s/type: NodePort/type: ClusterIP/" -e "/nodePort: 30080/d" "$ROOT/deploy/samples/messagestack-kind.yaml" \
@@ -47,6 +50,8 @@ need node "run make api-deps"
 ROOT="$ROOT" PAGE_URL="http://127.0.0.1:$port/" node "$ROOT/hack/operator/e2e-page.mjs"
 phase "  NetworkPolicies enforced: only HAProxy reaches the database, only message-api reaches HAProxy"
 "$ROOT/hack/operator/e2e-netpol.sh" "$ns" "$ms"
+phase "  every container restricted (the namespace enforces Pod Security restricted too)"
+"$ROOT/hack/operator/e2e-security.sh" "$ns" "$ms"
 
 phase "3/4 delete each kind of owned object; the operator restores it"
 restored() { # kind name: waits until the object exists again with a new uid

@@ -45,7 +45,8 @@ write "$pods"
 if [ "${RENDER_ONLY:-}" = 1 ]; then cat "$file"; exit 0; fi
 log "message-api upstream: $(echo ${pods:-the Service $API_SERVICE only})"
 
-nginx -g 'daemon off;' -c "$conf" &
+# -e: the log nginx opens before it reads the config (Debian's /var/log/nginx is on the read-only root).
+nginx -e stderr -g 'daemon off;' -c "$conf" &
 pid=$!
 (
   while sleep "$poll"; do

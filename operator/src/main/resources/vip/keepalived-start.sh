@@ -30,6 +30,9 @@ settle="${PEER_SETTLE_SECONDS:-$((3 * poll))}"
 host_ip="${HOST_IP:?HOST_IP (status.hostIP) is not set}"
 
 log() { echo "keepalived-start: $*"; }
+# The VRRP advert password (Secret <stack>-vrrp-auth): substituted into the config, never on a command line or in a log.
+[[ ${VRRP_AUTH_PASSWORD:-} =~ ^[A-Za-z0-9]{1,8}$ ]] || {
+  log "VRRP_AUTH_PASSWORD (Secret <stack>-vrrp-auth, key password) is missing or not 1-8 letters/digits"; exit 1; }
 
 # All addresses of the component's pods, one per line, sorted (PEERS_FILE: a fixed list, for tests).
 lookup() {
@@ -48,8 +51,10 @@ other_peers() {
 render() {
   local lines
   lines="$(sed '/^$/d; s/^/        /' <<<"$1")"
-  awk -v peers="$lines" '$0 == "__UNICAST_PEERS__" { if (peers != "") print peers; next } { print }' \
-    "$config_dir/$role.conf.tmpl" > "$out.new"
+  (umask 077
+   awk -v peers="$lines" '$0 == "__UNICAST_PEERS__" { if (peers != "") print peers; next }
+     { gsub(/__VRRP_AUTH_PASS__/, ENVIRON["VRRP_AUTH_PASSWORD"]); print }' \
+     "$config_dir/$role.conf.tmpl" > "$out.new")
   mv "$out.new" "$out"
   log "rendered $out for $role on $host_ip, peers: $(echo $1)"
 }

@@ -86,8 +86,11 @@ public final class MessageApi {
                 .addNewContainer()
                 .withName("message-api")
                 .withImage(stack.images().resolve(spec.image, Images.MESSAGE_API))
-                .withSecurityContext(ContainerSecurity.restricted(ContainerSecurity.MESSAGE_API_UID))
+                .withSecurityContext(ContainerSecurity.readOnlyRoot(
+                        ContainerSecurity.restricted(ContainerSecurity.MESSAGE_API_UID)))
                 .withEnv(env)
+                // The JVM's perf data and Vert.x's file cache: the only writes outside the read-only root.
+                .withVolumeMounts(ContainerSecurity.scratchMount("tmp", "/tmp"))
                 .addNewPort().withName("http").withContainerPort(PORT).endPort()
                 .withResources(DatabaseCluster.resourcesOrDefault(spec.resources, "100m", "192Mi"))
                 .withNewStartupProbe()
@@ -103,6 +106,7 @@ public final class MessageApi {
                 .withPeriodSeconds(3).withFailureThreshold(2)
                 .endReadinessProbe()
                 .endContainer()
+                .withVolumes(ContainerSecurity.scratchVolume("tmp", "64Mi"))
                 .endSpec()
                 .endTemplate()
                 .endSpec()

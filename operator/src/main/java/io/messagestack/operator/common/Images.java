@@ -53,6 +53,17 @@ public final class Images {
         return specImage != null && !specImage.isBlank() ? specImage.trim() : defaultImage(name);
     }
 
+    /** Env on the operator that lets stacks choose the keepalived image (off unless set to "true"). */
+    public static final String ALLOW_VIP_IMAGE_OVERRIDE = "MESSAGESTACK_ALLOW_VIP_IMAGE_OVERRIDE";
+
+    /**
+     * Whether a stack's spec.vip.image is honoured. keepalived runs with the host network and NET_ADMIN, so by default
+     * only the person who installs the operator chooses its image, not whoever may write a MessageStack.
+     */
+    public boolean vipImageOverrideAllowed() {
+        return "true".equalsIgnoreCase(env.getOrDefault(ALLOW_VIP_IMAGE_OVERRIDE, "").trim());
+    }
+
     public String database(Engine engine, String specImage) {
         return resolve(specImage, engine == Engine.MARIADB_GALERA ? MARIADB_GALERA : PERCONA_XTRADB_CLUSTER);
     }

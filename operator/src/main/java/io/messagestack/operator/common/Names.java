@@ -10,6 +10,7 @@ public record Names(String stack) {
     public String dbCredentials() { return stack + "-db-credentials"; }
     public String dbCredentialsInternal() { return stack + "-db-credentials-internal"; }
     public String dbAgentToken() { return stack + "-db-agent-token"; }
+    public String vrrpAuth() { return stack + "-vrrp-auth"; }
     public String dbPdb() { return stack + "-db"; }
     public String proxy() { return stack + "-proxy"; }
     public String proxyConfig() { return stack + "-proxy-config"; }

@@ -15,7 +15,8 @@ public class VipSpec {
     @Default("false")
     public boolean enabled = false;
 
-    @JsonPropertyDescription("keepalived image; empty means the operator's default.")
+    @JsonPropertyDescription("keepalived image; empty means the operator's default. Refused unless the operator"
+            + " runs with MESSAGESTACK_ALLOW_VIP_IMAGE_OVERRIDE=true: it runs with the host network and NET_ADMIN.")
     public String image;
 
     @JsonPropertyDescription("Network interface of the nodes that carries the virtual addresses.")

@@ -258,7 +258,9 @@ public final class DatabaseCluster {
         return new ContainerBuilder()
                 .withName("agent")
                 .withImage(stack.images().defaultImage(io.messagestack.operator.common.Images.GALERA_AGENT))
-                .withSecurityContext(ContainerSecurity.restricted(databaseUid(), databaseUid()))
+                // The agent writes only its markers, into the data volume.
+                .withSecurityContext(ContainerSecurity.readOnlyRoot(
+                        ContainerSecurity.restricted(databaseUid(), databaseUid())))
                 .withEnv(
                         fieldRef("POD_NAME", "metadata.name"),
                         env("AGENT_PORT", Integer.toString(AGENT_PORT)),

@@ -57,9 +57,18 @@ public final class NginxConfigRenderer {
                         # For both /api/ locations.
                         proxy_http_version 1.1;
                         proxy_set_header Connection "";
-                        proxy_set_header Host $host;
-                        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+                        # nginx is the stack's edge: the forwarding headers message-api trusts for the item url
+                        # are set here, from the connection, and any a client sent is replaced or dropped (an
+                        # empty value removes the header), so nobody can make the API hand out links elsewhere.
+                        proxy_set_header Host $http_host;
+                        proxy_set_header X-Forwarded-Host $http_host;
                         proxy_set_header X-Forwarded-Proto $scheme;
+                        proxy_set_header X-Forwarded-For $remote_addr;
+                        proxy_set_header X-Forwarded-Port "";
+                        proxy_set_header X-Forwarded-Prefix "";
+                        proxy_set_header X-Forwarded-Server "";
+                        proxy_set_header X-Forwarded-Ssl "";
+                        proxy_set_header Forwarded "";
                         # A pod on a stopped node never answers; after 1 s (the SYN's first retransmit) a new
                         # connection, likely to another pod, is tried. Not shorter: on the busy 2-core lab every new
                         # connection waits for the NetworkPolicy controller's verdict, and 0.5 s made all three tries

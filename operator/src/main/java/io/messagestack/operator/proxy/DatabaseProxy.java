@@ -87,8 +87,8 @@ public final class DatabaseProxy {
                 .addNewContainer()
                 .withName("haproxy")
                 .withImage(stack.images().resolve(spec.image, Images.HAPROXY))
-                .withSecurityContext(ContainerSecurity.restricted(ContainerSecurity.HAPROXY_UID,
-                        ContainerSecurity.HAPROXY_UID))
+                .withSecurityContext(ContainerSecurity.readOnlyRoot(ContainerSecurity.restricted(
+                        ContainerSecurity.HAPROXY_UID, ContainerSecurity.HAPROXY_UID)))
                 .withCommand("haproxy", "-W", "-db", "-f", CONFIG_DIR + "/" + CONFIG_KEY)
                 // Keep serving until kube-proxy has stopped sending new connections to this deleted pod; the stop
                 // signal then closes the pooled connections, which the API replaces through the other proxy pods.
@@ -106,9 +106,11 @@ public final class DatabaseProxy {
                 .withPeriodSeconds(10).withFailureThreshold(3)
                 .endLivenessProbe()
                 .addNewVolumeMount().withName("config").withMountPath(CONFIG_DIR).endVolumeMount()
+                .addToVolumeMounts(ContainerSecurity.scratchMount("tmp", "/tmp"))
                 .endContainer()
                 .addNewVolume().withName("config").withNewConfigMap().withName(names.proxyConfig()).endConfigMap()
                 .endVolume()
+                .addToVolumes(ContainerSecurity.scratchVolume("tmp", "16Mi"))
                 .endSpec()
                 .endTemplate()
                 .endSpec()

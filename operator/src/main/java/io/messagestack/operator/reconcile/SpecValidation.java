@@ -3,6 +3,7 @@ package io.messagestack.operator.reconcile;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.messagestack.operator.common.Images;
 import io.messagestack.operator.common.SpecLimits;
 import io.messagestack.operator.crd.DatabaseSpec;
 import io.messagestack.operator.crd.FrontendServiceSpec;
@@ -260,6 +261,19 @@ public final class SpecValidation {
         if (value < min || value > max) {
             out.add(new Refusal(field, "is " + value + "; must be from " + min + " to " + max));
         }
+    }
+
+    /**
+     * spec.vip.image only where the operator allows it (Images.vipImageOverrideAllowed): the image runs with the host
+     * network and NET_ADMIN on every node that holds a VIP pod.
+     */
+    public static Optional<Refusal> checkVipImage(MessageStackSpec spec, boolean overrideAllowed) {
+        if (overrideAllowed || spec == null || spec.vip == null || spec.vip.image == null || spec.vip.image.isBlank()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Refusal("spec.vip.image", "this operator does not let a stack choose the"
+                + " keepalived image (it runs with the host network and NET_ADMIN); remove the field, or install the"
+                + " operator with " + Images.ALLOW_VIP_IMAGE_OVERRIDE + "=true"));
     }
 
     private static void image(String field, String image, List<Refusal> out) {

@@ -32,6 +32,7 @@ import io.messagestack.operator.security.AgentToken;
 import io.messagestack.operator.security.DatabaseCredentials;
 import io.messagestack.operator.security.NetworkPolicies;
 import io.messagestack.operator.vip.Keepalived;
+import io.messagestack.operator.vip.VrrpAuth;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -68,6 +69,8 @@ public class StackReconcile {
     }
     /** The agents' bearer token, sent with POST /bootstrap. */
     private String agentToken;
+    /** Hash of the VRRP password, null without virtual addresses. */
+    private String vrrpAuthHash;
     /** The bootstrap requested in this reconcile, for status.galera.lastBootstrap. */
     private GaleraBootstrapStatus lastBootstrap;
     /** ClusterIP of the message-api Service, which nginx resolves once at start. */
@@ -106,6 +109,7 @@ public class StackReconcile {
             return observe(false, false);
         }
         ensureAgentToken();
+        ensureVrrpAuth();
         boolean databaseApplied = applyDatabase();
         applyProxy();
         int dbReady = readyReplicas(cache.get(StatefulSet.class, names.dbStatefulSet()), StatefulSet::getStatus);
@@ -124,6 +128,7 @@ public class StackReconcile {
      */
     boolean acceptSpec() {
         List<SpecValidation.Refusal> refusals = new ArrayList<>(SpecValidation.check(stack.name(), stack.spec()));
+        SpecValidation.checkVipImage(stack.spec(), stack.images().vipImageOverrideAllowed()).ifPresent(refusals::add);
         if (refusals.isEmpty()) {
             SpecValidation.checkDeleteWithStackChange(stack.spec(),
                     cache.get(StatefulSet.class, names.dbStatefulSet()).orElse(null)).ifPresent(refusals::add);
@@ -198,6 +203,36 @@ public class StackReconcile {
             }
         }
         agentToken = token;
+    }
+
+    /**
+     * The VRRP advert password (VrrpAuth) when the stack has virtual addresses: kept while its Secret holds one,
+     * generated when it does not. Owned by the MessageStack. Its hash goes on the VIP pod templates (withVrrpAuth).
+     */
+    void ensureVrrpAuth() {
+        if (!stack.spec().vip.enabled) {
+            return;
+        }
+        Secret existing = readSecret(names.vrrpAuth());
+        String password = existing == null ? null : VrrpAuth.passwordOf(existing.getData());
+        if (password == null) {
+            password = VrrpAuth.generate();
+            applier.writeSecret(VrrpAuth.secret(stack.name(), stack.namespace(), password), existing != null, true);
+            if (existing != null) {
+                actions.add(new Action("VrrpAuthRegenerated", "Secret " + names.vrrpAuth() + " held no usable"
+                        + " password; a new one was generated and the nginx and HAProxy pods roll onto it"));
+            }
+        }
+        vrrpAuthHash = VrrpAuth.hash(password);
+    }
+
+    /** A VIP pod restarts when the password changes, so all of a role's sidecars use the same one. */
+    private Deployment withVrrpAuth(Deployment deployment) {
+        if (vrrpAuthHash != null) {
+            deployment.getSpec().getTemplate().getMetadata().getAnnotations()
+                    .put(VrrpAuth.HASH_ANNOTATION, vrrpAuthHash);
+        }
+        return deployment;
     }
 
     private Secret readSecret(String name) {
@@ -334,7 +369,7 @@ public class StackReconcile {
         DatabaseProxy proxy = new DatabaseProxy(stack);
         apply(proxy.config());
         apply(proxy.service());
-        apply(proxy.deployment());
+        apply(withVrrpAuth(proxy.deployment()));
         budget(proxy.disruptionBudget());
     }
 
@@ -374,7 +409,7 @@ public class StackReconcile {
             deployment.getSpec().getTemplate().getMetadata().getAnnotations()
                     .put("messagestack.io/api-service-address", apiServiceAddress);
         }
-        apply(deployment);
+        apply(withVrrpAuth(deployment));
         budget(frontend.disruptionBudget());
     }
 

@@ -1,6 +1,11 @@
 package io.messagestack.operator.security;
 
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
@@ -11,7 +16,9 @@ import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
  * RuntimeDefault) wherever the program allows it. The exceptions, each for one reason: keepalived runs as root
  * with only NET_ADMIN and NET_RAW (it moves an address and speaks VRRP on the host network), and nginx on the host
  * network (VIP mode) may raise the one capability its binary carries, NET_BIND_SERVICE, to listen on port 80.
- * The root filesystem stays writable: the database, nginx and the scripts write their run files under /tmp.
+ * The root filesystem is read-only for nginx, HAProxy, message-api, keepalived and galera-agent (readOnlyRoot): the
+ * agent writes only into the data volume, the others only to a small emptyDir at /tmp (and /run for keepalived).
+ * The database container's stays writable for now.
  */
 public final class ContainerSecurity {
     /** message-api's image user (the Quarkus image convention). */
@@ -73,6 +80,22 @@ public final class ContainerSecurity {
                 .withNewCapabilities().withDrop("ALL").withAdd("NET_ADMIN", "NET_RAW").endCapabilities()
                 .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
                 .build();
+    }
+
+    /** The same context with a read-only root filesystem; the container then writes only to its scratch volumes. */
+    public static SecurityContext readOnlyRoot(SecurityContext context) {
+        context.setReadOnlyRootFilesystem(true);
+        return context;
+    }
+
+    /** A small in-pod scratch directory (emptyDir with a size limit) for a container with a read-only root. */
+    public static Volume scratchVolume(String name, String sizeLimit) {
+        return new VolumeBuilder().withName(name).withNewEmptyDir().withSizeLimit(new Quantity(sizeLimit))
+                .endEmptyDir().build();
+    }
+
+    public static VolumeMount scratchMount(String name, String path) {
+        return new VolumeMountBuilder().withName(name).withMountPath(path).build();
     }
 
     /** The pod's part: the runtime's seccomp filter for every container, and fsGroup where a volume needs it. */

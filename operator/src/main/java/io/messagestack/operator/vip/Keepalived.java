@@ -138,13 +138,20 @@ public final class Keepalived {
                 // keepalived stopped in the middle of becoming MASTER can leave it: two holders after).
                 .addNewEnv().withName("VIP_ADDRESS").withValue(settings(stack, role).virtualAddress()).endEnv()
                 .addNewEnv().withName("VIP_INTERFACE").withValue(settings(stack, role).networkInterface()).endEnv()
-                .withSecurityContext(ContainerSecurity.keepalived())
+                .addNewEnv().withName(VrrpAuth.ENV).withNewValueFrom().withNewSecretKeyRef()
+                .withName(stack.names().vrrpAuth()).withKey(VrrpAuth.KEY).endSecretKeyRef().endValueFrom().endEnv()
+                .withSecurityContext(ContainerSecurity.readOnlyRoot(ContainerSecurity.keepalived()))
                 .withNewResources().addToRequests("cpu", new Quantity("10m"))
                 .addToRequests("memory", new Quantity("16Mi")).addToLimits("memory", new Quantity("64Mi"))
                 .endResources()
                 .addNewVolumeMount().withName("vip-config").withMountPath(CONFIG_DIR).endVolumeMount()
+                // The rendered keepalived.conf (/tmp), keepalived's pid files and the track file (/run).
+                .addToVolumeMounts(ContainerSecurity.scratchMount("keepalived-tmp", "/tmp"),
+                        ContainerSecurity.scratchMount("keepalived-run", "/run"))
                 .build());
         template.getSpec().getVolumes().add(new VolumeBuilder().withName("vip-config").withNewConfigMap()
                 .withName(stack.names().vipConfig()).withDefaultMode(0755).endConfigMap().build());
+        template.getSpec().getVolumes().add(ContainerSecurity.scratchVolume("keepalived-tmp", "16Mi"));
+        template.getSpec().getVolumes().add(ContainerSecurity.scratchVolume("keepalived-run", "16Mi"));
     }
 }

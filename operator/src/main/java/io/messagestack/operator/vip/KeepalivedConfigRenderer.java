@@ -10,10 +10,15 @@ import java.util.List;
  * change at once (inotify), the holder goes to FAULT and sends a priority-0 advert, and a peer takes over after its
  * skew time (23 ms at priority 250). Not a vrrp_script: on a starved CPU a script run every second times out now and
  * then, and each timeout moved the address (measured on the 2-core lab, see docs/operator.md).
+ * Adverts carry a password (VRRPv2 simple authentication, see VrrpAuth): a host on the node network that does not
+ * know it cannot take the address with a forged advert, and a VRRP router of another stack using the same router id
+ * is ignored instead of fought with.
  */
 public final class KeepalivedConfigRenderer {
     /** Replaced by the pod's start script with the peers other than the pod's own node. */
     public static final String PEERS_PLACEHOLDER = "__UNICAST_PEERS__";
+    /** Replaced by the pod's start script with the VRRP password (VrrpAuth), which never enters the ConfigMap. */
+    public static final String PASSWORD_PLACEHOLDER = "__VRRP_AUTH_PASS__";
     /**
      * The same on every node (with nopreempt nobody takes the address from a healthy holder). High, because a
      * backup that hears the holder's priority-0 advert waits its skew time, (256 - priority) / 256 s, before it
@@ -50,6 +55,10 @@ public final class KeepalivedConfigRenderer {
                     virtual_router_id %3$d
                     priority %7$d
                     advert_int 1
+                    authentication {
+                        auth_type PASS
+                        auth_pass %8$s
+                    }
                     unicast_peer {
                 %6$s
                     }
@@ -61,7 +70,7 @@ public final class KeepalivedConfigRenderer {
                     }
                 }
                 """.formatted(s.instanceName(), s.networkInterface(), s.routerId(), s.virtualAddress(),
-                s.stateFile(), PEERS_PLACEHOLDER, PRIORITY);
+                s.stateFile(), PEERS_PLACEHOLDER, PRIORITY, PASSWORD_PLACEHOLDER);
     }
 
     /** The same substitution the pod's start script does: one peer per line, without the node's own address. */
@@ -73,5 +82,10 @@ public final class KeepalivedConfigRenderer {
             }
         }
         return template.replace(PEERS_PLACEHOLDER + "\n", lines.toString());
+    }
+
+    /** The pod's start script's other substitution: the password from the VRRP Secret. */
+    public static String withPassword(String template, String password) {
+        return template.replace(PASSWORD_PLACEHOLDER, password);
     }
 }

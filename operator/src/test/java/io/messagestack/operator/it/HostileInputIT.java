@@ -246,18 +246,20 @@ class HostileInputIT {
         client.resource(yaml("bypass", "database:\n  replicas: 100001\n  image: \"mariadb:10.11; rm -rf /\"\n"
                 + "  storage:\n    size: -1Gi\n  config:\n    wsrep_cluster_address: \"gcomm://evil\"\n"
                 + "proxy:\n  replicas: 0\napi:\n  replicas: 100000\n"
-                + "vip:\n  enabled: true\n  frontendAddress: 10.0.0.9\n  proxyAddress: 10.0.0.9"))
+                + "vip:\n  enabled: true\n  image: evil.example/keepalived:1\n  frontendAddress: 10.0.0.9\n"
+                + "  proxyAddress: 10.0.0.9"))
                 .inNamespace(NS).create();
         MessageStack refused = awaitStatus("bypass", m -> Conditions.find(m.getStatus().conditions,
                 Conditions.READY) != null);
         var ready = Conditions.find(refused.getStatus().conditions, Conditions.READY);
         print("hostile-input: schema bypassed, new stack with replicas 100001, bad image, -1Gi, owned key, proxy 0,"
-                + " api 100000, same VIP -> Ready=" + ready.getStatus() + " reason=" + ready.getReason()
+                + " api 100000, same VIP, a keepalived image of its own -> Ready=" + ready.getStatus() + " reason=" + ready.getReason()
                 + " message: " + ready.getMessage());
         assertEquals("False", ready.getStatus());
         assertEquals("InvalidSpec", ready.getReason());
         for (String field : List.of("spec.database.replicas", "spec.database.image", "spec.database.storage.size",
-                "spec.database.config", "spec.proxy.replicas", "spec.api.replicas", "spec.vip.proxyAddress")) {
+                "spec.database.config", "spec.proxy.replicas", "spec.api.replicas", "spec.vip.proxyAddress",
+                "spec.vip.image")) {
             assertTrue(ready.getMessage().contains(field), "the status should name " + field);
         }
         assertInvalidSpecEvent("bypass");
@@ -280,6 +282,11 @@ class HostileInputIT {
         message = awaitRefusal("sample", "spec.database.storage.deleteWithStack");
         print("hostile-input: schema bypassed, running sample edited to deleteWithStack false -> true -> refused: "
                 + message);
+
+        editSample("database:\n  engine: mariadb-galera\nvip:\n  image: evil.example/keepalived:1");
+        message = awaitRefusal("sample", "spec.vip.image");
+        print("hostile-input: running sample edited to a keepalived image of its own (host network, NET_ADMIN) ->"
+                + " refused: " + message);
 
         sleep(3000);
         for (String stack : List.of("bypass", "n" + "x".repeat(59))) {

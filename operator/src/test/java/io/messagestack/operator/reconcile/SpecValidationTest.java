@@ -198,4 +198,22 @@ class SpecValidationTest {
         spec.database.storage.deleteWithStack = false;
         assertFalse(SpecValidation.checkDeleteWithStackChange(spec, retained).isPresent(), "true -> false is safe");
     }
+
+    @Test
+    void aStackChoosesTheKeepalivedImageOnlyWhereTheOperatorAllowsIt() {
+        MessageStackSpec spec = new MessageStackSpec();
+        assertFalse(SpecValidation.checkVipImage(spec, false).isPresent(), "no image set: the operator's default");
+        spec.vip.image = "   ";
+        assertFalse(SpecValidation.checkVipImage(spec, false).isPresent(), "blank is unset");
+        spec.vip.image = "registry.example/evil:1";
+        var refusal = SpecValidation.checkVipImage(spec, false).orElseThrow();
+        assertEquals("spec.vip.image", refusal.field());
+        assertTrue(refusal.message().contains("MESSAGESTACK_ALLOW_VIP_IMAGE_OVERRIDE=true"), refusal.message());
+        assertFalse(SpecValidation.checkVipImage(spec, true).isPresent(), "allowed by the operator's install");
+        assertTrue(new io.messagestack.operator.common.Images(Map.of("MESSAGESTACK_ALLOW_VIP_IMAGE_OVERRIDE", "true"))
+                .vipImageOverrideAllowed());
+        assertFalse(new io.messagestack.operator.common.Images(Map.of()).vipImageOverrideAllowed());
+        assertFalse(new io.messagestack.operator.common.Images(Map.of("MESSAGESTACK_ALLOW_VIP_IMAGE_OVERRIDE", "yes"))
+                .vipImageOverrideAllowed(), "only an explicit true");
+    }
 }

@@ -16,6 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class KeepalivedConfigRendererTest {
+    private static final String PASSWORD = "Ab3dEf7h";
+
     private static MessageStackSpec vipSpec() {
         MessageStackSpec spec = new MessageStackSpec();
         spec.vip.enabled = true;
@@ -44,6 +46,8 @@ class KeepalivedConfigRendererTest {
         assertTrue(t.contains("priority 250\n"), "a backup waits (256 - priority)/256 s after the holder's "
                 + "priority-0 advert; at 100 the address was on no node for 0.6 s\n" + t);
         assertTrue(t.contains("unicast_peer {\n__UNICAST_PEERS__\n"));
+        assertTrue(t.contains("authentication {\n        auth_type PASS\n        auth_pass __VRRP_AUTH_PASS__\n"),
+                "adverts carry the password; the ConfigMap only a placeholder\n" + t);
         String proxy = KeepalivedConfigRenderer.renderTemplate(
                 Keepalived.settings(TestStacks.stack(vipSpec()), Keepalived.Role.PROXY));
         assertTrue(proxy.contains("virtual_router_id 52"));
@@ -70,7 +74,8 @@ class KeepalivedConfigRendererTest {
         ProcessBuilder pb = new ProcessBuilder("bash", dir.resolve("keepalived-start.sh").toString(), "frontend",
                 String.valueOf(port)).redirectErrorStream(true);
         pb.environment().putAll(Map.of("CONFIG_DIR", dir.toString(), "STATE_DIR", dir.resolve("run").toString(),
-                "KEEPALIVED_CONF", dir.resolve("out.conf").toString(), "RENDER_ONLY", "1"));
+                "KEEPALIVED_CONF", dir.resolve("out.conf").toString(), "RENDER_ONLY", "1",
+                VrrpAuth.ENV, PASSWORD));
         pb.environment().putAll(env);
         return pb.start();
     }
@@ -81,9 +86,46 @@ class KeepalivedConfigRendererTest {
         Process p = startScript(dir, Map.of("HOST_IP", "10.0.0.2", "PEERS_FILE", dir.resolve("peers").toString()));
         String log = new String(p.getInputStream().readAllBytes());
         assertEquals(0, p.waitFor(), log);
-        assertEquals(KeepalivedConfigRenderer.withPeers(template(), List.of("10.0.0.1", "10.0.0.2", "10.0.0.3"),
-                "10.0.0.2"), Files.readString(dir.resolve("out.conf")));
+        assertEquals(KeepalivedConfigRenderer.withPassword(KeepalivedConfigRenderer.withPeers(template(),
+                List.of("10.0.0.1", "10.0.0.2", "10.0.0.3"), "10.0.0.2"), PASSWORD),
+                Files.readString(dir.resolve("out.conf")));
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dir.resolve("out.conf"))), "the config holds the VRRP password");
         assertEquals("1\n", Files.readString(dir.resolve("run/frontend.state")), "nothing on port 1: down; " + log);
+    }
+
+    @Test
+    void theSidecarRefusesToStartWithoutAUsablePassword(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("peers"), "10.0.0.2\n");
+        for (String bad : new String[]{"", "toolong99", "a b", "x'y"}) {
+            Process p = startScript(dir, Map.of("HOST_IP", "10.0.0.2", "PEERS_FILE", dir.resolve("peers").toString(),
+                    VrrpAuth.ENV, bad));
+            String log = new String(p.getInputStream().readAllBytes());
+            assertEquals(1, p.waitFor(), "password '" + bad + "': " + log);
+            assertFalse(Files.exists(dir.resolve("out.conf")), "nothing rendered for '" + bad + "'");
+            assertFalse(log.contains(bad.isEmpty() ? "\u0000" : bad), "the password is never logged: " + log);
+        }
+    }
+
+    @Test
+    void thePasswordComesFromTheStacksSecretAndRollsThePods() {
+        var stack = TestStacks.stack(vipSpec());
+        var template = new io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder().withNewMetadata()
+                .withAnnotations(new java.util.HashMap<>()).endMetadata().withNewSpec().endSpec().build();
+        Keepalived.attach(template, stack, Keepalived.Role.PROXY);
+        var env = template.getSpec().getContainers().get(0).getEnv().stream()
+                .filter(e -> e.getName().equals(VrrpAuth.ENV)).findFirst().orElseThrow();
+        assertEquals(stack.names().vrrpAuth(), env.getValueFrom().getSecretKeyRef().getName());
+        assertEquals(VrrpAuth.KEY, env.getValueFrom().getSecretKeyRef().getKey());
+        assertFalse(Keepalived.config(stack).getData().values().stream().anyMatch(v -> v.contains(PASSWORD)));
+        assertEquals(8, VrrpAuth.generate().length(), "keepalived uses 8 characters of a PASS password");
+        assertTrue(VrrpAuth.generate().matches("[A-Za-z0-9]{8}"));
+        assertFalse(VrrpAuth.hash("aaaaaaaa").equals(VrrpAuth.hash("aaaaaaab")), "a new password rolls the pods");
+        String encoded = java.util.Base64.getEncoder().encodeToString("Ab3dEf7h".getBytes());
+        assertEquals("Ab3dEf7h", VrrpAuth.passwordOf(Map.of(VrrpAuth.KEY, encoded)));
+        assertEquals(null, VrrpAuth.passwordOf(Map.of(VrrpAuth.KEY,
+                java.util.Base64.getEncoder().encodeToString("has space".getBytes()))), "unusable: regenerated");
+        assertEquals(null, VrrpAuth.passwordOf(Map.of()));
     }
 
     @Test
@@ -129,7 +171,8 @@ class KeepalivedConfigRendererTest {
         Path keepalived = RealBinary.require("keepalived");
         Path state = dir.resolve("frontend.state");
         Files.writeString(state, "0\n");
-        String conf = KeepalivedConfigRenderer.withPeers(template(), List.of("10.0.0.1", "10.0.0.3"), "10.0.0.9")
+        String conf = KeepalivedConfigRenderer.withPassword(KeepalivedConfigRenderer.withPeers(template(),
+                List.of("10.0.0.1", "10.0.0.3"), "10.0.0.9"), PASSWORD)
                 .replace(Keepalived.stateFile(Keepalived.Role.FRONTEND), state.toString());
         Path file = dir.resolve("keepalived.conf");
         Files.writeString(file, conf);
