@@ -160,7 +160,8 @@ public final class DatabaseCluster {
                 .withSecurityContext(ContainerSecurity.pod(databaseUid()))
                 .withInitContainers(installAgentContainer())
                 .withContainers(databaseContainer(), agentContainer())
-                .addNewVolume().withName(BIN_VOLUME).withNewEmptyDir().endEmptyDir().endVolume()
+                // The static binary is ~7 MB.
+                .addToVolumes(ContainerSecurity.scratchVolume(BIN_VOLUME, "32Mi"))
                 .addNewVolume().withName("config").withNewConfigMap().withName(names.dbConfig()).endConfigMap().endVolume()
                 .addNewVolume().withName("scripts").withNewConfigMap().withName(names.dbScripts())
                 .withDefaultMode(0755).endConfigMap().endVolume()
@@ -246,7 +247,9 @@ public final class DatabaseCluster {
                 .withName("install-galera-agent")
                 .withImage(stack.images().defaultImage(io.messagestack.operator.common.Images.GALERA_AGENT))
                 .withCommand(AGENT_IMAGE_BINARY, "install", AGENT_BINARY)
-                .withSecurityContext(ContainerSecurity.restricted(databaseUid(), databaseUid()))
+                // It writes only into the emptyDir.
+                .withSecurityContext(ContainerSecurity.readOnlyRoot(
+                        ContainerSecurity.restricted(databaseUid(), databaseUid())))
                 .withResources(new ResourceRequirementsBuilder()
                         .addToRequests("cpu", new Quantity("10m")).addToRequests("memory", new Quantity("16Mi"))
                         .addToLimits("memory", new Quantity("64Mi")).build())

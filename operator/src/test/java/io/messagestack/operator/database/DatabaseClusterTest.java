@@ -105,6 +105,7 @@ class DatabaseClusterTest {
         assertEquals(pod.getContainers().get(0).getSecurityContext().getRunAsUser(),
                 init.getSecurityContext().getRunAsUser(), "the database's uid (Percona 1001, MariaDB 999)");
         assertEquals(Boolean.FALSE, init.getSecurityContext().getAllowPrivilegeEscalation());
+        assertEquals(Boolean.TRUE, init.getSecurityContext().getReadOnlyRootFilesystem());
         assertTrue(init.getVolumeMounts().stream().anyMatch(m -> m.getName().equals("dataplane-bin")
                 && m.getMountPath().equals("/opt/messagestack/bin") && !Boolean.TRUE.equals(m.getReadOnly())));
         Container db = pod.getContainers().get(0);
