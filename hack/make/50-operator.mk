@@ -30,7 +30,7 @@ crds: ## regenerate crds/ from the Java types (the build's generated CRD)
 operator-image: base-image ## messagestack/operator:dev (offline: on messagestack/debian-base:bookworm when present)
 	@hack/operator/operator-image.sh
 
-deploy-operator: cluster operator-image ## install the CRD and the operator (deploy/overlays/local-images) on the kind lab, wait for it
+deploy-operator: cluster operator-image api-image dataplane-images ## install the CRD and the operator (deploy/overlays/local-images) on the kind lab, wait for it
 	@hack/operator/deploy-operator.sh
 
 deploy-sample: deploy-operator api-image dataplane-images ## apply the kind sample MessageStack, wait for Ready, print the page URL

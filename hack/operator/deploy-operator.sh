@@ -7,6 +7,11 @@ source "$(dirname "$0")/lib.sh"
 require_cluster
 phase "loading $OPERATOR_IMAGE into kind"
 load_image "$OPERATOR_IMAGE" "make operator-image"
+# The stack images first: a new operator may roll running stacks (a changed start script restarts the database
+# pods), and their init container must find the galera-agent that goes with it, not an older build under the same
+# :dev tag (it would never exit: the pods stay in Init).
+phase "loading the stack images into kind (a new operator may roll running stacks onto them)"
+load_stack_images
 phase "applying CRD, namespace, RBAC and Deployment (server-side)"
 k apply --server-side --force-conflicts -k "$ROOT/deploy/overlays/local-images" >/dev/null
 k wait --for condition=Established --timeout=60s crd/messagestacks.messagestack.io >/dev/null
