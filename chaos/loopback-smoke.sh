@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Exercises the load client for real without kind: message-api (the built Quarkus jar) on
-# 127.0.0.1:18080 over a MariaDB of its own on 127.0.0.1:33406 (hack/api/start-mariadb.sh with
+# 127.0.0.1:18080 over a MariaDB of its own on 127.0.0.1:23406 (hack/api/start-mariadb.sh with
 # a separate run folder). Both clients (careful and plain) run together, as in every scenario.
 # Under load, mariadbd is killed with SIGKILL and started again; then the client checks in the
 # database that every acknowledged write of each client is there exactly once.
@@ -14,7 +14,10 @@ export CHAOS_RESULTS=$REPO/chaos/results/loopback
 export CHAOS_ENVIRONMENT="loopback: message-api jar + one MariaDB on 127.0.0.1 (not kind)"
 API_PORT=${CHAOS_SMOKE_API_PORT:-18080}
 export CHAOS_BASE_URL=http://127.0.0.1:$API_PORT
-export MS_TEST_RUN=${CHAOS_SMOKE_RUN:-/tmp/messagestack-chaos-loopback} SINGLE_PORT=${CHAOS_SMOKE_DB_PORT:-33406}
+# The database port stays below the kernel's ephemeral range (32768-60999): while mariadbd is down,
+# message-api's reconnects to a port inside it can connect to themselves (TCP self-connect, seen at
+# 33406/33486), and the restarted mariadbd then fails with "Address already in use".
+export MS_TEST_RUN=${CHAOS_SMOKE_RUN:-/tmp/messagestack-chaos-loopback} SINGLE_PORT=${CHAOS_SMOKE_DB_PORT:-23406}
 CHAOS_BASELINE=${CHAOS_BASELINE:-8} CHAOS_TAIL=${CHAOS_TAIL:-8}
 source "$REPO/chaos/lib.sh"
 command -v mariadbd >/dev/null || die "mariadbd not found: run 'make api-deps' (hack/api/install-deps.sh)"

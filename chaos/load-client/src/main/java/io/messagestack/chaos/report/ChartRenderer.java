@@ -99,8 +99,10 @@ public final class ChartRenderer {
             XYLineAndShapeRenderer points = new XYLineAndShapeRenderer(false, true);
             points.setSeriesPaint(0, new Color(120, 0, 0));
             points.setSeriesShape(0, org.jfree.chart.util.ShapeUtils.createDiagonalCross(4f, 1f));
-            countPlot.setDataset(1, otherFailed);
+            // Renderer first: with no renderer of its own a new dataset is measured by the stacked bars' one.
             countPlot.setRenderer(1, points);
+            countPlot.setDataset(1, otherFailed);
+            countPlot.setDatasetRenderingOrder(org.jfree.chart.plot.DatasetRenderingOrder.FORWARD); // crosses over bars
         }
 
         XYSeriesCollection latency = new XYSeriesCollection();
@@ -120,8 +122,8 @@ public final class ChartRenderer {
             dashed.setSeriesPaint(0, new Color(200, 0, 120));
             dashed.setSeriesStroke(0, new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
                     new float[] {4f, 3f}, 0f));
-            latencyPlot.setDataset(1, otherP99);
             latencyPlot.setRenderer(1, dashed);
+            latencyPlot.setDataset(1, otherP99);
         }
 
         NumberAxis time = new NumberAxis("seconds since the load started");

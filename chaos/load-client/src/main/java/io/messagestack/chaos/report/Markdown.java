@@ -104,15 +104,22 @@ public final class Markdown {
             md.append(fmt("**%d of the failed requests were sent before the fault** (baseline errors, not caused by it).%n",
                     r.failedBeforeFault()));
         }
-        md.append(fmt("Requests %d (%d failed), operations %d (%d failed after retries). Latency p50/p99/max: overall "
-                        + "%s / %s / %s; during the fault (%s until Ready or the heal) %s / %s / %s.%n",
-                r.requests(), r.failedRequests(), r.operations(), r.failedOperations(),
-                ms(r.latencyOverall().p50()), ms(r.latencyOverall().p99()), ms(r.latencyOverall().max()),
-                r.readyAtMs() != null ? Targets.seconds(Math.max(r.readyAtMs(), r.faultEndMs()) - r.faultStartMs())
-                        : "never Ready: to the end of the load, " + Targets.seconds(r.loadEndMs() - r.faultStartMs()),
-                ms(r.latencyDuringFault().p50()), ms(r.latencyDuringFault().p99()), ms(r.latencyDuringFault().max())));
+        String faultWindow = r.readyAtMs() != null
+                ? Targets.seconds(Math.max(r.readyAtMs(), r.faultEndMs()) - r.faultStartMs()) + " until Ready or the heal"
+                : "never Ready: to the end of the load, " + Targets.seconds(r.loadEndMs() - r.faultStartMs());
+        if (r.clients().isEmpty()) {
+            // A result written before issue 15: one client, the top-level numbers.
+            md.append(fmt("Requests %d (%d failed), operations %d (%d failed after retries). Latency p50/p99/max: overall "
+                            + "%s / %s / %s; during the fault (%s) %s / %s / %s.%n",
+                    r.requests(), r.failedRequests(), r.operations(), r.failedOperations(),
+                    ms(r.latencyOverall().p50()), ms(r.latencyOverall().p99()), ms(r.latencyOverall().max()),
+                    faultWindow,
+                    ms(r.latencyDuringFault().p50()), ms(r.latencyDuringFault().p99()), ms(r.latencyDuringFault().max())));
+        } else {
+            md.append("The fault window (\"during the fault\"): ").append(faultWindow).append(".\n");
+        }
         if (!r.errorsByKind().isEmpty()) {
-            md.append("Errors: ");
+            md.append(r.clients().isEmpty() ? "Errors: " : "Errors of the " + r.clients().get(0).client() + " client: ");
             md.append(String.join(", ", r.errorsByKind().entrySet().stream()
                     .map(e -> e.getKey() + " x" + e.getValue()).toList()));
             md.append(".\n");
@@ -120,13 +127,16 @@ public final class Markdown {
         for (ClientResult c : r.clients()) {
             md.append(clientLine(c, r.faultStartMs()));
         }
+        if (!r.clients().isEmpty()) {
+            md.append('\n');
+        }
         if (!r.measurements().isEmpty()) {
             md.append("Scenario measurements: ");
             md.append(String.join(", ", r.measurements().entrySet().stream()
                     .map(Markdown::measurement).toList()));
             md.append(".\n");
         }
-        if (r.verification() != null && r.verification().unacknowledgedPresent() > 0) {
+        if (r.clients().isEmpty() && r.verification() != null && r.verification().unacknowledgedPresent() > 0) {
             md.append(r.verification().unacknowledgedPresent())
                     .append(" write(s) the client gave up on did reach the database (allowed: never acknowledged).\n");
         }

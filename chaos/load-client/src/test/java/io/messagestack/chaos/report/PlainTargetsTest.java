@@ -96,6 +96,13 @@ class PlainTargetsTest {
     }
 
     @Test
+    void thePictureShowsBothClients(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        ScenarioResult r = run("worker-stop", List.of(of("plain", T0 + 2000, 100, 0, "refused")), CLEAN);
+        ChartRenderer.render(r, dir.resolve("both.png"));
+        assertTrue(java.nio.file.Files.size(dir.resolve("both.png")) > 1000);
+    }
+
+    @Test
     void theTableHasARowPerClientWithItsOwnTargets() {
         ScenarioResult r = run("worker-stop", List.of(of("plain", T0 + 2000, 100, 0, "refused"),
                 of("plain", T0 + 32_000, 100, 502, null)), CLEAN);
