@@ -43,6 +43,12 @@ public final class Markdown {
                     .append(" to ").append(Instant.ofEpochMilli(results.stream().mapToLong(ScenarioResult::loadEndMs).max().getAsLong()))
                     .append(".");
         }
+        long older = results.stream().filter(r -> r.clients().isEmpty()).count();
+        if (older > 0) {
+            md.append(fmt(" %d of these results were measured before the plain client existed (issue 15): they have "
+                    + "the careful client's row only, without failure span or unknown-outcome count; the next "
+                    + "`make chaos` measures both clients.", older));
+        }
         md.append("\n\n");
         // One row per client: the careful client (the top-level numbers) and the plain one, each with
         // its own targets; neither client's failures are summed into or hidden behind the other's.
@@ -65,7 +71,9 @@ public final class Markdown {
                         ms(c.p99DuringFault()), cell(causes(c.failedByCause())),
                         v == null ? "not checked" : v.lost() + " of " + v.acknowledged(),
                         v == null ? "not checked" : String.valueOf(v.duplicates() + v.conflictingPks()),
-                        v == null ? "not checked" : unknownOutcome(v),
+                        v == null ? "not checked" : c.failureSpanMs() == null
+                                // Before issue 15 only the stored ones were counted.
+                                ? "not counted (" + v.unacknowledgedPresent() + " stored)" : unknownOutcome(v),
                         first ? (r.timeToReadyMs() == null ? "never" : Targets.seconds(r.timeToReadyMs())) : "",
                         Targets.allMet(own) ? "all met" : "**not met**"));
                 first = false;
@@ -312,12 +320,17 @@ public final class Markdown {
             chaos/run.sh pod-kill-database-force worker-stop-one   # some scenarios, then this page
             chaos/scenarios/pod-kill.sh database force             # one scenario by hand: chaos/results/<scenario>.json
             make chaos-report             # this page again from chaos/results/*.json
-            make chaos-smoke              # the client itself, without kind: message-api + MariaDB on loopback
+            make chaos-smoke              # both clients, without kind: message-api + MariaDB on loopback
             ```
 
             Names (MessageStack, namespace, labels, spec fields, entry point) are in `chaos/lib.sh` and can be
             overridden by environment (`MS_NAME`, `MS_NAMESPACE`, `CHAOS_BASE_URL`, `CHAOS_WRITERS`, `CHAOS_RATE`,
-            ...). Raw request logs stay in `chaos/results/raw/` (not committed).
+            ...). The clients: `CHAOS_CLIENTS` (default `careful,plain`; one name runs one client),
+            `CHAOS_PLAIN_WRITERS` (2), `CHAOS_PLAIN_TIMEOUT` (5s). Raw request logs (both clients in one
+            `requests.jsonl`, each line naming its client) stay in `chaos/results/raw/` (not committed).
+            `make chaos-smoke` runs both clients on loopback; next to other work on the machine give it its
+            own ports and folder: `CHAOS_SMOKE_API_PORT`, `CHAOS_SMOKE_DB_PORT` (below 32768),
+            `CHAOS_SMOKE_RUN`.
 
             """;
 }
