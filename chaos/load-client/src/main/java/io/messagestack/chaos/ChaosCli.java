@@ -140,8 +140,8 @@ public final class ChaosCli {
                 a.containsKey("ready-at-ms") ? Long.parseLong(a.get("ready-at-ms")) : null, null, null);
 
         // The clients that ran (--client, as given to load); without it, those found in the log.
-        List<String> clients = a.containsKey("client") ? ClientPolicy.parseNames(a.get("client"))
-                : ScenarioAnalysis.clientsIn(records);
+        List<String> clients = ScenarioAnalysis.withClientsIn(
+                a.containsKey("client") ? ClientPolicy.parseNames(a.get("client")) : List.of(), records);
         Map<String, WriteVerification.Result> verifications = new java.util.LinkedHashMap<>();
         String verificationError = null;
         if (!a.containsKey("jdbc-url")) {

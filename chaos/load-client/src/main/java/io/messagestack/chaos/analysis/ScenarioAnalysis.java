@@ -38,7 +38,7 @@ public final class ScenarioAnalysis {
         long loadStart = records.stream().mapToLong(RequestRecord::startMs).min().orElse(events.faultStartMs());
         long loadEnd = records.stream().mapToLong(RequestRecord::endMs).max().orElse(events.faultEndMs());
         List<ClientResult> results = new ArrayList<>();
-        for (String c : clients) {
+        for (String c : withClientsIn(clients, records)) {
             results.add(client(c, records.stream().filter(r -> r.client().equals(c)).toList(), events,
                     verifications.get(c), loadStart));
         }
@@ -87,6 +87,20 @@ public final class ScenarioAnalysis {
                         .map(RequestRecord::latencyMs).toList()),
                 verification, windows.subList(0, Math.min(20, windows.size())),
                 Timeline.of(records, originMs, BIN_MS));
+    }
+
+    /**
+     * The clients named, then any other client found in the records: a client's requests are never left
+     * out because it was not named (unnamed ones are not verified, so their data targets are not met).
+     */
+    public static List<String> withClientsIn(List<String> named, List<RequestRecord> records) {
+        List<String> all = new ArrayList<>(named);
+        for (RequestRecord r : records) {
+            if (!all.contains(r.client())) {
+                all.add(r.client());
+            }
+        }
+        return all.isEmpty() ? List.of(RequestRecord.DEFAULT_CLIENT) : all;
     }
 
     /** The clients that appear in the records, in order of first appearance; the careful one if none. */

@@ -119,6 +119,15 @@ class ClientAnalysisTest {
     }
 
     @Test
+    void aClientInTheLogButNotNamedIsStillReported() {
+        FaultEvents e = new FaultEvents("s", "pod-kill", null, "kind", T0, T0 + 1, T0 + 2, null, null);
+        ScenarioResult r = ScenarioAnalysis.analyze("run", List.of(of("careful", T0, 5, 200, null),
+                of("plain", T0 + 5, 5000, 0, "timeout")), e, List.of("careful"), Map.of(), "no db");
+        assertEquals(List.of("careful", "plain"), r.clients().stream().map(ClientResult::client).toList());
+        assertEquals(1, r.client("plain").failedRequests());
+    }
+
+    @Test
     void recordsWithoutAClientAreTheCarefulClients() throws Exception {
         RequestRecord r = new com.fasterxml.jackson.databind.ObjectMapper().readValue(
                 "{\"startMs\":1,\"latencyMs\":2,\"op\":\"read\",\"status\":200}", RequestRecord.class);
