@@ -52,6 +52,11 @@ CHAOS_WRITERS=${CHAOS_WRITERS:-4}
 CHAOS_RATE=${CHAOS_RATE:-5}                  # creates per second per writer (each + a read-back)
 CHAOS_TIMEOUT=${CHAOS_TIMEOUT:-2s}           # per HTTP attempt
 CHAOS_RETRIES=${CHAOS_RETRIES:-3}
+# Both clients run at the same time in the one load process (docs/chaos.md): the careful one above
+# (CHAOS_WRITERS, CHAOS_TIMEOUT, CHAOS_RETRIES) and the plain one of issue 15 (once, no key, no retry).
+CHAOS_CLIENTS=${CHAOS_CLIENTS:-careful,plain}
+CHAOS_PLAIN_WRITERS=${CHAOS_PLAIN_WRITERS:-2}
+CHAOS_PLAIN_TIMEOUT=${CHAOS_PLAIN_TIMEOUT:-5s}  # connect + the whole answer
 CHAOS_BASELINE=${CHAOS_BASELINE:-10}         # seconds of load before the fault
 CHAOS_TAIL=${CHAOS_TAIL:-10}                 # seconds of load after Ready again
 CHAOS_READY_TIMEOUT=${CHAOS_READY_TIMEOUT:-300}
@@ -225,9 +230,10 @@ load_start() {
   rm -rf "$RAW"; mkdir -p "$RAW"
   RUN_ID=${SCENARIO//[^A-Za-z0-9]/}-$(date +%s)
   (( ${#RUN_ID} <= 40 )) || RUN_ID=${RUN_ID: -40}
-  say "load: $CHAOS_WRITERS writers x $CHAOS_RATE/s against $CHAOS_BASE_URL (run $RUN_ID, log $RAW/requests.jsonl)"
+  say "load: clients $CHAOS_CLIENTS (careful $CHAOS_WRITERS writers, plain $CHAOS_PLAIN_WRITERS) x $CHAOS_RATE/s against $CHAOS_BASE_URL (run $RUN_ID, log $RAW/requests.jsonl)"
   java -jar "$CHAOS_JAR" load --base-url "$CHAOS_BASE_URL" --run-id "$RUN_ID" --writers "$CHAOS_WRITERS" \
     --rate "$CHAOS_RATE" --duration 3600s --timeout "$CHAOS_TIMEOUT" --retries "$CHAOS_RETRIES" \
+    --client "$CHAOS_CLIENTS" --plain-writers "$CHAOS_PLAIN_WRITERS" --plain-timeout "$CHAOS_PLAIN_TIMEOUT" \
     --stop-file "$RAW/stop" --out "$RAW/requests.jsonl" >"$RAW/load.log" 2>&1 &
   LOAD_PID=$!
 }
@@ -275,7 +281,7 @@ verify_writes() {
     "svc/$CHAOS_DB_SERVICE" "$CHAOS_DB_LOCAL_PORT:$CHAOS_DB_PORT" >"$RAW/port-forward.log" 2>&1) &
   pf_pid=$!
   java -jar "$CHAOS_JAR" verify --requests "$RAW/requests.jsonl" --events "$RAW/events.json" --run-id "$RUN_ID" \
-    --jdbc-url "jdbc:mysql://127.0.0.1:$CHAOS_DB_LOCAL_PORT/$db?connectTimeout=5000&socketTimeout=30000" \
+    --client "$CHAOS_CLIENTS" --jdbc-url "jdbc:mysql://127.0.0.1:$CHAOS_DB_LOCAL_PORT/$db?connectTimeout=5000&socketTimeout=30000" \
     --db-user "$user" --table "$CHAOS_DB_TABLE" --db-wait 90s --out "$CHAOS_RESULTS/$SCENARIO.json" || rc=$?
   kill "$pf_pid" 2>/dev/null || true
   wait "$pf_pid" 2>/dev/null || true

@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
 # Exercises the load client for real without kind: message-api (the built Quarkus jar) on
-# 127.0.0.1:18080 over a MariaDB of its own on 127.0.0.1:33406 (hack/api/start-mariadb.sh with
-# a separate run folder). Under load, mariadbd is killed with SIGKILL and started again; then the
-# client checks in the database that every acknowledged write is there exactly once.
+# 127.0.0.1:18080 over a MariaDB of its own on 127.0.0.1:23406 (hack/api/start-mariadb.sh with
+# a separate run folder). Both clients (careful and plain) run together, as in every scenario.
+# Under load, mariadbd is killed with SIGKILL and started again; then the client checks in the
+# database that every acknowledged write of each client is there exactly once.
 # Results go to chaos/results/loopback/ (not committed, never into docs/chaos.md).
+# Only what this script started is stopped. To run it next to another copy (or the API tests),
+# give it its own ports and folder: CHAOS_SMOKE_API_PORT, CHAOS_SMOKE_DB_PORT, CHAOS_SMOKE_RUN.
 # usage: chaos/loopback-smoke.sh      (CHAOS_API_JAR: message-api/target/quarkus-app/quarkus-run.jar)
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 export CHAOS_RESULTS=$REPO/chaos/results/loopback
 export CHAOS_ENVIRONMENT="loopback: message-api jar + one MariaDB on 127.0.0.1 (not kind)"
-export CHAOS_BASE_URL=http://127.0.0.1:18080
-export MS_TEST_RUN=/tmp/messagestack-chaos-loopback SINGLE_PORT=33406
+API_PORT=${CHAOS_SMOKE_API_PORT:-18080}
+export CHAOS_BASE_URL=http://127.0.0.1:$API_PORT
+# The database port stays below the kernel's ephemeral range (32768-60999): while mariadbd is down,
+# message-api's reconnects to a port inside it can connect to themselves (TCP self-connect, seen at
+# 33406/33486), and the restarted mariadbd then fails with "Address already in use".
+export MS_TEST_RUN=${CHAOS_SMOKE_RUN:-/tmp/messagestack-chaos-loopback} SINGLE_PORT=${CHAOS_SMOKE_DB_PORT:-23406}
 CHAOS_BASELINE=${CHAOS_BASELINE:-8} CHAOS_TAIL=${CHAOS_TAIL:-8}
 source "$REPO/chaos/lib.sh"
 command -v mariadbd >/dev/null || die "mariadbd not found: run 'make api-deps' (hack/api/install-deps.sh)"
@@ -35,7 +42,7 @@ api_ready() { curl -fs -m 2 -o /dev/null "$CHAOS_BASE_URL/q/health/ready"; }
 say "phase setup: MariaDB on 127.0.0.1:$SINGLE_PORT, message-api on $CHAOS_BASE_URL"
 "$REPO/hack/api/start-mariadb.sh"
 mkdir -p "$CHAOS_RESULTS/raw"
-java -Dquarkus.http.port=18080 -Dquarkus.datasource.jdbc.url="jdbc:mysql://127.0.0.1:$SINGLE_PORT/messages" \
+java -Dquarkus.http.port="$API_PORT" -Dquarkus.datasource.jdbc.url="jdbc:mysql://127.0.0.1:$SINGLE_PORT/messages" \
   -jar "$API_JAR" >"$CHAOS_RESULTS/raw/message-api.log" 2>&1 &
 API_PID=$!
 for _ in $(seq 1 120); do api_ready && break; kill -0 "$API_PID" || die "message-api exited; see $CHAOS_RESULTS/raw/message-api.log"; sleep 0.5; done
@@ -51,7 +58,7 @@ wait_ready() {
 }
 verify_writes() {
   CHAOS_DB_PASSWORD=messages java -jar "$CHAOS_JAR" verify --requests "$RAW/requests.jsonl" --events "$RAW/events.json" \
-    --run-id "$RUN_ID" --jdbc-url "jdbc:mysql://127.0.0.1:$SINGLE_PORT/messages" --db-user messages \
+    --run-id "$RUN_ID" --client "$CHAOS_CLIENTS" --jdbc-url "jdbc:mysql://127.0.0.1:$SINGLE_PORT/messages" --db-user messages \
     --table "$CHAOS_DB_TABLE" --out "$CHAOS_RESULTS/$SCENARIO.json"
 }
 inject() {

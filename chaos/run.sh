@@ -6,9 +6,9 @@
 # Exit status (the gate): a scenario that exits non-zero (fault not injected or not proven, a write
 # lost, the check could not run) fails either gate. With --gate all (the default of the full suite)
 # 0 only when every target is met; with --gate safety (the default of --ci) 0 when every scenario left a result, no
-# acknowledged write was lost or duplicated and the stack was Ready again; missed latency and error
-# budgets are then printed as NOT MET but do not fail the run (CI keeps landing while they are
-# worked on; docs/chaos.md and the issue notes carry the gaps).
+# acknowledged write of either client (careful, plain) was lost or duplicated and the stack was Ready again;
+# missed latency and error budgets, the plain client's included (issue 15), are then printed as NOT MET but
+# do not fail the run (CI keeps landing while they are worked on; docs/chaos.md and the issue notes carry the gaps).
 #
 # usage: chaos/run.sh [--ci] [--gate all|safety] [--list] [SCENARIO...]
 #   (no scenario)  the full suite (results in chaos/results, table in docs/chaos.md)
@@ -61,7 +61,7 @@ for a in "$@"; do
     --gate) want_gate=true ;;
     --gate=*) gate=${a#--gate=} ;;
     --list) printf '%s\n' "${FULL[@]}"; exit 0 ;;
-    -h | --help) sed -n '2,9p' "$0"; exit 0 ;;
+    -h | --help) sed -n '3,16p' "$0"; exit 0 ;;
     -*) die "unknown option $a (try --help)" ;;
     *) [[ -n ${SCENARIOS[$a]:-} ]] || die "unknown scenario '$a'; known: ${FULL[*]}"; selected+=("$a") ;;
   esac
@@ -142,13 +142,13 @@ summary=$CHAOS_RESULTS/summary.json
 for name in "${selected[@]}"; do
   bad=$(jq -r --arg n "$name" '[.scenarios[] | select(.scenario == $n)] as $s
     | if ($s | length) == 0 then "left no result (see raw/\($n).log)"
-      else ($s[0] | ([.targets[] | select((.name == "acknowledged writes lost" or .name == "duplicated writes" or .name == "Ready again") and .status != "MET") | "\(.name): \(.actual) (limit \(.limit))"]
+      else ($s[0] | ([.targets[] | select((.name | test("^(acknowledged writes lost|duplicated writes|Ready again)( \\([a-z]+ client\\))?$")) and .status != "MET") | "\(.name): \(.actual) (limit \(.limit))"]
         + (if .kind == "full-crash" and .timeToReadyMs == null then ["never Ready again after the full crash"] else [] end)) | join("; "))
       end' "$summary")
   if [[ -n $bad ]]; then say "GATE FAILED: $name: $bad"; gate_rc=1; fi
 done
 if (( gate_rc == 0 )); then
-  say "safety gate passed: every scenario exited 0 (its fault injected and proven), measured, no acknowledged write lost or duplicated, Ready again each time"
+  say "safety gate passed: every scenario exited 0 (its fault injected and proven), measured, no acknowledged write of either client lost or duplicated, Ready again each time"
   (( report_rc == 0 )) || say "some latency/error budgets were NOT MET (listed above); the safety gate does not fail on them"
 fi
 exit "$gate_rc"

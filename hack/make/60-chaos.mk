@@ -14,10 +14,10 @@ chaos-deps: ## tools the chaos scenarios use besides the lab's (jq, curl; instal
 chaos-client: ## build the chaos load client jar (chaos/load-client/target/chaos-load-client.jar)
 	mvn -B -q -f $(CHAOS_POM) package -DskipTests
 
-test-chaos-client: ## unit tests of the chaos load client (stats, error windows, write check, targets, report, client vs a loopback fake API)
+test-chaos-client: ## unit tests of the chaos load client (stats, error windows and spans, causes, write check, targets, report, both clients vs a loopback fake API)
 	mvn -B -f $(CHAOS_POM) test
 
-chaos-smoke: chaos-deps chaos-client ## the load client for real without kind: message-api + MariaDB on loopback, mariadbd SIGKILLed under load, every write checked (needs api-deps; builds message-api if needed)
+chaos-smoke: chaos-deps chaos-client ## the load client for real without kind: message-api + MariaDB on loopback, both clients (careful, plain), mariadbd SIGKILLed under load, every write checked (needs api-deps; builds message-api if needed)
 	chaos/loopback-smoke.sh
 
 chaos: chaos-deps chaos-client deploy-sample ## run the full fault suite on the kind lab (needs `make up`); writes docs/chaos.md, chaos/results/*.json and *.png

@@ -2,12 +2,14 @@ package io.messagestack.chaos;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.messagestack.chaos.analysis.ClientResult;
 import io.messagestack.chaos.analysis.DatabaseCounts;
-import io.messagestack.chaos.analysis.ErrorWindows;
 import io.messagestack.chaos.analysis.FaultEvents;
 import io.messagestack.chaos.analysis.ScenarioAnalysis;
 import io.messagestack.chaos.analysis.ScenarioResult;
 import io.messagestack.chaos.analysis.WriteVerification;
+import io.messagestack.chaos.load.ClientGroup;
+import io.messagestack.chaos.load.ClientPolicy;
 import io.messagestack.chaos.load.LoadConfig;
 import io.messagestack.chaos.load.LoadRunner;
 import io.messagestack.chaos.record.RequestLog;
@@ -34,7 +36,11 @@ public final class ChaosCli {
             usage:
               chaos-load-client load   --base-url URL --out requests.jsonl [--run-id ID] [--writers 4] [--rate 5]
                                        [--duration 600s] [--stop-file PATH] [--timeout 2s] [--retries 3] [--warm-up 30s]
-              chaos-load-client verify --requests requests.jsonl --run-id ID --out result.json
+                                       [--client careful|plain|careful,plain   (default careful; a list runs them together)]
+                                       [--plain-writers N (default --writers)] [--plain-timeout 5s]
+                 careful: Idempotency-Key, --retries retries, --timeout per attempt
+                 plain:   each request once, no key, no retry, --plain-timeout for connect + the whole answer
+              chaos-load-client verify --requests requests.jsonl --run-id ID --out result.json [--client careful,plain]
                                        (--events events.json | --scenario NAME --kind KIND --fault-start-ms T
                                         --fault-end-ms T [--ready-at-ms T])
                                        [--jdbc-url URL --db-user USER [--db-password PW | env CHAOS_DB_PASSWORD]]
@@ -78,16 +84,47 @@ public final class ChaosCli {
         LoadConfig config = new LoadConfig(
                 URI.create(required(a, "base-url")),
                 a.getOrDefault("run-id", "r" + Long.toString(System.currentTimeMillis(), 36)),
-                Integer.parseInt(a.getOrDefault("writers", "4")),
-                Double.parseDouble(a.getOrDefault("rate", "5")),
+                number(a.getOrDefault("rate", "5"), "rate"),
                 duration(a.getOrDefault("duration", "600s"), "duration"),
                 a.containsKey("stop-file") ? Path.of(a.get("stop-file")) : null,
-                duration(a.getOrDefault("timeout", "2s"), "timeout"),
-                Integer.parseInt(a.getOrDefault("retries", "3")),
                 Path.of(required(a, "out")),
-                duration(a.getOrDefault("warm-up", "30s"), "warm-up"));
+                duration(a.getOrDefault("warm-up", "30s"), "warm-up"),
+                groups(a));
         new LoadRunner(config).run();
         return 0;
+    }
+
+    /** The client groups of {@code --client}, each with its own flags. */
+    static List<ClientGroup> groups(Map<String, String> a) {
+        int writers = integer(a.getOrDefault("writers", "4"), "writers");
+        List<ClientGroup> groups = new java.util.ArrayList<>();
+        for (String name : ClientPolicy.parseNames(a.getOrDefault("client", ClientPolicy.CAREFUL))) {
+            if (name.equals(ClientPolicy.PLAIN)) {
+                groups.add(new ClientGroup(ClientPolicy.plain(duration(a.getOrDefault("plain-timeout",
+                        ClientPolicy.PLAIN_TIMEOUT.toMillis() + "ms"), "plain-timeout")),
+                        integer(a.getOrDefault("plain-writers", String.valueOf(writers)), "plain-writers")));
+            } else {
+                groups.add(new ClientGroup(ClientPolicy.careful(duration(a.getOrDefault("timeout", "2s"), "timeout"),
+                        integer(a.getOrDefault("retries", "3"), "retries")), writers));
+            }
+        }
+        return groups;
+    }
+
+    static int integer(String text, String field) {
+        try {
+            return Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + field + ": not a whole number '" + text + "'");
+        }
+    }
+
+    static double number(String text, String field) {
+        try {
+            return Double.parseDouble(text.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + field + ": not a number '" + text + "'");
+        }
     }
 
     static int verify(Map<String, String> a) throws Exception {
@@ -102,7 +139,10 @@ public final class ChaosCli {
                 Long.parseLong(required(a, "fault-start-ms")), Long.parseLong(required(a, "fault-end-ms")),
                 a.containsKey("ready-at-ms") ? Long.parseLong(a.get("ready-at-ms")) : null, null, null);
 
-        WriteVerification.Result verification = null;
+        // The clients that ran (--client, as given to load); without it, those found in the log.
+        List<String> clients = ScenarioAnalysis.withClientsIn(
+                a.containsKey("client") ? ClientPolicy.parseNames(a.get("client")) : List.of(), records);
+        Map<String, WriteVerification.Result> verifications = new java.util.LinkedHashMap<>();
         String verificationError = null;
         if (!a.containsKey("jdbc-url")) {
             verificationError = "no --jdbc-url given";
@@ -112,23 +152,29 @@ public final class ChaosCli {
                 Map<String, Integer> rows = DatabaseCounts.rowsBySubject(a.get("jdbc-url"), required(a, "db-user"),
                         password, a.getOrDefault("table", "message"), LoadConfig.subjectPrefix(runId),
                         duration(a.getOrDefault("db-wait", "60s"), "db-wait"));
-                verification = WriteVerification.verify(records, rows);
+                // Each client on its own writes: a plain create that failed is an unknown outcome, not lost.
+                for (String c : clients) {
+                    verifications.put(c, WriteVerification.verify(
+                            records.stream().filter(r -> r.client().equals(c)).toList(),
+                            WriteVerification.rowsWithPrefix(rows, LoadConfig.subjectPrefix(runId, c))));
+                }
             } catch (java.sql.SQLException e) {
                 verificationError = e.getMessage();
             }
         }
-        ScenarioResult result = ScenarioAnalysis.analyze(runId, records, events, verification, verificationError);
+        ScenarioResult result = ScenarioAnalysis.analyze(runId, records, events, clients, verifications,
+                verificationError);
         Path out = Path.of(required(a, "out"));
         if (out.toAbsolutePath().getParent() != null) {
             Files.createDirectories(out.toAbsolutePath().getParent());
         }
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), result);
         printSummary(result);
-        if (verification == null) {
+        if (verificationError != null) {
             System.err.println("verify: the database check could not run: " + verificationError);
             return 3;
         }
-        return verification.clean() ? 0 : 1;
+        return verifications.values().stream().allMatch(WriteVerification.Result::clean) ? 0 : 1;
     }
 
     static int report(Map<String, String> a) throws Exception {
@@ -153,33 +199,45 @@ public final class ChaosCli {
     }
 
     static void printSummary(ScenarioResult r) {
-        WriteVerification.Result v = r.verification();
-        ErrorWindows.Window longest = r.errorWindows().stream()
-                .max(java.util.Comparator.comparingLong(ErrorWindows.Window::durationMs)).orElse(null);
         System.out.printf(Locale.ROOT, """
                         scenario            %s (%s)
-                        requests            %d (failed %d); operations %d (failed after retries %d)
-                        longest error window %.1f s%s
-                        latency overall     p50 %.1f ms  p99 %.1f ms  max %.1f ms
-                        latency in fault    p50 %.1f ms  p99 %.1f ms  max %.1f ms  (%d requests)
                         time until Ready    %s
-                        acknowledged writes %s
-                        lost                %s
-                        duplicates          %s
-                        errors              %s
+                        """, r.scenario(), r.kind(),
+                r.timeToReadyMs() == null ? "never" : String.format(Locale.ROOT, "%.1f s", r.timeToReadyMs() / 1000.0));
+        for (ClientResult c : r.clients()) {
+            System.out.print(clientSummary(c, r.faultStartMs()));
+        }
+    }
+
+    /** Every client's lines, errors included: neither client's failures may be left out of the output. */
+    static String clientSummary(ClientResult c, long faultStartMs) {
+        WriteVerification.Result v = c.verification();
+        return String.format(Locale.ROOT, """
+                        [%s client]
+                          requests            %d (failed %d); operations %d (failed after retries %d)
+                          longest error window %.1f s; failure span %.1f s%s
+                          failed by cause     %s
+                          latency overall     p50 %.1f ms  p99 %.1f ms  max %.1f ms
+                          latency in fault    p50 %.1f ms  p99 %.1f ms  max %.1f ms  (%d requests)
+                          acknowledged writes %s
+                          lost                %s
+                          duplicates          %s
+                          unknown outcome     %s
                         """,
-                r.scenario(), r.kind(), r.requests(), r.failedRequests(), r.operations(), r.failedOperations(),
-                r.longestErrorWindowMs() / 1000.0,
-                longest == null ? "" : " (" + longest.failedRequests() + " failed requests)",
-                r.latencyOverall().p50(), r.latencyOverall().p99(), r.latencyOverall().max(),
-                r.latencyDuringFault().p50(), r.latencyDuringFault().p99(), r.latencyDuringFault().max(),
-                r.latencyDuringFault().count(),
-                r.timeToReadyMs() == null ? "never" : String.format(Locale.ROOT, "%.1f s", r.timeToReadyMs() / 1000.0),
+                c.client(), c.requests(), c.failedRequests(), c.operations(), c.failedOperations(),
+                c.longestErrorWindowMs() / 1000.0, c.failureSpanMs() / 1000.0,
+                c.firstFailedMs() == null ? "" : String.format(Locale.ROOT, " (from %+.1f s to %+.1f s of the fault start)",
+                        (c.firstFailedMs() - faultStartMs) / 1000.0, (c.lastFailedEndMs() - faultStartMs) / 1000.0),
+                c.failedByCause(),
+                c.latencyOverall().p50(), c.latencyOverall().p99(), c.latencyOverall().max(),
+                c.latencyDuringFault().p50(), c.latencyDuringFault().p99(), c.latencyDuringFault().max(),
+                c.latencyDuringFault().count(),
                 v == null ? "not checked" : v.acknowledged(),
                 v == null ? "not checked" : v.lost() + (v.lostSubjects().isEmpty() ? "" : " e.g. " + v.lostSubjects()),
                 v == null ? "not checked" : (v.duplicates() + v.conflictingPks())
                         + (v.duplicateSubjects().isEmpty() ? "" : " e.g. " + v.duplicateSubjects()),
-                r.errorsByKind());
+                v == null ? "not checked" : v.unacknowledged() + " never acknowledged, " + v.unacknowledgedPresent()
+                        + " of them stored");
     }
 
     static Map<String, String> parse(String[] argv) {

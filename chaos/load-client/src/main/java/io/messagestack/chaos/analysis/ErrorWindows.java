@@ -49,6 +49,32 @@ public final class ErrorWindows {
         return windows;
     }
 
+    /**
+     * From the send of the first failed request to the end (answer or timeout) of the last one, whatever
+     * succeeded in between: how long the fault troubled this client. Unlike the longest window, a success
+     * between two failures does not shorten it.
+     */
+    public record Span(long firstFailedStartMs, long lastFailedEndMs, int failedRequests) {
+        public long durationMs() {
+            return lastFailedEndMs - firstFailedStartMs;
+        }
+    }
+
+    /** The span of all failed requests, or null when nothing failed. */
+    public static Span span(List<RequestRecord> records) {
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        int failed = 0;
+        for (RequestRecord r : records) {
+            if (!r.ok()) {
+                first = Math.min(first, r.startMs());
+                last = Math.max(last, r.endMs());
+                failed++;
+            }
+        }
+        return failed == 0 ? null : new Span(first, last, failed);
+    }
+
     /** The longest window, or null when nothing failed. */
     public static Window longest(List<Window> windows) {
         return windows.stream().max(Comparator.comparingLong(Window::durationMs)).orElse(null);

@@ -49,6 +49,14 @@ public record FaultEvents(
         return readyAtMs != null ? Math.max(readyAtMs, faultEndMs) : Long.MAX_VALUE;
     }
 
+    /**
+     * The fault window every "during the fault" number uses: requests sent from the injection
+     * ({@code faultStartMs}) until Ready again or the heal, whichever is later ({@link #disturbedUntilMs}).
+     */
+    public boolean inFaultWindow(long sentAtMs) {
+        return sentAtMs >= faultStartMs && sentAtMs <= disturbedUntilMs();
+    }
+
     public static FaultEvents read(Path file) throws IOException {
         return new ObjectMapper().readValue(file.toFile(), FaultEvents.class);
     }

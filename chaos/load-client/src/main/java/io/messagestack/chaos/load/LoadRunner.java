@@ -6,48 +6,60 @@ import io.messagestack.chaos.record.RequestRecord;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Runs the writer threads: each creates a message with unique content at a fixed rate, retries a
- * failed create with the same idempotency key, reads back what it created, and logs every attempt.
+ * Runs the writer threads of every client group at the same time: each writer creates a message with
+ * unique content at a fixed rate, reads back what it created, and logs every attempt with its client's
+ * name. The group's {@link ClientPolicy} decides the timeout, the Idempotency-Key and the retries; the
+ * sending code is the same for every client.
  * Closed loop: a writer stuck in a slow request skips the slots it missed rather than bursting after.
  */
 public final class LoadRunner {
     private final LoadConfig config;
-    private final MessageApiClient api;
-    private final RetryPolicy retries;
-    private final AtomicLong requests = new AtomicLong();
-    private final AtomicLong failed = new AtomicLong();
+    private final Map<String, MessageApiClient> apis = new LinkedHashMap<>();
+    private final Map<String, AtomicLong> requests = new LinkedHashMap<>();
+    private final Map<String, AtomicLong> failed = new LinkedHashMap<>();
     private volatile boolean stopping;
 
     public LoadRunner(LoadConfig config) {
         this.config = config;
-        this.api = new MessageApiClient(config.baseUrl(), config.requestTimeout());
-        this.retries = new RetryPolicy(config.maxRetries(), Duration.ofMillis(200));
+        for (ClientGroup g : config.groups()) {
+            String name = g.policy().name();
+            apis.put(name, new MessageApiClient(config.baseUrl(), g.policy().timeout()));
+            requests.put(name, new AtomicLong());
+            failed.put(name, new AtomicLong());
+        }
     }
 
-    /** Runs until the duration has passed or the stop file exists; returns {requests, failed}. */
+    /** Runs until the duration has passed or the stop file exists; returns {requests, failed} of all clients. */
     public long[] run() throws IOException, InterruptedException {
         warmUp();
         long startNs = System.nanoTime();
         long endNs = startNs + config.duration().toNanos();
-        log("phase=load-start base=%s writers=%d rate=%.2f/s/writer run=%s out=%s",
-                config.baseUrl(), config.writers(), config.ratePerWriter(), config.runId(), config.out());
+        log("phase=load-start base=%s clients=%s rate=%.2f/s/writer run=%s out=%s",
+                config.baseUrl(), describeClients(), config.ratePerWriter(), config.runId(), config.out());
         try (RequestLog requestLog = new RequestLog(config.out())) {
             List<Thread> threads = new ArrayList<>();
-            for (int w = 0; w < config.writers(); w++) {
-                int writer = w;
-                Thread t = new Thread(() -> writerLoop(writer, startNs, requestLog), "writer-" + w);
-                t.start();
-                threads.add(t);
+            int slot = 0;
+            for (ClientGroup g : config.groups()) {
+                for (int w = 0; w < g.writers(); w++) {
+                    int writer = w;
+                    // Spread all writers of all clients over one period so they do not all fire at once.
+                    long offsetNs = (long) (1e9 / config.ratePerWriter()) * slot++ / config.totalWriters();
+                    Thread t = new Thread(() -> writerLoop(g.policy(), writer, startNs + offsetNs, requestLog),
+                            g.policy().name() + "-writer-" + w);
+                    t.start();
+                    threads.add(t);
+                }
             }
             long lastReport = System.nanoTime();
-            long lastRequests = 0;
-            long lastFailed = 0;
+            Map<String, long[]> last = new LinkedHashMap<>();
+            requests.keySet().forEach(c -> last.put(c, new long[2]));
             while (!stopping) {
                 Thread.sleep(200);
                 long now = System.nanoTime();
@@ -55,22 +67,46 @@ public final class LoadRunner {
                     stopping = true;
                 }
                 if (now - lastReport >= 5_000_000_000L || stopping) {
-                    long r = requests.get();
-                    long f = failed.get();
-                    log("phase=load elapsed=%.1fs requests=%d failed=%d window_requests=%d window_failed=%d",
-                            (now - startNs) / 1e9, r, f, r - lastRequests, f - lastFailed);
+                    // One line per client: neither client's errors may hide behind the other's.
+                    for (String c : requests.keySet()) {
+                        long r = requests.get(c).get();
+                        long f = failed.get(c).get();
+                        long[] l = last.get(c);
+                        log("phase=load client=%s elapsed=%.1fs requests=%d failed=%d window_requests=%d window_failed=%d",
+                                c, (now - startNs) / 1e9, r, f, r - l[0], f - l[1]);
+                        l[0] = r;
+                        l[1] = f;
+                    }
                     lastReport = now;
-                    lastRequests = r;
-                    lastFailed = f;
                 }
             }
             for (Thread t : threads) {
                 t.join();
             }
         }
-        log("phase=load-end elapsed=%.1fs requests=%d failed=%d", (System.nanoTime() - startNs) / 1e9,
-                requests.get(), failed.get());
-        return new long[] {requests.get(), failed.get()};
+        long total = 0;
+        long totalFailed = 0;
+        StringBuilder perClient = new StringBuilder();
+        for (String c : requests.keySet()) {
+            long r = requests.get(c).get();
+            long f = failed.get(c).get();
+            total += r;
+            totalFailed += f;
+            perClient.append(String.format(java.util.Locale.ROOT, " %s_requests=%d %s_failed=%d", c, r, c, f));
+        }
+        // The last line is what chaos/lib.sh prints after the load: every client's counts on it.
+        log("phase=load-end elapsed=%.1fs%s", (System.nanoTime() - startNs) / 1e9, perClient);
+        return new long[] {total, totalFailed};
+    }
+
+    private String describeClients() {
+        List<String> parts = new ArrayList<>();
+        for (ClientGroup g : config.groups()) {
+            ClientPolicy p = g.policy();
+            parts.add(String.format(java.util.Locale.ROOT, "%s(writers=%d,timeout=%dms,retries=%d,key=%s)", p.name(),
+                    g.writers(), p.timeout().toMillis(), p.retries().maxRetries(), p.idempotencyKey()));
+        }
+        return String.join(",", parts);
     }
 
     /**
@@ -85,7 +121,7 @@ public final class LoadRunner {
         long deadline = System.nanoTime() + config.warmUp().toNanos();
         int inARow = 0;
         while (inARow < 5 && System.nanoTime() < deadline) {
-            MessageApiClient.Attempt a = api.probe();
+            MessageApiClient.Attempt a = apis.values().iterator().next().probe();
             // Fast answers only: a stack still warming up (cold JIT, fresh pools) is not the fault's doing.
             inARow = a.error() == null && a.latencyMs() < 1000 ? inARow + 1 : 0;
             if (a.error() != null) {
@@ -95,10 +131,9 @@ public final class LoadRunner {
         log("phase=warm-up %s", inARow >= 5 ? "ok" : "entry point not answering after " + config.warmUp().toSeconds() + " s; measuring anyway");
     }
 
-    private void writerLoop(int writer, long startNs, RequestLog requestLog) {
+    private void writerLoop(ClientPolicy policy, int writer, long firstNs, RequestLog requestLog) {
         long periodNs = (long) (1e9 / config.ratePerWriter());
-        // Spread the writers over one period so they do not all fire at the same instant.
-        long next = startNs + periodNs * writer / config.writers();
+        long next = firstNs;
         long seq = 0;
         while (!stopping) {
             long now = System.nanoTime();
@@ -107,7 +142,7 @@ public final class LoadRunner {
                 continue;
             }
             seq++;
-            createAndReadBack(writer, seq, requestLog);
+            createAndReadBack(policy, writer, seq, requestLog);
             next += periodNs;
             long after = System.nanoTime();
             if (after - next > periodNs) {
@@ -116,20 +151,28 @@ public final class LoadRunner {
         }
     }
 
-    private void createAndReadBack(int writer, long seq, RequestLog requestLog) {
-        String subject = config.subject(writer, seq);
-        String body = "run " + config.runId() + " writer " + writer + " seq " + seq;
-        String key = config.runId() + "-w" + writer + "-" + seq;
+    /**
+     * One create and its read-back, each retried only as far as the policy says (the plain client:
+     * never). A failed create is not read back: there is no pk to read.
+     */
+    private void createAndReadBack(ClientPolicy policy, int writer, long seq, RequestLog requestLog) {
+        MessageApiClient api = apis.get(policy.name());
+        RetryPolicy retries = policy.retries();
+        String client = policy.name();
+        String subject = config.subject(client, writer, seq);
+        String body = "run " + config.runId() + " " + client + " writer " + writer + " seq " + seq;
+        String key = config.runId() + "-" + client + "-w" + writer + "-" + seq;
+        String sentKey = policy.idempotencyKey() ? key : null;
         Long pk = null;
         for (int attempt = 1; ; attempt++) {
-            MessageApiClient.Attempt a = api.create(subject, body, key);
+            MessageApiClient.Attempt a = api.create(subject, body, sentKey);
             String error = a.error();
             Long respPk = longField(a.body(), "pk");
             if (error == null && !subject.equals(textField(a.body(), "subject"))) {
                 error = "response subject mismatch: " + textField(a.body(), "subject");
             }
             record(requestLog, new RequestRecord(a.startMs(), a.latencyMs(), RequestRecord.CREATE, writer, seq,
-                    attempt, key, subject, a.status(), a.servedBy(), respPk, error));
+                    attempt, sentKey, subject, a.status(), a.servedBy(), respPk, error, client));
             if (error == null) {
                 pk = respPk;
                 break;
@@ -149,7 +192,7 @@ public final class LoadRunner {
                 error = "read-back subject mismatch: " + textField(a.body(), "subject");
             }
             record(requestLog, new RequestRecord(a.startMs(), a.latencyMs(), RequestRecord.READ, writer, seq,
-                    attempt, key, subject, a.status(), a.servedBy(), pk, error));
+                    attempt, sentKey, subject, a.status(), a.servedBy(), pk, error, client));
             if (error == null || !retries.shouldRetry(attempt, a.status())) {
                 return;
             }
@@ -158,9 +201,9 @@ public final class LoadRunner {
     }
 
     private void record(RequestLog requestLog, RequestRecord r) {
-        requests.incrementAndGet();
+        requests.get(r.client()).incrementAndGet();
         if (!r.ok()) {
-            failed.incrementAndGet();
+            failed.get(r.client()).incrementAndGet();
         }
         requestLog.append(r);
     }

@@ -9,8 +9,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** One HTTP attempt against the django-vue-template compatible messages API. */
 public final class MessageApiClient {
@@ -36,16 +39,18 @@ public final class MessageApiClient {
         this.timeout = timeout;
     }
 
+    /** @param idempotencyKey null: no {@code Idempotency-Key} header (the plain client) */
     public Attempt create(String subject, String body, String idempotencyKey) {
         ObjectNode payload = JSON.createObjectNode().put("subject", subject).put("body", body);
-        HttpRequest request = HttpRequest.newBuilder(messages)
+        HttpRequest.Builder request = HttpRequest.newBuilder(messages)
                 .timeout(timeout)
                 .header("Content-Type", "application/json")
                 .header("Accept", "application/json")
-                .header("Idempotency-Key", idempotencyKey)
-                .POST(HttpRequest.BodyPublishers.ofString(payload.toString()))
-                .build();
-        return send(request);
+                .POST(HttpRequest.BodyPublishers.ofString(payload.toString()));
+        if (idempotencyKey != null) {
+            request.header("Idempotency-Key", idempotencyKey);
+        }
+        return send(request.build());
     }
 
     /** A cheap GET of the list (one item), used to warm up before the measured load. */
@@ -63,25 +68,33 @@ public final class MessageApiClient {
         return send(request);
     }
 
+    /**
+     * One attempt. The whole exchange (connect, request, the complete answer) must finish within the
+     * timeout: the JDK's request timeout alone stops at the response headers, so the future is bounded too.
+     * Whatever goes wrong becomes an attempt with status 0 and its cause; nothing is thrown or dropped.
+     */
     private Attempt send(HttpRequest request) {
         long startMs = System.currentTimeMillis();
         long t0 = System.nanoTime();
+        CompletableFuture<HttpResponse<String>> future = null;
         try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            future = http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             double latencyMs = (System.nanoTime() - t0) / 1e6;
             String servedBy = response.headers().firstValue("X-Served-By").orElse(null);
             JsonNode body = parse(response.body());
             String error = response.statusCode() >= 200 && response.statusCode() < 300
                     ? null : "HTTP " + response.statusCode();
             return new Attempt(startMs, latencyMs, response.statusCode(), servedBy, body, error);
-        } catch (HttpTimeoutException e) {
-            return new Attempt(startMs, (System.nanoTime() - t0) / 1e6, 0, null, null, "timeout");
-        } catch (IOException e) {
-            return new Attempt(startMs, (System.nanoTime() - t0) / 1e6, 0, null, null,
-                    e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            future.cancel(true);
             return new Attempt(startMs, (System.nanoTime() - t0) / 1e6, 0, null, null, "interrupted");
+        } catch (TimeoutException | ExecutionException | RuntimeException e) {
+            if (future != null) {
+                future.cancel(true); // a timed-out exchange must not go on in the background
+            }
+            return new Attempt(startMs, (System.nanoTime() - t0) / 1e6, 0, null, null, FailureCause.of(e));
         }
     }
 

@@ -10,7 +10,10 @@ package io.messagestack.chaos.record;
  * @param status     HTTP status, 0 when no response arrived (connect error, timeout)
  * @param servedBy   the {@code X-Served-By} header, null when absent
  * @param pk         the message's primary key from the response (create) or the request (read)
- * @param error      why the attempt failed, null when it succeeded
+ * @param error      why the attempt failed, null when it succeeded; for no answer the cause
+ *                   ({@code timeout}, {@code refused}, {@code reset}, ... see load.FailureCause)
+ * @param client     which client sent it ({@code careful} or {@code plain}); logs written before
+ *                   issue 15 have none and were all the careful client's
  */
 public record RequestRecord(
         long startMs,
@@ -24,10 +27,22 @@ public record RequestRecord(
         int status,
         String servedBy,
         Long pk,
-        String error) {
+        String error,
+        String client) {
 
     public static final String CREATE = "create";
     public static final String READ = "read";
+    public static final String DEFAULT_CLIENT = "careful";
+
+    public RequestRecord {
+        client = client == null ? DEFAULT_CLIENT : client;
+    }
+
+    /** As before issue 15: the careful client's. */
+    public RequestRecord(long startMs, double latencyMs, String op, int writer, long seq, int attempt, String key,
+                         String subject, int status, String servedBy, Long pk, String error) {
+        this(startMs, latencyMs, op, writer, seq, attempt, key, subject, status, servedBy, pk, error, DEFAULT_CLIENT);
+    }
 
     public boolean ok() {
         return error == null && status >= 200 && status < 300;

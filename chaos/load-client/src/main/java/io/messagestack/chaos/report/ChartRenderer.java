@@ -1,5 +1,6 @@
 package io.messagestack.chaos.report;
 
+import io.messagestack.chaos.analysis.ClientResult;
 import io.messagestack.chaos.analysis.ScenarioResult;
 import io.messagestack.chaos.analysis.Timeline;
 import org.jfree.chart.ChartUtils;
@@ -24,8 +25,13 @@ import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
-/** One PNG per scenario: requests (ok/failed) and latency over time, the fault shaded, Ready marked. */
+/**
+ * One PNG per scenario: the careful client's requests (ok/failed bars) and latency over time, the plain
+ * client's failed requests (red crosses) and p99 (dashed) on the same axes, the fault shaded, Ready marked.
+ */
 public final class ChartRenderer {
     private static final Color FAULT = new Color(255, 140, 0, 70);
     private static final Color READY = new Color(0, 140, 0);
@@ -38,11 +44,13 @@ public final class ChartRenderer {
         double origin = r.loadStartMs();
         double binSeconds = r.timelineBinMs() / 1000.0;
 
-        XYSeries ok = new XYSeries("ok", true, false);
-        XYSeries failed = new XYSeries("failed", true, false);
-        XYSeries p50 = new XYSeries("p50");
-        XYSeries p99 = new XYSeries("p99");
-        XYSeries max = new XYSeries("max");
+        // With several clients the legend names whose bars and lines these are.
+        String who = r.clients().size() > 1 ? r.clients().get(0).client() + " " : "";
+        XYSeries ok = new XYSeries(who + "ok", true, false);
+        XYSeries failed = new XYSeries(who + "failed", true, false);
+        XYSeries p50 = new XYSeries(who + "p50");
+        XYSeries p99 = new XYSeries(who + "p99");
+        XYSeries max = new XYSeries(who + "max");
         for (Timeline.Bin b : r.timeline()) {
             double x = b.offsetMs() / 1000.0;
             ok.add(x, b.ok());
@@ -57,6 +65,28 @@ public final class ChartRenderer {
         DefaultTableXYDataset counts = new DefaultTableXYDataset();
         counts.addSeries(ok);
         counts.addSeries(failed);
+        // The other clients (the plain one) drawn over the bars: failed requests per bin as points, p99 as a line.
+        XYSeriesCollection otherFailed = new XYSeriesCollection();
+        XYSeriesCollection otherP99 = new XYSeriesCollection();
+        String primary = r.clients().isEmpty() ? null : r.clients().get(0).client();
+        for (ClientResult c : r.clients()) {
+            if (c.client().equals(primary)) {
+                continue;
+            }
+            XYSeries f = new XYSeries(c.client() + " failed");
+            XYSeries p = new XYSeries(c.client() + " p99");
+            for (Timeline.Bin b : c.timeline()) {
+                double x = b.offsetMs() / 1000.0;
+                if (b.failed() > 0) {
+                    f.add(x, b.failed());
+                }
+                if (b.ok() + b.failed() > 0) {
+                    p.add(x, Math.max(0.1, b.p99()));
+                }
+            }
+            otherFailed.addSeries(f);
+            otherP99.addSeries(p);
+        }
         StackedXYBarRenderer bars = new StackedXYBarRenderer(0.1);
         bars.setBarPainter(new StandardXYBarPainter());
         bars.setShadowVisible(false);
@@ -65,6 +95,15 @@ public final class ChartRenderer {
         NumberAxis countAxis = new NumberAxis("requests per " + binSeconds + " s");
         countAxis.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
         XYPlot countPlot = new XYPlot(counts, null, countAxis, bars);
+        if (otherFailed.getSeriesCount() > 0) {
+            XYLineAndShapeRenderer points = new XYLineAndShapeRenderer(false, true);
+            points.setSeriesPaint(0, new Color(120, 0, 0));
+            points.setSeriesShape(0, org.jfree.chart.util.ShapeUtils.createDiagonalCross(4f, 1f));
+            // Renderer first: with no renderer of its own a new dataset is measured by the stacked bars' one.
+            countPlot.setRenderer(1, points);
+            countPlot.setDataset(1, otherFailed);
+            countPlot.setDatasetRenderingOrder(org.jfree.chart.plot.DatasetRenderingOrder.FORWARD); // crosses over bars
+        }
 
         XYSeriesCollection latency = new XYSeriesCollection();
         latency.addSeries(p50);
@@ -78,6 +117,14 @@ public final class ChartRenderer {
         latencyAxis.setSmallestValue(0.1);
         latencyAxis.setBase(10);
         XYPlot latencyPlot = new XYPlot(latency, null, latencyAxis, lines);
+        if (otherP99.getSeriesCount() > 0) {
+            XYLineAndShapeRenderer dashed = new XYLineAndShapeRenderer(true, false);
+            dashed.setSeriesPaint(0, new Color(200, 0, 120));
+            dashed.setSeriesStroke(0, new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
+                    new float[] {4f, 3f}, 0f));
+            latencyPlot.setRenderer(1, dashed);
+            latencyPlot.setDataset(1, otherP99);
+        }
 
         NumberAxis time = new NumberAxis("seconds since the load started");
         CombinedDomainXYPlot plot = new CombinedDomainXYPlot(time);
@@ -108,8 +155,15 @@ public final class ChartRenderer {
                 p.addDomainMarker(ready, Layer.FOREGROUND);
             }
         }
-        String title = r.scenario() + ": " + r.failedRequests() + " of " + r.requests() + " requests failed";
-        JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+        StringBuilder title = new StringBuilder(r.scenario() + ": ");
+        if (r.clients().isEmpty()) {
+            title.append(r.failedRequests()).append(" of ").append(r.requests()).append(" requests failed");
+        } else {
+            List<String> parts = new ArrayList<>();
+            r.clients().forEach(c -> parts.add(c.client() + " " + c.failedRequests() + " of " + c.requests()));
+            title.append(String.join(", ", parts)).append(" requests failed");
+        }
+        JFreeChart chart = new JFreeChart(title.toString(), JFreeChart.DEFAULT_TITLE_FONT, plot, true);
         chart.setBackgroundPaint(Color.WHITE);
         ChartUtils.saveChartAsPNG(png.toFile(), chart, 1000, 560);
     }

@@ -1,7 +1,9 @@
 package io.messagestack.chaos.report;
 
+import io.messagestack.chaos.analysis.ClientResult;
 import io.messagestack.chaos.analysis.ScenarioResult;
 import io.messagestack.chaos.analysis.WriteVerification;
+import io.messagestack.chaos.record.RequestRecord;
 
 import java.time.Instant;
 import java.util.List;
@@ -41,23 +43,44 @@ public final class Markdown {
                     .append(" to ").append(Instant.ofEpochMilli(results.stream().mapToLong(ScenarioResult::loadEndMs).max().getAsLong()))
                     .append(".");
         }
+        long older = results.stream().filter(r -> r.clients().isEmpty()).count();
+        if (older > 0) {
+            md.append(fmt(" %d of these results were measured before the plain client existed (issue 15): they have "
+                    + "the careful client's row only, without failure span or unknown-outcome count; the next "
+                    + "`make chaos` measures both clients.", older));
+        }
         md.append("\n\n");
-        md.append("| scenario | failed requests | longest error window | p99 during fault | Ready again after | acknowledged writes lost | duplicates | targets |\n");
-        md.append("|---|---|---|---|---|---|---|---|\n");
+        // One row per client: the careful client (the top-level numbers) and the plain one, each with
+        // its own targets; neither client's failures are summed into or hidden behind the other's.
+        md.append("| scenario | client | failed requests | longest error window | failure span | p99 during fault "
+                + "| failed by cause | acknowledged writes lost | duplicates | unknown outcome | Ready again after "
+                + "| targets |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (ScenarioResult r : results) {
             List<Target> targets = Targets.evaluate(r);
-            WriteVerification.Result v = r.verification();
-            md.append(fmt("| [%s](#%s) | %d of %d%s | %s | %s | %s | %s | %s | %s |%n",
-                    r.scenario(), anchor(r.scenario()), r.failedRequests(), r.requests(),
-                    r.failedBeforeFault() > 0 ? " (" + r.failedBeforeFault() + " before the fault)" : "",
-                    Targets.seconds(r.longestErrorWindowMs()), ms(r.latencyDuringFault().p99()),
-                    r.timeToReadyMs() == null ? "never" : Targets.seconds(r.timeToReadyMs()),
-                    v == null ? "not checked" : v.lost() + " of " + v.acknowledged(),
-                    v == null ? "not checked" : String.valueOf(v.duplicates() + v.conflictingPks()),
-                    Targets.allMet(targets) ? "all met" : "**not met**"));
+            boolean first = true;
+            for (ClientRow c : ClientRow.of(r)) {
+                List<Target> own = targets.stream().filter(t -> c.owns(t.name())).toList();
+                WriteVerification.Result v = c.verification();
+                md.append(fmt("| %s | %s | %d of %d%s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+                        first ? "[" + r.scenario() + "](#" + anchor(r.scenario()) + ")" : "",
+                        c.name(), c.failedRequests(), c.requests(),
+                        first && r.failedBeforeFault() > 0 ? " (" + r.failedBeforeFault() + " before the fault)" : "",
+                        Targets.seconds(c.longestErrorWindowMs()),
+                        c.failureSpanMs() == null ? "not measured" : Targets.seconds(c.failureSpanMs()),
+                        ms(c.p99DuringFault()), cell(causes(c.failedByCause())),
+                        v == null ? "not checked" : v.lost() + " of " + v.acknowledged(),
+                        v == null ? "not checked" : String.valueOf(v.duplicates() + v.conflictingPks()),
+                        v == null ? "not checked" : c.failureSpanMs() == null
+                                // Before issue 15 only the stored ones were counted.
+                                ? "not counted (" + v.unacknowledgedPresent() + " stored)" : unknownOutcome(v),
+                        first ? (r.timeToReadyMs() == null ? "never" : Targets.seconds(r.timeToReadyMs())) : "",
+                        Targets.allMet(own) ? "all met" : "**not met**"));
+                first = false;
+            }
         }
         for (String name : missing) {
-            md.append(fmt("| [%s](#%s) | no result: the scenario did not complete | | | | | | **not measured** |%n",
+            md.append(fmt("| [%s](#%s) | | no result: the scenario did not complete | | | | | | | | | **not measured** |%n",
                     name, anchor(name)));
         }
         md.append('\n');
@@ -89,18 +112,31 @@ public final class Markdown {
             md.append(fmt("**%d of the failed requests were sent before the fault** (baseline errors, not caused by it).%n",
                     r.failedBeforeFault()));
         }
-        md.append(fmt("Requests %d (%d failed), operations %d (%d failed after retries). Latency p50/p99/max: overall "
-                        + "%s / %s / %s; during the fault (%s until Ready or the heal) %s / %s / %s.%n",
-                r.requests(), r.failedRequests(), r.operations(), r.failedOperations(),
-                ms(r.latencyOverall().p50()), ms(r.latencyOverall().p99()), ms(r.latencyOverall().max()),
-                r.readyAtMs() != null ? Targets.seconds(Math.max(r.readyAtMs(), r.faultEndMs()) - r.faultStartMs())
-                        : "never Ready: to the end of the load, " + Targets.seconds(r.loadEndMs() - r.faultStartMs()),
-                ms(r.latencyDuringFault().p50()), ms(r.latencyDuringFault().p99()), ms(r.latencyDuringFault().max())));
+        String faultWindow = r.readyAtMs() != null
+                ? Targets.seconds(Math.max(r.readyAtMs(), r.faultEndMs()) - r.faultStartMs()) + " until Ready or the heal"
+                : "never Ready: to the end of the load, " + Targets.seconds(r.loadEndMs() - r.faultStartMs());
+        if (r.clients().isEmpty()) {
+            // A result written before issue 15: one client, the top-level numbers.
+            md.append(fmt("Requests %d (%d failed), operations %d (%d failed after retries). Latency p50/p99/max: overall "
+                            + "%s / %s / %s; during the fault (%s) %s / %s / %s.%n",
+                    r.requests(), r.failedRequests(), r.operations(), r.failedOperations(),
+                    ms(r.latencyOverall().p50()), ms(r.latencyOverall().p99()), ms(r.latencyOverall().max()),
+                    faultWindow,
+                    ms(r.latencyDuringFault().p50()), ms(r.latencyDuringFault().p99()), ms(r.latencyDuringFault().max())));
+        } else {
+            md.append("The fault window (\"during the fault\"): ").append(faultWindow).append(".\n");
+        }
         if (!r.errorsByKind().isEmpty()) {
-            md.append("Errors: ");
+            md.append(r.clients().isEmpty() ? "Errors: " : "Errors of the " + r.clients().get(0).client() + " client: ");
             md.append(String.join(", ", r.errorsByKind().entrySet().stream()
                     .map(e -> e.getKey() + " x" + e.getValue()).toList()));
             md.append(".\n");
+        }
+        for (ClientResult c : r.clients()) {
+            md.append(clientLine(c, r.faultStartMs()));
+        }
+        if (!r.clients().isEmpty()) {
+            md.append('\n');
         }
         if (!r.measurements().isEmpty()) {
             md.append("Scenario measurements: ");
@@ -108,7 +144,7 @@ public final class Markdown {
                     .map(Markdown::measurement).toList()));
             md.append(".\n");
         }
-        if (r.verification() != null && r.verification().unacknowledgedPresent() > 0) {
+        if (r.clients().isEmpty() && r.verification() != null && r.verification().unacknowledgedPresent() > 0) {
             md.append(r.verification().unacknowledgedPresent())
                     .append(" write(s) the client gave up on did reach the database (allowed: never acknowledged).\n");
         }
@@ -123,6 +159,69 @@ public final class Markdown {
         }
         md.append('\n').append("![").append(r.scenario()).append("](").append(imageLinkPrefix)
                 .append(r.scenario()).append(".png)\n\n");
+    }
+
+    /** One client's paragraph: counts, windows, span, causes, latency in the fault window, writes. */
+    static String clientLine(ClientResult c, long faultStartMs) {
+        WriteVerification.Result v = c.verification();
+        StringBuilder b = new StringBuilder();
+        b.append(fmt("%n**%s client**: requests %d (%d failed), operations %d (%d failed after retries); "
+                        + "longest error window %s; failure span %s",
+                c.client(), c.requests(), c.failedRequests(), c.operations(), c.failedOperations(),
+                Targets.seconds(c.longestErrorWindowMs()), Targets.seconds(c.failureSpanMs())));
+        if (c.firstFailedMs() != null) {
+            b.append(fmt(" (first failed request sent at %+.1f s, last one ended at %+.1f s, from the fault's start)",
+                    (c.firstFailedMs() - faultStartMs) / 1000.0, (c.lastFailedEndMs() - faultStartMs) / 1000.0));
+        }
+        b.append(fmt("; failed by cause: %s; latency p50/p99/max overall %s / %s / %s, during the fault %s / %s / %s "
+                        + "(%d requests)",
+                causes(c.failedByCause()), ms(c.latencyOverall().p50()), ms(c.latencyOverall().p99()),
+                ms(c.latencyOverall().max()), ms(c.latencyDuringFault().p50()), ms(c.latencyDuringFault().p99()),
+                ms(c.latencyDuringFault().max()), c.latencyDuringFault().count()));
+        if (v != null) {
+            b.append(fmt("; writes acknowledged %d, lost %d, duplicated %d, unknown outcome %s",
+                    v.acknowledged(), v.lost(), v.duplicates() + v.conflictingPks(), unknownOutcome(v)));
+        }
+        return b.append(".\n").toString();
+    }
+
+    static String causes(Map<String, Integer> byCause) {
+        return byCause.isEmpty() ? "none" : String.join(", ", byCause.entrySet().stream()
+                .map(e -> e.getKey() + " x" + e.getValue()).toList());
+    }
+
+    /** Writes never acknowledged: the client cannot know whether they were stored; both are allowed. */
+    static String unknownOutcome(WriteVerification.Result v) {
+        return v.unacknowledged() + " (" + v.unacknowledgedPresent() + " stored)";
+    }
+
+    /**
+     * A row of the summary table: one client's numbers. Results written before issue 15 have no
+     * per-client list: their one row is the top level's (the careful client), without a span.
+     */
+    record ClientRow(String name, boolean primary, int requests, int failedRequests, long longestErrorWindowMs,
+                     Long failureSpanMs, double p99DuringFault, Map<String, Integer> failedByCause,
+                     WriteVerification.Result verification) {
+        static List<ClientRow> of(ScenarioResult r) {
+            if (r.clients().isEmpty()) {
+                return List.of(new ClientRow(RequestRecord.DEFAULT_CLIENT, true, r.requests(), r.failedRequests(),
+                        r.longestErrorWindowMs(), null, r.latencyDuringFault().p99(), r.errorsByKind(),
+                        r.verification()));
+            }
+            List<ClientRow> rows = new java.util.ArrayList<>();
+            for (ClientResult c : r.clients()) {
+                rows.add(new ClientRow(c.client(), rows.isEmpty(), c.requests(), c.failedRequests(),
+                        c.longestErrorWindowMs(), c.failureSpanMs(), c.latencyDuringFault().p99(), c.failedByCause(),
+                        c.verification()));
+            }
+            return rows;
+        }
+
+        /** The targets of this row: the first client has the unsuffixed ones, the others theirs. */
+        boolean owns(String targetName) {
+            boolean suffixed = targetName.endsWith(" client)");
+            return primary ? !suffixed : targetName.endsWith(" (" + name + " client)");
+        }
     }
 
     /** A table cell on one line: newlines and pipes would break the table. */
@@ -144,13 +243,28 @@ public final class Markdown {
 
     static final String HOW_TO_RUN = """
             Each scenario runs a load client (`chaos/load-client`, plain Java) against the stack's entry point
-            (the VIP when `spec.vip.enabled`, otherwise the kind host port `http://127.0.0.1:8080`): writer
-            threads create messages with unique subjects at a fixed rate, each with an `Idempotency-Key`, retry a
-            failed create with the same key (up to 3 retries, 200/400/800 ms apart, on no answer, 409, 429 or 5xx),
-            and read back what they created. Every HTTP attempt is logged with its time, status, latency and
-            `X-Served-By`. After the fault and the wait for `Ready`, the client counts the run's rows per subject
-            in the database (through a port-forward to the database Service, not through the API) and reports
-            acknowledged writes that are missing (lost) and subjects with more than one row (duplicates).
+            (the VIP when `spec.vip.enabled`, otherwise the kind host port `http://127.0.0.1:8080`). It runs two
+            clients at the same time, in one process (one JVM, one clock and one request log for both, and on
+            this 2-core lab one JVM less), each with its own writer threads, subjects and numbers:
+
+            - the *careful* client (4 writers at 5 creates/s each): every create carries an `Idempotency-Key` and
+              a failed one is retried with the same key (up to 3 retries, 200/400/800 ms apart, on no answer,
+              409, 429 or 5xx); 2 s timeout per attempt.
+            - the *plain* client (issue 15; 2 writers at 5 creates/s each, `CHAOS_PLAIN_WRITERS`): what a user's
+              curl or form post does: each request sent once, no `Idempotency-Key`, no retry, a 5 s timeout for
+              connect and the whole answer; a request fails on a non-2xx answer or no answer in time, and a
+              request that could not be sent (refused, reset, timeout) is logged as failed with its cause.
+
+            Both create messages with unique subjects at a fixed rate and read back what they created. One
+            sending code path serves both; a policy object (`load/ClientPolicy`) decides timeout, key and retries.
+            Every HTTP attempt is logged with its client, time, status, latency, cause and `X-Served-By`. After
+            the fault and the wait for `Ready`, the run's rows per subject are counted in the database (through a
+            port-forward to the database Service, not through the API) and each client is checked on its own
+            subjects: acknowledged writes that are missing (lost) and subjects with more than one row
+            (duplicates). A create never acknowledged (the plain client's failed create, or the careful
+            client's after its last retry) may or may not have been stored: it is counted as an *unknown
+            outcome* (how many of them were stored is shown), never as lost, and one stored row of it is not
+            a duplicate; an acknowledged write must be there exactly once, for either client.
 
             Each scenario also proves that its fault happened, or fails (exit status non-zero, which fails
             `chaos/run.sh`'s gate): a deleted pod's uid changed (or the pod is gone), a SIGKILLed process is
@@ -159,11 +273,24 @@ public final class Markdown {
             file is removed before it runs, so a run that stops early never reads an earlier run's numbers.
             (process-kill-{frontend,proxy} is being reworked separately and does not prove its kill yet.)
 
+            The table has one row per client. The scenario targets below are the careful client's (issue 5).
+            The plain client has its own lines, from issue 15: 0 failed requests for a pod kill, the operator's
+            leader kill, a rolling change and scaling; for a stopped worker a failure span of at most 1 s and a
+            p99 during the fault of at most 2 s. They are reported met/NOT MET like every budget (and count for
+            `--gate all`), but `chaos/run.sh --ci` (`make chaos-ci`, safety gate) does not fail on them yet; the
+            safety gate does check both clients' writes (nothing acknowledged lost or duplicated).
+
             Definitions: a *failed request* is any HTTP attempt without a 2xx answer (retries included, so a
             retry that then succeeded still counts as one failure); an *error window* starts at the send time of
             a failed request and ends when the last failed request of the run ends, a run being broken by any
-            successful request; *during the fault* means from the injection until the MessageStack was Ready
-            again (or the heal, if later); *Ready again* means `kubectl wait ms/<name> --for=condition=Ready` and
+            successful request; the *failure span* runs from the send of a client's first failed request to the
+            end (answer or timeout) of its last one, successes in between included, so failures spread over a
+            minute show as a minute even when each window is short; *failed by cause* groups failed requests by
+            HTTP status or by why no answer came (`timeout`, `connect timeout`, `refused`, `reset`, `closed`,
+            `io`); *during the fault* (the fault window of "p99 during fault") means requests sent from the
+            scenario's fault start (`faultStartMs`, just before the injection) until the MessageStack was Ready
+            again (`readyAtMs`) or the fault was over (`faultEndMs`, the heal or restore), whichever is later;
+            never Ready: to the end of the load. *Ready again* means `kubectl wait ms/<name> --for=condition=Ready` and
             every pod of the stack Ready. Each writer waits for its request before the next one (closed loop): a
             stalled request holds its writer, and the slots it missed are skipped, not sent later in a burst, so
             a stall shows as fewer requests in the picture, not as a flood after it.
@@ -193,12 +320,17 @@ public final class Markdown {
             chaos/run.sh pod-kill-database-force worker-stop-one   # some scenarios, then this page
             chaos/scenarios/pod-kill.sh database force             # one scenario by hand: chaos/results/<scenario>.json
             make chaos-report             # this page again from chaos/results/*.json
-            make chaos-smoke              # the client itself, without kind: message-api + MariaDB on loopback
+            make chaos-smoke              # both clients, without kind: message-api + MariaDB on loopback
             ```
 
             Names (MessageStack, namespace, labels, spec fields, entry point) are in `chaos/lib.sh` and can be
             overridden by environment (`MS_NAME`, `MS_NAMESPACE`, `CHAOS_BASE_URL`, `CHAOS_WRITERS`, `CHAOS_RATE`,
-            ...). Raw request logs stay in `chaos/results/raw/` (not committed).
+            ...). The clients: `CHAOS_CLIENTS` (default `careful,plain`; one name runs one client),
+            `CHAOS_PLAIN_WRITERS` (2), `CHAOS_PLAIN_TIMEOUT` (5s). Raw request logs (both clients in one
+            `requests.jsonl`, each line naming its client) stay in `chaos/results/raw/` (not committed).
+            `make chaos-smoke` runs both clients on loopback; next to other work on the machine give it its
+            own ports and folder: `CHAOS_SMOKE_API_PORT`, `CHAOS_SMOKE_DB_PORT` (below 32768),
+            `CHAOS_SMOKE_RUN`.
 
             """;
 }

@@ -2,6 +2,7 @@ package io.messagestack.chaos.report;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.messagestack.chaos.analysis.ClientResult;
 import io.messagestack.chaos.analysis.ScenarioResult;
 import io.messagestack.chaos.analysis.WriteVerification;
 
@@ -123,6 +124,26 @@ public final class ReportWriter {
         row.put("acknowledgedWrites", v == null ? null : v.acknowledged());
         row.put("acknowledgedWritesLost", v == null ? null : v.lost());
         row.put("duplicates", v == null ? null : v.duplicates() + v.conflictingPks());
+        List<Map<String, Object>> clients = new ArrayList<>();
+        for (ClientResult c : r.clients()) {
+            WriteVerification.Result cv = c.verification();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("client", c.client());
+            m.put("requests", c.requests());
+            m.put("failedRequests", c.failedRequests());
+            m.put("failedOperations", c.failedOperations());
+            m.put("longestErrorWindowMs", c.longestErrorWindowMs());
+            m.put("failureSpanMs", c.failureSpanMs());
+            m.put("failedByCause", c.failedByCause());
+            m.put("p99DuringFaultMs", round(c.latencyDuringFault().p99()));
+            m.put("acknowledgedWrites", cv == null ? null : cv.acknowledged());
+            m.put("acknowledgedWritesLost", cv == null ? null : cv.lost());
+            m.put("duplicates", cv == null ? null : cv.duplicates() + cv.conflictingPks());
+            m.put("unknownOutcome", cv == null ? null : cv.unacknowledged());
+            m.put("unknownOutcomeStored", cv == null ? null : cv.unacknowledgedPresent());
+            clients.add(m);
+        }
+        row.put("clients", clients);
         row.put("measurements", r.measurements());
         row.put("targets", targets);
         row.put("allTargetsMet", Targets.allMet(targets));

@@ -1,7 +1,9 @@
 package io.messagestack.chaos.report;
 
+import io.messagestack.chaos.analysis.ClientResult;
 import io.messagestack.chaos.analysis.ScenarioResult;
 import io.messagestack.chaos.analysis.WriteVerification;
+import io.messagestack.chaos.load.ClientPolicy;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -10,8 +12,15 @@ import java.util.Map;
 /**
  * The targets of issue 5, decided from the measured numbers only. A scenario's {@code kind} says which
  * apply; every scenario must also lose no acknowledged write, duplicate none, and become Ready again.
+ * Those kind targets are checked on the top-level numbers (the careful client's). Every other client
+ * that ran gets its own data targets, and the plain client the availability targets of issue 15
+ * (names end with " (plain client)"); chaos/run.sh's safety gate reads the data targets of every client.
  */
 public final class Targets {
+    /** Issue 15: node loss costs a plain client at most this from its first to its last failed request. */
+    public static final long PLAIN_NODE_LOSS_MAX_SPAN_MS = 1000;
+    /** Issue 15: the plain client's p99 latency during a node loss. */
+    public static final long PLAIN_NODE_LOSS_MAX_P99_MS = 2000;
     public static final long WORKER_STOP_MAX_ERROR_WINDOW_MS = 3000;
     public static final long VIP_MOVE_MAX_MS = 3000;
     public static final long FULL_CRASH_MAX_READY_MS = 120_000;
@@ -52,18 +61,67 @@ public final class Targets {
                     ? Target.check("Ready again", "yes", "never Ready", false, "did not become Ready within the wait")
                     : Target.check("Ready again", "yes", "after " + seconds(r.timeToReadyMs()), true, null));
         }
-        WriteVerification.Result v = r.verification();
-        if (v == null) {
-            String why = "database check failed: " + r.verificationError();
-            targets.add(Target.notMeasured("acknowledged writes lost", "0", why));
-            targets.add(Target.notMeasured("duplicated writes", "0", why));
-        } else {
-            targets.add(Target.check("acknowledged writes lost", "0", v.lost() + " of " + v.acknowledged(),
-                    v.lost() == 0, v.lost() + " lost"));
-            int dup = v.duplicates() + v.conflictingPks();
-            targets.add(Target.check("duplicated writes", "0", String.valueOf(dup), dup == 0, dup + " duplicated"));
+        dataTargets(targets, "", r.verification(), r.verificationError());
+        String primary = r.clients().isEmpty() ? null : r.clients().get(0).client();
+        for (ClientResult c : r.clients()) {
+            if (c.client().equals(primary)) {
+                continue; // its numbers are the top level's, checked above
+            }
+            String suffix = " (" + c.client() + " client)";
+            if (c.requests() == 0) {
+                String why = "the " + c.client() + " client sent no request";
+                targets.add(Target.notMeasured("acknowledged writes lost" + suffix, "0", why));
+                targets.add(Target.notMeasured("duplicated writes" + suffix, "0", why));
+                continue;
+            }
+            if (ClientPolicy.PLAIN.equals(c.client())) {
+                targets.addAll(plainAvailability(r.kind(), c, suffix));
+            }
+            dataTargets(targets, suffix, c.verification(), r.verificationError());
         }
         return targets;
+    }
+
+    /**
+     * Issue 15's targets for a client that never retries: zero failed requests for a single fault;
+     * for node loss a failure span of at most 1 s and a p99 during the fault of at most 2 s. Other
+     * kinds (process kill, partition, half the workers, full crash) have no availability target for it.
+     */
+    static List<Target> plainAvailability(String kind, ClientResult c, String suffix) {
+        List<Target> out = new ArrayList<>();
+        switch (kind) {
+            case "pod-kill", "operator-kill", "rolling-change", "scaling" -> out.add(Target.check(
+                    "failed requests" + suffix, "0", c.failedRequests() + " of " + c.requests(),
+                    c.failedRequests() == 0, c.failedRequests() + " failed"));
+            case "worker-stop" -> {
+                out.add(Target.check("failure span" + suffix, "<= " + seconds(PLAIN_NODE_LOSS_MAX_SPAN_MS),
+                        seconds(c.failureSpanMs()) + " (" + c.failedRequests() + " failed)",
+                        c.failureSpanMs() <= PLAIN_NODE_LOSS_MAX_SPAN_MS,
+                        "over by " + seconds(c.failureSpanMs() - PLAIN_NODE_LOSS_MAX_SPAN_MS)));
+                double p99 = c.latencyDuringFault().p99();
+                out.add(Target.check("p99 during fault" + suffix, "<= " + seconds(PLAIN_NODE_LOSS_MAX_P99_MS),
+                        seconds(Math.round(p99)), p99 <= PLAIN_NODE_LOSS_MAX_P99_MS,
+                        "over by " + seconds(Math.round(p99) - PLAIN_NODE_LOSS_MAX_P99_MS)));
+            }
+            default -> {
+            }
+        }
+        return out;
+    }
+
+    private static void dataTargets(List<Target> targets, String suffix, WriteVerification.Result v,
+                                    String verificationError) {
+        if (v == null) {
+            String why = "database check failed: " + verificationError;
+            targets.add(Target.notMeasured("acknowledged writes lost" + suffix, "0", why));
+            targets.add(Target.notMeasured("duplicated writes" + suffix, "0", why));
+        } else {
+            targets.add(Target.check("acknowledged writes lost" + suffix, "0", v.lost() + " of " + v.acknowledged(),
+                    v.lost() == 0, v.lost() + " lost"));
+            int dup = v.duplicates() + v.conflictingPks();
+            targets.add(Target.check("duplicated writes" + suffix, "0", String.valueOf(dup), dup == 0,
+                    dup + " duplicated"));
+        }
     }
 
     /** Met only when every target is met; a target not measured counts as not met. */

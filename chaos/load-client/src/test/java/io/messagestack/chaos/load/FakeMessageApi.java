@@ -34,6 +34,9 @@ final class FakeMessageApi implements AutoCloseable {
     volatile int commitThenFailEvery;
     /** Store every POST again even when its Idempotency-Key was seen (a broken API). */
     volatile boolean ignoreIdempotencyKey;
+    /** Send the headers at once and the body this much later (0: no delay). */
+    volatile long slowBodyMs;
+    private final AtomicInteger postsWithoutKey = new AtomicInteger();
 
     FakeMessageApi() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -52,6 +55,10 @@ final class FakeMessageApi implements AutoCloseable {
         return counts;
     }
 
+    int postsWithoutKey() {
+        return postsWithoutKey.get();
+    }
+
     synchronized void dropRow(String subject) {
         rows.removeIf(r -> subject.equals(r.get("subject")));
     }
@@ -67,6 +74,9 @@ final class FakeMessageApi implements AutoCloseable {
             if ("POST".equals(ex.getRequestMethod()) && path.equals("/api/messages/")) {
                 JsonNode in = JSON.readTree(ex.getRequestBody());
                 String key = ex.getRequestHeaders().getFirst("Idempotency-Key");
+                if (key == null) {
+                    postsWithoutKey.incrementAndGet();
+                }
                 Map<String, Object> row = store(key, in.get("subject").asText(), in.get("body").asText());
                 int n = posts.incrementAndGet();
                 if (commitThenFailEvery > 0 && n % commitThenFailEvery == 0) {
@@ -104,10 +114,18 @@ final class FakeMessageApi implements AutoCloseable {
         return rows.stream().filter(r -> r.get("pk").equals(pk)).findFirst().orElse(null);
     }
 
-    private static void send(HttpExchange ex, int status, String body) throws IOException {
+    private void send(HttpExchange ex, int status, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().add("Content-Type", "application/json");
         ex.sendResponseHeaders(status, bytes.length);
+        if (slowBodyMs > 0) {
+            ex.getResponseBody().flush();
+            try {
+                Thread.sleep(slowBodyMs);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         ex.getResponseBody().write(bytes);
     }
 

@@ -42,7 +42,7 @@ class LoadRunnerTest {
             assertTrue(creates >= 10 && creates <= 62, "expected 10..62 creates, got " + creates);
             assertEquals(creates, reads);
             assertTrue(records.stream().allMatch(r -> "fake-api".equals(r.servedBy())));
-            assertTrue(records.stream().allMatch(r -> r.subject().startsWith("chaos-t1-w")));
+            assertTrue(records.stream().allMatch(r -> r.subject().startsWith("chaos-t1-careful-w")));
             WriteVerification.Result v = WriteVerification.verify(records, api.rowsBySubject());
             assertEquals(creates, v.acknowledged());
             assertTrue(v.clean());
@@ -98,8 +98,8 @@ class LoadRunnerTest {
         try (FakeMessageApi api = new FakeMessageApi()) {
             api.unavailable = true;
             LoadConfig c = config(api, Duration.ofMillis(800), 2);
-            new LoadRunner(new LoadConfig(c.baseUrl(), c.runId(), c.writers(), c.ratePerWriter(), c.duration(),
-                    c.stopFile(), c.requestTimeout(), c.maxRetries(), c.out(), Duration.ZERO)).run();
+            new LoadRunner(new LoadConfig(c.baseUrl(), c.runId(), c.ratePerWriter(), c.duration(), c.stopFile(), c.out(),
+                    Duration.ZERO, c.groups())).run();
             List<RequestRecord> records = RequestLog.read(dir.resolve("requests.jsonl"));
             assertFalse(records.isEmpty());
             assertTrue(records.stream().noneMatch(RequestRecord::ok));
@@ -118,6 +118,69 @@ class LoadRunnerTest {
         List<RequestRecord> records = RequestLog.read(dir.resolve("requests.jsonl"));
         assertFalse(records.isEmpty());
         assertTrue(records.stream().allMatch(r -> r.status() == 0 && r.error() != null));
+    }
+
+    LoadConfig bothClients(FakeMessageApi api, Duration duration, Duration plainTimeout) {
+        return new LoadConfig(api.baseUrl(), "t3", 20, duration, dir.resolve("stop"), dir.resolve("requests.jsonl"),
+                Duration.ZERO, List.of(new ClientGroup(ClientPolicy.careful(Duration.ofSeconds(10), 3), 2),
+                new ClientGroup(ClientPolicy.plain(plainTimeout), 1)));
+    }
+
+    @Test
+    void bothClientsRunTogetherAndThePlainOneNeverRetriesNorSendsAKey() throws Exception {
+        try (FakeMessageApi api = new FakeMessageApi()) {
+            api.commitThenFailEvery = 3;
+            new LoadRunner(bothClients(api, Duration.ofMillis(2000), Duration.ofSeconds(10))).run();
+            List<RequestRecord> records = RequestLog.read(dir.resolve("requests.jsonl"));
+            List<RequestRecord> plain = records.stream().filter(r -> r.client().equals("plain")).toList();
+            List<RequestRecord> careful = records.stream().filter(r -> r.client().equals("careful")).toList();
+            assertFalse(plain.isEmpty(), "the plain client ran");
+            assertFalse(careful.isEmpty(), "the careful client ran");
+            assertTrue(plain.stream().allMatch(r -> r.attempt() == 1 && r.key() == null), "plain: once, no key");
+            assertTrue(plain.stream().allMatch(r -> r.subject().startsWith("chaos-t3-plain-w0-")));
+            assertTrue(careful.stream().allMatch(r -> r.key() != null && r.subject().startsWith("chaos-t3-careful-")));
+            assertTrue(careful.stream().anyMatch(r -> r.attempt() == 2), "careful retried the 502s");
+            // Every third POST was stored then answered 502: some plain creates failed yet were stored.
+            List<RequestRecord> plainFailedCreates = plain.stream()
+                    .filter(r -> r.op().equals(RequestRecord.CREATE) && !r.ok()).toList();
+            assertFalse(plainFailedCreates.isEmpty());
+            assertTrue(plainFailedCreates.stream().noneMatch(f -> plain.stream()
+                    .anyMatch(r -> r.op().equals(RequestRecord.READ) && r.subject().equals(f.subject()))),
+                    "a failed create has no pk, so it is not read back");
+            assertTrue(api.postsWithoutKey() >= plain.stream().filter(r -> r.op().equals(RequestRecord.CREATE)).count());
+            WriteVerification.Result v = WriteVerification.verify(plain,
+                    WriteVerification.rowsWithPrefix(api.rowsBySubject(), LoadConfig.subjectPrefix("t3", "plain")));
+            assertTrue(v.clean(), v.toString());
+            assertEquals(plainFailedCreates.size(), v.unacknowledged());
+            assertEquals(plainFailedCreates.size(), v.unacknowledgedPresent(), "the fake stored them all");
+        }
+    }
+
+    @Test
+    void thePlainTimeoutCoversTheWholeAnswerAndIsLoggedAsATimeout() throws Exception {
+        try (FakeMessageApi api = new FakeMessageApi()) {
+            api.slowBodyMs = 1500; // headers at once, the body 1.5 s later: only a whole-exchange deadline sees it
+            new LoadRunner(bothClients(api, Duration.ofMillis(1200), Duration.ofMillis(500))).run();
+            List<RequestRecord> plain = RequestLog.read(dir.resolve("requests.jsonl")).stream()
+                    .filter(r -> r.client().equals("plain")).toList();
+            assertFalse(plain.isEmpty());
+            assertTrue(plain.stream().allMatch(r -> !r.ok() && "timeout".equals(r.error()) && r.status() == 0),
+                    plain.toString());
+            assertTrue(plain.stream().allMatch(r -> r.latencyMs() >= 450 && r.latencyMs() < 1400), plain.toString());
+        }
+    }
+
+    @Test
+    void aRefusedConnectionIsAFailureWithItsCause() throws Exception {
+        LoadConfig c = new LoadConfig(URI.create("http://127.0.0.1:9"), "t4", 5, Duration.ofMillis(500), null,
+                dir.resolve("requests.jsonl"), Duration.ZERO,
+                List.of(new ClientGroup(ClientPolicy.plain(Duration.ofMillis(500)), 1)));
+        long[] counts = new LoadRunner(c).run();
+        List<RequestRecord> records = RequestLog.read(dir.resolve("requests.jsonl"));
+        assertFalse(records.isEmpty());
+        assertEquals(counts[0], records.size());
+        assertEquals(counts[0], counts[1]);
+        assertTrue(records.stream().allMatch(r -> r.status() == 0 && "refused".equals(r.error())), records.toString());
     }
 
     @Test

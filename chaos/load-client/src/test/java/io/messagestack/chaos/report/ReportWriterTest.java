@@ -40,7 +40,7 @@ class ReportWriterTest {
         assertFalse(allMet);
 
         String md = Files.readString(dir.resolve("chaos.md"));
-        assertTrue(md.contains("| [db-pod-kill](#db-pod-kill) | 0 of 2 |"), md);
+        assertTrue(md.contains("| [db-pod-kill](#db-pod-kill) | careful | 0 of 2 |"), md);
         assertTrue(md.contains("over by 1.5 s"), md);
         assertTrue(md.contains("![worker-stop-one](../chaos/results/worker-stop-one.png)"));
 
@@ -74,7 +74,7 @@ class ReportWriterTest {
         boolean allMet = ReportWriter.write(List.of(good), List.of("full-db-crash"), dir.resolve("chaos.md"),
                 dir.resolve("summary.json"), dir, "", true);
         assertFalse(allMet);
-        assertTrue(Files.readString(dir.resolve("chaos.md")).contains("| [full-db-crash](#full-db-crash) | no result"));
+        assertTrue(Files.readString(dir.resolve("chaos.md")).contains("| [full-db-crash](#full-db-crash) | | no result"));
         assertEquals("full-db-crash", ReportWriter.JSON.readTree(dir.resolve("summary.json").toFile())
                 .get("scenariosWithoutResult").get(0).asText());
     }
