@@ -19,8 +19,8 @@ NGINX_PORT=18180 API1_PORT=18181 API2_PORT=18182
 RUN_ID=$(date +%H%M%S)
 out=$root/bench/results; mkdir -p "$out"
 result=$out/latest.txt
-# The API processes get the heap the image gives them in a 384 MiB container (25%).
-API_JAVA_OPTS=(-Xmx96m -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=48m -Xss512k -XX:+UseSerialGC)
+# The API processes run with the image's JVM options (start_api: message-api/src/main/docker/jvm.options
+# and -XX:MaxRAM=384m for the container limit), nothing added.
 
 command -v wrk >/dev/null || die "wrk not found: run 'make api-deps'"
 ensure_app_jar
@@ -42,8 +42,8 @@ say "phase: Galera + HAProxy (machine load now: $load_before)"
 sqlh() { mariadb --no-defaults -h127.0.0.1 -P"$HAPROXY_PORT" -u"$APP_USER" -p"$APP_PASSWORD" -N -B "$APP_DB" -e "$1"; }
 
 say "phase: two message-api instances and nginx"
-start_api bench-api-1 $API1_PORT "jdbc:mysql://127.0.0.1:$HAPROXY_PORT/$APP_DB" "${API_JAVA_OPTS[@]}"
-start_api bench-api-2 $API2_PORT "jdbc:mysql://127.0.0.1:$HAPROXY_PORT/$APP_DB" "${API_JAVA_OPTS[@]}"
+start_api bench-api-1 $API1_PORT "jdbc:mysql://127.0.0.1:$HAPROXY_PORT/$APP_DB"
+start_api bench-api-2 $API2_PORT "jdbc:mysql://127.0.0.1:$HAPROXY_PORT/$APP_DB"
 start_nginx bench $NGINX_PORT $API1_PORT $API2_PORT
 URL=http://127.0.0.1:$NGINX_PORT/
 
