@@ -40,7 +40,10 @@ dbdir=$MS_TEST_RUN/mariadb
 sql "$dbdir" "CREATE DATABASE IF NOT EXISTS \`$DB\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
   GRANT ALL PRIVILEGES ON \`$DB\`.* TO '$APP_USER'@'%';"
 URL_DB="jdbc:mysql://127.0.0.1:$SINGLE_PORT/$DB"
-rows() { mariadb --no-defaults --socket="$dbdir/run/mysqld.sock" -uroot -N -B "$DB" -e "SELECT COUNT(*) FROM message"; }
+# stored_since ID: "COUNT HIGHEST_ID" of the rows stored with an id above ID: a range scan of one
+# window's rows (COUNT(*) of the whole growing table took seconds under load).
+stored_since() { mariadb --no-defaults --socket="$dbdir/run/mysqld.sock" -uroot -N -B "$DB" \
+  -e "SELECT COUNT(*), COALESCE(MAX(id), $1) FROM message WHERE id > $1"; }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 ms_since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN{printf "%.0f", (b - a) * 1000}'; }
 
@@ -50,11 +53,16 @@ for i in $(seq 1 "$RUNS"); do
   t0=$(date +%s.%N)
   API_READY_POLL=0.05 API_LOG=$work/start-$i.log start_api "$NAME" "$PORT" "$URL_DB" "${EXTRA[@]}" >/dev/null
   ms=$(ms_since "$t0")
-  # Quarkus' own boot (JVM start to "started in" is not logged; this is from its main on).
+  # The CPU the start took (user+system of the JVM until ready): what a start costs whatever
+  # else the machine runs; wall time = this spread over at most 2 cores, plus waiting.
+  cpu=$(awk -v hz="$(getconf CLK_TCK)" '{printf "%.0f", ($14 + $15) * 1000 / hz}' "/proc/$(cat "$MS_TEST_RUN/api/$NAME.pid")/stat")
+  # Where the time goes: Quarkus' boot ("started in", from its main), then the schema check
+  # and the warm-up rounds that readiness waits for (WarmUp's total_ms).
   boot=$(grep -o 'started in [0-9.]*s' "$work/start-$i.log" | head -1 | grep -o '[0-9.]*' || echo '?')
+  warm=$(grep -o 'event=warm_up_done.*total_ms=[0-9]*' "$work/start-$i.log" | grep -o 'total_ms=[0-9]*' | cut -d= -f2 || echo '?')
   stop_api "$NAME" >/dev/null
   ready_ms+=("$ms")
-  lines+=("run $i: ready after ${ms} ms (Quarkus 'started in' ${boot} s), load $(load)")
+  lines+=("run $i: ready after ${ms} ms (Quarkus 'started in' ${boot} s, warm-up ${warm} ms; JVM CPU until ready ${cpu} ms), load $(load)")
   say "${lines[-1]}"
 done
 median_ready=$(printf '%s\n' "${ready_ms[@]}" | sort -n | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}')
@@ -66,17 +74,20 @@ pid=$(cat "$MS_TEST_RUN/api/$NAME.pid")
 ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
 hz=$(getconf CLK_TCK)
 curve=$work/curve.txt; : > "$curve"
-# wrk runs a few seconds past the last window, so every window is full of load.
-wrk -t2 -c"$C" -d"$(( SECS + 5 ))s" --timeout 10s -s "$root/bench/wrk/bench.lua" "http://127.0.0.1:$PORT/" -- create "startup-$(date +%H%M%S)" \
+# wrk runs past the last window, so every window is full of load.
+wrk -t2 -c"$C" -d"$(( SECS + 20 ))s" --timeout 10s -s "$root/bench/wrk/bench.lua" "http://127.0.0.1:$PORT/" -- create "startup-$(date +%H%M%S)" \
   > "$work/wrk.txt" 2>&1 &
 wrk_pid=$!
-prev_t=$(ticks) prev_n=$(rows) t=0
+read -r _ last_id <<<"$(stored_since 0)"
+prev_t=$(ticks) t=0 start_s=$(date +%s.%N)
 while (( t < SECS )); do
   kill -0 "$wrk_pid" 2>/dev/null || die "wrk stopped before the end of the windows: $(tail -5 "$work/wrk.txt")"
-  sleep "$WINDOW"; t=$(( t + WINDOW ))
-  now_t=$(ticks) now_n=$(rows)
-  echo "$t $(( now_t - prev_t )) $(( now_n - prev_n )) $(cut -d' ' -f1 /proc/loadavg)" >> "$curve"
-  prev_t=$now_t prev_n=$now_n
+  t=$(( t + WINDOW ))
+  # Windows on fixed deadlines from the first request, whatever the sampling itself takes.
+  sleep "$(awk -v s="$start_s" -v t="$t" -v now="$(date +%s.%N)" 'BEGIN{d = s + t - now; printf "%.2f", d > 0 ? d : 0}')"
+  now_t=$(ticks); read -r n last_id <<<"$(stored_since "$last_id")"
+  echo "$t $(( now_t - prev_t )) $n $(cut -d' ' -f1 /proc/loadavg)" >> "$curve"
+  prev_t=$now_t
 done
 wait "$wrk_pid" || true
 wrk_result=$(grep '^RESULT' "$work/wrk.txt" | sed 's/^RESULT //') || true
