@@ -11,7 +11,7 @@
 #      window from 30 s on within 25 % of it.
 # Exits non-zero when any request fails (wrk non-2xx or socket errors) or the service does not
 # start; a missed target is printed, not an error (the machine is shared: see the load average).
-# Knobs: BENCH_STARTUP_RUNS (5) BENCH_STARTUP_SECONDS (180) BENCH_STARTUP_CONCURRENCY (16)
+# Knobs: BENCH_STARTUP_RUNS (5) BENCH_STARTUP_SECONDS (180; 0: starts only) BENCH_STARTUP_CONCURRENCY (16)
 #        BENCH_STARTUP_PORT (18195) BENCH_STARTUP_JAVA_OPTS (added after jvm.options, e.g.
 #        "-XX:TieredStopAtLevel=4" to compare with C2, or "-Xshare:off")
 # The MariaDB port is shared with `make test-api`: run as  flock /tmp/ms-test-api.lock bench/startup.sh
@@ -55,17 +55,29 @@ for i in $(seq 1 "$RUNS"); do
   ms=$(ms_since "$t0")
   # The CPU the start took (user+system of the JVM until ready): what a start costs whatever
   # else the machine runs; wall time = this spread over at most 2 cores, plus waiting.
-  cpu=$(awk -v hz="$(getconf CLK_TCK)" '{printf "%.0f", ($14 + $15) * 1000 / hz}' "/proc/$(cat "$MS_TEST_RUN/api/$NAME.pid")/stat")
+  pid=$(cat "$MS_TEST_RUN/api/$NAME.pid")
+  cpu=$(awk -v hz="$(getconf CLK_TCK)" '{printf "%.0f", ($14 + $15) * 1000 / hz}' "/proc/$pid/stat")
+  # The JVM silently runs without its class-data sharing archive when it cannot map it.
+  cds=off; grep -q 'app-cds.jsa' "/proc/$pid/maps" && cds=mapped
   # Where the time goes: Quarkus' boot ("started in", from its main), then the schema check
   # and the warm-up rounds that readiness waits for (WarmUp's total_ms).
   boot=$(grep -o 'started in [0-9.]*s' "$work/start-$i.log" | head -1 | grep -o '[0-9.]*' || echo '?')
   warm=$(grep -o 'event=warm_up_done.*total_ms=[0-9]*' "$work/start-$i.log" | grep -o 'total_ms=[0-9]*' | cut -d= -f2 || echo '?')
   stop_api "$NAME" >/dev/null
   ready_ms+=("$ms")
-  lines+=("run $i: ready after ${ms} ms (Quarkus 'started in' ${boot} s, warm-up ${warm} ms; JVM CPU until ready ${cpu} ms), load $(load)")
+  lines+=("run $i: ready after ${ms} ms (Quarkus 'started in' ${boot} s, warm-up ${warm} ms; JVM CPU until ready ${cpu} ms; archive ${cds}), load $(load)")
   say "${lines[-1]}"
 done
 median_ready=$(printf '%s\n' "${ready_ms[@]}" | sort -n | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}')
+
+if (( SECS == 0 )); then
+  { echo "message-api start, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, load at the end: $(load)"
+    echo "command: bench/startup.sh  (BENCH_STARTUP_RUNS=$RUNS BENCH_STARTUP_SECONDS=0 BENCH_STARTUP_JAVA_OPTS='${EXTRA[*]}')"
+    printf '%s\n' "${lines[@]}"
+    echo "start-to-ready median of $RUNS: ${median_ready} ms (target < 3000 ms); no warm-up curve (BENCH_STARTUP_SECONDS=0)"
+  } | tee "$result"
+  exit 0
+fi
 
 say "phase: warm-up curve, $SECS s of creates at concurrency $C on a fresh instance"
 mariadb --no-defaults --socket="$dbdir/run/mysqld.sock" -uroot "$DB" -e "DELETE FROM message" 2>/dev/null || true
@@ -84,7 +96,7 @@ while (( t < SECS )); do
   kill -0 "$wrk_pid" 2>/dev/null || die "wrk stopped before the end of the windows: $(tail -5 "$work/wrk.txt")"
   t=$(( t + WINDOW ))
   # Windows on fixed deadlines from the first request, whatever the sampling itself takes.
-  sleep "$(awk -v s="$start_s" -v t="$t" -v now="$(date +%s.%N)" 'BEGIN{d = s + t - now; printf "%.2f", d > 0 ? d : 0}')"
+  sleep "$(awk -v s="$start_s" -v t="$t" -v now="$(date +%s.%N)" 'BEGIN{d = s + t - now; printf "%.2f", (d > 0 ? d : 0)}')"
   now_t=$(ticks); read -r n last_id <<<"$(stored_since "$last_id")"
   echo "$t $(( now_t - prev_t )) $n $(cut -d' ' -f1 /proc/loadavg)" >> "$curve"
   prev_t=$now_t
