@@ -21,7 +21,6 @@ MODES=${BENCH_COLD_MODES:-off on}
 PORT=18190
 NAME=bench-cold
 URL=http://127.0.0.1:$PORT
-JAVA_OPTS=(-Xmx96m -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=48m -Xss512k -XX:+UseSerialGC)
 dir=$MS_TEST_RUN/api; mkdir -p "$dir"
 work=$(mktemp -d)
 tag=cold-$(date +%H%M%S)
@@ -53,7 +52,7 @@ start_cold() { # MODE RUN: starts the service, returns when it is ready; prints 
   start=$(date +%s%N)
   MESSAGESTACK_WARM_UP_ENABLED=$enabled API_CPUS=${BENCH_COLD_CPUS:-} API_LOG="$dir/$NAME-$mode-$run.log" \
   API_READY_POLL=0.1 API_READY_TIMEOUT=120 \
-    start_api "$NAME" "$PORT" "jdbc:mysql://127.0.0.1:$SINGLE_PORT/$APP_DB" "${JAVA_OPTS[@]}" >&2
+    start_api "$NAME" "$PORT" "jdbc:mysql://127.0.0.1:$SINGLE_PORT/$APP_DB" >&2
   echo $(( ($(date +%s%N) - start) / 1000000 ))
 }
 

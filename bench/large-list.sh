@@ -25,14 +25,12 @@ ROUNDS=${BENCH_LIST_ROUNDS:-1}
 BASELINE=${BENCH_PROBE_BASELINE:-40}
 PORT=${BENCH_LARGE_PORT:-18190}
 BENCH_DB=messages_bench
-LIMIT_MIB=384
+LIMIT_MIB=$(( ${API_MEMORY_LIMIT%m} ))
 NAME=bench-large-list
 URL=http://127.0.0.1:$PORT
 work=$root/bench/results/large-list; rm -rf "$work"; mkdir -p "$work"
-# What the image gives the JVM in a 384 MiB container (message-api/src/main/docker/Dockerfile:
-# MaxRAMPercentage=25 of 384 MiB = 96 MiB), outside a container spelled out as -Xmx96m.
-API_JAVA_OPTS=(-Xmx96m -XX:MaxMetaspaceSize=128m -XX:ReservedCodeCacheSize=48m -Xss512k -XX:+UseSerialGC
-  -XX:+ExitOnOutOfMemoryError -Djava.util.logging.manager=org.jboss.logmanager.LogManager)
+# The JVM runs with the image's options (start_api: message-api/src/main/docker/jvm.options and
+# -XX:MaxRAM=384m for the container limit: 96 MiB of heap).
 # Not the image's: a GC log, to see the pauses the other requests feel.
 GC_LOG=$work/gc.log
 
@@ -54,8 +52,8 @@ sql "$dbdir" "CREATE DATABASE IF NOT EXISTS \`$BENCH_DB\` CHARACTER SET utf8mb4 
   GRANT ALL PRIVILEGES ON \`$BENCH_DB\`.* TO '$APP_USER'@'%';"
 bsql() { mariadb --no-defaults --socket="$dbdir/run/mysqld.sock" -uroot -N -B "$BENCH_DB" -e "$1"; }
 
-say "phase: message-api ($NAME, ${API_JAVA_OPTS[*]})"
-API_LOG=$work/api.log start_api "$NAME" "$PORT" "jdbc:mysql://127.0.0.1:$SINGLE_PORT/$BENCH_DB" "${API_JAVA_OPTS[@]}" \
+say "phase: message-api ($NAME, @$API_JVM_OPTIONS -XX:MaxRAM=$API_MEMORY_LIMIT)"
+API_LOG=$work/api.log start_api "$NAME" "$PORT" "jdbc:mysql://127.0.0.1:$SINGLE_PORT/$BENCH_DB" \
   "-Xlog:gc:file=$GC_LOG"
 api_pid=$(cat "$MS_TEST_RUN/api/$NAME.pid")
 
@@ -175,7 +173,7 @@ total_errors=0; for k in "${!errors[@]}"; do total_errors=$(( total_errors + err
 {
   echo "message-api large-list benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "command: flock /tmp/ms-test-api.lock bench/large-list.sh  (BENCH_ROWS=$ROWS BENCH_LIST_CLIENTS=$CLIENTS BENCH_LIST_ROUNDS=$ROUNDS)"
-  echo "JVM: ${API_JAVA_OPTS[*]} MALLOC_ARENA_MAX=2; container limit to stay under: $LIMIT_MIB MiB"
+  echo "JVM: $(grep -v '^#' "$API_JVM_OPTIONS" | tr '\n' ' ')-XX:MaxRAM=$API_MEMORY_LIMIT MALLOC_ARENA_MAX=2; container limit to stay under: $LIMIT_MIB MiB"
   echo "fill:      $rows messages in the table ($table_mib MiB InnoDB), $inserted inserted now in $fill_s s; errors=${errors[fill]}"
   echo "baseline:  create $(stats "$work/probe-baseline.txt" 2) ms | get $(stats "$work/probe-baseline.txt" 3) ms; errors=${errors[baseline]}"
   echo "lists:     $lists_ok of $(( CLIENTS * ROUNDS )) complete (200, array closed) in $load_s s: $list_stats; client 1 counted $counted messages (table: $rows_before before, $rows_after after); errors=${errors[list]}"

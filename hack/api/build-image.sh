@@ -31,6 +31,8 @@ say "phase: mvn package (message-api)"
 mvn -B -q -f "$root/message-api/pom.xml" package -DskipTests || die "message-api build failed"
 
 say "phase: docker build $IMAGE (BASE_IMAGE=$BASE)"
+# The JVM options and the archive script live with the Dockerfile; the build context is the fast-jar.
+cp "$root/message-api/src/main/docker/jvm.options" "$root/message-api/src/main/docker/app-cds.sh" "$root/message-api/target/quarkus-app/"
 # Built under a temporary tag; the real tag (with the hash) only after the smoke run passed.
 candidate="$IMAGE-candidate"
 docker build -q -f "$root/message-api/src/main/docker/Dockerfile" --build-arg BASE_IMAGE="$BASE" \
@@ -63,9 +65,13 @@ served=$(curl -fsS -D - -o /dev/null -H 'Content-Type: application/json' -d '{"s
 [[ $served == api-smoke ]] || die "X-Served-By was '$served', expected the container hostname api-smoke"
 pid=$(docker inspect -f '{{.State.Pid}}' "$name")
 rss=$(awk '/VmRSS/{printf "%.0f MiB", $2/1024}' "/proc/$pid/status")
-heap=$(docker exec "$name" sh -c 'exec java $JAVA_OPTS -XX:+PrintFlagsFinal -version' 2>/dev/null | awk '$2=="MaxHeapSize"{printf "%.0f", $4/1048576}')
+heap=$(docker exec "$name" sh -c 'exec java @/deployments/jvm.options $JAVA_OPTS -XX:+PrintFlagsFinal -version' 2>/dev/null | awk '$2=="MaxHeapSize"{printf "%.0f", $4/1048576}')
 [[ -n $heap && $heap -le 100 ]] || die "the JVM in a 384 MiB container sizes its heap to '${heap}' MiB; expected about 96 (is the memory limit seen?)"
 say "container ready, stored a message, X-Served-By=$served, RSS $rss, max heap ${heap} MiB under --memory 384m"
+# The JVM ignores an archive it cannot use (another JVM build, other options): check the running
+# service really mapped it.
+grep -q /deployments/app-cds.jsa "/proc/$pid/maps" || die "the service did not map /deployments/app-cds.jsa (class-data sharing off)"
+say "the service runs with its class-data sharing archive (/deployments/app-cds.jsa mapped)"
 start=$(date +%s)
 docker stop -t 30 "$name" >/dev/null
 code=$(docker inspect -f '{{.State.ExitCode}}' "$name")

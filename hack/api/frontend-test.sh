@@ -24,7 +24,7 @@ cleanup() {
 trap cleanup EXIT
 
 "$(dirname "$0")/start-mariadb.sh"
-start_api api-page-test "$API_PORT" "jdbc:mysql://127.0.0.1:$SINGLE_PORT/$APP_DB" -Xmx128m
+start_api api-page-test "$API_PORT" "jdbc:mysql://127.0.0.1:$SINGLE_PORT/$APP_DB"
 start_nginx page "$PAGE_PORT" "$API_PORT"
 
 say "running Playwright against http://127.0.0.1:$PAGE_PORT/"

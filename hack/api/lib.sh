@@ -104,16 +104,39 @@ stop_pidfile() {
 repo_root() { (cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd); }
 APP_JAR=${APP_JAR:-$(repo_root)/message-api/target/quarkus-app/quarkus-run.jar}
 
-# ensure_app_jar: builds the fast-jar when it is missing (tests are run by `make test-api`).
+# The image's JVM options (one definition, read by the image's entrypoint too) and the container
+# memory limit they are sized for: outside a container -XX:MaxRAM stands for the limit, so the
+# JVM sizes heap and the rest as it does in the pod (MaxRAMPercentage=25 of 384 MiB = 96 MiB).
+API_JVM_OPTIONS=$(repo_root)/message-api/src/main/docker/jvm.options
+API_MEMORY_LIMIT=${API_MEMORY_LIMIT:-384m}
+
+# ensure_app_jar: builds the fast-jar when it is missing (tests are run by `make test-api`), and
+# its class-data sharing archive when missing or older than the jar or the options.
 ensure_app_jar() {
   if [[ ! -f $APP_JAR ]]; then
     say "building message-api (mvn package -DskipTests)"
     mvn -B -q -f "$(repo_root)/message-api/pom.xml" package -DskipTests || die "message-api build failed"
   fi
+  ensure_app_cds
 }
 
-# start_api NAME PORT JDBC_URL [JAVA_OPTS...]: one instance of the packaged service, waits for
-# readiness. Pid in $MS_TEST_RUN/api/NAME.pid, log in $MS_TEST_RUN/api/NAME.log (or API_LOG).
+# ensure_app_cds: the archive the image makes in its build (message-api/src/main/docker/app-cds.sh),
+# made here by the same script with the same options, next to the jar (jvm.options names it
+# relative to the working directory, which start_api sets to the jar's).
+ensure_app_cds() {
+  local dir archive
+  dir=$(dirname "$APP_JAR"); archive=$dir/app-cds.jsa
+  if [[ ! -s $archive || $archive -ot $APP_JAR || $archive -ot $API_JVM_OPTIONS ]]; then
+    say "making the class-data sharing archive $archive (app-cds.sh)"
+    "$(repo_root)/message-api/src/main/docker/app-cds.sh" "$dir" "$API_JVM_OPTIONS" -XX:MaxRAM="$API_MEMORY_LIMIT" \
+      || die "app-cds.sh failed"
+  fi
+}
+
+# start_api NAME PORT JDBC_URL [JAVA_OPTS...]: one instance of the packaged service with the
+# image's JVM options ($API_JVM_OPTIONS, -XX:MaxRAM=$API_MEMORY_LIMIT) plus JAVA_OPTS (diagnostics
+# such as a GC log; later options win), in the jar's directory, and waits for readiness.
+# Pid in $MS_TEST_RUN/api/NAME.pid, log in $MS_TEST_RUN/api/NAME.log (or API_LOG).
 # Knobs for benchmarks: API_CPUS (taskset CPU list), API_READY_POLL (0.5 s), API_READY_TIMEOUT (90 s);
 # other variables set on the call (e.g. MESSAGESTACK_WARM_UP_ENABLED) reach the JVM's environment.
 start_api() {
@@ -123,10 +146,12 @@ start_api() {
   [[ -n ${API_CPUS:-} ]] && launcher=(taskset -c "$API_CPUS")
   stop_pidfile "$dir/$name.pid" "$name" >/dev/null
   say "starting message-api $name on 127.0.0.1:$port -> $url"
-  QUARKUS_HTTP_PORT=$port QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_DATASOURCE_JDBC_URL=$url \
-  QUARKUS_DATASOURCE_USERNAME=$APP_USER QUARKUS_DATASOURCE_PASSWORD=$APP_PASSWORD \
-  MESSAGESTACK_INSTANCE_NAME=$name QUARKUS_LOG_CONSOLE_JSON_ENABLED=false MALLOC_ARENA_MAX=2 \
-    nohup "${launcher[@]}" java "$@" -jar "$APP_JAR" >"$log" 2>&1 &
+  # exec: the pid recorded is java's. MALLOC_ARENA_MAX as the image sets it (its Dockerfile).
+  ( cd "$(dirname "$APP_JAR")" && \
+    QUARKUS_HTTP_PORT=$port QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_DATASOURCE_JDBC_URL=$url \
+    QUARKUS_DATASOURCE_USERNAME=$APP_USER QUARKUS_DATASOURCE_PASSWORD=$APP_PASSWORD \
+    MESSAGESTACK_INSTANCE_NAME=$name QUARKUS_LOG_CONSOLE_JSON_ENABLED=false MALLOC_ARENA_MAX=2 \
+    exec nohup "${launcher[@]}" java @"$API_JVM_OPTIONS" -XX:MaxRAM="$API_MEMORY_LIMIT" "$@" -jar "$APP_JAR" ) >"$log" 2>&1 &
   echo $! > "$dir/$name.pid"
   disown
   local timeout=${API_READY_TIMEOUT:-90}

@@ -5,7 +5,7 @@ API_DIR := message-api
 API_IMAGE ?= messagestack/message-api:dev
 API_BASE_IMAGE ?= messagestack/debian-base:bookworm
 
-.PHONY: api-deps test-api test-frontend api-image bench-api api-servers-up api-servers-down
+.PHONY: api-deps test-api test-frontend api-image bench-api bench-api-startup api-servers-up api-servers-down
 
 api-deps: ## install MariaDB, Galera, HAProxy, nginx, Chromium, wrk (apt) and the page test's npm modules
 	@hack/api/install-deps.sh
@@ -21,6 +21,9 @@ api-image: api-deps base-image ## build the messagestack/message-api:dev image (
 
 bench-api: api-deps ## benchmark: wrk -> nginx -> 2 message-api -> haproxy -> 3-node Galera, vs plain JDBC inserts
 	@bench/run.sh
+
+bench-api-startup: api-deps ## benchmark: message-api start-to-ready (median of 5) and warm-up curve (CPU per create per 10 s)
+	@bench/startup.sh
 
 api-servers-up: api-deps ## start the test MariaDB and the 3-node Galera + HAProxy on loopback (for manual runs)
 	@hack/api/start-mariadb.sh && hack/api/start-galera.sh

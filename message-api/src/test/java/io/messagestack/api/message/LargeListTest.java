@@ -16,6 +16,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
 import java.util.List;
 import java.util.stream.LongStream;
 
@@ -153,6 +155,15 @@ class LargeListTest {
         double streamed = meters.counter("messagestack.list.streamed.rows").count() - rowsBefore;
         assertTrue(streamed < ROWS, "the reads stopped early: " + streamed + " of " + ROWS + " rows read");
         assertEquals(0, pool.getMetrics().activeCount(), "no pooled connection is still in use");
+        // And on the server's side: none of the service's other sessions is still running a
+        // statement (a user sees its own sessions without the PROCESS privilege).
+        try (Connection c = pool.getConnection();
+                ResultSet busy = c.createStatement().executeQuery("SELECT COUNT(*) FROM information_schema.PROCESSLIST"
+                        + " WHERE USER = SUBSTRING_INDEX(CURRENT_USER(), '@', 1) AND ID <> CONNECTION_ID()"
+                        + " AND COMMAND <> 'Sleep'")) {
+            busy.next();
+            assertEquals(0, busy.getInt(1), "a statement of the list is still running on the server");
+        }
         // And the service answers at once.
         given().queryParam("limit", 1).when().get("/api/messages/").then().statusCode(200).body("$", hasSize(1));
     }

@@ -30,6 +30,9 @@ public final class ApiProcess implements AutoCloseable {
         this.log = log;
     }
 
+    /** The JVM options the image runs the service with. */
+    static final Path JVM_OPTIONS = Path.of("src/main/docker/jvm.options");
+
     public static Path appJar() {
         String configured = System.getProperty("app.jar", "target/quarkus-app/quarkus-run.jar");
         Path jar = Path.of(configured);
@@ -59,12 +62,18 @@ public final class ApiProcess implements AutoCloseable {
             int port = freePort();
             Path logDir = Path.of("target", "it-logs");
             Files.createDirectories(logDir);
-            Path log = logDir.resolve(name + ".log");
+            Path log = logDir.resolve(name + ".log").toAbsolutePath();
+            Path jar = appJar().toAbsolutePath();
+            // The image's JVM options (one definition: src/main/docker/jvm.options, with
+            // -XX:+ExitOnOutOfMemoryError), -XX:MaxRAM standing for its 384 MiB container limit;
+            // run in the jar's directory, where jvm.options expects the class-data sharing archive
+            // (used when hack/api's scripts made one; the JVM ignores a missing one).
             List<String> command = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                    "-jar", appJar().toString()));
+                    "@" + JVM_OPTIONS.toAbsolutePath(), "-XX:MaxRAM=384m",
+                    "-jar", jar.toString()));
             ProcessBuilder builder = new ProcessBuilder(command)
+                    .directory(jar.getParent().toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
             Map<String, String> e = builder.environment();
