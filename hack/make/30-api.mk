@@ -4,6 +4,10 @@
 API_DIR := message-api
 API_IMAGE ?= messagestack/message-api:dev
 API_BASE_IMAGE ?= messagestack/debian-base:bookworm
+# The loopback test servers listen on fixed ports: targets that use them take turns (a second
+# one waits) instead of failing with "Address already in use". -o: the servers a script leaves
+# running do not inherit the lock.
+LOOPBACK_LOCK := flock -o /tmp/messagestack-loopback.lock
 
 .PHONY: api-deps test-api test-frontend api-image bench-api bench-api-startup api-servers-up api-servers-down
 
@@ -11,19 +15,19 @@ api-deps: ## install MariaDB, Galera, HAProxy, nginx, Chromium, wrk (apt) and th
 	@hack/api/install-deps.sh
 
 test-api: api-deps ## message-api tests: unit + API against MariaDB, then Galera/HAProxy process tests (mvn verify)
-	@hack/api/test-api.sh
+	@$(LOOPBACK_LOCK) hack/api/test-api.sh
 
 test-frontend: api-deps ## the Messages page in headless Chromium (Playwright) via nginx -> message-api -> MariaDB
-	@hack/api/frontend-test.sh
+	@$(LOOPBACK_LOCK) hack/api/frontend-test.sh
 
 api-image: api-deps base-image ## build the messagestack/message-api:dev image (BASE_IMAGE=$(API_BASE_IMAGE), offline)
-	@hack/api/build-image.sh "$(API_IMAGE)" "$(API_BASE_IMAGE)"
+	@$(LOOPBACK_LOCK) hack/api/build-image.sh "$(API_IMAGE)" "$(API_BASE_IMAGE)"
 
 bench-api: api-deps ## benchmark: wrk -> nginx -> 2 message-api -> haproxy -> 3-node Galera, vs plain JDBC inserts
-	@bench/run.sh
+	@$(LOOPBACK_LOCK) bench/run.sh
 
 bench-api-startup: api-deps ## benchmark: message-api start-to-ready (median of 5) and warm-up curve (CPU per create per 10 s)
-	@bench/startup.sh
+	@$(LOOPBACK_LOCK) bench/startup.sh
 
 api-servers-up: api-deps ## start the test MariaDB and the 3-node Galera + HAProxy on loopback (for manual runs)
 	@hack/api/start-mariadb.sh && hack/api/start-galera.sh
