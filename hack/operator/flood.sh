@@ -33,20 +33,18 @@ restarts() { k -n "$OPERATOR_NS" get pods -l app.kubernetes.io/name=messagestack
 rss_mib() { k -n "$OPERATOR_NS" exec "$1" -- sh -c 'grep VmRSS /proc/1/status' | awk '{print int($2/1024)}'; }
 limit_mib() { k -n "$OPERATOR_NS" get deploy messagestack-operator \
                 -o jsonpath='{.spec.template.spec.containers[0].resources.limits.memory}' | sed 's/Mi$//'; }
+# leader: the pod holding the operator's leader Lease (the only one that reconciles).
 leader() {
-  local p
-  for p in $(operator_pods); do
-    if k -n "$OPERATOR_NS" logs "$p" --since=10m 2>/dev/null | grep -q "reconciled stack=$SAMPLE_NS/$SAMPLE_NAME"; then
-      echo "$p"; return 0; fi
-  done
-  return 1
+  local holder
+  holder=$(k -n "$OPERATOR_NS" get lease messagestack-operator-lease -o jsonpath='{.spec.holderIdentity}' 2>/dev/null)
+  [[ -n $holder ]] && k -n "$OPERATOR_NS" get pod "$holder" >/dev/null 2>&1 && echo "$holder"
 }
 # noop_reconcile_ms TAG: forces 5 reconciles of the sample and prints the median elapsed_ms of those logged after
 # the first poke. A poke is an annotation on one of the sample's own ConfigMaps: the operator's informer sees the
 # change and reconciles (an annotation on the MessageStack itself does not: its generation stays the same).
 noop_reconcile_ms() {
   local tag=$1 p since i times
-  p=$(leader) || die "no operator pod reconciled $SAMPLE_NS/$SAMPLE_NAME in the last 10 min (is the sample Ready?)"
+  p=$(leader) || die "no operator pod holds the Lease $OPERATOR_NS/messagestack-operator-lease (is the operator running?)"
   since=$(date -u +%Y-%m-%dT%H:%M:%SZ)
   for i in 1 2 3 4 5; do
     k -n "$SAMPLE_NS" annotate configmap "$SAMPLE_NAME-frontend-config" "messagestack.io/flood-poke=$tag-$i" \
