@@ -71,6 +71,13 @@ watched namespace.
 - apiGroups: ["messagestack.io"]
   resources: ["messagestacks/status"]
   verbs: ["get", "patch", "update"]
+# Backups: scheduled ones are created by the operator; it never deletes a MessageStackBackup.
+- apiGroups: ["messagestack.io"]
+  resources: ["messagestackbackups"]
+  verbs: ["get", "list", "watch", "create", "patch", "update"]
+- apiGroups: ["messagestack.io"]
+  resources: ["messagestackbackups/status"]
+  verbs: ["get", "patch", "update"]
 # Owned objects: server-side apply (patch), create-once Secrets (create), removal of disabled parts (delete).
 - apiGroups: [""]
   resources: ["secrets", "configmaps", "services"]
