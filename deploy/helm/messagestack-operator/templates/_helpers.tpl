@@ -78,6 +78,11 @@ watched namespace.
 - apiGroups: ["messagestack.io"]
   resources: ["messagestackbackups/status"]
   verbs: ["get", "patch", "update"]
+# Backup Jobs (galera-agent backup next to a database pod): created and watched, never deleted (the
+# MessageStackBackup owns its Job; Kubernetes removes the Job with it).
+- apiGroups: ["batch"]
+  resources: ["jobs"]
+  verbs: ["get", "list", "watch", "create"]
 # Owned objects: server-side apply (patch), create-once Secrets (create), removal of disabled parts (delete).
 - apiGroups: [""]
   resources: ["secrets", "configmaps", "services"]

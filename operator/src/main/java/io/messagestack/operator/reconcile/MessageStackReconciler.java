@@ -105,6 +105,9 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
         }
         MessageStackStatus previous = resource.getStatus();
         run.refusal().ifPresent(message -> warnOnceAboutRefusal(context, resource, previous, message));
+        if (run.refusal().isEmpty()) {
+            scheduleBackup(context, resource);
+        }
         MessageStackStatus next = StatusCalculator.calculate(previous, observed,
                 resource.getMetadata().getGeneration(), now());
         emitTransitionEvents(context, resource, previous, next);
@@ -143,6 +146,49 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
         }
         resource.setStatus(next);
         return ErrorStatusUpdateControl.patchStatus(resource);
+    }
+
+    /**
+     * spec.backup.schedule: creates the MessageStackBackup of the slot that is due (ScheduledBackups decides; the
+     * MessageStackBackup controller takes it). The stack's reconcile runs at least once a minute, so a backup starts
+     * within about a minute of its slot.
+     */
+    private void scheduleBackup(Context<MessageStack> context, MessageStack resource) {
+        var spec = resource.getSpec();
+        if (spec == null || spec.backup == null || spec.backup.schedule == null || spec.backup.schedule.isBlank()) {
+            return;
+        }
+        String ns = resource.getMetadata().getNamespace();
+        String name = resource.getMetadata().getName();
+        try {
+            var schedule = io.messagestack.operator.backup.BackupSchedule.parse("spec.backup.schedule",
+                    spec.backup.schedule);
+            List<Instant> taken = context.getClient().resources(io.messagestack.operator.crd.MessageStackBackup.class)
+                    .inNamespace(ns).withLabel(io.messagestack.operator.backup.ScheduledBackups.SCHEDULED_LABEL, "true")
+                    .withLabel(Labels.INSTANCE, name).list().getItems().stream()
+                    .map(io.messagestack.operator.backup.ScheduledBackups::slotOf).flatMap(Optional::stream).toList();
+            Instant created = Instant.parse(resource.getMetadata().getCreationTimestamp());
+            var due = io.messagestack.operator.backup.ScheduledBackups.due(schedule, taken, created, Instant.now());
+            if (due.isEmpty()) {
+                return;
+            }
+            var backup = io.messagestack.operator.backup.ScheduledBackups.backupFor(name, ns, due.get());
+            try {
+                context.getClient().resource(backup).create();
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() == 409) {
+                    return; // this slot's backup exists already
+                }
+                throw e;
+            }
+            events.normal(context.getClient(), resource, "BackupScheduled", "scheduled backup "
+                    + backup.getMetadata().getName() + " created for the slot " + due.get() + " ("
+                    + spec.backup.schedule + ")");
+        } catch (RuntimeException e) {
+            LOG.warnf("scheduled backup not created stack=%s/%s error=\"%s\"", ns, name, e.getMessage());
+            events.warning(context.getClient(), resource, "BackupScheduleFailed", "the scheduled backup could not be"
+                    + " created: " + e.getMessage());
+        }
     }
 
     /** A Warning event when a spec is refused, once per refusal (the status keeps saying it while it lasts). */
