@@ -12,7 +12,8 @@
 #   4. refused and failed runs leave nothing that looks complete: the same name again (refused,
 #      the first backup untouched), a wrong S3 secret key, a wrong backup password, an interrupted
 #      backup (SIGTERM mid-stream): no manifest, no multipart upload left open;
-#   5. the volume target (BACKUP_DIR): the same backup into a directory, then restored the same way.
+#   5. the volume target (BACKUP_DIR): the same backup into a directory, then restored the same way;
+#   6. as in the Job: the datadir as a read-only bind mount, galera-agent and mariadb-backup as the mysql user.
 # Ports (override with env): SQL $BK_SQL_PORT (33411), restored $BK_RESTORE_PORT (33412), Galera
 # $BK_GCOMM_PORT (34411), S3 $BK_S3_PORT (37070). Everything lives in $MS_TEST_RUN (default
 # /tmp/messagestack-backup-test); each run starts from an empty one. Processes are stopped on exit.
@@ -48,6 +49,7 @@ done
 
 PIDS=()
 cleanup() {
+  if mountpoint -q "$MS_TEST_RUN/ro-datadir" 2>/dev/null; then umount "$MS_TEST_RUN/ro-datadir" || true; fi
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   for p in "${PIDS[@]}"; do for _ in $(seq 1 40); do kill -0 "$p" 2>/dev/null || break; sleep 0.5; done; done
 }
@@ -287,6 +289,22 @@ expect "directory: SHA-256 = manifest" "$(jq -r .data.sha256 "$V/manifest.json")
 restore_and_check dir "$V/data.xbstream.zst" "$V/manifest.json"
 say "   restore b2 (several parts, both tables)"
 restore_and_check s3-multipart "$MS_TEST_RUN/b2.data.zst" "$MS_TEST_RUN/b2.manifest.json"
+
+# --- 6. as in the Job: the datadir mounted read-only, the agent and mariadb-backup as the mysql user
+say "6. the Job's conditions: datadir read-only (a read-only bind mount), run as the mysql user"
+RO=$MS_TEST_RUN/ro-datadir
+mkdir -p "$RO" "$MS_TEST_RUN/mysql-tmp"; chown mysql:mysql "$MS_TEST_RUN/mysql-tmp"
+if mount --bind "$DB/data" "$RO" && mount -o remount,ro,bind "$RO"; then
+  if touch "$RO/.probe" 2>/dev/null; then rm -f "$RO/.probe"; fail "the bind mount is writable"; fi
+  rc=$(agent_backup b-ro DATADIR="$RO" BACKUP_TMPDIR="$MS_TEST_RUN/mysql-tmp" \
+    TERMINATION_LOG="$MS_TEST_RUN/mysql-tmp/b-ro.term" setpriv --reuid=mysql --regid=mysql --init-groups)
+  umount "$RO"
+  expect "backup from a read-only datadir as mysql: exit code" 0 "$rc"
+  [ "$rc" = 0 ] || say "   reason: $(jq -r .error "$MS_TEST_RUN/b-ro.out" 2>/dev/null)"
+  expect "b-ro: manifest stored" 200 "$(s3 HEAD "/$BUCKET/lab/shop/demo/backups/b-ro/manifest.json" -I)"
+else
+  fail "read-only case NOT exercised: mount --bind failed (needs root and a kernel that allows bind mounts)"
+fi
 
 say "object store: versitygw RSS $(awk '/VmHWM/{print $2" "$3}' /proc/"$(cat "$MS_TEST_RUN/s3.pid")"/status) peak; bucket holds $(du -sh "$MS_TEST_RUN/s3/buckets/$BUCKET" | cut -f1)"
 say "backup: $PASSED passed, $FAILED failed"

@@ -26,4 +26,4 @@ dataplane-images: base-image ## build messagestack/{mariadb-galera:10.11,galera-
 test-dataplane-images: dataplane-images ## the images in Docker laid out like pods: 3 db + agent sidecars, HAProxy, full crash + POST /bootstrap; nginx non-root on :80; keepalived
 	@$(DATAPLANE)/test-images.sh
 
-TEST_PHASES_DEFINED += test-dataplane
+TEST_PHASES_DEFINED += test-dataplane test-backup
