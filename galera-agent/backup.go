@@ -46,6 +46,7 @@ type BackupTarget interface {
 	OpenData(ctx context.Context) (DataWriter, error)
 	WriteManifest(ctx context.Context, body []byte) error
 	Location() string
+	Delete(ctx context.Context) error
 }
 
 // DataWriter receives the compressed stream; Commit makes it complete, Abort removes it.
@@ -204,6 +205,54 @@ func reportBackup(log *slog.Logger, cfg BackupConfig, res *BackupResult, err err
 			log.Warn("could not write the termination message", "file", cfg.TerminationLog, "error", werr.Error())
 		}
 	}
+}
+
+// LoadBackupDeleteConfig reads what backup-delete needs: the backup's folder and its storage (no database).
+func LoadBackupDeleteConfig(env Env) (BackupConfig, error) {
+	full := func(k string) string {
+		switch k {
+		case "STACK", "NAMESPACE", "DB_POD", "DB_HOST", "BACKUP_PASSWORD":
+			if env(k) == "" {
+				return "-" // not used when deleting
+			}
+		}
+		return env(k)
+	}
+	return LoadBackupConfig(full)
+}
+
+// runBackupDeleteCommand: galera-agent backup-delete, one complete backup removed (retention chose it).
+func runBackupDeleteCommand() {
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil)).With("component", "galera-agent-backup-delete")
+	cfg, err := LoadBackupDeleteConfig(os.Getenv)
+	if err == nil {
+		var target BackupTarget
+		if cfg.S3 != nil {
+			target, err = NewS3Target(*cfg.S3)
+		} else {
+			target = &DirTarget{Root: cfg.Dir, Folder: cfg.Folder}
+		}
+		if err == nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+			defer cancel()
+			if err = target.Delete(ctx); err == nil {
+				log.Info("backup deleted", "backup", cfg.Name, "location", target.Location())
+				line, _ := json.Marshal(map[string]string{"deleted": target.Location()})
+				fmt.Println(string(line))
+				if cfg.TerminationLog != "" {
+					_ = os.WriteFile(cfg.TerminationLog, line, 0o644)
+				}
+				return
+			}
+		}
+	}
+	log.Error("backup not deleted", "backup", cfg.Name, "error", err.Error())
+	line, _ := json.Marshal(map[string]string{"error": err.Error()})
+	fmt.Println(string(line))
+	if cfg.TerminationLog != "" {
+		_ = os.WriteFile(cfg.TerminationLog, line, 0o644)
+	}
+	os.Exit(1)
 }
 
 // serverFacts asks the server, as the backup user, what the manifest and the safety checks need.

@@ -78,3 +78,18 @@ func (d *dirData) Abort() error {
 	d.f.Close()
 	return os.Remove(d.f.Name())
 }
+
+// Delete removes one complete backup folder's two files, the manifest first (see S3Target.Delete).
+func (t *DirTarget) Delete(ctx context.Context) error {
+	manifest := filepath.Join(t.dir(), BackupManifestObject)
+	if _, err := os.Stat(manifest); err != nil {
+		return fmt.Errorf("%s holds no manifest.json: not a complete backup, nothing deleted", t.Location())
+	}
+	if err := os.Remove(manifest); err != nil {
+		return err
+	}
+	if err := os.Remove(filepath.Join(t.dir(), BackupDataObject)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("manifest deleted, but the data object was not (it is no longer a backup): %w", err)
+	}
+	return os.Remove(t.dir())
+}

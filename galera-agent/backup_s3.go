@@ -213,3 +213,25 @@ func (u *s3Upload) Abort() error {
 	})
 	return err
 }
+
+// Delete removes one complete backup: the manifest first (from then on the folder is not a backup, even if
+// the next step fails), then the data object. It refuses a folder without a manifest: retention deletes only
+// complete backups, and an incomplete folder is left for a person to look at.
+func (t *S3Target) Delete(ctx context.Context) error {
+	manifest := t.key(BackupManifestObject)
+	if _, err := t.Client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(t.Bucket), Key: aws.String(manifest)}); err != nil {
+		var nf *s3types.NotFound
+		if errors.As(err, &nf) {
+			return fmt.Errorf("%s holds no manifest.json: not a complete backup, nothing deleted", t.Location())
+		}
+		return fmt.Errorf("checking %s: %w", manifest, err)
+	}
+	if _, err := t.Client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(t.Bucket), Key: aws.String(manifest)}); err != nil {
+		return fmt.Errorf("deleting %s: %w", manifest, err)
+	}
+	data := t.key(BackupDataObject)
+	if _, err := t.Client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(t.Bucket), Key: aws.String(data)}); err != nil {
+		return fmt.Errorf("manifest deleted, but deleting %s failed (it is no longer a backup; delete it by hand): %w", data, err)
+	}
+	return nil
+}

@@ -153,3 +153,28 @@ func TestAFailedToolLeavesNothingThatLooksComplete(t *testing.T) {
 		}
 	}
 }
+
+func TestDeleteRemovesOnlyACompleteBackupManifestFirst(t *testing.T) {
+	root := t.TempDir()
+	target := &DirTarget{Root: root, Folder: "shop/demo/backups/old"}
+	target.Check(context.Background())
+	if err := target.Delete(context.Background()); err == nil || !strings.Contains(err.Error(), "not a complete backup") {
+		t.Fatalf("a folder without manifest must be refused, got %v", err)
+	}
+	data, _ := target.OpenData(context.Background())
+	data.Write([]byte("x"))
+	data.Commit(1)
+	if err := target.Delete(context.Background()); err == nil {
+		t.Fatal("data without manifest must be refused")
+	}
+	if _, err := os.Stat(filepath.Join(root, "shop/demo/backups/old", BackupDataObject)); err != nil {
+		t.Fatal("the refused delete removed the data object")
+	}
+	target.WriteManifest(context.Background(), []byte("{}"))
+	if err := target.Delete(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "shop/demo/backups/old")); !os.IsNotExist(err) {
+		t.Fatalf("the folder should be gone: %v", err)
+	}
+}

@@ -13,7 +13,9 @@
 #      the first backup untouched), a wrong S3 secret key, a wrong backup password, an interrupted
 #      backup (SIGTERM mid-stream): no manifest, no multipart upload left open;
 #   5. the volume target (BACKUP_DIR): the same backup into a directory, then restored the same way;
-#   6. as in the Job: the datadir as a read-only bind mount, galera-agent and mariadb-backup as the mysql user.
+#   6. as in the Job: the datadir as a read-only bind mount, galera-agent and mariadb-backup as the mysql user;
+#   7. galera-agent backup-delete (retention): a complete backup is removed, manifest first; a folder without a
+#      manifest and a wrong key are refused, and nothing else is touched.
 # Ports (override with env): SQL $BK_SQL_PORT (33411), restored $BK_RESTORE_PORT (33412), Galera
 # $BK_GCOMM_PORT (34411), S3 $BK_S3_PORT (37070). Everything lives in $MS_TEST_RUN (default
 # /tmp/messagestack-backup-test); each run starts from an empty one. Processes are stopped on exit.
@@ -305,6 +307,25 @@ if mount --bind "$DB/data" "$RO" && mount -o remount,ro,bind "$RO"; then
 else
   fail "read-only case NOT exercised: mount --bind failed (needs root and a kernel that allows bind mounts)"
 fi
+
+# --- 7. retention's deletion: galera-agent backup-delete removes a complete backup (manifest first), refuses the rest
+say "7. galera-agent backup-delete"
+agent_delete() {
+  local name=$1; shift
+  local rc=0
+  env BACKUP_NAME="$name" BACKUP_FOLDER="lab/shop/demo/backups/$name" S3_ENDPOINT="$S3" S3_BUCKET="$BUCKET" \
+    S3_REGION="$REGION" TERMINATION_LOG="$MS_TEST_RUN/$name.delete.term" "$@" \
+    "$AGENT" backup-delete >"$MS_TEST_RUN/$name.delete.out" 2>"$MS_TEST_RUN/$name.delete.log" || rc=$?
+  echo "$rc"
+}
+expect "delete b1: exit code" 0 "$(agent_delete b1)"
+expect "delete b1: manifest gone" 404 "$(s3 HEAD "/$BUCKET/lab/shop/demo/backups/b1/manifest.json" -I)"
+expect "delete b1: data gone" 404 "$(s3 HEAD "/$BUCKET/lab/shop/demo/backups/b1/data.xbstream.zst" -I)"
+expect "b2 is untouched" 200 "$(s3 HEAD "/$BUCKET/lab/shop/demo/backups/b2/manifest.json" -I)"
+expect "delete a folder without manifest (b-int): refused" 1 "$(agent_delete b-int)"
+say "   reason: $(jq -r .error "$MS_TEST_RUN/b-int.delete.out")"
+expect "delete with a wrong secret key: fails" 1 "$(agent_delete b2 AWS_SECRET_ACCESS_KEY=wrong-secret-key)"
+expect "delete with a wrong secret key: b2 still complete" 200 "$(s3 HEAD "/$BUCKET/lab/shop/demo/backups/b2/manifest.json" -I)"
 
 say "object store: versitygw RSS $(awk '/VmHWM/{print $2" "$3}' /proc/"$(cat "$MS_TEST_RUN/s3.pid")"/status) peak; bucket holds $(du -sh "$MS_TEST_RUN/s3/buckets/$BUCKET" | cut -f1)"
 say "backup: $PASSED passed, $FAILED failed"

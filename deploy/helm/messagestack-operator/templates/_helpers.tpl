@@ -71,10 +71,11 @@ watched namespace.
 - apiGroups: ["messagestack.io"]
   resources: ["messagestacks/status"]
   verbs: ["get", "patch", "update"]
-# Backups: scheduled ones are created by the operator; it never deletes a MessageStackBackup.
+# Backups: scheduled ones are created by the operator; it deletes a MessageStackBackup only after
+# retention's deletion Job removed that backup's objects (spec.backup.retention set).
 - apiGroups: ["messagestack.io"]
   resources: ["messagestackbackups"]
-  verbs: ["get", "list", "watch", "create", "patch", "update"]
+  verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
 - apiGroups: ["messagestack.io"]
   resources: ["messagestackbackups/status"]
   verbs: ["get", "patch", "update"]

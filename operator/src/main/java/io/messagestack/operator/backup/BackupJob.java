@@ -55,8 +55,16 @@ public final class BackupJob {
 
     /** The Job's name: the backup's, shortened with a hash when needed (a Job name must fit a 63-character label). */
     public static String jobName(String backup) {
-        String base = backup.length() <= 52 ? backup : backup.substring(0, 43) + "-" + hash(backup);
-        return base + "-backup";
+        return shortName(backup) + "-backup";
+    }
+
+    /** The Job that deletes this backup's objects when retention chose it. */
+    public static String deleteJobName(String backup) {
+        return shortName(backup) + "-delete";
+    }
+
+    private static String shortName(String backup) {
+        return backup.length() <= 52 ? backup : backup.substring(0, 43) + "-" + hash(backup);
     }
 
     /** The PVC of database node {@code ordinal} (the StatefulSet's claim template {@code datadir}). */
@@ -85,7 +93,7 @@ public final class BackupJob {
         String name = backup.getMetadata().getName();
         long uid = stack.spec().database.engine == Engine.PERCONA_XTRADB_CLUSTER ? 1001L : 999L;
         Map<String, String> labels = Labels.of(stack.name(), Components.BACKUP);
-        labels.put(BACKUP_LABEL, jobName(name).substring(0, jobName(name).length() - "-backup".length()));
+        labels.put(BACKUP_LABEL, shortName(name));
         BackupSpec spec = stack.spec().backup;
 
         List<EnvVar> env = new ArrayList<>();
@@ -111,29 +119,7 @@ public final class BackupJob {
         mounts.add(mount(BIN_VOLUME, DatabaseCluster.BIN_DIR, true));
         volumes.add(ContainerSecurity.scratchVolume("tmp", "1Gi"));
         mounts.add(mount("tmp", "/tmp", false));
-        if (spec.storage.s3 != null) {
-            var s3 = spec.storage.s3;
-            env.add(env("S3_ENDPOINT", s3.endpoint));
-            env.add(env("S3_BUCKET", s3.bucket));
-            env.add(env("S3_REGION", s3.region));
-            // The keys reach the process as environment variables from the user's Secret: never in the Job's
-            // spec, a command line or a log.
-            env.add(secretKey("AWS_ACCESS_KEY_ID", s3.credentialsSecret.name, "AWS_ACCESS_KEY_ID"));
-            env.add(secretKey("AWS_SECRET_ACCESS_KEY", s3.credentialsSecret.name, "AWS_SECRET_ACCESS_KEY"));
-            env.add(env("S3_TLS_VERIFY", Boolean.toString(s3.tls == null || s3.tls.verify)));
-            if (s3.tls != null && s3.tls.caSecret != null) {
-                volumes.add(new VolumeBuilder().withName("backup-ca").withNewSecret()
-                        .withSecretName(s3.tls.caSecret.name).addNewItem().withKey("ca.crt").withPath("ca.crt").endItem()
-                        .endSecret().build());
-                mounts.add(mount("backup-ca", CA_DIR, true));
-                env.add(env("S3_CA_FILE", CA_DIR + "/ca.crt"));
-            }
-        } else {
-            volumes.add(new VolumeBuilder().withName("target").withNewPersistentVolumeClaim()
-                    .withClaimName(spec.storage.pvc.claimName).endPersistentVolumeClaim().build());
-            mounts.add(mount("target", VOLUME_TARGET_DIR, false));
-            env.add(env("BACKUP_DIR", VOLUME_TARGET_DIR));
-        }
+        storage(spec, env, volumes, mounts);
 
         Container install = new ContainerBuilder()
                 .withName("install-galera-agent")
@@ -186,6 +172,87 @@ public final class BackupJob {
                 .endTemplate()
                 .endSpec()
                 .build();
+    }
+
+    /**
+     * The Job that deletes one complete backup (retention chose it): {@code galera-agent backup-delete} from the
+     * galera-agent image, with only the storage's settings and keys; no database, no data volume. The agent deletes
+     * the manifest first and refuses a folder without one.
+     */
+    public static Job buildDelete(Stack stack, MessageStackBackup backup) {
+        String name = backup.getMetadata().getName();
+        long uid = stack.spec().database.engine == Engine.PERCONA_XTRADB_CLUSTER ? 1001L : 999L;
+        Map<String, String> labels = Labels.of(stack.name(), Components.BACKUP);
+        labels.put(BACKUP_LABEL, shortName(name));
+        BackupSpec spec = stack.spec().backup;
+        List<EnvVar> env = new ArrayList<>();
+        env.add(env("BACKUP_NAME", name));
+        env.add(env("BACKUP_FOLDER", folder(stack, name)));
+        env.add(env("TERMINATION_LOG", "/dev/termination-log"));
+        List<Volume> volumes = new ArrayList<>();
+        List<VolumeMount> mounts = new ArrayList<>();
+        storage(spec, env, volumes, mounts);
+        Container main = new ContainerBuilder()
+                .withName("delete")
+                .withImage(stack.images().defaultImage(Images.GALERA_AGENT))
+                .withCommand(DatabaseCluster.AGENT_IMAGE_BINARY, "backup-delete")
+                .withEnv(env)
+                .withSecurityContext(ContainerSecurity.readOnlyRoot(ContainerSecurity.restricted(uid, uid)))
+                .withResources(new ResourceRequirementsBuilder()
+                        .addToRequests("cpu", new Quantity("10m")).addToRequests("memory", new Quantity("32Mi"))
+                        .addToLimits("memory", new Quantity("128Mi")).build())
+                .withVolumeMounts(mounts)
+                .build();
+        return new JobBuilder()
+                .withNewMetadata().withName(deleteJobName(name)).withNamespace(stack.namespace()).withLabels(labels)
+                .withOwnerReferences(new OwnerReferenceBuilder()
+                        .withApiVersion(MessageStack.GROUP + "/" + MessageStack.VERSION).withKind("MessageStackBackup")
+                        .withName(name).withUid(backup.getMetadata().getUid())
+                        .withController(true).withBlockOwnerDeletion(true).build())
+                .endMetadata()
+                .withNewSpec()
+                .withBackoffLimit(0)
+                .withActiveDeadlineSeconds(600L)
+                .withNewTemplate()
+                .withNewMetadata().withLabels(labels).endMetadata()
+                .withNewSpec()
+                .withRestartPolicy("Never")
+                .withAutomountServiceAccountToken(false)
+                .withEnableServiceLinks(false)
+                .withSecurityContext(ContainerSecurity.pod(null))
+                .withContainers(main)
+                .withVolumes(volumes)
+                .endSpec()
+                .endTemplate()
+                .endSpec()
+                .build();
+    }
+
+    /** The storage's settings: S3 (keys from the user's Secret, CA) or the PVC mounted at /backups. */
+    private static void storage(BackupSpec spec, List<EnvVar> env, List<Volume> volumes, List<VolumeMount> mounts) {
+        if (spec.storage.s3 != null) {
+            var s3 = spec.storage.s3;
+            env.add(env("S3_ENDPOINT", s3.endpoint));
+            env.add(env("S3_BUCKET", s3.bucket));
+            env.add(env("S3_REGION", s3.region));
+            // The keys reach the process as environment variables from the user's Secret: never in the Job's
+            // spec, a command line or a log.
+            env.add(secretKey("AWS_ACCESS_KEY_ID", s3.credentialsSecret.name, "AWS_ACCESS_KEY_ID"));
+            env.add(secretKey("AWS_SECRET_ACCESS_KEY", s3.credentialsSecret.name, "AWS_SECRET_ACCESS_KEY"));
+            env.add(env("S3_TLS_VERIFY", Boolean.toString(s3.tls == null || s3.tls.verify)));
+            if (s3.tls != null && s3.tls.caSecret != null) {
+                volumes.add(new VolumeBuilder().withName("backup-ca").withNewSecret()
+                        .withSecretName(s3.tls.caSecret.name).addNewItem().withKey("ca.crt").withPath("ca.crt").endItem()
+                        .endSecret().build());
+                mounts.add(mount("backup-ca", CA_DIR, true));
+                env.add(env("S3_CA_FILE", CA_DIR + "/ca.crt"));
+            }
+        } else {
+            volumes.add(new VolumeBuilder().withName("target").withNewPersistentVolumeClaim()
+                    .withClaimName(spec.storage.pvc.claimName).endPersistentVolumeClaim().build());
+            mounts.add(mount("target", VOLUME_TARGET_DIR, false));
+            env.add(env("BACKUP_DIR", VOLUME_TARGET_DIR));
+        }
     }
 
     private static EnvVar env(String name, String value) {

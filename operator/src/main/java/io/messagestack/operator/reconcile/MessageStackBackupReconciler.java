@@ -68,12 +68,15 @@ public class MessageStackBackupReconciler implements Reconciler<MessageStackBack
     @Override
     public UpdateControl<MessageStackBackup> reconcile(MessageStackBackup backup, Context<MessageStackBackup> context) {
         MessageStackBackupStatus status = backup.getStatus() == null ? new MessageStackBackupStatus() : backup.getStatus();
-        if (MessageStackBackupStatus.COMPLETED.equals(status.phase) || MessageStackBackupStatus.FAILED.equals(status.phase)) {
-            return UpdateControl.noUpdate();
-        }
         KubernetesClient client = context.getClient();
         String ns = backup.getMetadata().getNamespace();
         String name = backup.getMetadata().getName();
+        if (MessageStackBackupStatus.COMPLETED.equals(status.phase)) {
+            return retention(client, backup, status);
+        }
+        if (MessageStackBackupStatus.FAILED.equals(status.phase)) {
+            return UpdateControl.noUpdate();
+        }
         String jobName = BackupJob.jobName(name);
         Job job = context.getSecondaryResources(Job.class).stream()
                 .filter(j -> jobName.equals(j.getMetadata().getName())).findFirst()
@@ -129,6 +132,42 @@ public class MessageStackBackupReconciler implements Reconciler<MessageStackBack
         }
     }
 
+    /**
+     * A Completed backup that retention chose has a deletion Job: once it succeeded (the objects are gone) the
+     * MessageStackBackup is deleted too; if it failed, the reason goes into the status and nothing more happens
+     * (delete the Job to let retention try again).
+     */
+    private UpdateControl<MessageStackBackup> retention(KubernetesClient client, MessageStackBackup backup,
+                                                        MessageStackBackupStatus status) {
+        String ns = backup.getMetadata().getNamespace();
+        String jobName = BackupJob.deleteJobName(backup.getMetadata().getName());
+        Job job = client.batch().v1().jobs().inNamespace(ns).withName(jobName).get();
+        if (job == null || job.getStatus() == null) {
+            return UpdateControl.noUpdate();
+        }
+        if (job.getStatus().getSucceeded() != null && job.getStatus().getSucceeded() > 0) {
+            events.normal(client, backup, "BackupDeleted", "retention deleted backup " + backup.getMetadata().getName()
+                    + " from " + status.location);
+            LOG.infof("backup deleted by retention backup=%s/%s location=%s", ns, backup.getMetadata().getName(),
+                    status.location);
+            client.resource(backup).delete();
+            return UpdateControl.noUpdate();
+        }
+        boolean failed = job.getStatus().getFailed() != null && job.getStatus().getFailed() > 0;
+        if (failed) {
+            String message = terminationMessage(client, job, "delete");
+            String reason = "retention could not delete it: " + (message == null ? jobFailure(job) : message)
+                    + " (delete Job " + jobName + " to try again)";
+            if (!reason.equals(status.reason)) {
+                status.reason = reason;
+                events.warning(client, backup, "BackupDeleteFailed", reason);
+                backup.setStatus(status);
+                return UpdateControl.patchStatus(backup);
+            }
+        }
+        return UpdateControl.noUpdate();
+    }
+
     /** The Job exists: Running until it ends, then the agent's result decides. */
     private UpdateControl<MessageStackBackup> follow(KubernetesClient client, MessageStackBackup backup,
                                                      MessageStackBackupStatus status, Job job) {
@@ -145,7 +184,7 @@ public class MessageStackBackupReconciler implements Reconciler<MessageStackBack
             }
             return UpdateControl.<MessageStackBackup>noUpdate().rescheduleAfter(Duration.ofSeconds(15));
         }
-        String message = terminationMessage(client, job);
+        String message = terminationMessage(client, job, BackupJob.CONTAINER);
         BackupOutcome outcome = BackupOutcome.parse(message, backup.getMetadata().getName());
         if (succeeded && outcome.succeeded()) {
             var m = outcome.manifest();
@@ -232,7 +271,7 @@ public class MessageStackBackupReconciler implements Reconciler<MessageStackBack
     }
 
     /** The backup container's termination message (the agent's result line), or null. */
-    private static String terminationMessage(KubernetesClient client, Job job) {
+    private static String terminationMessage(KubernetesClient client, Job job, String container) {
         List<Pod> pods = client.pods().inNamespace(job.getMetadata().getNamespace())
                 .withLabel("job-name", job.getMetadata().getName()).list().getItems();
         for (Pod p : pods) {
@@ -240,7 +279,7 @@ public class MessageStackBackupReconciler implements Reconciler<MessageStackBack
                 continue;
             }
             for (var cs : p.getStatus().getContainerStatuses()) {
-                if (BackupJob.CONTAINER.equals(cs.getName()) && cs.getState() != null
+                if (container.equals(cs.getName()) && cs.getState() != null
                         && cs.getState().getTerminated() != null) {
                     return cs.getState().getTerminated().getMessage();
                 }

@@ -107,6 +107,7 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
         run.refusal().ifPresent(message -> warnOnceAboutRefusal(context, resource, previous, message));
         if (run.refusal().isEmpty()) {
             scheduleBackup(context, resource);
+            applyRetention(context, resource, stack);
         }
         MessageStackStatus next = StatusCalculator.calculate(previous, observed,
                 resource.getMetadata().getGeneration(), now());
@@ -188,6 +189,49 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
             LOG.warnf("scheduled backup not created stack=%s/%s error=\"%s\"", ns, name, e.getMessage());
             events.warning(context.getClient(), resource, "BackupScheduleFailed", "the scheduled backup could not be"
                     + " created: " + e.getMessage());
+        }
+    }
+
+    /**
+     * spec.backup.retention, only when the user set count or maxAge: BackupRetention chooses among this stack's
+     * Completed MessageStackBackups (the newest is always kept), and each chosen one gets a deletion Job
+     * (galera-agent backup-delete: the manifest first, and only of a complete backup). The MessageStackBackup
+     * controller removes the object once its Job succeeded. Nothing is deleted without a configured rule.
+     */
+    private void applyRetention(Context<MessageStack> context, MessageStack resource, Stack stack) {
+        var spec = resource.getSpec();
+        if (spec == null || spec.backup == null || spec.backup.retention == null
+                || spec.backup.retention.count == null && spec.backup.retention.maxAge == null) {
+            return;
+        }
+        String ns = resource.getMetadata().getNamespace();
+        try {
+            var policy = new io.messagestack.operator.backup.BackupRetention.Policy(spec.backup.retention.count,
+                    spec.backup.retention.maxAge == null ? null : SpecValidation.maxAge(spec.backup.retention.maxAge));
+            var backups = context.getClient().resources(io.messagestack.operator.crd.MessageStackBackup.class)
+                    .inNamespace(ns).list().getItems().stream()
+                    .filter(b -> b.getSpec() != null && stack.name().equals(b.getSpec().stack)).toList();
+            var rows = backups.stream().map(b -> new io.messagestack.operator.backup.BackupRetention.Backup(
+                    b.getMetadata().getName(),
+                    b.getStatus() == null || b.getStatus().endTime == null ? null : Instant.parse(b.getStatus().endTime),
+                    b.getStatus() != null && io.messagestack.operator.crd.MessageStackBackupStatus.COMPLETED
+                            .equals(b.getStatus().phase))).toList();
+            var decision = io.messagestack.operator.backup.BackupRetention.choose(rows, policy, Instant.now());
+            for (int i = 0; i < decision.delete().size(); i++) {
+                String name = decision.delete().get(i);
+                var backup = backups.stream().filter(b -> name.equals(b.getMetadata().getName())).findFirst().orElseThrow();
+                String jobName = io.messagestack.operator.backup.BackupJob.deleteJobName(name);
+                if (context.getClient().batch().v1().jobs().inNamespace(ns).withName(jobName).get() != null) {
+                    continue; // already deleting (or a failed deletion a person has to look at)
+                }
+                context.getClient().resource(io.messagestack.operator.backup.BackupJob.buildDelete(stack, backup)).create();
+                events.normal(context.getClient(), resource, "BackupRetention", "deleting backup " + name + " ("
+                        + decision.reasons().get(i) + ")");
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("retention not applied stack=%s/%s error=\"%s\"", ns, stack.name(), e.getMessage());
+            events.warning(context.getClient(), resource, "BackupRetentionFailed", "retention was not applied: "
+                    + e.getMessage());
         }
     }
 

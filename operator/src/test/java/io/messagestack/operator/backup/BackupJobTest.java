@@ -18,6 +18,7 @@ import io.messagestack.operator.crd.S3StorageSpec;
 import io.messagestack.operator.crd.SecretRef;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -155,6 +156,25 @@ class BackupJobTest {
         assertTrue(pod.getVolumes().stream().anyMatch(v -> v.getPersistentVolumeClaim() != null
                 && v.getPersistentVolumeClaim().getClaimName().equals("backup-volume")));
         assertEquals("pvc://backup-volume/prod/shop/backups/b/", BackupJob.location(TestStacks.stack(spec), "b"));
+    }
+
+    @Test
+    void theDeleteJobHasOnlyTheStorageNoDatabase() {
+        Job job = BackupJob.build(TestStacks.stack(s3Spec()), backup("old"), NODE);
+        Job delete = BackupJob.buildDelete(TestStacks.stack(s3Spec()), backup("old"));
+        assertEquals("old-delete", delete.getMetadata().getName());
+        PodSpec pod = delete.getSpec().getTemplate().getSpec();
+        Container c = pod.getContainers().get(0);
+        assertEquals(List.of("/usr/local/bin/galera-agent", "backup-delete"), c.getCommand());
+        assertRestricted(c);
+        Map<String, EnvVar> env = env(c);
+        assertEquals(env(job.getSpec().getTemplate().getSpec().getContainers().get(0)).get("BACKUP_FOLDER").getValue(),
+                env.get("BACKUP_FOLDER").getValue(), "the same folder the backup was written to");
+        assertEquals("s3-keys", env.get("AWS_SECRET_ACCESS_KEY").getValueFrom().getSecretKeyRef().getName());
+        assertFalse(env.containsKey("BACKUP_PASSWORD"), "no database login");
+        assertTrue(pod.getVolumes().stream().noneMatch(v -> v.getPersistentVolumeClaim() != null),
+                "no data volume");
+        assertEquals("MessageStackBackup", delete.getMetadata().getOwnerReferences().get(0).getKind());
     }
 
     @Test

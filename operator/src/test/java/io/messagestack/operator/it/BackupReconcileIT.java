@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.util.function.Predicate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,6 +48,8 @@ class BackupReconcileIT {
         KubeApi.installCrd(client);
         operator = new Operator(o -> o.withKubernetesClient(client).withCloseClientOnStop(false));
         operator.register(new MessageStackBackupReconciler());
+        // The stack's reconciler too: it applies retention (and would create scheduled backups).
+        operator.register(new io.messagestack.operator.reconcile.MessageStackReconciler());
         operator.start();
     }
 
@@ -190,5 +193,64 @@ class BackupReconcileIT {
         MessageStackBackup pending = awaitBackup("onlywriter", "b", s -> "Pending".equals(s.phase));
         assertTrue(pending.getStatus().reason.contains("writer"), pending.getStatus().reason);
         assertNull(client.batch().v1().jobs().inNamespace("onlywriter").withName("b-backup").get());
+    }
+
+    /** A backup as the controller leaves it when it completed. */
+    private static void completed(String ns, String name, String endTime) {
+        backup(ns, name, "keep");
+        // No database pod: the controller leaves it Pending; then the test plays its completion.
+        awaitBackup(ns, name, s -> "Pending".equals(s.phase));
+        for (int attempt = 1; ; attempt++) {
+            MessageStackBackup b = client.resources(MessageStackBackup.class).inNamespace(ns).withName(name).get();
+            MessageStackBackupStatus s = new MessageStackBackupStatus();
+            s.phase = "Completed";
+            s.startTime = endTime;
+            s.endTime = endTime;
+            s.location = "s3://messagestack-backups/" + ns + "/keep/backups/" + name + "/";
+            b.setStatus(s);
+            try {
+                client.resource(b).updateStatus();
+                return;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 5) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    @Test
+    void retentionDeletesExactlyWhatItChoseAndOnlyAfterTheObjectsAreGone() throws Exception {
+        stack("ret", "keep", S3);
+        completed("ret", "keep-a", "2026-01-01T03:00:00Z");
+        completed("ret", "keep-b", "2026-01-02T03:00:00Z");
+        completed("ret", "keep-c", "2026-01-03T03:00:00Z");
+        // Without retention nothing is deleted, however old: the stack's reconcile (every 10 s while not Ready) has
+        // run at least once more after the backups completed.
+        Thread.sleep(12_000);
+        assertNotNull(client.resources(io.messagestack.operator.crd.MessageStack.class).inNamespace("ret")
+                .withName("keep").get().getStatus(), "the stack was reconciled");
+        assertNull(client.batch().v1().jobs().inNamespace("ret").withName("keep-a-delete").get());
+        client.resources(io.messagestack.operator.crd.MessageStack.class).inNamespace("ret").withName("keep")
+                .edit(ms -> {
+                    ms.getSpec().backup.retention = new io.messagestack.operator.crd.BackupRetentionSpec();
+                    ms.getSpec().backup.retention.count = 2;
+                    return ms;
+                });
+        Job deleteA = KubeApi.await("the deletion Job of keep-a", WAIT,
+                () -> client.batch().v1().jobs().inNamespace("ret").withName("keep-a-delete").get());
+        assertEquals(java.util.List.of("/usr/local/bin/galera-agent", "backup-delete"),
+                deleteA.getSpec().getTemplate().getSpec().getContainers().get(0).getCommand());
+        assertNull(client.batch().v1().jobs().inNamespace("ret").withName("keep-b-delete").get(), "count 2 keeps b");
+        assertNull(client.batch().v1().jobs().inNamespace("ret").withName("keep-c-delete").get(), "the newest is kept");
+
+        // The record stays until the objects are gone.
+        assertEquals("Completed", client.resources(MessageStackBackup.class).inNamespace("ret").withName("keep-a")
+                .get().getStatus().phase);
+        finishJob("ret", deleteA, true, "{\"deleted\":\"s3://messagestack-backups/ret/keep/backups/keep-a/\"}");
+        KubeApi.await("keep-a deleted", WAIT, () -> client.resources(MessageStackBackup.class).inNamespace("ret")
+                .withName("keep-a").get() == null ? Boolean.TRUE : null);
+        assertEquals("Completed", client.resources(MessageStackBackup.class).inNamespace("ret").withName("keep-b")
+                .get().getStatus().phase);
     }
 }
