@@ -80,10 +80,11 @@ watched namespace.
   resources: ["messagestackbackups/status"]
   verbs: ["get", "patch", "update"]
 # Backup Jobs (galera-agent backup next to a database pod): created and watched, never deleted (the
-# MessageStackBackup owns its Job; Kubernetes removes the Job with it).
+# MessageStackBackup owns its Job; Kubernetes removes the Job with it); patched only to suspend a Job
+# whose pod never started (its backup is then Failed).
 - apiGroups: ["batch"]
   resources: ["jobs"]
-  verbs: ["get", "list", "watch", "create"]
+  verbs: ["get", "list", "watch", "create", "patch", "update"]
 # Owned objects: server-side apply (patch), create-once Secrets (create), removal of disabled parts (delete).
 - apiGroups: [""]
   resources: ["secrets", "configmaps", "services"]

@@ -255,6 +255,54 @@ public final class BackupJob {
         }
     }
 
+    /** How long a backup pod may stay unstarted (image pull, volume mount) before the backup is given up. */
+    public static final java.time.Duration START_TIMEOUT = java.time.Duration.ofMinutes(10);
+
+    /**
+     * Why the backup pod has not started its backup container though {@link #START_TIMEOUT} has passed since the
+     * Job was created (an unpullable image, a volume that cannot be mounted on that node), or empty while it may
+     * still start. A pod that got as far as running or ending its container is never stuck.
+     */
+    public static java.util.Optional<String> stuck(io.fabric8.kubernetes.api.model.Pod pod, java.time.Instant jobCreated,
+                                                   java.time.Instant now) {
+        if (jobCreated == null || now.isBefore(jobCreated.plus(START_TIMEOUT))) {
+            return java.util.Optional.empty();
+        }
+        if (pod == null) {
+            return java.util.Optional.of("no pod was created for the Job in " + START_TIMEOUT.toMinutes() + " minutes");
+        }
+        var status = pod.getStatus();
+        if (status != null && status.getContainerStatuses() != null) {
+            for (var cs : status.getContainerStatuses()) {
+                if (CONTAINER.equals(cs.getName()) && cs.getState() != null
+                        && (cs.getState().getRunning() != null || cs.getState().getTerminated() != null)) {
+                    return java.util.Optional.empty();
+                }
+            }
+        }
+        String why = "";
+        if (status != null) {
+            List<io.fabric8.kubernetes.api.model.ContainerStatus> all = new ArrayList<>();
+            if (status.getInitContainerStatuses() != null) {
+                all.addAll(status.getInitContainerStatuses());
+            }
+            if (status.getContainerStatuses() != null) {
+                all.addAll(status.getContainerStatuses());
+            }
+            for (var cs : all) {
+                if (cs.getState() != null && cs.getState().getWaiting() != null) {
+                    why = cs.getName() + ": " + cs.getState().getWaiting().getReason()
+                            + (cs.getState().getWaiting().getMessage() == null ? ""
+                            : " (" + cs.getState().getWaiting().getMessage() + ")");
+                    break;
+                }
+            }
+        }
+        return java.util.Optional.of("the backup pod " + pod.getMetadata().getName() + " did not start in "
+                + START_TIMEOUT.toMinutes() + " minutes" + (why.isEmpty() ? "" : ": " + why)
+                + "; for the pvc target, the claim must be mountable on the database pod's node");
+    }
+
     private static EnvVar env(String name, String value) {
         return new EnvVarBuilder().withName(name).withValue(value).build();
     }

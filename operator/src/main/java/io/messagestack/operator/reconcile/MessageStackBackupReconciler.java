@@ -177,6 +177,21 @@ public class MessageStackBackupReconciler implements Reconciler<MessageStackBack
                 || js != null && js.getConditions() != null && js.getConditions().stream()
                 .anyMatch(c -> "Failed".equals(c.getType()) && "True".equals(c.getStatus()));
         if (!succeeded && !failed) {
+            Pod pod = client.pods().inNamespace(job.getMetadata().getNamespace())
+                    .withLabel("job-name", job.getMetadata().getName()).list().getItems().stream().findFirst()
+                    .orElse(null);
+            var stuck = BackupJob.stuck(pod, job.getMetadata().getCreationTimestamp() == null ? null
+                    : Instant.parse(job.getMetadata().getCreationTimestamp()), Instant.now());
+            if (stuck.isPresent()) {
+                // Suspending the Job stops its pod (nothing was written: the backup never started), so it no
+                // longer holds the stack's one backup slot; the Job stays for a person to look at.
+                client.batch().v1().jobs().inNamespace(job.getMetadata().getNamespace())
+                        .withName(job.getMetadata().getName()).edit(j -> {
+                            j.getSpec().setSuspend(true);
+                            return j;
+                        });
+                return fail(client, backup, status, stuck.get());
+            }
             if (!MessageStackBackupStatus.RUNNING.equals(status.phase)) {
                 status.phase = MessageStackBackupStatus.RUNNING;
                 backup.setStatus(status);

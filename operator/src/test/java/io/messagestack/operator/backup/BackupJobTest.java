@@ -177,6 +177,30 @@ class BackupJobTest {
         assertEquals("MessageStackBackup", delete.getMetadata().getOwnerReferences().get(0).getKind());
     }
 
+    private static io.fabric8.kubernetes.api.model.Pod pod(String state) {
+        var cs = new io.fabric8.kubernetes.api.model.ContainerStatusBuilder().withName("backup");
+        switch (state) {
+            case "running" -> cs.withNewState().withNewRunning().endRunning().endState();
+            case "terminated" -> cs.withNewState().withNewTerminated().withExitCode(1).endTerminated().endState();
+            default -> cs.withNewState().withNewWaiting().withReason(state).withMessage("x").endWaiting().endState();
+        }
+        return new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName("b-backup-x").endMetadata()
+                .withNewStatus().withPhase("Pending").withContainerStatuses(cs.build()).endStatus().build();
+    }
+
+    @Test
+    void aPodThatNeverStartsIsGivenUpAfterTenMinutesWithItsReason() {
+        java.time.Instant created = java.time.Instant.parse("2026-12-06T03:00:00Z");
+        java.time.Instant early = created.plusSeconds(9 * 60);
+        java.time.Instant late = created.plusSeconds(11 * 60);
+        assertTrue(BackupJob.stuck(pod("ContainerCreating"), created, early).isEmpty(), "may still start");
+        assertTrue(BackupJob.stuck(pod("running"), created, late).isEmpty(), "a running backup is never stuck");
+        assertTrue(BackupJob.stuck(pod("terminated"), created, late).isEmpty(), "an ended one is the Job's business");
+        String why = BackupJob.stuck(pod("ContainerCreating"), created, late).orElseThrow();
+        assertTrue(why.contains("ContainerCreating") && why.contains("did not start"), why);
+        assertTrue(BackupJob.stuck(null, created, late).orElseThrow().contains("no pod"));
+    }
+
     @Test
     void jobNamesFitALabelAndStayDistinct() {
         String a = BackupJob.jobName("x".repeat(200) + "a");
