@@ -21,6 +21,11 @@ import java.util.Optional;
 public final class ScheduledBackups {
     public static final String SCHEDULED_LABEL = "messagestack.io/scheduled";
     public static final String SLOT_ANNOTATION = "messagestack.io/schedule-slot";
+    /**
+     * On the MessageStack: the last slot a backup was created for. Retention may delete that backup's record (a
+     * newer on-demand backup pushed it out); without this the schedule would take the same slot again.
+     */
+    public static final String LAST_SLOT_ANNOTATION = "messagestack.io/last-backup-slot";
 
     private ScheduledBackups() {
     }

@@ -167,20 +167,43 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
             List<Instant> taken = context.getClient().resources(io.messagestack.operator.crd.MessageStackBackup.class)
                     .inNamespace(ns).withLabel(io.messagestack.operator.backup.ScheduledBackups.SCHEDULED_LABEL, "true")
                     .withLabel(Labels.INSTANCE, name).list().getItems().stream()
-                    .map(io.messagestack.operator.backup.ScheduledBackups::slotOf).flatMap(Optional::stream).toList();
+                    .map(io.messagestack.operator.backup.ScheduledBackups::slotOf).flatMap(Optional::stream)
+                    .collect(java.util.stream.Collectors.toCollection(ArrayList::new));
+            var annotations = resource.getMetadata().getAnnotations();
+            String last = annotations == null ? null
+                    : annotations.get(io.messagestack.operator.backup.ScheduledBackups.LAST_SLOT_ANNOTATION);
+            if (last != null) {
+                try {
+                    taken.add(Instant.parse(last));
+                } catch (RuntimeException e) {
+                    LOG.warnf("ignoring annotation %s=%s on stack=%s/%s: not an instant",
+                            io.messagestack.operator.backup.ScheduledBackups.LAST_SLOT_ANNOTATION, last, ns, name);
+                }
+            }
             Instant created = Instant.parse(resource.getMetadata().getCreationTimestamp());
             var due = io.messagestack.operator.backup.ScheduledBackups.due(schedule, taken, created, Instant.now());
             if (due.isEmpty()) {
                 return;
             }
             var backup = io.messagestack.operator.backup.ScheduledBackups.backupFor(name, ns, due.get());
+            boolean isNew = true;
             try {
                 context.getClient().resource(backup).create();
             } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-                if (e.getCode() == 409) {
-                    return; // this slot's backup exists already
+                if (e.getCode() != 409) {
+                    throw e;
                 }
-                throw e;
+                isNew = false; // this slot's backup exists already
+            }
+            // Remember the slot on the stack (a merge patch of one annotation, no resourceVersion to conflict on).
+            context.getClient().resources(MessageStack.class).inNamespace(ns).withName(name).patch(
+                    io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                            io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                    "{\"metadata\":{\"annotations\":{\""
+                            + io.messagestack.operator.backup.ScheduledBackups.LAST_SLOT_ANNOTATION + "\":\""
+                            + due.get() + "\"}}}");
+            if (!isNew) {
+                return;
             }
             events.normal(context.getClient(), resource, "BackupScheduled", "scheduled backup "
                     + backup.getMetadata().getName() + " created for the slot " + due.get() + " ("

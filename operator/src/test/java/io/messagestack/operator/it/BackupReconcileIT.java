@@ -253,4 +253,26 @@ class BackupReconcileIT {
         assertEquals("Completed", client.resources(MessageStackBackup.class).inNamespace("ret").withName("keep-b")
                 .get().getStatus().phase);
     }
+
+    @Test
+    void aScheduleCreatesTheBackupOfItsSlotAndRemembersTheSlot() {
+        stack("sched", "shop", S3 + "  schedule: '* * * * *'\n");
+        // The first slot after the stack's creation: within a minute, plus one stack reconcile (10 s).
+        MessageStackBackup b = KubeApi.await("a scheduled backup", Duration.ofSeconds(100),
+                () -> client.resources(MessageStackBackup.class).inNamespace("sched")
+                        .withLabel("messagestack.io/scheduled", "true").list().getItems().stream().findFirst()
+                        .orElse(null));
+        assertTrue(b.getMetadata().getName().matches("shop-[0-9]{8}-[0-9]{4}"), b.getMetadata().getName());
+        assertEquals("shop", b.getSpec().stack);
+        String slot = b.getMetadata().getAnnotations().get("messagestack.io/schedule-slot");
+        assertEquals(io.messagestack.operator.backup.BackupLayout.scheduledBackupName("shop", Instant.parse(slot)),
+                b.getMetadata().getName(), "the name comes from the slot");
+        String remembered = KubeApi.await("the stack remembers the slot", WAIT, () -> {
+            var ms = client.resources(io.messagestack.operator.crd.MessageStack.class).inNamespace("sched")
+                    .withName("shop").get();
+            return ms.getMetadata().getAnnotations() == null ? null
+                    : ms.getMetadata().getAnnotations().get("messagestack.io/last-backup-slot");
+        });
+        assertTrue(Instant.parse(remembered).compareTo(Instant.parse(slot)) >= 0, remembered + " vs " + slot);
+    }
 }
