@@ -1,4 +1,4 @@
-// galera-agent is the data plane of a MessageStack database pod, one binary with four commands:
+// galera-agent is the data plane of a MessageStack database pod, one binary with six commands:
 //
 //	serve (the default): the agent container. It answers HAProxy's health check (GET /health),
 //	  liveness (GET /live), the operator's questions about the node's position (GET /state) and its
@@ -6,6 +6,8 @@
 //	start: the database container's entry point (start.go): bootstrap, join or wait, then run the server.
 //	drain: the database container's preStop hook (start.go).
 //	install <path>: the init container copies the binary into the pod, for the database container.
+//	backup: one physical backup to S3 or a volume, in a Job next to a database pod (backup.go).
+//	backup-delete: removes one complete backup (retention; backup.go).
 package main
 
 import (
@@ -41,6 +43,12 @@ func main() {
 		return
 	case "drain":
 		runDrain()
+		return
+	case "backup":
+		runBackupCommand()
+		return
+	case "backup-delete":
+		runBackupDeleteCommand()
 		return
 	case "install":
 		if len(os.Args) != 3 {

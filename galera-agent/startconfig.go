@@ -29,6 +29,8 @@ type StartConfig struct {
 	MonitorPass   string
 	SSTUser       string
 	SSTPassword   string
+	BackupUser    string // BACKUP_USER: the physical backup's login (galera-agent backup), MariaDB only
+	BackupPass    string // BACKUP_PASSWORD; empty: no backup user
 	AppDatabase   string
 	AppUser       string
 	AppPassword   string
@@ -86,6 +88,8 @@ func LoadStartConfig(env Env, hostname string, resolveSelf func() string) (Start
 		MonitorPass:  env("MONITOR_PASSWORD"),
 		SSTUser:      env.or("SST_USER", "sst"),
 		SSTPassword:  env("SST_PASSWORD"),
+		BackupUser:   env.or("BACKUP_USER", "backup"),
+		BackupPass:   env("BACKUP_PASSWORD"),
 		AppDatabase:  env("APP_DATABASE"),
 		AppUser:      env("APP_USER"),
 		AppPassword:  env("APP_PASSWORD"),
@@ -210,6 +214,9 @@ func (c StartConfig) CheckSecrets() error {
 	}
 	if c.SSTPassword != "" && !plainNameRE.MatchString(c.SSTUser) {
 		return fmt.Errorf("SST_USER=%q is not a plain name (letters, digits, _ . - only)", c.SSTUser)
+	}
+	if c.BackupPass != "" && !plainNameRE.MatchString(c.BackupUser) {
+		return fmt.Errorf("BACKUP_USER=%q is not a plain name (letters, digits, _ . - only)", c.BackupUser)
 	}
 	if c.AppDatabase != "" {
 		if !plainDatabaseRE.MatchString(c.AppDatabase) {

@@ -46,6 +46,16 @@ func UserStatements(c StartConfig, kind string, drops []string) []string {
 				"GRANT "+sstGrants+" ON *.* TO "+u)
 		}
 	}
+	// The backup user logs in over TCP from the backup Job's pod (another pod on the same node, whose
+	// address is not known in advance), so its host is '%'; it has the SST user's privileges only:
+	// what mariadb-backup --backup needs, no data access through SQL (it reads the files).
+	if kind == KindMariaDB && c.BackupPass != "" {
+		bu, buPW := SQLString(c.BackupUser)+"@'%'", SQLString(c.BackupPass)
+		s = append(s, "CREATE USER IF NOT EXISTS "+bu+" IDENTIFIED BY "+buPW,
+			"ALTER USER "+bu+" IDENTIFIED BY "+buPW,
+			"REVOKE ALL PRIVILEGES, GRANT OPTION FROM "+bu,
+			"GRANT "+sstGrants+" ON *.* TO "+bu)
+	}
 	if c.AppDatabase != "" {
 		app, appPW := SQLString(c.AppUser), SQLString(c.AppPassword)
 		s = append(s, "CREATE DATABASE IF NOT EXISTS `"+c.AppDatabase+"`",

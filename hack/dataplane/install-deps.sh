@@ -7,7 +7,7 @@ set -euo pipefail
 started=$SECONDS
 say() { echo "[$(date +%H:%M:%S) +$((SECONDS - started))s] dataplane-deps: $*"; }
 
-packages=(mariadb-server mariadb-client galera-4 mariadb-backup rsync socat haproxy jq curl shellcheck procps util-linux)
+packages=(mariadb-server mariadb-client galera-4 mariadb-backup rsync socat haproxy jq curl shellcheck procps util-linux zstd)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

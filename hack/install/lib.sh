@@ -17,6 +17,8 @@ export PATH="$HELM_BIN_DIR:$K8S_BIN_DIR:$MS_CACHE/kind/$KIND_VERSION/bin:/usr/lo
 CHART_DIR="$ROOT/deploy/helm/messagestack-operator"
 BUNDLE="$ROOT/deploy/release/messagestack-operator.yaml"
 CRD_SRC="$ROOT/crds/messagestacks.messagestack.io.yaml"
+# Every generated CRD (make crds): the chart's crds/ holds a copy of each.
+CRD_SRCS=("$ROOT/crds/messagestacks.messagestack.io.yaml" "$ROOT/crds/messagestackbackups.messagestack.io.yaml")
 
 _t0=$SECONDS
 log() { echo "[$(date +%H:%M:%S) +$((SECONDS - _t0))s] ${LOG_PREFIX:-install}: $*"; }

@@ -14,8 +14,7 @@ check=0
 
 RELEASE=messagestack-operator
 RELEASE_NS=messagestack-system
-CHART_CRD="$CHART_DIR/crds/$(basename "$CRD_SRC")"
-[ -f "$CRD_SRC" ] || die "$CRD_SRC missing: run make crds"
+for crd in "${CRD_SRCS[@]}"; do [ -f "$crd" ] || die "$crd missing: run make crds"; done
 
 render() {   # the bundle to stdout, from the chart as it is in $1
   cat <<HEADER
@@ -30,12 +29,14 @@ HEADER
 
 if [ "$check" = 1 ]; then
   stale=0
-  if ! cmp -s "$CRD_SRC" "$CHART_CRD"; then
-    log "STALE: $CHART_CRD differs from $CRD_SRC"; stale=1
-  fi
+  for crd in "${CRD_SRCS[@]}"; do
+    if ! cmp -s "$crd" "$CHART_DIR/crds/$(basename "$crd")"; then
+      log "STALE: $CHART_DIR/crds/$(basename "$crd") differs from $crd"; stale=1
+    fi
+  done
   # Render from a copy of the chart with the CRD as it should be, so a stale copy shows in both checks.
   tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-  cp -r "$CHART_DIR" "$tmp/chart"; cp "$CRD_SRC" "$tmp/chart/crds/"
+  cp -r "$CHART_DIR" "$tmp/chart"; cp "${CRD_SRCS[@]}" "$tmp/chart/crds/"
   render "$tmp/chart" > "$tmp/bundle.yaml" || die "helm template failed (above)"
   if ! cmp -s "$tmp/bundle.yaml" "$BUNDLE"; then
     log "STALE: $BUNDLE differs from the chart's rendering:"
@@ -47,8 +48,8 @@ if [ "$check" = 1 ]; then
   exit 0
 fi
 
-cp "$CRD_SRC" "$CHART_CRD"
+cp "${CRD_SRCS[@]}" "$CHART_DIR/crds/"
 mkdir -p "$(dirname "$BUNDLE")"
 render "$CHART_DIR" > "$BUNDLE.tmp" || { rm -f "$BUNDLE.tmp"; die "helm template failed (above)"; }
 mv "$BUNDLE.tmp" "$BUNDLE"
-log "wrote $CHART_CRD and $BUNDLE ($(grep -c '^kind:' "$BUNDLE") objects)"
+log "wrote $CHART_DIR/crds/ and $BUNDLE ($(grep -c '^kind:' "$BUNDLE") objects)"

@@ -4,7 +4,7 @@
 # See docs/dataplane.md.
 DATAPLANE := hack/dataplane
 
-.PHONY: dataplane-deps test-galera-agent test-dataplane dataplane-images test-dataplane-images
+.PHONY: dataplane-deps test-galera-agent test-dataplane dataplane-images test-dataplane-images test-backup
 
 dataplane-deps: ## Debian packages for the data-plane test (mariadb-server galera-4 rsync socat haproxy jq curl shellcheck), installed if missing
 	@$(DATAPLANE)/install-deps.sh
@@ -16,10 +16,14 @@ test-dataplane: dataplane-deps test-galera-agent ## real 3-node MariaDB Galera o
 	@shellcheck -x -S warning operator/src/main/resources/dataplane/galera-start.sh $(DATAPLANE)/*.sh
 	@$(DATAPLANE)/test-galera.sh
 
+test-backup: dataplane-deps test-galera-agent ## galera-agent backup on loopback: one-node Galera + versitygw (S3) processes; backup, download, SHA-256 + manifest, restore (mbstream, --prepare, mariadbd) and count; refused/failed/interrupted runs leave no manifest and no open upload; the volume target (docs/backup.md)
+	@shellcheck -x -S warning hack/backup/test-backup.sh
+	@flock /tmp/ms-test-backup.lock hack/backup/test-backup.sh
+
 dataplane-images: base-image ## build messagestack/{mariadb-galera:10.11,galera-agent,haproxy,nginx,keepalived}:dev from images/* (FROM messagestack/debian-base)
 	@$(DATAPLANE)/build-images.sh
 
 test-dataplane-images: dataplane-images ## the images in Docker laid out like pods: 3 db + agent sidecars, HAProxy, full crash + POST /bootstrap; nginx non-root on :80; keepalived
 	@$(DATAPLANE)/test-images.sh
 
-TEST_PHASES_DEFINED += test-dataplane
+TEST_PHASES_DEFINED += test-dataplane test-backup

@@ -4,8 +4,8 @@
 OPERATOR_BUILD_LOCK := /tmp/messagestack-build-$(shell echo $(CURDIR) | md5sum | cut -c1-8)-operator.lock
 OPERATOR_MVN := flock $(OPERATOR_BUILD_LOCK) mvn -B -q -f operator/pom.xml
 OPERATOR_IMAGE := messagestack/operator:dev
-OPERATOR_CRD_BUILT := operator/target/kubernetes/messagestacks.messagestack.io-v1.yml
-OPERATOR_CRD := crds/messagestacks.messagestack.io.yaml
+# One CRD per kind (MessageStack, MessageStackBackup): generated as target/kubernetes/<plural>.<group>-v1.yml.
+OPERATOR_CRD_NAMES := messagestacks.messagestack.io messagestackbackups.messagestack.io
 
 .PHONY: operator-test-tools test-operator-unit test-operator crds operator-image deploy-operator deploy-sample test-e2e bench-operator bench-operator-flood
 
@@ -21,11 +21,10 @@ test-operator: operator-test-tools kube-api-test-bins ## operator unit tests + t
 	  echo "kube-apiserver missing in $(KUBE_API_TEST_DIR)/k8s/$(K8S_VERSION:v%=%)-linux-amd64: run make kube-api-test-bins" >&2; exit 1; }
 	@$(OPERATOR_MVN) verify
 
-crds: ## regenerate crds/ from the Java types (the build's generated CRD)
-	@echo "==> building the operator to generate the CRD"
+crds: ## regenerate crds/ from the Java types (the build's generated CRDs: MessageStack, MessageStackBackup)
+	@echo "==> building the operator to generate the CRDs"
 	@$(OPERATOR_MVN) package -DskipTests
-	@cp $(OPERATOR_CRD_BUILT) $(OPERATOR_CRD)
-	@echo "crds: wrote $(OPERATOR_CRD)"
+	@for n in $(OPERATOR_CRD_NAMES); do cp operator/target/kubernetes/$$n-v1.yml crds/$$n.yaml && echo "crds: wrote crds/$$n.yaml"; done
 
 operator-image: base-image ## messagestack/operator:dev (offline: on messagestack/debian-base:bookworm when present)
 	@hack/operator/operator-image.sh

@@ -14,7 +14,7 @@ phase "loading the stack images into kind (a new operator may roll running stack
 load_stack_images
 phase "applying CRD, namespace, RBAC and Deployment (server-side)"
 k apply --server-side --force-conflicts -k "$ROOT/deploy/overlays/local-images" >/dev/null
-k wait --for condition=Established --timeout=60s crd/messagestacks.messagestack.io >/dev/null
+k wait --for condition=Established --timeout=60s crd/messagestacks.messagestack.io crd/messagestackbackups.messagestack.io >/dev/null
 # The tag stays :dev, so record the image id: a rebuilt image rolls the pods, the same one does not.
 image_id=$(docker image inspect -f '{{.Id}}' "$OPERATOR_IMAGE" | cut -c8-19)
 k -n "$OPERATOR_NS" set env deployment/messagestack-operator OPERATOR_IMAGE_ID="$image_id" >/dev/null

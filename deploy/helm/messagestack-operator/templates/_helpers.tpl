@@ -71,6 +71,20 @@ watched namespace.
 - apiGroups: ["messagestack.io"]
   resources: ["messagestacks/status"]
   verbs: ["get", "patch", "update"]
+# Backups: scheduled ones are created by the operator; it deletes a MessageStackBackup only after
+# retention's deletion Job removed that backup's objects (spec.backup.retention set).
+- apiGroups: ["messagestack.io"]
+  resources: ["messagestackbackups"]
+  verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
+- apiGroups: ["messagestack.io"]
+  resources: ["messagestackbackups/status"]
+  verbs: ["get", "patch", "update"]
+# Backup Jobs (galera-agent backup next to a database pod): created and watched, never deleted (the
+# MessageStackBackup owns its Job; Kubernetes removes the Job with it); patched only to suspend a Job
+# whose pod never started (its backup is then Failed).
+- apiGroups: ["batch"]
+  resources: ["jobs"]
+  verbs: ["get", "list", "watch", "create", "patch", "update"]
 # Owned objects: server-side apply (patch), create-once Secrets (create), removal of disabled parts (delete).
 - apiGroups: [""]
   resources: ["secrets", "configmaps", "services"]

@@ -9,6 +9,8 @@ public final class Components {
     public static final String VIP = "vip";
     public static final String CREDENTIALS = "credentials";
     public static final String NETWORK = "network";
+    /** The Jobs that take physical backups (galera-agent backup). */
+    public static final String BACKUP = "backup";
 
     private Components() {
     }

@@ -124,4 +124,28 @@ public final class SpecLimits {
             + " [m.startsWith('skip_') ? m.substring(5) : m.startsWith('enable_') ? m.substring(7)"
             + " : m.startsWith('disable_') ? m.substring(8) : m.startsWith('maximum_') ? m.substring(8) : m].all(s,"
             + " s.size() > 0 && !" + OWNED_CONFIG_KEYS_CEL + ".exists(o, o.startsWith(s))))))";
+
+    // ---- spec.backup (issue 14; docs/backup.md) ----
+
+    /** An http(s) URL of an S3 endpoint: scheme, host (DNS name, IPv4 or [IPv6]), optional port, no path or query. */
+    public static final String S3_ENDPOINT_PATTERN =
+            "^https?://([a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?(\\.[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?)*|\\[[0-9a-fA-F:.]+\\])(:[0-9]{1,5})?/?$";
+    public static final int S3_ENDPOINT_MAX_LENGTH = 256;
+    /** S3 bucket naming rules (3-63 characters, lower case, digits, '.', '-', starting and ending alphanumeric). */
+    public static final String S3_BUCKET_PATTERN = "^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$";
+    /** AWS region names and what other stores accept (us-east-1, garage, ...). */
+    public static final String S3_REGION_PATTERN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
+    public static final int S3_REGION_MAX_LENGTH = 32;
+    /** A Secret or PVC name: a DNS subdomain. */
+    public static final String OBJECT_NAME_PATTERN =
+            "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+    public static final int OBJECT_NAME_MAX_LENGTH = 253;
+    /** spec.backup.retention.count: enough for hourly backups over a month and a half. */
+    public static final int BACKUP_RETENTION_COUNT_MAX = 1000;
+    /** spec.backup.retention.maxAge: a whole number of minutes, hours or days, e.g. 720h or 30d; at most 10 years. */
+    public static final String BACKUP_MAX_AGE_PATTERN = "^[1-9][0-9]{0,6}(m|h|d)$";
+    public static final long BACKUP_MAX_AGE_MAX_DAYS = 3650;
+    /** spec.backup.schedule: the characters and shape a cron expression (or macro) can have; BackupSchedule decides. */
+    public static final String BACKUP_SCHEDULE_PATTERN =
+            "^(@(hourly|daily|midnight|weekly|monthly)|[0-9*/,-]+( +[0-9*/,-]+){4})$";
 }

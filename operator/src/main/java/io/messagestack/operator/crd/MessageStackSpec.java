@@ -47,4 +47,8 @@ public class MessageStackSpec {
     @JsonPropertyDescription("How pods are spread over nodes and protected from voluntary disruption.")
     @Default("{}")
     public PlacementSpec placement = new PlacementSpec();
+
+    @JsonPropertyDescription("Physical backups of the database (docs/backup.md). Unset: no scheduled backups, and a"
+            + " MessageStackBackup for this stack fails with a reason.")
+    public BackupSpec backup;
 }

@@ -203,6 +203,9 @@ public final class DatabaseCluster {
         // The user mariabackup state transfers log in as on the donor (local only, its own privileges; not root).
         env.add(env("SST_USER", DatabaseCredentials.SST_USER));
         env.add(secretRef("SST_PASSWORD", DatabaseCredentials.SST));
+        // The user galera-agent backup logs in as, from the backup Job's pod (its own privileges; not root).
+        env.add(env("BACKUP_USER", DatabaseCredentials.BACKUP_USER));
+        env.add(secretRef("BACKUP_PASSWORD", DatabaseCredentials.BACKUP));
         env.add(env("GALERA_AGENT", AGENT_BINARY));
         env.add(env("APP_DATABASE", DatabaseCredentials.APP_DATABASE));
         env.add(env("APP_USER", DatabaseCredentials.APP_USER));

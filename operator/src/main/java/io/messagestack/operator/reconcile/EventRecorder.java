@@ -3,7 +3,6 @@ package io.messagestack.operator.reconcile;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.messagestack.operator.crd.MessageStack;
 import org.jboss.logging.Logger;
 
 import java.time.Instant;
@@ -11,18 +10,19 @@ import java.util.UUID;
 
 /** Kubernetes Events on a MessageStack, for transitions a person should notice (kubectl describe ms). */
 public class EventRecorder {
+    // Any object with metadata: a MessageStack or a MessageStackBackup.
     private static final Logger LOG = Logger.getLogger(EventRecorder.class);
     private static final String COMPONENT = "messagestack-operator";
 
-    public void normal(KubernetesClient client, MessageStack stack, String reason, String message) {
+    public void normal(KubernetesClient client, io.fabric8.kubernetes.api.model.HasMetadata stack, String reason, String message) {
         record(client, stack, "Normal", reason, message);
     }
 
-    public void warning(KubernetesClient client, MessageStack stack, String reason, String message) {
+    public void warning(KubernetesClient client, io.fabric8.kubernetes.api.model.HasMetadata stack, String reason, String message) {
         record(client, stack, "Warning", reason, message);
     }
 
-    private void record(KubernetesClient client, MessageStack stack, String type, String reason, String message) {
+    private void record(KubernetesClient client, io.fabric8.kubernetes.api.model.HasMetadata stack, String type, String reason, String message) {
         String now = Instant.now().toString();
         try {
             client.v1().events().inNamespace(stack.getMetadata().getNamespace()).resource(new EventBuilder()

@@ -105,6 +105,10 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
         }
         MessageStackStatus previous = resource.getStatus();
         run.refusal().ifPresent(message -> warnOnceAboutRefusal(context, resource, previous, message));
+        if (run.refusal().isEmpty()) {
+            scheduleBackup(context, resource);
+            applyRetention(context, resource, stack);
+        }
         MessageStackStatus next = StatusCalculator.calculate(previous, observed,
                 resource.getMetadata().getGeneration(), now());
         emitTransitionEvents(context, resource, previous, next);
@@ -143,6 +147,115 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
         }
         resource.setStatus(next);
         return ErrorStatusUpdateControl.patchStatus(resource);
+    }
+
+    /**
+     * spec.backup.schedule: creates the MessageStackBackup of the slot that is due (ScheduledBackups decides; the
+     * MessageStackBackup controller takes it). The stack's reconcile runs at least once a minute, so a backup starts
+     * within about a minute of its slot.
+     */
+    private void scheduleBackup(Context<MessageStack> context, MessageStack resource) {
+        var spec = resource.getSpec();
+        if (spec == null || spec.backup == null || spec.backup.schedule == null || spec.backup.schedule.isBlank()) {
+            return;
+        }
+        String ns = resource.getMetadata().getNamespace();
+        String name = resource.getMetadata().getName();
+        try {
+            var schedule = io.messagestack.operator.backup.BackupSchedule.parse("spec.backup.schedule",
+                    spec.backup.schedule);
+            List<Instant> taken = context.getClient().resources(io.messagestack.operator.crd.MessageStackBackup.class)
+                    .inNamespace(ns).withLabel(io.messagestack.operator.backup.ScheduledBackups.SCHEDULED_LABEL, "true")
+                    .withLabel(Labels.INSTANCE, name).list().getItems().stream()
+                    .map(io.messagestack.operator.backup.ScheduledBackups::slotOf).flatMap(Optional::stream)
+                    .collect(java.util.stream.Collectors.toCollection(ArrayList::new));
+            var annotations = resource.getMetadata().getAnnotations();
+            String last = annotations == null ? null
+                    : annotations.get(io.messagestack.operator.backup.ScheduledBackups.LAST_SLOT_ANNOTATION);
+            if (last != null) {
+                try {
+                    taken.add(Instant.parse(last));
+                } catch (RuntimeException e) {
+                    LOG.warnf("ignoring annotation %s=%s on stack=%s/%s: not an instant",
+                            io.messagestack.operator.backup.ScheduledBackups.LAST_SLOT_ANNOTATION, last, ns, name);
+                }
+            }
+            Instant created = Instant.parse(resource.getMetadata().getCreationTimestamp());
+            var due = io.messagestack.operator.backup.ScheduledBackups.due(schedule, taken, created, Instant.now());
+            if (due.isEmpty()) {
+                return;
+            }
+            var backup = io.messagestack.operator.backup.ScheduledBackups.backupFor(name, ns, due.get());
+            boolean isNew = true;
+            try {
+                context.getClient().resource(backup).create();
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409) {
+                    throw e;
+                }
+                isNew = false; // this slot's backup exists already
+            }
+            // Remember the slot on the stack (a merge patch of one annotation, no resourceVersion to conflict on).
+            context.getClient().resources(MessageStack.class).inNamespace(ns).withName(name).patch(
+                    io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                            io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                    "{\"metadata\":{\"annotations\":{\""
+                            + io.messagestack.operator.backup.ScheduledBackups.LAST_SLOT_ANNOTATION + "\":\""
+                            + due.get() + "\"}}}");
+            if (!isNew) {
+                return;
+            }
+            events.normal(context.getClient(), resource, "BackupScheduled", "scheduled backup "
+                    + backup.getMetadata().getName() + " created for the slot " + due.get() + " ("
+                    + spec.backup.schedule + ")");
+        } catch (RuntimeException e) {
+            LOG.warnf("scheduled backup not created stack=%s/%s error=\"%s\"", ns, name, e.getMessage());
+            events.warning(context.getClient(), resource, "BackupScheduleFailed", "the scheduled backup could not be"
+                    + " created: " + e.getMessage());
+        }
+    }
+
+    /**
+     * spec.backup.retention, only when the user set count or maxAge: BackupRetention chooses among this stack's
+     * Completed MessageStackBackups (the newest is always kept), and each chosen one gets a deletion Job
+     * (galera-agent backup-delete: the manifest first, and only of a complete backup). The MessageStackBackup
+     * controller removes the object once its Job succeeded. Nothing is deleted without a configured rule.
+     */
+    private void applyRetention(Context<MessageStack> context, MessageStack resource, Stack stack) {
+        var spec = resource.getSpec();
+        if (spec == null || spec.backup == null || spec.backup.retention == null
+                || spec.backup.retention.count == null && spec.backup.retention.maxAge == null) {
+            return;
+        }
+        String ns = resource.getMetadata().getNamespace();
+        try {
+            var policy = new io.messagestack.operator.backup.BackupRetention.Policy(spec.backup.retention.count,
+                    spec.backup.retention.maxAge == null ? null : SpecValidation.maxAge(spec.backup.retention.maxAge));
+            var backups = context.getClient().resources(io.messagestack.operator.crd.MessageStackBackup.class)
+                    .inNamespace(ns).list().getItems().stream()
+                    .filter(b -> b.getSpec() != null && stack.name().equals(b.getSpec().stack)).toList();
+            var rows = backups.stream().map(b -> new io.messagestack.operator.backup.BackupRetention.Backup(
+                    b.getMetadata().getName(),
+                    b.getStatus() == null || b.getStatus().endTime == null ? null : Instant.parse(b.getStatus().endTime),
+                    b.getStatus() != null && io.messagestack.operator.crd.MessageStackBackupStatus.COMPLETED
+                            .equals(b.getStatus().phase))).toList();
+            var decision = io.messagestack.operator.backup.BackupRetention.choose(rows, policy, Instant.now());
+            for (int i = 0; i < decision.delete().size(); i++) {
+                String name = decision.delete().get(i);
+                var backup = backups.stream().filter(b -> name.equals(b.getMetadata().getName())).findFirst().orElseThrow();
+                String jobName = io.messagestack.operator.backup.BackupJob.deleteJobName(name);
+                if (context.getClient().batch().v1().jobs().inNamespace(ns).withName(jobName).get() != null) {
+                    continue; // already deleting (or a failed deletion a person has to look at)
+                }
+                context.getClient().resource(io.messagestack.operator.backup.BackupJob.buildDelete(stack, backup)).create();
+                events.normal(context.getClient(), resource, "BackupRetention", "deleting backup " + name + " ("
+                        + decision.reasons().get(i) + ")");
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf("retention not applied stack=%s/%s error=\"%s\"", ns, stack.name(), e.getMessage());
+            events.warning(context.getClient(), resource, "BackupRetentionFailed", "retention was not applied: "
+                    + e.getMessage());
+        }
     }
 
     /** A Warning event when a spec is refused, once per refusal (the status keeps saying it while it lasts). */

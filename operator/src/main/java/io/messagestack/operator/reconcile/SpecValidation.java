@@ -3,14 +3,20 @@ package io.messagestack.operator.reconcile;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.messagestack.operator.backup.BackupLayout;
+import io.messagestack.operator.backup.BackupSchedule;
 import io.messagestack.operator.common.Images;
 import io.messagestack.operator.common.SpecLimits;
+import io.messagestack.operator.crd.BackupSpec;
 import io.messagestack.operator.crd.DatabaseSpec;
 import io.messagestack.operator.crd.FrontendServiceSpec;
 import io.messagestack.operator.crd.MessageStackSpec;
+import io.messagestack.operator.crd.PvcStorageSpec;
+import io.messagestack.operator.crd.S3StorageSpec;
 import io.messagestack.operator.crd.VipSpec;
 
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +37,12 @@ public final class SpecValidation {
     private static final Pattern STORAGE_CLASS = Pattern.compile(SpecLimits.STORAGE_CLASS_PATTERN);
     private static final Pattern CONFIG_KEY = Pattern.compile(SpecLimits.CONFIG_KEY_PATTERN);
     private static final Pattern IPV4 = Pattern.compile(VipSpec.IPV4);
+    private static final Pattern S3_ENDPOINT = Pattern.compile(SpecLimits.S3_ENDPOINT_PATTERN);
+    private static final Pattern S3_BUCKET = Pattern.compile(SpecLimits.S3_BUCKET_PATTERN);
+    private static final Pattern S3_REGION = Pattern.compile(SpecLimits.S3_REGION_PATTERN);
+    private static final Pattern OBJECT_NAME = Pattern.compile(SpecLimits.OBJECT_NAME_PATTERN);
+    private static final Pattern BACKUP_MAX_AGE = Pattern.compile(SpecLimits.BACKUP_MAX_AGE_PATTERN);
+    private static final Pattern BACKUP_SCHEDULE = Pattern.compile(SpecLimits.BACKUP_SCHEDULE_PATTERN);
     private static final Pattern INTERFACE = Pattern.compile("^[a-zA-Z0-9._-]{1,15}$");
     /** Kubernetes' quantity grammar (resource.Quantity), so that what the API server calls a quantity we do too. */
     private static final Pattern QUANTITY =
@@ -81,6 +93,9 @@ public final class SpecValidation {
         }
         if (require(spec.placement, "spec.placement", out)) {
             require(spec.placement.antiAffinity, "spec.placement.antiAffinity", out);
+        }
+        if (spec.backup != null) {
+            checkBackup(spec.backup, out);
         }
         return out;
     }
@@ -141,6 +156,122 @@ public final class SpecValidation {
             }
         }
         checkConfig(db.config, out);
+    }
+
+    private static void checkBackup(BackupSpec backup, List<Refusal> out) {
+        if (require(backup.storage, "spec.backup.storage", out)) {
+            S3StorageSpec s3 = backup.storage.s3;
+            PvcStorageSpec pvc = backup.storage.pvc;
+            if ((s3 == null) == (pvc == null)) {
+                out.add(new Refusal("spec.backup.storage", "must set exactly one of s3 and pvc"));
+            }
+            if (s3 != null) {
+                checkS3(s3, out);
+            }
+            if (pvc != null) {
+                objectName("spec.backup.storage.pvc.claimName", pvc.claimName, true, out);
+            }
+        }
+        if (backup.schedule != null) {
+            try {
+                if (!BACKUP_SCHEDULE.matcher(backup.schedule).matches()) {
+                    throw new IllegalArgumentException("spec.backup.schedule: '" + backup.schedule + "' is not a"
+                            + " five-field cron expression of digits, * / , - or a macro");
+                }
+                BackupSchedule.parse("spec.backup.schedule", backup.schedule);
+            } catch (IllegalArgumentException e) {
+                out.add(new Refusal("spec.backup.schedule", afterField("spec.backup.schedule", e.getMessage())));
+            }
+        }
+        if (backup.retention != null) {
+            Integer count = backup.retention.count;
+            if (count != null && (count < 1 || count > SpecLimits.BACKUP_RETENTION_COUNT_MAX)) {
+                out.add(new Refusal("spec.backup.retention.count", "is " + count + "; must be from 1 to "
+                        + SpecLimits.BACKUP_RETENTION_COUNT_MAX));
+            }
+            if (backup.retention.maxAge != null) {
+                try {
+                    maxAge(backup.retention.maxAge);
+                } catch (IllegalArgumentException e) {
+                    out.add(new Refusal("spec.backup.retention.maxAge", e.getMessage()));
+                }
+            }
+        }
+        if (backup.pointInTimeRecovery != null && backup.pointInTimeRecovery.enabled) {
+            out.add(new Refusal("spec.backup.pointInTimeRecovery.enabled", "point-in-time recovery is not built yet"
+                    + " (issue 14); leave it false"));
+        }
+    }
+
+    private static void checkS3(S3StorageSpec s3, List<Refusal> out) {
+        if (s3.endpoint == null || s3.endpoint.length() > SpecLimits.S3_ENDPOINT_MAX_LENGTH
+                || !S3_ENDPOINT.matcher(s3.endpoint).matches()) {
+            out.add(new Refusal("spec.backup.storage.s3.endpoint", "must be http(s)://host[:port] with no path, at"
+                    + " most " + SpecLimits.S3_ENDPOINT_MAX_LENGTH + " characters"));
+        }
+        if (s3.bucket == null || !S3_BUCKET.matcher(s3.bucket).matches()) {
+            out.add(new Refusal("spec.backup.storage.s3.bucket", "must be an S3 bucket name: 3 to 63 characters of"
+                    + " a-z, 0-9, '.' and '-', starting and ending with a letter or digit"));
+        }
+        if (s3.prefix != null) {
+            try {
+                BackupLayout.normalizePrefix("spec.backup.storage.s3.prefix", s3.prefix);
+            } catch (IllegalArgumentException e) {
+                out.add(new Refusal("spec.backup.storage.s3.prefix",
+                        afterField("spec.backup.storage.s3.prefix", e.getMessage())));
+            }
+        }
+        if (s3.region == null || s3.region.length() > SpecLimits.S3_REGION_MAX_LENGTH
+                || !S3_REGION.matcher(s3.region).matches()) {
+            out.add(new Refusal("spec.backup.storage.s3.region", "must be a region name such as us-east-1 (a-z,"
+                    + " 0-9 and '-', at most " + SpecLimits.S3_REGION_MAX_LENGTH + " characters)"));
+        }
+        if (require(s3.credentialsSecret, "spec.backup.storage.s3.credentialsSecret", out)) {
+            objectName("spec.backup.storage.s3.credentialsSecret.name", s3.credentialsSecret.name, true, out);
+        }
+        if (require(s3.tls, "spec.backup.storage.s3.tls", out) && s3.tls.caSecret != null) {
+            objectName("spec.backup.storage.s3.tls.caSecret.name", s3.tls.caSecret.name, true, out);
+        }
+    }
+
+    /**
+     * spec.backup.retention.maxAge as a Duration: a whole number of minutes (m), hours (h) or days (d), at most
+     * {@link SpecLimits#BACKUP_MAX_AGE_MAX_DAYS} days.
+     *
+     * @throws IllegalArgumentException saying what is allowed
+     */
+    public static Duration maxAge(String text) {
+        String allowed = "must be a whole number of minutes, hours or days such as 90m, 720h or 30d, at most "
+                + SpecLimits.BACKUP_MAX_AGE_MAX_DAYS + "d";
+        if (text == null || !BACKUP_MAX_AGE.matcher(text).matches()) {
+            throw new IllegalArgumentException("is '" + text + "'; " + allowed);
+        }
+        long n = Long.parseLong(text.substring(0, text.length() - 1));
+        Duration d = switch (text.charAt(text.length() - 1)) {
+            case 'm' -> Duration.ofMinutes(n);
+            case 'h' -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
+        };
+        if (d.compareTo(Duration.ofDays(SpecLimits.BACKUP_MAX_AGE_MAX_DAYS)) > 0) {
+            throw new IllegalArgumentException("is " + text + "; " + allowed);
+        }
+        return d;
+    }
+
+    private static void objectName(String field, String value, boolean required, List<Refusal> out) {
+        if (value == null) {
+            if (required) {
+                out.add(new Refusal(field, "is required"));
+            }
+        } else if (value.length() > SpecLimits.OBJECT_NAME_MAX_LENGTH || !OBJECT_NAME.matcher(value).matches()) {
+            out.add(new Refusal(field, "is '" + value + "'; must be a Kubernetes object name (DNS subdomain, at most "
+                    + SpecLimits.OBJECT_NAME_MAX_LENGTH + " characters)"));
+        }
+    }
+
+    /** A message that starts with "field: " without it (the Refusal names the field). */
+    private static String afterField(String field, String message) {
+        return message != null && message.startsWith(field + ": ") ? message.substring(field.length() + 2) : message;
     }
 
     private static void checkStorageSize(String size, List<Refusal> out) {

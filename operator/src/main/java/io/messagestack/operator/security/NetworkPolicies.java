@@ -20,7 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Only HAProxy reaches the database, only message-api reaches HAProxy, only nginx reaches message-api. Galera
+ * Only HAProxy (and the stack's backup Jobs, SQL only) reaches the database, only message-api reaches HAProxy, only nginx reaches message-api. Galera
  * nodes reach each other; the operator reaches the agents (for status). When the VIP is on, nginx and HAProxy use
  * the host network, so they are allowed by their node addresses instead of their pod labels.
  */
@@ -43,6 +43,8 @@ public final class NetworkPolicies {
         dbRules.add(rule(from(stack, Components.PROXY, hostNetwork, proxyNodes),
                 ports(DatabaseCluster.MYSQL_PORT, DatabaseCluster.AGENT_PORT)));
         dbRules.add(rule(List.of(pods(stack, Components.DATABASE)), ports(GALERA_PORTS)));
+        // The backup Job's pod (galera-agent backup) logs in to the node it backs up, as the backup user.
+        dbRules.add(rule(List.of(pods(stack, Components.BACKUP)), ports(DatabaseCluster.MYSQL_PORT)));
         dbRules.add(rule(List.of(new NetworkPolicyPeerBuilder()
                         .withNewNamespaceSelector().addToMatchLabels("kubernetes.io/metadata.name", operatorNamespace)
                         .endNamespaceSelector()

@@ -53,7 +53,7 @@ class DatabaseClusterTest {
         assertEquals("shop", env.get("CLUSTER_NAME").getValue());
         assertEquals("metadata.name", env.get("POD_NAME").getValueFrom().getFieldRef().getFieldPath());
         for (String[] secret : new String[][] {{"MYSQL_ROOT_PASSWORD", "root"}, {"MONITOR_PASSWORD", "monitor"},
-                {"APP_PASSWORD", "app"}, {"SST_PASSWORD", "sst"}}) {
+                {"APP_PASSWORD", "app"}, {"SST_PASSWORD", "sst"}, {"BACKUP_PASSWORD", "backup"}}) {
             assertEquals("shop-db-credentials", env.get(secret[0]).getValueFrom().getSecretKeyRef().getName());
             assertEquals(secret[1], env.get(secret[0]).getValueFrom().getSecretKeyRef().getKey());
             assertNull(env.get(secret[0]).getValue(), "passwords never appear in the pod spec");
@@ -114,9 +114,10 @@ class DatabaseClusterTest {
         Map<String, EnvVar> env = db.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, e -> e));
         assertEquals("/opt/messagestack/bin/galera-agent", env.get("GALERA_AGENT").getValue());
         assertEquals("sst", env.get("SST_USER").getValue());
+        assertEquals("backup", env.get("BACKUP_USER").getValue());
         Container agent = pod.getContainers().get(1);
         assertTrue(agent.getEnv().stream().noneMatch(e -> e.getName().startsWith("SST_")
-                || e.getName().equals("MYSQL_ROOT_PASSWORD")), "the agent holds only the monitor password");
+                || e.getName().startsWith("BACKUP_") || e.getName().equals("MYSQL_ROOT_PASSWORD")), "the agent holds only the monitor password");
     }
 
     @Test

@@ -201,4 +201,57 @@ class CrdValidationIT {
         assertNames(message, "spec.database.engine");
         assertNames(rejected("engine-typo", "database:\n  engine: postgres"), "spec.database.engine");
     }
+
+    private static final String S3 = "backup:\n  storage:\n    s3:\n"
+            + "      endpoint: http://objectstore.messagestack-objectstore.svc:7070\n"
+            + "      bucket: messagestack-backups\n      credentialsSecret:\n        name: backup-s3\n";
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aBackupToS3IsAcceptedWithItsDefaults() {
+        client.resource(stack("with-backup", S3 + "  schedule: '0 3 * * *'\n  retention:\n    count: 7\n"
+                + "    maxAge: 30d\n")).inNamespace(NS).create();
+        GenericKubernetesResource r = client.genericKubernetesResources("messagestack.io/v1alpha1", "MessageStack")
+                .inNamespace(NS).withName("with-backup").get();
+        Map<String, Object> backup = (Map<String, Object>) ((Map<String, Object>) r.getAdditionalProperties()
+                .get("spec")).get("backup");
+        Map<String, Object> s3 = (Map<String, Object>) ((Map<String, Object>) backup.get("storage")).get("s3");
+        assertEquals("us-east-1", s3.get("region"));
+        assertEquals(true, ((Map<String, Object>) s3.get("tls")).get("verify"));
+        assertEquals(false, ((Map<String, Object>) backup.get("pointInTimeRecovery")).get("enabled"));
+    }
+
+    @Test
+    void badBackupFieldsAreRejectedByName() {
+        assertNames(rejected("b-endpoint", S3.replace("svc:7070", "svc:7070/path")), "spec.backup.storage.s3.endpoint");
+        assertNames(rejected("b-bucket", S3.replace("messagestack-backups", "Backups_1")), "spec.backup.storage.s3.bucket");
+        assertNames(rejected("b-prefix", S3 + "      prefix: a/../b\n"), "spec.backup.storage.s3.prefix");
+        assertNames(rejected("b-secret", S3.replace("name: backup-s3", "name: Backup S3")),
+                "spec.backup.storage.s3.credentialsSecret.name");
+        assertNames(rejected("b-both", S3 + "    pvc:\n      claimName: backups\n"), "spec.backup.storage");
+        assertNames(rejected("b-none", "backup:\n  storage: {}\n"), "spec.backup.storage");
+        assertNames(rejected("b-cron", S3 + "  schedule: '0 0 3 * * *'\n"), "spec.backup.schedule");
+        assertNames(rejected("b-count", S3 + "  retention:\n    count: 0\n"), "spec.backup.retention.count");
+        assertNames(rejected("b-age", S3 + "  retention:\n    maxAge: 3651d\n"), "spec.backup.retention.maxAge");
+        assertNames(rejected("b-age-unit", S3 + "  retention:\n    maxAge: 2w\n"), "spec.backup.retention.maxAge");
+        assertNames(rejected("b-pitr", S3 + "  pointInTimeRecovery:\n    enabled: true\n"),
+                "spec.backup.pointInTimeRecovery.enabled");
+    }
+
+    private static String backupObject(String name, String stack) {
+        return "apiVersion: messagestack.io/v1alpha1\nkind: MessageStackBackup\nmetadata:\n  name: " + name
+                + "\nspec:\n  stack: " + stack + "\n";
+    }
+
+    @Test
+    void aMessageStackBackupNamesAStackThatCannotChange() {
+        client.resource(backupObject("nightly", "shop")).inNamespace(NS).create();
+        assertNames(KubeApi.rejection(() -> client.resource(backupObject("nightly", "other")).inNamespace(NS)
+                .update()), "spec.stack");
+        assertNames(KubeApi.rejection(() -> client.resource(backupObject("bad", "Shop_1")).inNamespace(NS)
+                .create()), "spec.stack");
+        assertNames(KubeApi.rejection(() -> client.resource("apiVersion: messagestack.io/v1alpha1\n"
+                + "kind: MessageStackBackup\nmetadata:\n  name: nostack\nspec: {}\n").inNamespace(NS).create()),
+                "spec.stack");
+    }
 }

@@ -31,8 +31,25 @@ public final class KubeApi {
         return p;
     }
 
+    /** Every committed CRD: MessageStack's and, next to it, MessageStackBackup's. */
+    public static java.util.List<Path> committedCrds() {
+        Path stack = committedCrd();
+        Path backup = stack.resolveSibling("messagestackbackups.messagestack.io.yaml");
+        if (!Files.exists(backup)) {
+            fail("committed CRD " + backup + " is missing: run `make crds`");
+        }
+        return java.util.List.of(stack, backup);
+    }
+
+    /** Installs every committed CRD and waits until each is Established. */
     public static void installCrd(KubernetesClient client) throws IOException {
-        try (InputStream in = Files.newInputStream(committedCrd())) {
+        for (Path crd : committedCrds()) {
+            installCrd(client, crd);
+        }
+    }
+
+    private static void installCrd(KubernetesClient client, Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
             CustomResourceDefinition crd = client.apiextensions().v1().customResourceDefinitions().load(in).item();
             client.resource(crd).serverSideApply();
             client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())

@@ -6,8 +6,14 @@ import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.messagestack.operator.common.SpecLimits;
+import io.messagestack.operator.crd.BackupRetentionSpec;
+import io.messagestack.operator.crd.BackupSpec;
+import io.messagestack.operator.crd.BackupStorageSpec;
 import io.messagestack.operator.crd.FrontendServiceSpec;
 import io.messagestack.operator.crd.MessageStackSpec;
+import io.messagestack.operator.crd.PvcStorageSpec;
+import io.messagestack.operator.crd.S3StorageSpec;
+import io.messagestack.operator.crd.SecretRef;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -124,11 +130,123 @@ class SpecValidationTest {
             refused("a key with a space", s -> s.database.config = Map.of("a b", "1"), "spec.database.config"),
             refused("no database section", s -> s.database = null, "spec.database"),
             refused("no engine", s -> s.database.engine = null, "spec.database.engine"),
+            ok("backup to S3, scheduled, with retention", s -> {
+                s.backup = s3Backup(); s.backup.schedule = "0 3 * * *";
+                s.backup.retention = new BackupRetentionSpec(); s.backup.retention.count = 7;
+                s.backup.retention.maxAge = "30d";
+            }),
+            ok("backup to a PVC, on demand only", s -> {
+                s.backup = new BackupSpec(); s.backup.storage = new BackupStorageSpec();
+                s.backup.storage.pvc = new PvcStorageSpec(); s.backup.storage.pvc.claimName = "backups";
+            }),
+            ok("backup endpoint https with a port and a trailing slash, a prefix with doubled /", s -> {
+                s.backup = s3Backup(); s.backup.storage.s3.endpoint = "https://s3.eu-west-1.amazonaws.com:443/";
+                s.backup.storage.s3.prefix = "team-a//prod/"; s.backup.schedule = "@daily";
+            }),
+            refused("backup without storage", s -> { s.backup = new BackupSpec(); }, "spec.backup.storage"),
+            refused("backup to both s3 and pvc", s -> {
+                s.backup = s3Backup(); s.backup.storage.pvc = new PvcStorageSpec();
+                s.backup.storage.pvc.claimName = "x";
+            }, "spec.backup.storage"),
+            refused("backup storage with neither", s -> {
+                s.backup = new BackupSpec(); s.backup.storage = new BackupStorageSpec();
+            }, "spec.backup.storage"),
+            refused("endpoint without scheme", s -> {
+                s.backup = s3Backup(); s.backup.storage.s3.endpoint = "s3.example.com";
+            }, "spec.backup.storage.s3.endpoint"),
+            refused("endpoint with a path", s -> {
+                s.backup = s3Backup(); s.backup.storage.s3.endpoint = "http://s3.example.com/bucket";
+            }, "spec.backup.storage.s3.endpoint"),
+            refused("endpoint with credentials in it", s -> {
+                s.backup = s3Backup(); s.backup.storage.s3.endpoint = "http://key:secret@s3.example.com";
+            }, "spec.backup.storage.s3.endpoint"),
+            refused("bucket in upper case", s -> {
+                s.backup = s3Backup(); s.backup.storage.s3.bucket = "Backups";
+            }, "spec.backup.storage.s3.bucket"),
+            refused("bucket of 2 characters", s -> {
+                s.backup = s3Backup(); s.backup.storage.s3.bucket = "ab";
+            }, "spec.backup.storage.s3.bucket"),
+            refused("prefix with ..", s -> {
+                s.backup = s3Backup(); s.backup.storage.s3.prefix = "a/../b";
+            }, "spec.backup.storage.s3.prefix"),
+            refused("prefix with a space", s -> {
+                s.backup = s3Backup(); s.backup.storage.s3.prefix = "a b";
+            }, "spec.backup.storage.s3.prefix"),
+            refused("region with an underscore", s -> {
+                s.backup = s3Backup(); s.backup.storage.s3.region = "us_east_1";
+            }, "spec.backup.storage.s3.region"),
+            refused("no credentials Secret", s -> {
+                s.backup = s3Backup(); s.backup.storage.s3.credentialsSecret = null;
+            }, "spec.backup.storage.s3.credentialsSecret"),
+            refused("credentials Secret name in upper case", s -> {
+                s.backup = s3Backup(); s.backup.storage.s3.credentialsSecret = new SecretRef("S3Keys");
+            }, "spec.backup.storage.s3.credentialsSecret.name"),
+            refused("CA Secret without a name", s -> {
+                s.backup = s3Backup(); s.backup.storage.s3.tls.caSecret = new SecretRef();
+            }, "spec.backup.storage.s3.tls.caSecret.name"),
+            refused("PVC name with a slash", s -> {
+                s.backup = new BackupSpec(); s.backup.storage = new BackupStorageSpec();
+                s.backup.storage.pvc = new PvcStorageSpec(); s.backup.storage.pvc.claimName = "a/b";
+            }, "spec.backup.storage.pvc.claimName"),
+            refused("schedule with 6 fields", s -> {
+                s.backup = s3Backup(); s.backup.schedule = "0 0 3 * * *";
+            }, "spec.backup.schedule"),
+            refused("schedule that never fires", s -> {
+                s.backup = s3Backup(); s.backup.schedule = "0 0 30 2 *";
+            }, "spec.backup.schedule"),
+            refused("schedule with minute 60", s -> {
+                s.backup = s3Backup(); s.backup.schedule = "60 * * * *";
+            }, "spec.backup.schedule"),
+            refused("schedule with a name", s -> {
+                s.backup = s3Backup(); s.backup.schedule = "0 3 * * MON";
+            }, "spec.backup.schedule"),
+            refused("schedule with a shell character", s -> {
+                s.backup = s3Backup(); s.backup.schedule = "0 3 * * *;reboot";
+            }, "spec.backup.schedule"),
+            refused("retention count 0", s -> {
+                s.backup = s3Backup(); s.backup.retention = new BackupRetentionSpec(); s.backup.retention.count = 0;
+            }, "spec.backup.retention.count"),
+            refused("retention count 1001", s -> {
+                s.backup = s3Backup(); s.backup.retention = new BackupRetentionSpec();
+                s.backup.retention.count = 1001;
+            }, "spec.backup.retention.count"),
+            refused("retention maxAge 3651d", s -> {
+                s.backup = s3Backup(); s.backup.retention = new BackupRetentionSpec();
+                s.backup.retention.maxAge = "3651d";
+            }, "spec.backup.retention.maxAge"),
+            refused("retention maxAge 1w", s -> {
+                s.backup = s3Backup(); s.backup.retention = new BackupRetentionSpec();
+                s.backup.retention.maxAge = "1w";
+            }, "spec.backup.retention.maxAge"),
+            refused("retention maxAge 0h", s -> {
+                s.backup = s3Backup(); s.backup.retention = new BackupRetentionSpec();
+                s.backup.retention.maxAge = "0h";
+            }, "spec.backup.retention.maxAge"),
+            refused("point-in-time recovery on", s -> {
+                s.backup = s3Backup(); s.backup.pointInTimeRecovery.enabled = true;
+            }, "spec.backup.pointInTimeRecovery.enabled"),
             new Row("a 48-character name", "a".repeat(48), s -> { }, null),
             new Row("a 49-character name", "a".repeat(49), s -> { }, "metadata.name"),
             new Row("a 60-character name", "a".repeat(60), s -> { }, "metadata.name"),
             new Row("a name with a dot", "my.shop", s -> { }, "metadata.name"),
             new Row("a name starting with a digit", "1shop", s -> { }, "metadata.name"));
+
+    private static BackupSpec s3Backup() {
+        BackupSpec b = new BackupSpec();
+        b.storage = new BackupStorageSpec();
+        b.storage.s3 = new S3StorageSpec();
+        b.storage.s3.endpoint = "http://objectstore.messagestack-objectstore.svc:7070";
+        b.storage.s3.bucket = "messagestack-backups";
+        b.storage.s3.credentialsSecret = new SecretRef("backup-s3");
+        return b;
+    }
+
+    @Test
+    void maxAgeIsReadAsMinutesHoursOrDays() {
+        assertEquals(java.time.Duration.ofMinutes(90), SpecValidation.maxAge("90m"));
+        assertEquals(java.time.Duration.ofHours(720), SpecValidation.maxAge("720h"));
+        assertEquals(java.time.Duration.ofDays(3650), SpecValidation.maxAge("3650d"));
+    }
 
     @Test
     void eachRowIsAcceptedOrRefusedNamingItsField() {

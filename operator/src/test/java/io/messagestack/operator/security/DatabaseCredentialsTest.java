@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DatabaseCredentialsTest {
     private static final Names NAMES = new Names("shop");
     private static final Map<String, String> KNOWN = Map.of("root", "YQ==", "monitor", "Yg==", "app", "Yw==",
-            "sst", "ZA==");
+            "sst", "ZA==", "backup", "ZQ==");
     /** A stack created before the sst key existed. */
     private static final Map<String, String> BEFORE_SST = Map.of("root", "YQ==", "monitor", "Yg==", "app", "Yw==");
 
@@ -38,6 +38,7 @@ class DatabaseCredentialsTest {
         String monitor = decode(write.data().get("monitor"));
         String app = decode(write.data().get("app"));
         assertEquals(24, decode(write.data().get("sst")).length());
+        assertEquals(24, decode(write.data().get("backup")).length());
         assertEquals(24, root.length());
         assertTrue(root.matches("[A-Za-z0-9]+"));
         assertNotEquals(root, monitor);
@@ -61,7 +62,8 @@ class DatabaseCredentialsTest {
 
     @Test
     void aHandEditedPasswordIsPutBackBecauseTheDatabaseDoesNotKnowTheNewOne() {
-        Map<String, String> edited = Map.of("root", "YQ==", "monitor", "Yg==", "app", "bmV3", "sst", "ZA==");
+        Map<String, String> edited = Map.of("root", "YQ==", "monitor", "Yg==", "app", "bmV3", "sst", "ZA==",
+                "backup", "ZQ==");
         Write write = assertInstanceOf(Write.class, DatabaseCredentials.plan(NAMES, edited, KNOWN, true));
         assertEquals(KNOWN, write.data());
         assertTrue(write.restored());
@@ -114,6 +116,7 @@ class DatabaseCredentialsTest {
             assertEquals(BEFORE_SST.get(key), write.data().get(key), key + " must not change");
         }
         assertEquals("generated", decode(write.data().get("sst")));
+        assertEquals("generated", decode(write.data().get("backup")), "the backup key is added the same way");
         // Written once, it is kept.
         assertInstanceOf(Keep.class, DatabaseCredentials.plan(NAMES, write.data(), write.data(), true));
     }
