@@ -4,7 +4,7 @@
 # See docs/dataplane.md.
 DATAPLANE := hack/dataplane
 
-.PHONY: dataplane-deps test-galera-agent test-dataplane dataplane-images test-dataplane-images
+.PHONY: dataplane-deps test-galera-agent test-dataplane dataplane-images test-dataplane-images recovery-decider test-recovery
 
 dataplane-deps: ## Debian packages for the data-plane test (mariadb-server galera-4 rsync socat haproxy jq curl shellcheck), installed if missing
 	@$(DATAPLANE)/install-deps.sh
@@ -15,6 +15,17 @@ test-galera-agent: ## go vet + unit tests of galera-agent (parsing of grastate/r
 test-dataplane: dataplane-deps test-galera-agent ## real 3-node MariaDB Galera on loopback via galera-start.sh -> galera-agent start + galera-agent + HAProxy: bootstrap, rejoin, full-crash recovery, failover
 	@shellcheck -x -S warning operator/src/main/resources/dataplane/galera-start.sh $(DATAPLANE)/*.sh
 	@$(DATAPLANE)/test-galera.sh
+
+# The operator's full-crash decision as a command (RecoveryDecisionCli in the operator's test sources,
+# over FullCrashRecovery.decide), for the recovery suite: compiled classes + the classpath in a file.
+RECOVERY_DECIDER_CP := operator/target/recovery-decider.classpath
+recovery-decider: ## compile the operator (main + test classes) and write the classpath of RecoveryDecisionCli (the operator's FullCrashRecovery.decide as a command)
+	@$(OPERATOR_MVN) test-compile
+	@$(OPERATOR_MVN) dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=$(CURDIR)/$(RECOVERY_DECIDER_CP)
+
+test-recovery: dataplane-deps test-galera-agent recovery-decider ## recovery regression suite on real processes (ports 15xxx): aborted SST, seqno 0, unknown newest, minority history, SIGKILL in --wsrep-recover, agent back, empty volume, decider killed, concurrent bootstrap; the operator's own decision code
+	@shellcheck -x -S warning $(DATAPLANE)/test-recovery.sh
+	@flock /tmp/messagestack-test-recovery.lock $(DATAPLANE)/test-recovery.sh
 
 dataplane-images: base-image ## build messagestack/{mariadb-galera:10.11,galera-agent,haproxy,nginx,keepalived}:dev from images/* (FROM messagestack/debian-base)
 	@$(DATAPLANE)/build-images.sh
