@@ -71,12 +71,25 @@ settled() {
       <<<"$s" >/dev/null || return 1
   done
 }
+# kubelet: a database container whose start exited (a failed SST exits 134, the watchdog's limit exits 1)
+# is started again, as the kubelet restarts the container in the same pod. Only while recovering,
+# when every node is meant to run.
+kubelet() {
+  local i
+  for i in 0 1 2; do
+    alive "$(node_dir "$i")/start.pid" && continue
+    log "kubelet: node $i's start exited; restarting it"
+    echo "$CASE $i $(date +%T)" >>"$BASE/restarts.txt"
+    start_node "$i"
+  done
+}
 # operate_until_whole TIMEOUT [--force POD]: reconcile every 2 s until all three are Synced in one
 # component; prints the distinct short decisions in order.
 operate_until_whole() {
   local timeout=$1 t=$SECONDS seen="" last="" d; shift
   while ! all_healthy 0 1 2; do
     [ $((SECONDS - t)) -lt "$timeout" ] || { log "timed out after ${timeout}s waiting for one Synced cluster of 3"; break; }
+    kubelet >&2
     d=$(operator_step "$@")
     case $d in NONE:NoRecovery|NONE:PrimaryComponent|WAIT:WaitingForBootstrap) ;; *) [ "$d" = "$last" ] || seen+="$d "; last=$d ;; esac
     sleep 2
