@@ -88,7 +88,7 @@ kubelet() {
 operate_until_whole() {
   local timeout=$1 t=$SECONDS seen="" last="" d; shift
   while ! all_healthy 0 1 2; do
-    [ $((SECONDS - t)) -lt "$timeout" ] || { log "timed out after ${timeout}s waiting for one Synced cluster of 3"; break; }
+    [ $((SECONDS - t)) -lt "$timeout" ] || { log "timed out after ${timeout}s waiting for one Synced cluster of 3" >&2; break; }
     kubelet >&2
     d=$(operator_step "$@")
     case $d in NONE:NoRecovery|NONE:PrimaryComponent|WAIT:WaitingForBootstrap) ;; *) [ "$d" = "$last" ] || seen+="$d "; last=$d ;; esac
@@ -101,15 +101,18 @@ operate_until_whole() {
 ACKED="$BASE/acked.txt"; : >"$ACKED"       # tokens of acknowledged INSERTs
 UNACKED="$BASE/unacked.txt"; : >"$UNACKED" # failed ones: may or may not have committed, never twice
 CASE=setup
-# writer_start i: autocommit INSERTs to node i, one per client call, until writer_stop.
+WRITER_NO=0
+# writer_start i: autocommit INSERTs to node i, one per client call, until writer_stop. Each INSERT
+# carries a token unique in the run (case, writer number, sequence), so a duplicate is visible.
 writer_start() {
   local port=${MYSQL_PORTS[$1]}
+  WRITER_NO=$((WRITER_NO + 1))
   rm -f "$BASE/stop-writer"
   (
     set +e
     n=0
     while [ ! -e "$BASE/stop-writer" ]; do
-      n=$((n + 1)); tok="$CASE-$n"
+      n=$((n + 1)); tok="$CASE-w$WRITER_NO-$n"
       if sql_app "$port" "INSERT INTO acked (token) VALUES ('$tok')" 2>/dev/null; then echo "$tok" >>"$ACKED"; else echo "$tok" >>"$UNACKED"; fi
     done
   ) &
@@ -157,10 +160,12 @@ report() {
   check_rows
   [ "$expected" = "$observed" ] || verdict=FAIL
   [ "$ok" = 0 ] && [ "$PRESENT" = "$ACK" ] && [ "$DUPS" = 0 ] || verdict=FAIL
+  observed=$(squash "$observed")
   local line="case $name: $expected -> $observed; acknowledged=$ACK present=$PRESENT duplicates=$DUPS: $verdict"
   echo "$line" | tee -a "$RESULTS"
   if [ $verdict = PASS ]; then pass "$name"; else fail "$name"; fi
 }
+squash() { echo "$1" | tr ' ' '\n' | awk 'NF && $0 != prev {print} {prev=$0}' | paste -sd' '; }   # a b b c -> a b c
 run_case() { # NAME FUNCTION
   if [ -n "${CASES:-}" ] && [[ " $CASES " != *" $1 "* ]]; then return 0; fi
   CASE=$1; phase "case $1"
@@ -194,8 +199,10 @@ move_volume_aside() { # i: a replaced disk: the old datadir is kept aside (never
 # --- the cases -----------------------------------------------------------------------------------
 # mariadb-operator 1108/1701: a node whose state transfer was killed holds a partial copy; it must
 # never be the source, nor block the others. Node 2's volume is replaced, its SST is killed while it
-# runs (early: right after the joiner starts, which leaves an empty grastate.dat; zero-uuid: once
-# grastate.dat shows the zero uuid), then node 1 leaves and node 0, the newest, crashes.
+# runs, then node 1 leaves and node 0, the newest, crashes. early: SIGKILL 0.5 s after the joiner's SST
+# script starts; Galera has only created an empty grastate.dat (measured: it stays empty during the
+# whole mariabackup SST). zero-uuid: SIGTERM during the SST (a pod deleted while it joins): the server
+# shuts down and Galera writes grastate.dat with the zero uuid (mariadb-operator 1701).
 aborted_sst() { # MODE: early | zero-uuid
   local mode=$1 g; g="$(node_dir 2)/data/grastate.dat"
   stop_node 2
@@ -206,14 +213,12 @@ aborted_sst() { # MODE: early | zero-uuid
   while [ $((SECONDS - t)) -lt 60 ]; do
     if pgrep -f -- "wsrep_sst_.*joiner.*$(node_dir 2)/data" >/dev/null; then
       sst=running
-      [ "$mode" = early ] && { sleep 0.5; break; }
-      grep -q '^uuid: *00000000-0000-0000-0000-000000000000' "$g" 2>/dev/null && { seen=zero-uuid; break; }
-    elif [ "$sst" = running ]; then
-      break   # the transfer ended before the zero uuid showed up
+      sleep 0.5; break
     fi
     sleep 0.05
   done
-  kill_node 2
+  if [ "$mode" = early ]; then kill_node 2; else stop_node 2; fi
+  grep -q '^uuid: *00000000-0000-0000-0000-000000000000' "$g" 2>/dev/null && seen=zero-uuid
   writer_stop
   local gs; gs=$(grep -E '^(uuid|seqno)' "$g" 2>/dev/null | tr '\n' ' ' || true)
   log "node 2: SST ${sst:-never seen} when killed; grastate.dat: ${gs:-empty or missing} ($(stat -c %s "$g" 2>/dev/null || echo -) bytes)"
@@ -254,6 +259,7 @@ f = open(sys.argv[1], "r+"); fcntl.lockf(f, fcntl.LOCK_EX | fcntl.LOCK_NB); prin
   log "while node 0 is recovering: $first"
   wait "$lock" 2>/dev/null || true
   local ok=0; [ "$(bootstraps_since_start)" = 0 ] || ok=1
+  wait_until 90 "every agent settled" settled || true
   local rest; rest=$(operate_until_whole 180)
   report unknown-newest "WAIT:WaitingForPositions BOOTSTRAP:ms-db-0:202" "$first $rest" "$ok"
 }
