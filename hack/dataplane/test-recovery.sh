@@ -198,26 +198,39 @@ move_volume_aside() { # i: a replaced disk: the old datadir is kept aside (never
 
 # --- the cases -----------------------------------------------------------------------------------
 # mariadb-operator 1108/1701: a node whose state transfer was killed holds a partial copy; it must
-# never be the source, nor block the others. Node 2's volume is replaced, its SST is killed while it
-# runs, then node 1 leaves and node 0, the newest, crashes. early: SIGKILL 0.5 s after the joiner's SST
-# script starts; Galera has only created an empty grastate.dat (measured: it stays empty during the
-# whole mariabackup SST). zero-uuid: SIGTERM during the SST (a pod deleted while it joins): the server
-# shuts down and Galera writes grastate.dat with the zero uuid (mariadb-operator 1701).
+# never be the source, nor block the others. Node 2 is SIGKILLed while it receives an SST, then node 1
+# leaves and node 0, the newest, crashes.
+# early: node 2's volume is replaced and it is killed 0.5 s after its joiner SST script starts; Galera
+#   has only created an empty grastate.dat (measured: it stays empty during the whole mariabackup SST).
+# zero-uuid: node 2 keeps its data but is too far behind for IST (it was down while nodes 1 and 0 were
+#   restarted one by one, which empties their gcache); Galera writes the zero uuid into its
+#   grastate.dat before it requests the SST, and the old InnoDB files stay: --wsrep-recover would give
+#   a real-looking position (mariadb-operator 1108). (A SIGTERM during the SST does not do it: the
+#   server waits for the transfer to finish and writes the real position.)
 aborted_sst() { # MODE: early | zero-uuid
   local mode=$1 g; g="$(node_dir 2)/data/grastate.dat"
   stop_node 2
-  move_volume_aside 2
+  if [ "$mode" = early ]; then
+    move_volume_aside 2
+  else
+    write_for 0 1
+    local i; for i in 1 0; do
+      stop_node "$i"; start_node "$i"
+      wait_until 120 "node $i restarted and Synced (its gcache now starts after node 2's position)" all_healthy "$i" || true
+    done
+    write_for 0 1
+  fi
   writer_start 0
   start_node 2
   local t=$SECONDS sst="" seen=""
   while [ $((SECONDS - t)) -lt 60 ]; do
     if pgrep -f -- "wsrep_sst_.*joiner.*$(node_dir 2)/data" >/dev/null; then
       sst=running
-      sleep 0.5; break
+      [ "$mode" = early ] || grep -q '^uuid: *00000000-0000-0000-0000-000000000000' "$g" 2>/dev/null && { sleep 0.5; break; }
     fi
     sleep 0.05
   done
-  if [ "$mode" = early ]; then kill_node 2; else stop_node 2; fi
+  kill_node 2
   grep -q '^uuid: *00000000-0000-0000-0000-000000000000' "$g" 2>/dev/null && seen=zero-uuid
   writer_stop
   local gs; gs=$(grep -E '^(uuid|seqno)' "$g" 2>/dev/null | tr '\n' ' ' || true)
