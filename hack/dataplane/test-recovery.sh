@@ -78,6 +78,10 @@ kubelet() {
   local i
   for i in 0 1 2; do
     alive "$(node_dir "$i")/start.pid" && continue
+    # PID 1 of the container exited: the runtime ends the rest of the container (an orphaned mariadbd
+    # would go on serving as a Primary component), then the kubelet starts it again.
+    kill -KILL -- "-$(cat "$(node_dir "$i")/start.pid")" 2>/dev/null || true
+    kill_node "$i"
     log "kubelet: node $i's start exited; restarting it"
     echo "$CASE $i $(date +%T)" >>"$BASE/restarts.txt"
     start_node "$i"
@@ -142,7 +146,16 @@ check_rows() {
     [ "$dups" = 0 ] || log "node $i has duplicated tokens: $(awk -F'\t' '$2 > 1' "$counts" | head -5 | tr '\n' ' ')"
   done
 }
-bootstraps_since_start() { local i n=0; for i in 0 1 2; do last_start_log "$i" | grep -q 'decision="bootstrap' && n=$((n + 1)); done; echo "$n"; }
+# bootstraps_since_start: bootstrap decisions logged by the three starts since the case began (a start the
+# kubelet restarted included).
+bootstraps_since_start() {
+  local i n=0 off
+  for i in 0 1 2; do
+    off=$(cat "$BASE/case-offset$i" 2>/dev/null || echo 0)
+    n=$((n + $(tail -c +"$((off + 1))" "$(node_dir "$i")/start.log" | grep -c 'decision="bootstrap' || true)))
+  done
+  echo "$n"
+}
 
 # report NAME EXPECTED OBSERVED [extra condition: 0 = ok]: the case's line, from the decision and the data.
 report() {
@@ -169,7 +182,8 @@ squash() { echo "$1" | tr ' ' '\n' | awk 'NF && $0 != prev {print} {prev=$0}' | 
 run_case() { # NAME FUNCTION
   if [ -n "${CASES:-}" ] && [[ " $CASES " != *" $1 "* ]]; then return 0; fi
   CASE=$1; phase "case $1"
-  local t=$SECONDS
+  local t=$SECONDS i
+  for i in 0 1 2; do stat -c %s "$(node_dir "$i")/start.log" >"$BASE/case-offset$i"; done
   "$2"
   log "case $1 took $((SECONDS - t))s"
   echo "$1 $((SECONDS - t))" >>"$BASE/case-times.txt"
@@ -459,4 +473,5 @@ run_case seqno-0 case_seqno_0
 echo
 echo "=== recovery regression suite: $PASSED passed, $FAILED failed, total $((SECONDS - SUITE_T0))s (load average $(cut -d' ' -f1-3 /proc/loadavg))"
 cat "$RESULTS"
+if [ -s "$BASE/restarts.txt" ]; then echo "kubelet restarts (case node time): $(paste -sd';' "$BASE/restarts.txt")"; else echo "kubelet restarts: none"; fi
 [ "$FAILED" = 0 ] && [ "$PASSED" -gt 0 ]
