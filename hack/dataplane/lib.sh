@@ -133,10 +133,11 @@ start_agent() {
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
-# SIGKILL a node's whole process group: the script, mariadbd and any SST helper.
+# SIGKILL a node's whole process group: the script, mariadbd and any SST helper. Also when the start
+# itself has exited: its server may live on as an orphan in the same group.
 kill_node() {
   local pidf; pidf="$(node_dir "$1")/start.pid"
-  if alive "$pidf"; then kill -KILL -- "-$(cat "$pidf")" 2>/dev/null || true; fi
+  if [ -f "$pidf" ]; then kill -KILL -- "-$(cat "$pidf")" 2>/dev/null || true; fi
   local t=$SECONDS
   while pgrep -f -- "--defaults-file=$(node_dir "$1")/run/my.cnf" >/dev/null; do
     [ $((SECONDS - t)) -lt 10 ] || break; sleep 0.2
