@@ -80,7 +80,6 @@ kubelet() {
     alive "$(node_dir "$i")/start.pid" && continue
     # PID 1 of the container exited: the runtime ends the rest of the container (an orphaned mariadbd
     # would go on serving as a Primary component), then the kubelet starts it again.
-    kill -KILL -- "-$(cat "$(node_dir "$i")/start.pid")" 2>/dev/null || true
     kill_node "$i"
     log "kubelet: node $i's start exited; restarting it"
     echo "$CASE $i $(date +%T)" >>"$BASE/restarts.txt"
@@ -146,7 +145,10 @@ check_rows() {
     [ "$dups" = 0 ] || log "node $i has duplicated tokens: $(awk -F'\t' '$2 > 1' "$counts" | head -5 | tr '\n' ' ')"
   done
 }
-# bootstraps_since_start: bootstrap decisions logged by the three starts since the case began (a start the
+# mark_logs: from here on, bootstraps_since_start counts (at the start of each case, and again in a case
+# that bootstraps a cluster on purpose before its crash).
+mark_logs() { local i; for i in 0 1 2; do stat -c %s "$(node_dir "$i")/start.log" >"$BASE/case-offset$i"; done; }
+# bootstraps_since_start: bootstrap decisions logged by the three starts since mark_logs (a start the
 # kubelet restarted included).
 bootstraps_since_start() {
   local i n=0 off
@@ -182,8 +184,8 @@ squash() { echo "$1" | tr ' ' '\n' | awk 'NF && $0 != prev {print} {prev=$0}' | 
 run_case() { # NAME FUNCTION
   if [ -n "${CASES:-}" ] && [[ " $CASES " != *" $1 "* ]]; then return 0; fi
   CASE=$1; phase "case $1"
-  local t=$SECONDS i
-  for i in 0 1 2; do stat -c %s "$(node_dir "$i")/start.log" >"$BASE/case-offset$i"; done
+  local t=$SECONDS
+  mark_logs
   "$2"
   log "case $1 took $((SECONDS - t))s"
   echo "$1 $((SECONDS - t))" >>"$BASE/case-times.txt"
@@ -367,6 +369,7 @@ case_minority_history() {
   local u0 u1; u0=$(grep '^uuid' "$(node_dir 0)/data/grastate.dat" | awk '{print $2}'); u1=$(state_field 1 .clusterStateUUID)
   log "history of node 0: $u0; of nodes 1 and 2: $u1"
   kill_all 1 2
+  mark_logs
   start_all
   wait_until 90 "every agent settled" settled || true
   local first; first=$(operator_step)
