@@ -58,7 +58,11 @@ func ParseGraState(r io.Reader) (GraState, error) {
 	return st, nil
 }
 
-// ReadGraState returns nil (and no error) when the file does not exist: a new datadir.
+// ReadGraState returns nil (and no error) when the file does not exist or is empty: a new datadir.
+// Galera creates an empty grastate.dat when a joiner with an empty datadir starts its first state
+// transfer; an SST killed then leaves only that empty file (measured: make test-recovery, case
+// aborted-sst-early). It holds no history, exactly like a missing file, and hasData (the start's and
+// the agent's) already says so; reporting it as unparsable made the operator wait for a person.
 func ReadGraState(path string) (*GraState, error) {
 	f, err := os.Open(path)
 	if os.IsNotExist(err) {
@@ -68,6 +72,9 @@ func ReadGraState(path string) (*GraState, error) {
 		return nil, err
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.Size() == 0 {
+		return nil, nil
+	}
 	st, err := ParseGraState(f)
 	if err != nil {
 		return nil, err

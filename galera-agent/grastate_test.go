@@ -51,6 +51,21 @@ func TestReadGraStateMissingFileIsNewDatadir(t *testing.T) {
 	}
 }
 
+func TestReadGraStateEmptyFileIsNewDatadir(t *testing.T) {
+	// An SST killed right after it started leaves a zero-length grastate.dat (make test-recovery).
+	p := filepath.Join(t.TempDir(), "grastate.dat")
+	os.WriteFile(p, nil, 0o600)
+	st, err := ReadGraState(p)
+	if err != nil || st != nil {
+		t.Fatalf("want nil, nil; got %v, %v", st, err)
+	}
+	// A file with content that does not parse is still an error (reported, never rewritten).
+	os.WriteFile(p, []byte("hello\n"), 0o600)
+	if _, err := ReadGraState(p); err == nil {
+		t.Fatal("expected an error for a file without a uuid line")
+	}
+}
+
 func TestReadRecovery(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, RecoveryFileName)

@@ -3,10 +3,13 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
 	"time"
+
+	"github.com/go-sql-driver/mysql"
 )
 
 // The users and the app database (users.go has the statements).
@@ -68,11 +71,29 @@ func (s *Starter) setupUsers() {
 		"database", s.cfg.AppDatabase, "app_user", s.cfg.AppUser, "sst_user", s.sstUserShown())
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	if err := s.applyUsers(ctx); err != nil {
-		s.die("creating users failed", "errors", err.Error())
+	for {
+		err := s.applyUsers(ctx)
+		if err == nil {
+			break
+		}
+		// The statements are idempotent. A bootstrapped server can answer SELECT 1 and still refuse DDL
+		// for a moment (1047, seen in make test-recovery while the first joiners connected); exiting
+		// then restarted the node that had just formed the Primary component.
+		if ctx.Err() != nil || !RetryableUserError(err) {
+			s.die("creating users failed", "errors", err.Error())
+		}
+		s.log.Warn("creating users: the server is not ready for statements yet, retrying", "errors", err.Error())
+		time.Sleep(time.Second)
 	}
 	os.WriteFile(s.path(InitializedFileName), nil, 0o640)
 	s.log.Info("users and app database ready")
+}
+
+// RetryableUserError: the server refused the statement only because wsrep is not ready yet
+// (ER_UNKNOWN_COM_ERROR 1047, "WSREP has not yet prepared node for application use").
+func RetryableUserError(err error) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && me.Number == 1047
 }
 
 func (s *Starter) sstUserShown() string {

@@ -1,10 +1,14 @@
 package main
 
 import (
+	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/go-sql-driver/mysql"
 )
 
 func mapEnv(m map[string]string) Env { return func(k string) string { return m[k] } }
@@ -214,4 +218,21 @@ func mustTime(s string) (t time.Time) {
 		panic(err)
 	}
 	return t
+}
+
+func TestRetryableUserError(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"wsrep not ready (1047), wrapped as applyUsers does", fmt.Errorf("CREATE USER x: %w", &mysql.MySQLError{Number: 1047, Message: "WSREP has not yet prepared node for application use"}), true},
+		{"access denied is not retried", &mysql.MySQLError{Number: 1045, Message: "Access denied"}, false},
+		{"a syntax error is not retried", &mysql.MySQLError{Number: 1064}, false},
+		{"a connection error is not retried", errors.New("dial unix: connection refused"), false},
+	} {
+		if got := RetryableUserError(c.err); got != c.want {
+			t.Errorf("%s: got %v, want %v", c.name, got, c.want)
+		}
+	}
 }

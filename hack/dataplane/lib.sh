@@ -12,13 +12,15 @@ export MS_CACHE="${MS_CACHE:-$HOME/.cache/messagestack}"
 export PATH="/usr/local/go/bin:$PATH"
 
 # Everything lives here; ports are 14xxx so they do not collide with the message-api tests (3xxxx).
+# DP_PORT_OFFSET moves every port (the recovery suite uses 1000: 15xxx), so two suites can run at once.
 BASE=${DP_BASE:-/tmp/messagestack-dataplane}
 AGENT_BIN="$BASE/bin/galera-agent"
-MYSQL_PORTS=(14306 14316 14326)
-GCOMM_PORTS=(14567 14577 14587)   # IST = +1, SST = +2
-AGENT_PORTS=(14200 14201 14202)
-HAPROXY_PORT=14330
-HAPROXY_STATS_PORT=14331
+_po=${DP_PORT_OFFSET:-0}
+MYSQL_PORTS=($((14306 + _po)) $((14316 + _po)) $((14326 + _po)))
+GCOMM_PORTS=($((14567 + _po)) $((14577 + _po)) $((14587 + _po)))   # IST = +1, SST = +2
+AGENT_PORTS=($((14200 + _po)) $((14201 + _po)) $((14202 + _po)))
+HAPROXY_PORT=$((14330 + _po))
+HAPROXY_STATS_PORT=$((14331 + _po))
 # Seconds a node may stay outside the Primary component while a peer has one (galera-start.sh's watchdog).
 STUCK_SECONDS=${STUCK_SECONDS:-8}
 
@@ -88,9 +90,10 @@ other_agents_csv() { local s="" i; for i in 0 1 2; do [ "$i" = "$1" ] || s+="127
 
 as_mysql() { setpriv --reuid=mysql --regid=mysql --init-groups "$@"; }
 
-# start_node i: galera-start.sh (galera-agent start) in its own process group (so a "pod kill" can SIGKILL it all).
+# start_node i [VAR=value ...]: galera-start.sh (galera-agent start) in its own process group (so a "pod
+# kill" can SIGKILL it all); the optional assignments override the environment (e.g. GALERA_PEERS).
 start_node() {
-  local i=$1 d; d=$(node_dir "$i")
+  local i=$1 d; d=$(node_dir "$i"); shift
   echo "--- start $(date -u +%FT%TZ)" >>"$d/start.log"
   setsid setpriv --reuid=mysql --regid=mysql --init-groups env -i \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp \
@@ -98,7 +101,7 @@ start_node() {
     MYSQL_ROOT_PASSWORD="$ROOT_PW" MONITOR_USER="$MON_USER" MONITOR_PASSWORD="$MON_PW" SST_PASSWORD="$SST_PW" \
     GALERA_AGENT="$AGENT_BIN" APP_DATABASE="$APP_DB" APP_USER="$APP_USER" APP_PASSWORD="$APP_PW" \
     DATADIR="$d/data" CONF_DIR="$d/conf.d" RUN_DIR="$d/run" \
-    GALERA_PEERS="$(peers_csv)" GALERA_PEER_AGENTS="$(other_agents_csv "$i")" RECOVERY_POLL_SECONDS=1 STUCK_SECONDS="$STUCK_SECONDS" \
+    GALERA_PEERS="$(peers_csv)" GALERA_PEER_AGENTS="$(other_agents_csv "$i")" RECOVERY_POLL_SECONDS=1 STUCK_SECONDS="$STUCK_SECONDS" "$@" \
     bash "$START_SCRIPT" >>"$d/start.log" 2>&1 </dev/null &
   echo $! >"$d/start.pid"; disown
 }
@@ -130,10 +133,11 @@ start_agent() {
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
-# SIGKILL a node's whole process group: the script, mariadbd and any SST helper.
+# SIGKILL a node's whole process group: the script, mariadbd and any SST helper. Also when the start
+# itself has exited: its server may live on as an orphan in the same group.
 kill_node() {
   local pidf; pidf="$(node_dir "$1")/start.pid"
-  if alive "$pidf"; then kill -KILL -- "-$(cat "$pidf")" 2>/dev/null || true; fi
+  if [ -f "$pidf" ]; then kill -KILL -- "-$(cat "$pidf")" 2>/dev/null || true; fi
   local t=$SECONDS
   while pgrep -f -- "--defaults-file=$(node_dir "$1")/run/my.cnf" >/dev/null; do
     [ $((SECONDS - t)) -lt 10 ] || break; sleep 0.2

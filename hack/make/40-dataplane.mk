@@ -4,7 +4,7 @@
 # See docs/dataplane.md.
 DATAPLANE := hack/dataplane
 
-.PHONY: dataplane-deps test-galera-agent test-dataplane dataplane-images test-dataplane-images test-backup
+.PHONY: dataplane-deps test-galera-agent test-dataplane dataplane-images test-dataplane-images test-backup recovery-decider test-recovery
 
 dataplane-deps: ## Debian packages for the data-plane test (mariadb-server galera-4 rsync socat haproxy jq curl shellcheck), installed if missing
 	@$(DATAPLANE)/install-deps.sh
@@ -19,6 +19,17 @@ test-dataplane: dataplane-deps test-galera-agent ## real 3-node MariaDB Galera o
 test-backup: dataplane-deps test-galera-agent ## galera-agent backup on loopback: one-node Galera + versitygw (S3) processes; backup, download, SHA-256 + manifest, restore (mbstream, --prepare, mariadbd) and count; refused/failed/interrupted runs leave no manifest and no open upload; the volume target (docs/backup.md)
 	@shellcheck -x -S warning hack/backup/test-backup.sh
 	@flock /tmp/ms-test-backup.lock hack/backup/test-backup.sh
+
+# The operator's full-crash decision as a command (RecoveryDecisionCli in the operator's test sources,
+# over FullCrashRecovery.decide), for the recovery suite: compiled classes + the classpath in a file.
+RECOVERY_DECIDER_CP := operator/target/recovery-decider.classpath
+recovery-decider: ## compile the operator (main + test classes) and write the classpath of RecoveryDecisionCli (the operator's FullCrashRecovery.decide as a command)
+	@$(OPERATOR_MVN) test-compile
+	@$(OPERATOR_MVN) dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=$(CURDIR)/$(RECOVERY_DECIDER_CP)
+
+test-recovery: dataplane-deps test-galera-agent recovery-decider ## recovery regression suite on real processes (ports 15xxx): aborted SST, seqno 0, unknown newest, minority history, SIGKILL in --wsrep-recover, agent back, empty volume, decider killed, concurrent bootstrap; the operator's own decision code
+	@shellcheck -x -S warning $(DATAPLANE)/test-recovery.sh
+	@flock /tmp/messagestack-test-recovery.lock $(DATAPLANE)/test-recovery.sh
 
 dataplane-images: base-image ## build messagestack/{mariadb-galera:10.11,galera-agent,haproxy,nginx,keepalived}:dev from images/* (FROM messagestack/debian-base)
 	@$(DATAPLANE)/build-images.sh
