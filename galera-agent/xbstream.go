@@ -105,6 +105,11 @@ type Position struct {
 
 var galeraInfoRE = regexp.MustCompile(`^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}):(-?[0-9]+)(?:\s+(\S+))?\s*$`)
 
+// gtidRE: a MariaDB GTID list (domain-server-seqno, comma separated) or a MySQL/PXC GTID set
+// (uuid:interval). MariaDB 10.11 without wsrep_gtid_mode writes a bare "0" after the position:
+// that is no GTID, and a manifest must not claim one.
+var gtidRE = regexp.MustCompile(`^([0-9]+-[0-9]+-[0-9]+(,[0-9]+-[0-9]+-[0-9]+)*|[0-9a-f-]{36}:[0-9][0-9:,a-f-]*)$`)
+
 // PositionFromFiles reads the Galera position (required) and the GTID (binlog info first, else the
 // galera info's second field; empty when the server writes neither).
 func PositionFromFiles(files map[string][]byte) (Position, error) {
@@ -124,12 +129,15 @@ func PositionFromFiles(files map[string][]byte) (Position, error) {
 	if err != nil || seqno < 0 {
 		return Position{}, fmt.Errorf("galera_info %q has no valid seqno (the node was not Synced?)", text)
 	}
-	pos := Position{GaleraUUID: m[1], GaleraSeqno: seqno, GTID: m[3]}
+	pos := Position{GaleraUUID: m[1], GaleraSeqno: seqno}
+	if gtidRE.MatchString(m[3]) {
+		pos.GTID = m[3]
+	}
 	binlog := files["mariadb_backup_binlog_info"]
 	if binlog == nil {
 		binlog = files["xtrabackup_binlog_info"]
 	}
-	if fields := strings.Split(strings.TrimSpace(string(binlog)), "\t"); len(fields) >= 3 && fields[2] != "" {
+	if fields := strings.Split(strings.TrimSpace(string(binlog)), "\t"); len(fields) >= 3 && gtidRE.MatchString(strings.TrimSpace(fields[2])) {
 		pos.GTID = strings.TrimSpace(fields[2])
 	}
 	return pos, nil

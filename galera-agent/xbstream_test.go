@@ -70,6 +70,7 @@ func TestPositionFromFiles(t *testing.T) {
 	}{
 		{"galera only", map[string][]byte{"xtrabackup_galera_info": []byte(u + ":7\n")}, Position{u, 7, ""}, ""},
 		{"galera with gtid", map[string][]byte{"mariadb_backup_galera_info": []byte(u + ":7 0-1-7\n")}, Position{u, 7, "0-1-7"}, ""},
+		{"a bare domain id is no gtid (MariaDB 10.11 on kind)", map[string][]byte{"mariadb_backup_galera_info": []byte(u + ":6493 0\n")}, Position{u, 6493, ""}, ""},
 		{"binlog gtid wins", map[string][]byte{"xtrabackup_galera_info": []byte(u + ":7 0-1-6"),
 			"xtrabackup_binlog_info": []byte("b.000001\t4\t0-1-7\n")}, Position{u, 7, "0-1-7"}, ""},
 		{"binlog without gtid", map[string][]byte{"xtrabackup_galera_info": []byte(u + ":7"),
