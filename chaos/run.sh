@@ -31,6 +31,7 @@ declare -A SCENARIOS=(
   [process-kill-frontend]="process-kill.sh frontend"
   [process-kill-proxy]="process-kill.sh proxy"
   [operator-leader-kill]="operator-kill.sh"
+  [operator-upgrade]="operator-upgrade.sh"
   [rolling-api-image]="rolling-change.sh api-image"
   [rolling-db-setting]="rolling-change.sh db-setting"
   [scale-db-3-5-3]="scaling.sh 5"
@@ -42,7 +43,7 @@ declare -A SCENARIOS=(
 )
 FULL=(pod-kill-database-graceful pod-kill-database-force pod-kill-proxy-graceful pod-kill-proxy-force
   pod-kill-api-graceful pod-kill-api-force pod-kill-frontend-graceful pod-kill-frontend-force
-  process-kill-frontend process-kill-proxy operator-leader-kill rolling-api-image rolling-db-setting
+  process-kill-frontend process-kill-proxy operator-leader-kill operator-upgrade rolling-api-image rolling-db-setting
   scale-db-3-5-3 worker-stop-one partition-db-node workers-stop-half full-db-crash full-db-crash-sigkill)
 CI=(pod-kill-database-force pod-kill-frontend-graceful worker-stop-one full-db-crash)
 

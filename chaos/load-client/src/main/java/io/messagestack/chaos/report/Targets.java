@@ -32,6 +32,12 @@ public final class Targets {
         List<Target> targets = new ArrayList<>();
         switch (r.kind()) {
             case "pod-kill", "operator-kill", "rolling-change", "scaling" -> targets.add(zeroFailed(r));
+            case "operator-upgrade" -> {
+                // Issue 13: an operator upgrade under load; a database pod it must restart goes one at a time.
+                targets.add(zeroFailed(r));
+                targets.add(flag(r.measurements(), "dbRestartsOneAtATime", "database pods restarted one at a time"));
+                targets.add(flag(r.measurements(), "operatorUpgraded", "every operator pod runs the new image"));
+            }
             case "worker-stop" -> targets.add(Target.check("longest error window",
                     "<= " + seconds(WORKER_STOP_MAX_ERROR_WINDOW_MS),
                     seconds(r.longestErrorWindowMs()),
@@ -53,7 +59,7 @@ public final class Targets {
                 targets.add(flag(r.measurements(), "rejoinedWithoutManualStep", "rejoins after the heal, no manual step"));
             }
             default -> throw new IllegalArgumentException("scenario " + r.scenario() + ": unknown kind '" + r.kind()
-                    + "' (known: pod-kill, operator-kill, rolling-change, scaling, worker-stop, workers-half-stop,"
+                    + "' (known: pod-kill, operator-kill, operator-upgrade, rolling-change, scaling, worker-stop, workers-half-stop,"
                     + " process-kill, full-crash, partition, data-only)");
         }
         if (!"full-crash".equals(r.kind())) {
@@ -90,7 +96,7 @@ public final class Targets {
     static List<Target> plainAvailability(String kind, ClientResult c, String suffix) {
         List<Target> out = new ArrayList<>();
         switch (kind) {
-            case "pod-kill", "operator-kill", "rolling-change", "scaling" -> out.add(Target.check(
+            case "pod-kill", "operator-kill", "operator-upgrade", "rolling-change", "scaling" -> out.add(Target.check(
                     "failed requests" + suffix, "0", c.failedRequests() + " of " + c.requests(),
                     c.failedRequests() == 0, c.failedRequests() + " failed"));
             case "worker-stop" -> {

@@ -47,6 +47,19 @@ class TargetsTest {
     }
 
     @Test
+    void operatorUpgradeNeedsZeroFailedRequestsRollingRestartsAndTheNewOperatorEverywhere() {
+        Map<String, Object> good = Map.of("dbRestartsOneAtATime", true, "operatorUpgraded", true);
+        assertTrue(Targets.allMet(Targets.evaluate(result("operator-upgrade", 0, 5000L, good, CLEAN))));
+        assertFalse(Targets.allMet(Targets.evaluate(result("operator-upgrade", 50, 5000L, good, CLEAN))));
+        List<Target> twoAtOnce = Targets.evaluate(result("operator-upgrade", 0, 5000L,
+                Map.of("dbRestartsOneAtATime", false, "operatorUpgraded", true), CLEAN));
+        assertEquals(Target.Status.NOT_MET, named(twoAtOnce, "database pods restarted one at a time").status());
+        List<Target> unproven = Targets.evaluate(result("operator-upgrade", 0, 5000L, Map.of("dbRestartsOneAtATime", true), CLEAN));
+        assertEquals(Target.Status.NOT_MEASURED, named(unproven, "every operator pod runs the new image").status());
+        assertFalse(Targets.allMet(unproven));
+    }
+
+    @Test
     void workerStopAllowsThreeSecondsOfErrorsAndSaysByHowMuchItMissed() {
         assertTrue(Targets.allMet(Targets.evaluate(result("worker-stop", 3000, 60_000L, Map.of(), CLEAN))));
         Target t = named(Targets.evaluate(result("worker-stop", 4500, 60_000L, Map.of(), CLEAN)), "longest error window");
