@@ -67,11 +67,17 @@ var metricDefs = []metricDef{
 	{"messagestack_mysql_connections_total", "counter", "Connection attempts, successful or not (Connections).", numeric, "", one("connections")},
 	{"messagestack_mysql_aborted_connects_total", "counter", "Failed connection attempts (Aborted_connects).", numeric, "", one("aborted_connects")},
 	{"messagestack_mysql_uptime_seconds", "gauge", "Seconds since the server started (Uptime).", numeric, "", one("uptime")},
-	{"messagestack_innodb_row_operations_total", "counter", "InnoDB row operations by operation (Innodb_rows_read/inserted/updated/deleted).", numeric, "operation",
+	{"messagestack_mysql_handler_operations_total", "counter", "Row writes, updates and deletes by the storage engines (Handler_write/update/delete).", numeric, "operation",
+		map[string]string{"handler_write": "write", "handler_update": "update", "handler_delete": "delete"}},
+	{"messagestack_mysql_rows_read_total", "counter", "Rows read from tables, temporary tables excluded (Rows_read, MariaDB).", numeric, "", one("rows_read")},
+	{"messagestack_innodb_row_operations_total", "counter", "InnoDB row operations by operation (Innodb_rows_read/inserted/updated/deleted; MySQL and Percona only, MariaDB 10.11 has none).", numeric, "operation",
 		map[string]string{"innodb_rows_read": "read", "innodb_rows_inserted": "inserted", "innodb_rows_updated": "updated", "innodb_rows_deleted": "deleted"}},
 	{"messagestack_innodb_buffer_pool_pages", "gauge", "InnoDB buffer pool pages by state (Innodb_buffer_pool_pages_total/data/free/dirty).", numeric, "state",
 		map[string]string{"innodb_buffer_pool_pages_total": "total", "innodb_buffer_pool_pages_data": "data", "innodb_buffer_pool_pages_free": "free", "innodb_buffer_pool_pages_dirty": "dirty"}},
 	{"messagestack_innodb_buffer_pool_read_requests_total", "counter", "Logical reads from the buffer pool (Innodb_buffer_pool_read_requests).", numeric, "", one("innodb_buffer_pool_read_requests")},
+	{"messagestack_innodb_data_reads_total", "counter", "InnoDB data file reads (Innodb_data_reads).", numeric, "", one("innodb_data_reads")},
+	{"messagestack_innodb_data_writes_total", "counter", "InnoDB data file writes (Innodb_data_writes).", numeric, "", one("innodb_data_writes")},
+	{"messagestack_innodb_data_fsyncs_total", "counter", "InnoDB fsync() calls (Innodb_data_fsyncs).", numeric, "", one("innodb_data_fsyncs")},
 	{"messagestack_innodb_buffer_pool_reads_total", "counter", "Reads the buffer pool could not answer and took from disk (Innodb_buffer_pool_reads).", numeric, "", one("innodb_buffer_pool_reads")},
 }
 

@@ -29,6 +29,8 @@ func syncedRows() map[string]string {
 		"innodb_buffer_pool_pages_total": "8192", "innodb_buffer_pool_pages_data": "500",
 		"innodb_buffer_pool_pages_free": "7600", "innodb_buffer_pool_pages_dirty": "17",
 		"innodb_buffer_pool_read_requests": "99999", "innodb_buffer_pool_reads": "321",
+		"handler_write": "52", "handler_update": "65", "handler_delete": "22", "rows_read": "148",
+		"innodb_data_reads": "174", "innodb_data_writes": "33", "innodb_data_fsyncs": "165",
 	}
 }
 
@@ -81,6 +83,13 @@ func TestRenderMetrics(t *testing.T) {
 			`messagestack_innodb_buffer_pool_pages{state="dirty"} 17`,
 			"messagestack_innodb_buffer_pool_read_requests_total 99999",
 			"messagestack_innodb_buffer_pool_reads_total 321",
+			`messagestack_mysql_handler_operations_total{operation="write"} 52`,
+			`messagestack_mysql_handler_operations_total{operation="update"} 65`,
+			`messagestack_mysql_handler_operations_total{operation="delete"} 22`,
+			"messagestack_mysql_rows_read_total 148",
+			"messagestack_innodb_data_reads_total 174",
+			"messagestack_innodb_data_writes_total 33",
+			"messagestack_innodb_data_fsyncs_total 165",
 		}, nil},
 		{"non-primary, not ready, joining", with(syncedRows(), "wsrep_cluster_status", "non-Primary", "wsrep_ready", "OFF",
 			"wsrep_local_state", "1", "wsrep_cluster_size", "1", "wsrep_connected", "OFF"), []string{

@@ -69,7 +69,8 @@ check "/metrics of a Synced node: up, size 3, Primary, Synced, ready, connected"
 check "/metrics of a Synced node has flow control, queues, InnoDB and connections" \
   grep -qE '^messagestack_galera_flow_control_paused_seconds_total [0-9.e+-]+$' "$BASE/metrics.1"
 for m in messagestack_galera_recv_queue messagestack_galera_local_commits_total messagestack_galera_cert_failures_total \
-  messagestack_mysql_threads_connected 'messagestack_innodb_row_operations_total{operation="read"}' 'messagestack_innodb_buffer_pool_pages{state="total"}'; do
+  messagestack_mysql_threads_connected 'messagestack_mysql_handler_operations_total{operation="write"}' \
+  'messagestack_innodb_buffer_pool_pages{state="total"}' messagestack_innodb_data_fsyncs_total; do
   check "/metrics has $m" grep -qF "$m " "$BASE/metrics.1"
 done
 check "/metrics names no credential" bash -c "! grep -qiE '$MON_USER|password' '$BASE/metrics.1'"
