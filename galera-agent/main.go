@@ -103,6 +103,7 @@ func run(log *slog.Logger) error {
 	}
 	agent := &Agent{
 		Source:            src,
+		Metrics:           src,
 		DataDir:           dataDir,
 		Node:              env("POD_NAME", hostname()),
 		NonPrimaryGrace:   time.Duration(grace) * time.Second,

@@ -37,6 +37,8 @@ type Agent struct {
 	TokenFile string
 	// Peers lists the other agents, asked before a bootstrap marker is written (peers.go); nil: none.
 	Peers PeerLister
+	// Metrics answers the status variables of GET /metrics (metrics.go); nil: only messagestack_galera_up 0.
+	Metrics MetricsSource
 
 	mu              sync.Mutex
 	nonPrimarySince time.Time
@@ -75,6 +77,7 @@ func (a *Agent) Handler() http.Handler {
 	mux.HandleFunc("/live", a.handleLive)
 	mux.HandleFunc("/state", a.handleState)
 	mux.HandleFunc("/bootstrap", a.handleBootstrap)
+	mux.HandleFunc("/metrics", a.handleMetrics)
 	return mux
 }
 

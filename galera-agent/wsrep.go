@@ -94,24 +94,35 @@ const statusQuery = `SHOW GLOBAL STATUS WHERE Variable_name IN (
  'wsrep_cluster_size','wsrep_cluster_state_uuid','wsrep_last_committed')`
 
 func (m *MySQLSource) Status(ctx context.Context) (*WsrepStatus, bool, error) {
-	rows, err := m.db.QueryContext(ctx, statusQuery)
+	values, err := m.query(ctx, statusQuery)
 	if err != nil {
 		return nil, serverAnswered(err), err
+	}
+	st, err := FromStatusRows(values)
+	return st, true, err
+}
+
+// StatusRows answers the status variables that /metrics exposes (metrics.go).
+func (m *MySQLSource) StatusRows(ctx context.Context) (map[string]string, error) {
+	return m.query(ctx, metricsQuery)
+}
+
+// query runs a SHOW STATUS query and returns its rows with lower-case names.
+func (m *MySQLSource) query(ctx context.Context, query string) (map[string]string, error) {
+	rows, err := m.db.QueryContext(ctx, query)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	values := map[string]string{}
 	for rows.Next() {
 		var name, value string
 		if err := rows.Scan(&name, &value); err != nil {
-			return nil, true, err
+			return nil, err
 		}
 		values[strings.ToLower(name)] = value
 	}
-	if err := rows.Err(); err != nil {
-		return nil, true, err
-	}
-	st, err := FromStatusRows(values)
-	return st, true, err
+	return values, rows.Err()
 }
 
 // serverAnswered tells a server that refused us (it runs) from one that is not there.

@@ -22,6 +22,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+# metrics_has i line...: node i's GET /metrics answers 200 with each exact sample line.
+metrics_has() {
+  local i=$1 code; shift
+  code=$(curl -s -m 5 -o "$BASE/metrics.$i" -w '%{http_code}' "http://127.0.0.1:${AGENT_PORTS[$i]}/metrics") || true
+  [ "$code" = 200 ] || { log "node $i /metrics: HTTP $code"; return 1; }
+  for l; do grep -qxF "$l" "$BASE/metrics.$i" || { log "node $i /metrics lacks: $l"; return 1; }; done
+}
+
 phase "build the agent and start three agents"
 build_agent
 write_agent_token
@@ -30,6 +38,7 @@ wait_until 10 "agents answer" bash -c "curl -s -o /dev/null http://127.0.0.1:${A
 r=$(agent_get 0 /health); check "/health is 503 while no server runs ($r)" [ "${r%% *}" = 503 ]
 r=$(agent_get 0 /state); check "/state of an empty node: running=false, recovered=null" \
   bash -c "echo '${r#* }' | jq -e '.running == false and .recovered == null and .seqno == -1' >/dev/null"
+check "/metrics answers 200 with messagestack_galera_up 0 while no server runs" metrics_has 0 "messagestack_galera_up 0"
 r=$(post_bootstrap 0)
 check "POST /bootstrap is refused (409) when the node is not waiting for recovery (got $r)" [ "$r" = 409 ]
 r=$(post_bootstrap 0 none)
@@ -54,6 +63,18 @@ check "/state of a running node: running, Primary, size 3, local state 4" \
   bash -c "echo '${r#* }' | jq -e '.running and .ready and .clusterStatus == \"Primary\" and .clusterSize == 3 and .localState == 4' >/dev/null"
 r=$(post_bootstrap 1)
 check "POST /bootstrap is refused (409) while the server runs (got $r)" [ "$r" = 409 ]
+check "/metrics of a Synced node: up, size 3, Primary, Synced, ready, connected" metrics_has 1 "messagestack_galera_up 1" \
+  "messagestack_galera_cluster_size 3" "messagestack_galera_cluster_primary 1" "messagestack_galera_local_state 4" \
+  "messagestack_galera_ready 1" "messagestack_galera_connected 1"
+check "/metrics of a Synced node has flow control, queues, InnoDB and connections" \
+  grep -qE '^messagestack_galera_flow_control_paused_seconds_total [0-9.e+-]+$' "$BASE/metrics.1"
+for m in messagestack_galera_recv_queue messagestack_galera_local_commits_total messagestack_galera_cert_failures_total \
+  messagestack_mysql_threads_connected 'messagestack_mysql_handler_operations_total{operation="write"}' \
+  'messagestack_innodb_buffer_pool_pages{state="total"}' messagestack_innodb_data_fsyncs_total; do
+  check "/metrics has $m" grep -qF "$m " "$BASE/metrics.1"
+done
+check "/metrics names no credential" bash -c "! grep -qiE '$MON_USER|password' '$BASE/metrics.1'"
+log "node 1 /metrics: $(grep -v '^#' "$BASE/metrics.1" | tr '\n' ';')"
 
 check "app user can create its table" sql_app "${MYSQL_PORTS[0]}" \
   "CREATE TABLE IF NOT EXISTS rows_acked (id INT PRIMARY KEY, note VARCHAR(40))"

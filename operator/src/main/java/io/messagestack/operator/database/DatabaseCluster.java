@@ -24,6 +24,7 @@ import io.messagestack.operator.common.Components;
 import io.messagestack.operator.common.ConfigHash;
 import io.messagestack.operator.common.Disruption;
 import io.messagestack.operator.common.Labels;
+import io.messagestack.operator.common.Scrape;
 import io.messagestack.operator.common.Names;
 import io.messagestack.operator.common.Stack;
 import io.messagestack.operator.crd.DatabaseSpec;
@@ -43,6 +44,8 @@ import java.util.Map;
 public final class DatabaseCluster {
     public static final int MYSQL_PORT = 3306;
     public static final int AGENT_PORT = 9200;
+    /** The agent's Prometheus endpoint (galera-agent/metrics.go): Galera, InnoDB and connection metrics. */
+    public static final String METRICS_PATH = "/metrics";
     public static final String CONFIG_KEY = "messagestack.cnf";
     public static final String REPLICAS_KEY = "replicas";
     public static final String START_SCRIPT = "galera-start.sh";
@@ -151,7 +154,8 @@ public final class DatabaseCluster {
                 .withWhenScaled("Retain")
                 .endPersistentVolumeClaimRetentionPolicy()
                 .withNewTemplate()
-                .withNewMetadata().withLabels(labels()).addToAnnotations(ConfigHash.ANNOTATION, configHash).endMetadata()
+                .withNewMetadata().withLabels(labels()).addToAnnotations(ConfigHash.ANNOTATION, configHash)
+                .addToAnnotations(Scrape.annotations(AGENT_PORT, METRICS_PATH)).endMetadata()
                 .withNewSpec()
                 .withAffinity(Affinities.spread(stack.spec().placement.antiAffinity, stack.name(), Components.DATABASE))
                 // A clean shutdown writes grastate.dat, which full-crash recovery relies on.

@@ -106,6 +106,7 @@ public final class Frontend {
                 .withNewLifecycle().withNewPreStop().withNewExec().withCommand("/bin/sh", "-c", "sleep 3")
                 .endExec().endPreStop().endLifecycle()
                 .addNewPort().withName("http").withContainerPort(PORT).endPort()
+                .addNewPort().withName("status").withContainerPort(NginxConfigRenderer.STATUS_PORT).endPort()
                 .withResources(DatabaseCluster.resourcesOrDefault(spec.resources, "20m", "32Mi"))
                 .withNewReadinessProbe()
                 .withNewHttpGet().withPath("/healthz").withPort(new IntOrString(PORT)).endHttpGet()

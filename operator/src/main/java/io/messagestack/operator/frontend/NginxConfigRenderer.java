@@ -1,5 +1,7 @@
 package io.messagestack.operator.frontend;
 
+import io.messagestack.operator.common.Scrape;
+
 /**
  * nginx.conf: serves the page and proxies /api/ to message-api. Failures are cheap for the user: short connect
  * timeouts, a failed upstream is skipped for a few seconds (max_fails), and a request that is safe to retry is retried
@@ -9,6 +11,12 @@ package io.messagestack.operator.frontend;
  */
 public final class NginxConfigRenderer {
     public static final String PAGE_DIR = "/usr/share/messagestack/page";
+    /**
+     * nginx's stub_status (connections and requests, as text, not the Prometheus format: Debian's
+     * prometheus-nginx-exporter turns it into metrics) on a port of its own, never the public one.
+     */
+    public static final int STATUS_PORT = 8081;
+    public static final String STATUS_PATH = "/stub_status";
 
     private NginxConfigRenderer() {
     }
@@ -18,6 +26,18 @@ public final class NginxConfigRenderer {
 
     /** @param listenPort the port nginx listens on */
     public static String render(int listenPort) {
+        return render(listenPort, STATUS_PORT);
+    }
+
+    /**
+     * @param listenPort the public port
+     * @param statusPort the internal port of stub_status
+     */
+    public static String render(int listenPort, int statusPort) {
+        StringBuilder allow = new StringBuilder();
+        for (String source : Scrape.PRIVATE_SOURCES) {
+            allow.append("allow ").append(source).append("; ");
+        }
         return """
                 # Rendered by the MessageStack operator; edits are overwritten.
                 worker_processes auto;
@@ -112,7 +132,24 @@ public final class NginxConfigRenderer {
                             add_header Cache-Control "no-cache";
                         }
                     }
+
+                    # Internal: connection and request counters for in-cluster scrapers (docs/observability.md). Not the
+                    # public port, in no Service; private source addresses only (nginx may run on the host network).
+                    server {
+                        listen %4$d;
+                        server_name _;
+                        access_log off;
+
+                        location = %5$s {
+                            %6$sdeny all;
+                            stub_status;
+                        }
+
+                        location / {
+                            return 404;
+                        }
+                    }
                 }
-                """.formatted(UPSTREAM_FILE, listenPort, PAGE_DIR);
+                """.formatted(UPSTREAM_FILE, listenPort, PAGE_DIR, statusPort, STATUS_PATH, allow);
     }
 }

@@ -15,6 +15,7 @@ import io.messagestack.operator.common.Disruption;
 import io.messagestack.operator.common.Images;
 import io.messagestack.operator.common.Labels;
 import io.messagestack.operator.common.Names;
+import io.messagestack.operator.common.Scrape;
 import io.messagestack.operator.common.Stack;
 import io.messagestack.operator.crd.ProxySpec;
 import io.messagestack.operator.database.DatabaseCluster;
@@ -79,7 +80,10 @@ public final class DatabaseProxy {
                 .endStrategy()
                 .withNewTemplate()
                 .withNewMetadata().withLabels(labels())
-                .addToAnnotations(ConfigHash.ANNOTATION, ConfigHash.of(config().getData())).endMetadata()
+                .addToAnnotations(ConfigHash.ANNOTATION, ConfigHash.of(config().getData()))
+                .addToAnnotations(Scrape.annotations(HaproxyConfigRenderer.METRICS_PORT,
+                        HaproxyConfigRenderer.METRICS_PATH))
+                .endMetadata()
                 .withNewSpec()
                 .withAffinity(Affinities.spread(stack.spec().placement.antiAffinity, stack.name(), Components.PROXY))
                 .withTerminationGracePeriodSeconds(10L)
@@ -96,6 +100,7 @@ public final class DatabaseProxy {
                 .endExec().endPreStop().endLifecycle()
                 .addNewPort().withName("mysql").withContainerPort(PORT).endPort()
                 .addNewPort().withName("health").withContainerPort(HaproxyConfigRenderer.HEALTH_PORT).endPort()
+                .addNewPort().withName("metrics").withContainerPort(HaproxyConfigRenderer.METRICS_PORT).endPort()
                 .withResources(DatabaseCluster.resourcesOrDefault(spec.resources, "50m", "64Mi"))
                 .withNewReadinessProbe()
                 .withNewHttpGet().withPath("/healthz").withPort(new IntOrString(HaproxyConfigRenderer.HEALTH_PORT))

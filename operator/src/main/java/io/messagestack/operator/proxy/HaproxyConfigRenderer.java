@@ -1,5 +1,7 @@
 package io.messagestack.operator.proxy;
 
+import io.messagestack.operator.common.Scrape;
+
 import java.util.List;
 
 /**
@@ -11,6 +13,9 @@ import java.util.List;
  */
 public final class HaproxyConfigRenderer {
     public static final int HEALTH_PORT = 8404;
+    /** HAProxy's built-in Prometheus exporter (Debian's build has it: {@code haproxy -vv} lists PROMEX). */
+    public static final int METRICS_PORT = 8405;
+    public static final String METRICS_PATH = "/metrics";
 
     private HaproxyConfigRenderer() {
     }
@@ -63,6 +68,16 @@ public final class HaproxyConfigRenderer {
                     monitor-uri /healthz
                     monitor fail if { nbsrv(galera) lt 1 }
 
+                # Prometheus metrics for in-cluster scrapers (docs/observability.md): the NetworkPolicy admits only the
+                # scraper pods; the source check also covers a proxy on the host network (VIP on), which no policy reaches.
+                frontend metrics
+                    mode http
+                    bind :%d
+                    http-request set-log-level silent
+                    http-request deny unless { src %s }
+                    http-request use-service prometheus-exporter if { path %s }
+                    http-request return status 404
+
                 frontend mysql
                     bind :%d
                     default_backend galera
@@ -79,7 +94,8 @@ public final class HaproxyConfigRenderer {
                     # Down after two failed checks 0.5 s apart (1 s between checks while up); kill the sessions of a
                     # node marked down so clients reconnect to the new writer at once.
                     default-server check port %d inter 1s fastinter 500ms downinter 2s rise 2 fall 2 on-marked-down shutdown-sessions resolvers cluster init-addr last,libc,none
-                """.formatted(HEALTH_PORT, mysqlPort, agentPort));
+                """.formatted(HEALTH_PORT, METRICS_PORT, String.join(" ", Scrape.PRIVATE_SOURCES), METRICS_PATH, mysqlPort,
+                agentPort));
         for (int i = 0; i < databaseHosts.size(); i++) {
             out.append("    server db-").append(i).append(' ').append(databaseHosts.get(i)).append(':').append(mysqlPort);
             if (i > 0) {

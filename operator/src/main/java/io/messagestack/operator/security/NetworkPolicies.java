@@ -12,9 +12,11 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPortBuilder;
 import io.messagestack.operator.api.MessageApi;
 import io.messagestack.operator.common.Components;
 import io.messagestack.operator.common.Labels;
+import io.messagestack.operator.common.Scrape;
 import io.messagestack.operator.common.Stack;
 import io.messagestack.operator.database.DatabaseCluster;
 import io.messagestack.operator.proxy.DatabaseProxy;
+import io.messagestack.operator.proxy.HaproxyConfigRenderer;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +24,8 @@ import java.util.List;
 /**
  * Only HAProxy (and the stack's backup Jobs, SQL only) reaches the database, only message-api reaches HAProxy, only nginx reaches message-api. Galera
  * nodes reach each other; the operator reaches the agents (for status). When the VIP is on, nginx and HAProxy use
- * the host network, so they are allowed by their node addresses instead of their pod labels.
+ * the host network, so they are allowed by their node addresses instead of their pod labels. The in-cluster metrics
+ * scrapers ({@link Scrape}) reach the agents' and HAProxy's metrics ports.
  */
 public final class NetworkPolicies {
     /**
@@ -51,10 +54,13 @@ public final class NetworkPolicies {
                         .withNewPodSelector().addToMatchLabels(Labels.NAME, "messagestack-operator").endPodSelector()
                         .build()),
                 ports(DatabaseCluster.AGENT_PORT)));
+        // Metrics: the in-cluster scrapers (Scrape) read the agent's /metrics.
+        dbRules.add(rule(List.of(scraper()), ports(DatabaseCluster.AGENT_PORT)));
         List<NetworkPolicy> policies = new ArrayList<>();
         policies.add(policy(stack, Components.DATABASE, dbRules));
         policies.add(policy(stack, Components.PROXY,
-                List.of(rule(List.of(pods(stack, Components.API)), ports(DatabaseProxy.PORT)))));
+                List.of(rule(List.of(pods(stack, Components.API)), ports(DatabaseProxy.PORT)),
+                        rule(List.of(scraper()), ports(HaproxyConfigRenderer.METRICS_PORT)))));
         policies.add(policy(stack, Components.API,
                 List.of(rule(from(stack, Components.FRONTEND, hostNetwork, frontendNodes), ports(MessageApi.PORT)))));
         return policies;
@@ -71,6 +77,15 @@ public final class NetworkPolicies {
             peers.add(new NetworkPolicyPeerBuilder().withNewIpBlock().withCidr(node + "/32").endIpBlock().build());
         }
         return peers;
+    }
+
+    /** The Prometheus pods allowed to scrape: see {@link Scrape}. */
+    static NetworkPolicyPeer scraper() {
+        return new NetworkPolicyPeerBuilder()
+                .withNewNamespaceSelector().addToMatchLabels(Scrape.SCRAPER_NAMESPACE_LABEL, Scrape.SCRAPER_NAMESPACE_VALUE)
+                .endNamespaceSelector()
+                .withNewPodSelector().addToMatchLabels(Scrape.SCRAPER_POD_LABEL, Scrape.SCRAPER_POD_VALUE).endPodSelector()
+                .build();
     }
 
     private static NetworkPolicyPeer pods(Stack stack, String component) {

@@ -22,7 +22,14 @@ final class NginxStartScript {
 
     /** The rendered nginx.conf with its pid, temp and upstream paths moved into the test folder. */
     Path writeConfig(int listenPort) throws IOException {
-        String conf = NginxConfigRenderer.render(listenPort)
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            return writeConfig(listenPort, free.getLocalPort());
+        }
+    }
+
+    /** As {@link #writeConfig(int)}, with stub_status on statusPort. */
+    Path writeConfig(int listenPort, int statusPort) throws IOException {
+        String conf = NginxConfigRenderer.render(listenPort, statusPort)
                 .replace("pid /tmp/nginx.pid;", "pid " + dir.resolve("nginx.pid") + ";")
                 .replace("/tmp/nginx-", dir + "/nginx-");
         Path file = dir.resolve("nginx.conf");

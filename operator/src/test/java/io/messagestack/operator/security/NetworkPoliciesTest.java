@@ -57,4 +57,23 @@ class NetworkPoliciesTest {
         var noNodes = byName(spec, List.of()).get("shop-database-ingress").getSpec().getIngress().get(0);
         assertFalse(noNodes.getFrom().isEmpty(), "an empty from would allow everyone");
     }
+
+    @Test
+    void onlyLabelledScrapersReachTheMetricsPorts() {
+        Map<String, NetworkPolicy> p = byName(new MessageStackSpec(), List.of());
+        for (var c : List.of(new String[]{"shop-database-ingress", "9200"}, new String[]{"shop-proxy-ingress", "8405"})) {
+            var rule = p.get(c[0]).getSpec().getIngress().stream()
+                    .filter(r -> r.getFrom().stream().anyMatch(f -> f.getNamespaceSelector() != null
+                            && "true".equals(f.getNamespaceSelector().getMatchLabels().get("messagestack.io/metrics-scraper"))))
+                    .findFirst().orElseThrow(() -> new AssertionError(c[0] + " has no scraper rule"));
+            var from = rule.getFrom().get(0);
+            assertEquals(1, rule.getFrom().size());
+            assertEquals(Map.of("app.kubernetes.io/name", "prometheus"), from.getPodSelector().getMatchLabels(),
+                    "namespace and pod selector in one peer: both must match");
+            assertEquals(List.of(Integer.parseInt(c[1])), rule.getPorts().stream().map(x -> x.getPort().getIntVal()).toList(),
+                    c[0] + ": the scraper reaches the metrics port only");
+        }
+        assertFalse(p.get("shop-api-ingress").getSpec().getIngress().stream().anyMatch(r -> r.getFrom().stream()
+                .anyMatch(f -> f.getNamespaceSelector() != null)), "no scraper rule where no metrics port is annotated");
+    }
 }
