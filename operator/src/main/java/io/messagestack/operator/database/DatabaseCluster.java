@@ -68,6 +68,8 @@ public final class DatabaseCluster {
     private final String startScript;
     /** Nodes the StatefulSet gets now: spec.database.replicas, or a step toward it (see DatabaseScaling). */
     private final int replicas;
+    /** Where ordinal 0 is restored from (spec.database.restore), or null. */
+    private RestoreInit.Source restoreSource;
 
     public DatabaseCluster(Stack stack, String startScript, int replicas) {
         this.stack = stack;
@@ -246,12 +248,21 @@ public final class DatabaseCluster {
                 .build();
     }
 
+    /** The restore's source resolved by the reconciler (spec.database.restore.backup). */
+    public DatabaseCluster restoreFrom(RestoreInit.Source source) {
+        this.restoreSource = source;
+        return this;
+    }
+
     /** install-galera-agent, then (spec.database.restore with a location) restore. */
     private List<Container> initContainers(List<io.fabric8.kubernetes.api.model.Volume> restoreVolumes) {
         List<Container> init = new ArrayList<>();
         init.add(installAgentContainer());
-        RestoreInit.fromLocation(spec.restore).ifPresent(source -> init.add(RestoreInit.container(source,
-                spec.engine.value(), stack.images().database(spec.engine, spec.image), databaseContainer(), restoreVolumes)));
+        RestoreInit.Source source = restoreSource != null ? restoreSource : RestoreInit.fromLocation(spec.restore).orElse(null);
+        if (source != null) {
+            init.add(RestoreInit.container(source, spec.engine.value(), stack.images().database(spec.engine, spec.image),
+                    databaseContainer(), restoreVolumes));
+        }
         return init;
     }
 

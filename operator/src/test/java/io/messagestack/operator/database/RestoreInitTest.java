@@ -108,4 +108,69 @@ class RestoreInitTest {
         spec.database.restore.backup = "demo-before-migration";
         assertTrue(RestoreInit.fromLocation(spec.database.restore).isEmpty());
     }
+
+    private static io.messagestack.operator.crd.MessageStackBackup backup(String phase, String location) {
+        var b = new io.messagestack.operator.crd.MessageStackBackup();
+        b.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName("first").build());
+        b.setSpec(new io.messagestack.operator.crd.MessageStackBackupSpec());
+        b.getSpec().stack = "demo";
+        b.setStatus(new io.messagestack.operator.crd.MessageStackBackupStatus());
+        b.getStatus().phase = phase;
+        b.getStatus().location = location;
+        return b;
+    }
+
+    private static io.messagestack.operator.crd.MessageStack sourceStack() {
+        var m = new io.messagestack.operator.crd.MessageStack();
+        m.setSpec(new MessageStackSpec());
+        m.getSpec().backup = new io.messagestack.operator.crd.BackupSpec();
+        m.getSpec().backup.storage = new io.messagestack.operator.crd.BackupStorageSpec();
+        m.getSpec().backup.storage.s3 = s3("team-a").s3;
+        return m;
+    }
+
+    @Test
+    void aBackupByNameIsResolvedFromItsStatusAndItsStacksStorage() {
+        RestoreSpec r = new RestoreSpec();
+        r.backup = "first";
+        String loc = "s3://messagestack-backups/team-a/shop/demo/backups/first/";
+        var ok = RestoreInit.resolve(r, backup("Completed", loc), sourceStack());
+        assertNull(ok.reason());
+        assertEquals("team-a/shop/demo/backups/first", ok.source().folder());
+        assertEquals("first", ok.source().backup());
+        assertEquals("backup-s3", ok.source().s3().credentialsSecret.name);
+        String[][] refusals = {
+            {"missing", "does not exist"}, {"running", "Running, not Completed"}, {"stack gone", "no longer exists"},
+            {"moved", "no longer in its stack's"}};
+        assertTrue(RestoreInit.resolve(r, null, sourceStack()).reason().contains(refusals[0][1]));
+        assertTrue(RestoreInit.resolve(r, backup("Running", null), sourceStack()).reason().contains(refusals[1][1]));
+        assertTrue(RestoreInit.resolve(r, backup("Completed", loc), null).reason().contains(refusals[2][1]));
+        assertTrue(RestoreInit.resolve(r, backup("Completed", "s3://other-bucket/x/"), sourceStack()).reason()
+                .contains(refusals[3][1]));
+    }
+
+    private static io.fabric8.kubernetes.api.model.Pod pod0(io.fabric8.kubernetes.api.model.ContainerState now,
+                                                           io.fabric8.kubernetes.api.model.ContainerState last) {
+        return new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata().withName("shop-db-0").endMetadata()
+                .withNewStatus().addNewInitContainerStatus().withName(RestoreInit.CONTAINER).withState(now)
+                .withLastState(last).endInitContainerStatus().endStatus().build();
+    }
+
+    @Test
+    void progressFromTheInitContainer() {
+        var running = new io.fabric8.kubernetes.api.model.ContainerStateBuilder().withNewRunning().endRunning().build();
+        var failed = new io.fabric8.kubernetes.api.model.ContainerStateBuilder().withNewTerminated().withExitCode(1)
+                .withMessage("{\"error\":\"the data object does not match the manifest\"}").endTerminated().build();
+        var done = new io.fabric8.kubernetes.api.model.ContainerStateBuilder().withNewTerminated().withExitCode(0)
+                .endTerminated().build();
+        var waiting = new io.fabric8.kubernetes.api.model.ContainerStateBuilder().withNewWaiting()
+                .withReason("CrashLoopBackOff").endWaiting().build();
+        assertEquals("Restoring", RestoreInit.progress(pod0(running, null)).orElseThrow()[0]);
+        String[] f = RestoreInit.progress(pod0(failed, null)).orElseThrow();
+        assertEquals("RestoreFailed", f[0]);
+        assertTrue(f[1].contains("does not match the manifest"), f[1]);
+        assertEquals("RestoreFailed", RestoreInit.progress(pod0(waiting, failed)).orElseThrow()[0], "back-off after a failure");
+        assertTrue(RestoreInit.progress(pod0(done, null)).isEmpty());
+        assertTrue(RestoreInit.progress(null).isEmpty());
+    }
 }
