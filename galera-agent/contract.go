@@ -23,3 +23,13 @@ const (
 	// ordinal 0 with a datadir but without it (and without grastate.dat) stopped in its first bootstrap.
 	InitializedFileName = "messagestack-initialized"
 )
+
+// RestoredFileName is written by `galera-agent restore` (the init container of a stack created with
+// spec.database.restore) as the last step of a restore into ordinal 0's empty datadir: a JSON record of the
+// backup and its position. While InitializedFileName is absent, start bootstraps a new cluster from the
+// restored data (ChoosePath: PathRestored); a later restore run sees it and does nothing.
+const RestoredFileName = "messagestack-restored"
+
+// RestoreStagingDirName is where a restore extracts and prepares the backup, on the datadir's own volume
+// (the rename into the datadir is then a move, not a copy). Only the restore writes or removes it.
+const RestoreStagingDirName = ".messagestack-restore"

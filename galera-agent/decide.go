@@ -76,6 +76,7 @@ type LocalFacts struct {
 	HasData        bool // the mysql schema directory or a non-empty grastate.dat
 	GraStateExists bool // a non-empty grastate.dat
 	Initialized    bool // InitializedFileName present
+	Restored       bool // RestoredFileName present (galera-agent restore filled the datadir)
 	Ordinal        int
 }
 
@@ -90,12 +91,17 @@ const (
 	PathUnfinishedFirstBootstrap Path = "unfinished-first-bootstrap"
 	// PathRestart: data from an earlier run: find the position, then join or wait for a decision.
 	PathRestart Path = "restart"
+	// PathRestored: ordinal 0 whose datadir a restore filled and which has not run a cluster yet (no
+	// initialized marker): a new cluster from this data once no peer holds data (NewClusterBlocker).
+	PathRestored Path = "restored"
 )
 
 func ChoosePath(f LocalFacts) Path {
 	switch {
 	case !f.HasData:
 		return PathEmpty
+	case f.Ordinal == 0 && f.Restored && !f.Initialized:
+		return PathRestored
 	case f.Ordinal == 0 && !f.Initialized && !f.GraStateExists:
 		return PathUnfinishedFirstBootstrap
 	}
@@ -198,6 +204,7 @@ const (
 	WaitRecovery   WaitMode = "recovery"    // full crash: a Primary peer (join) or the bootstrap marker
 	WaitNewCluster WaitMode = "new-cluster" // ordinal 0, empty: a Primary peer, or NewClusterBlocker == ""
 	WaitPrimary    WaitMode = "primary"     // only a Primary peer
+	WaitRestored   WaitMode = "restored"    // ordinal 0, restored: a Primary peer, or NewClusterBlocker == ""
 )
 
 // Action is what a waiting node does now.
@@ -208,10 +215,12 @@ const (
 	ActJoin                Action = "join"
 	ActBootstrapRecovered  Action = "bootstrap-recovered"
 	ActBootstrapNewCluster Action = "bootstrap-new-cluster"
+	ActBootstrapRestored   Action = "bootstrap-restored"
 )
 
 // WaitStep: one poll of a waiting node. A Primary peer always wins (join); then the bootstrap marker
-// (recovery mode only); then a new cluster (new-cluster mode, when nothing blocks it).
+// (recovery mode only); then a new cluster (new-cluster mode, when nothing blocks it), or a new cluster
+// from restored data (restored mode, by the same rule: every peer answers and none holds data).
 func WaitStep(mode WaitMode, primaryPeer, marker bool, newClusterBlocker string) Action {
 	switch {
 	case primaryPeer:
@@ -220,6 +229,8 @@ func WaitStep(mode WaitMode, primaryPeer, marker bool, newClusterBlocker string)
 		return ActBootstrapRecovered
 	case mode == WaitNewCluster && newClusterBlocker == "":
 		return ActBootstrapNewCluster
+	case mode == WaitRestored && newClusterBlocker == "":
+		return ActBootstrapRestored
 	}
 	return ActWait
 }

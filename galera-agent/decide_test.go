@@ -86,6 +86,13 @@ func TestChoosePath(t *testing.T) {
 			LocalFacts{HasData: true, GraStateExists: true}, PathRestart},
 		{"ordinal 1 with data but no marker: a restart (only ordinal 0 creates clusters)",
 			LocalFacts{HasData: true, Ordinal: 1}, PathRestart},
+		{"ordinal 0 restored, never initialized: a new cluster from the restored data",
+			LocalFacts{HasData: true, GraStateExists: true, Restored: true}, PathRestored},
+		{"ordinal 0 restored and initialized (it ran a cluster since): a restart",
+			LocalFacts{HasData: true, GraStateExists: true, Restored: true, Initialized: true}, PathRestart},
+		{"ordinal 1 with a restored marker (never written there): a restart, not a bootstrap",
+			LocalFacts{HasData: true, GraStateExists: true, Restored: true, Ordinal: 1}, PathRestart},
+		{"a restored marker without data is no data", LocalFacts{Restored: true}, PathEmpty},
 	}
 	for _, c := range cases {
 		if got := ChoosePath(c.f); got != c.want {
@@ -207,6 +214,10 @@ func TestWaitStep(t *testing.T) {
 		{"new cluster: a marker means nothing to an empty node", WaitNewCluster, false, true, "peer agents do not answer yet", ActWait},
 		{"primary only: the marker is ignored (needs-sst is never a source)", WaitPrimary, false, true, "", ActWait},
 		{"primary only: join when a Primary peer appears", WaitPrimary, true, false, "", ActJoin},
+		{"restored: every peer answers without data: bootstrap from the restore", WaitRestored, false, false, "", ActBootstrapRestored},
+		{"restored: a peer holds data or does not answer: wait", WaitRestored, false, false, "peers hold data", ActWait},
+		{"restored: a Primary peer (this node bootstrapped before a restart): join", WaitRestored, true, false, "", ActJoin},
+		{"restored: the recovery marker means nothing", WaitRestored, false, true, "peer agents do not answer yet", ActWait},
 	}
 	for _, c := range cases {
 		if got := WaitStep(c.mode, c.primary, c.marker, c.blocker); got != c.want {

@@ -1,4 +1,4 @@
-// galera-agent is the data plane of a MessageStack database pod, one binary with six commands:
+// galera-agent is the data plane of a MessageStack database pod, one binary with seven commands:
 //
 //	serve (the default): the agent container. It answers HAProxy's health check (GET /health),
 //	  liveness (GET /live), the operator's questions about the node's position (GET /state) and its
@@ -8,6 +8,7 @@
 //	install <path>: the init container copies the binary into the pod, for the database container.
 //	backup: one physical backup to S3 or a volume, in a Job next to a database pod (backup.go).
 //	backup-delete: removes one complete backup (retention; backup.go).
+//	restore: fills ordinal 0's empty datadir from one backup, in an init container of a new stack (restore.go).
 package main
 
 import (
@@ -49,6 +50,9 @@ func main() {
 		return
 	case "backup-delete":
 		runBackupDeleteCommand()
+		return
+	case "restore":
+		runRestoreCommand()
 		return
 	case "install":
 		if len(os.Args) != 3 {

@@ -96,6 +96,9 @@ func (s *Starter) main() {
 			s.waitForDecision(WaitNewCluster)
 		}
 		s.waitForDecision(WaitPrimary)
+	case PathRestored:
+		s.log.Info("datadir filled by a restore", "restored", s.restoredSummary())
+		s.waitForDecision(WaitRestored)
 	case PathUnfinishedFirstBootstrap:
 		s.log.Info("datadir from an unfinished first bootstrap", "reason", "no "+InitializedFileName+" and no grastate.dat")
 		s.waitForDecision(WaitNewCluster)
@@ -209,7 +212,7 @@ func (s *Starter) graStateNonEmpty() bool {
 func (s *Starter) localFacts() LocalFacts {
 	_, err := os.Stat(s.path(InitializedFileName))
 	return LocalFacts{HasData: s.hasData(), GraStateExists: s.graStateNonEmpty(), Initialized: err == nil,
-		Ordinal: s.cfg.Ordinal}
+		Restored: s.exists(RestoredFileName), Ordinal: s.cfg.Ordinal}
 }
 
 func (s *Starter) exists(name string) bool {
@@ -386,7 +389,7 @@ func (s *Starter) waitForDecision(mode WaitMode) {
 		answers := s.askPeers()
 		agent, donor, primary := PrimaryPeer(answers)
 		blocker := ""
-		if mode == WaitNewCluster && !primary {
+		if (mode == WaitNewCluster || mode == WaitRestored) && !primary {
 			blocker = NewClusterBlocker(answers)
 		}
 		switch WaitStep(mode, primary, s.exists(BootstrapFileName), blocker) {
@@ -396,6 +399,8 @@ func (s *Starter) waitForDecision(mode WaitMode) {
 			s.bootstrapFromRecovery("bootstrap marker present (POST /bootstrap)")
 		case ActBootstrapNewCluster:
 			s.bootstrapNewCluster()
+		case ActBootstrapRestored:
+			s.bootstrapRestored()
 		}
 		if !time.Now().Before(nextNote) {
 			switch mode {
@@ -403,8 +408,8 @@ func (s *Starter) waitForDecision(mode WaitMode) {
 				s.log.Info("waiting: no Primary peer and no bootstrap marker", "waiting", "recovery", "uuid", s.recUUID,
 					"seqno", strconv.FormatInt(s.recSeqno, 10),
 					"hint", "the operator bootstraps the most advanced node (POST /bootstrap to this pod's agent, port "+s.cfg.AgentPort+", with the operator's token)")
-			case WaitNewCluster:
-				s.log.Info("waiting before creating a new cluster", "waiting", "new-cluster", "reason", blocker)
+			case WaitNewCluster, WaitRestored:
+				s.log.Info("waiting before creating a new cluster", "waiting", string(mode), "reason", blocker)
 			default:
 				s.log.Info("waiting for a Primary peer to join", "waiting", "primary-peer", "ordinal", strconv.Itoa(s.cfg.Ordinal),
 					"agents", strings.Join(s.cfg.Agents, ","))

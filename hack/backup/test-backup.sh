@@ -15,9 +15,13 @@
 #   5. the volume target (BACKUP_DIR): the same backup into a directory, then restored the same way;
 #   6. as in the Job: the datadir as a read-only bind mount, galera-agent and mariadb-backup as the mysql user;
 #   7. galera-agent backup-delete (retention): a complete backup is removed, manifest first; a folder without a
-#      manifest and a wrong key are refused, and nothing else is touched.
+#      manifest and a wrong key are refused, and nothing else is touched;
+#   8. galera-agent restore (the init container of a new stack): refusals (no manifest, other engine, newer
+#      server, SHA-256 mismatch, non-empty datadir) leave the datadir untouched; b2 restored into an empty datadir
+#      as the mysql user, then galera-agent start (galera-start.sh) of a NEW two-node stack: ordinal 0
+#      bootstraps from the restored data, ordinal 1 joins by SST; rows and CHECKSUM TABLE = the source's.
 # Ports (override with env): SQL $BK_SQL_PORT (33411), restored $BK_RESTORE_PORT (33412), Galera
-# $BK_GCOMM_PORT (34411), S3 $BK_S3_PORT (37070). Everything lives in $MS_TEST_RUN (default
+# $BK_GCOMM_PORT (34411), S3 $BK_S3_PORT (37070); step 8's new stack uses SQL +2..+4 and Galera +10..+22. Everything lives in $MS_TEST_RUN (default
 # /tmp/messagestack-backup-test); each run starts from an empty one. Processes are stopped on exit.
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -326,6 +330,142 @@ expect "delete a folder without manifest (b-int): refused" 1 "$(agent_delete b-i
 say "   reason: $(jq -r .error "$MS_TEST_RUN/b-int.delete.out")"
 expect "delete with a wrong secret key: fails" 1 "$(agent_delete b2 AWS_SECRET_ACCESS_KEY=wrong-secret-key)"
 expect "delete with a wrong secret key: b2 still complete" 200 "$(s3 HEAD "/$BUCKET/lab/shop/demo/backups/b2/manifest.json" -I)"
+
+# --- 8. restore into a NEW stack: galera-agent restore into ordinal 0's empty datadir, then galera-agent start
+#        (through galera-start.sh, as in the pod) bootstraps a new two-node cluster from it; ordinal 1 joins by SST.
+say "8. galera-agent restore into a new stack, then galera-agent start (new cluster from the backup, a joiner by SST)"
+NEW_SQL=("$RESTORE_PORT" "$((SQL_PORT + 2))"); NEW_AGENT=("$((SQL_PORT + 3))" "$((SQL_PORT + 4))")
+NEW_GCOMM=("$((GCOMM_PORT + 10))" "$((GCOMM_PORT + 20))")   # IST = +1, SST = +2
+NEW_ROOT_PW="new-r00t_'$(head -c 4 /dev/urandom | od -An -tx1 | tr -d ' \n')"   # not the source's
+NEW_APP_PW="new-app-$(head -c 4 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+for i in 0 1; do
+  n=$MS_TEST_RUN/new$i; mkdir -p "$n/data" "$n/run" "$n/conf.d"
+  cat >"$n/conf.d/50-loopback.cnf" <<CNF
+[mysqld]
+port=${NEW_SQL[$i]}
+bind-address=127.0.0.1
+socket=$n/run/mysqld.sock
+wsrep_node_address=127.0.0.1:${NEW_GCOMM[$i]}
+wsrep_provider_options="gmcast.listen_addr=tcp://127.0.0.1:${NEW_GCOMM[$i]};ist.recv_addr=127.0.0.1:$(( ${NEW_GCOMM[$i]} + 1 ));gcache.size=64M"
+wsrep_sst_receive_address=127.0.0.1:$(( ${NEW_GCOMM[$i]} + 2 ))
+innodb_buffer_pool_size=64M
+performance_schema=OFF
+[client]
+socket=$n/run/mysqld.sock
+CNF
+  chown -R mysql:mysql "$n"
+done
+N0=$MS_TEST_RUN/new0
+listing() { find "$1" -mindepth 1 -printf '%P %s\n' | sort | sha256sum | cut -c1-16; }
+EMPTY_LISTING=$(listing "$N0/data")
+# agent_restore LABEL DATADIR [VAR=value ...]: galera-agent restore as the mysql user (as the init container);
+# prints the exit code; result line in LABEL.restore.out, log in LABEL.restore.log.
+agent_restore() {
+  local label=$1 datadir=$2; shift 2
+  local rc=0
+  setpriv --reuid=mysql --regid=mysql --init-groups env BACKUP_NAME=b2 BACKUP_FOLDER=lab/shop/demo/backups/b2 \
+    S3_ENDPOINT="$S3" S3_BUCKET="$BUCKET" S3_REGION="$REGION" DATADIR="$datadir" POD_NAME=new-db-0 \
+    TERMINATION_LOG="$MS_TEST_RUN/mysql-tmp/$label.restore.term" "$@" \
+    "$AGENT" restore >"$MS_TEST_RUN/$label.restore.out" 2>"$MS_TEST_RUN/$label.restore.log" || rc=$?
+  echo "$rc"
+}
+reason() { jq -r .error "$MS_TEST_RUN/$1.restore.out" 2>/dev/null; }
+# refused_untouched LABEL EXPECTED-TEXT DATADIR LISTING-BEFORE [VAR=value ...]
+refused_untouched() {
+  local label=$1 text=$2 dir=$3 before=$4; shift 4
+  expect "restore $label: refused (exit 1)" 1 "$(agent_restore "$label" "$dir" "$@")"
+  if reason "$label" | grep -qF -- "$text"; then pass "restore $label: reason names it: $(reason "$label")"; else fail "restore $label: reason '$(reason "$label")' lacks '$text'"; fi
+  expect "restore $label: the datadir is untouched" "$before" "$(listing "$dir")"
+}
+# Backups that must be refused, on the volume target: copies of b2 with one fact of the manifest changed.
+bad_copy() {
+  local what=$1 filter=$2 d=$MS_TEST_RUN/bad-$1/lab/shop/demo/backups/b2
+  mkdir -p "$d"; cp "$MS_TEST_RUN/b2.data.zst" "$d/data.xbstream.zst"
+  jq "$filter" "$MS_TEST_RUN/b2.manifest.json" >"$d/manifest.json"
+  chmod -R a+rX "$MS_TEST_RUN/bad-$what"; echo "$MS_TEST_RUN/bad-$what"
+}
+refused_untouched no-manifest "no manifest.json" "$N0/data" "$EMPTY_LISTING" \
+  BACKUP_NAME=b-int BACKUP_FOLDER=lab/shop/demo/backups/b-int
+refused_untouched engine "engine percona-xtradb-cluster" "$N0/data" "$EMPTY_LISTING" \
+  S3_ENDPOINT= BACKUP_DIR="$(bad_copy engine '.engine = "percona-xtradb-cluster"')"
+refused_untouched newer-server "newer than this image" "$N0/data" "$EMPTY_LISTING" \
+  S3_ENDPOINT= BACKUP_DIR="$(bad_copy newer '.serverVersion = "10.11.99-MariaDB"')"
+refused_untouched sha256 "does not match the manifest" "$N0/data" "$EMPTY_LISTING" \
+  S3_ENDPOINT= BACKUP_DIR="$(bad_copy sha '.data.sha256 = ("0" * 64)')"
+expect "sha256: no staging folder left" absent "$([ -e "$N0/data/.messagestack-restore" ] && echo present || echo absent)"
+NONEMPTY=$MS_TEST_RUN/nonempty/data; mkdir -p "$NONEMPTY"; echo "someone's data" >"$NONEMPTY/keep-me"; chown -R mysql:mysql "$MS_TEST_RUN/nonempty"
+refused_untouched non-empty "the datadir is not empty (keep-me)" "$NONEMPTY" "$(listing "$NONEMPTY")"
+expect "non-empty: the file is unchanged" "someone's data" "$(cat "$NONEMPTY/keep-me")"
+expect "after the refusals: b2 still complete in the store" 200 "$(s3 HEAD "/$BUCKET/lab/shop/demo/backups/b2/manifest.json" -I)"
+
+t0=$(date +%s.%N)
+rc=$(agent_restore ok "$N0/data")
+expect "restore b2 into new-db-0's empty datadir: exit code" 0 "$rc"
+[ "$rc" = 0 ] || { tail -5 "$MS_TEST_RUN/ok.restore.log"; die "the restore failed: $(reason ok)"; }
+say "   restored in $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b - a}')s ($(du -sh "$N0/data" | cut -f1)): $(cat "$MS_TEST_RUN/ok.restore.out")"
+expect "termination message = the result line" "$(cat "$MS_TEST_RUN/ok.restore.out")" "$(cat "$MS_TEST_RUN/mysql-tmp/ok.restore.term")"
+expect "marker messagestack-restored: backup and position" \
+  "b2 $(jq -r '.position.galeraUuid + ":" + (.position.galeraSeqno|tostring)' "$MS_TEST_RUN/b2.manifest.json")" \
+  "$(jq -r '.backup + " " + .galeraUuid + ":" + (.galeraSeqno|tostring)' "$N0/data/messagestack-restored")"
+expect "grastate.dat: the backup's position" \
+  "$(jq -r '.position.galeraUuid + " " + (.position.galeraSeqno|tostring)' "$MS_TEST_RUN/b2.manifest.json")" \
+  "$(awk '/^uuid:/{u=$2} /^seqno:/{s=$2} END{print u " " s}' "$N0/data/grastate.dat")"
+expect "no staging folder left" absent "$([ -e "$N0/data/.messagestack-restore" ] && echo present || echo absent)"
+expect "datadir owned by mysql" mysql "$(stat -c %U "$N0/data/ibdata1")"
+RESTORED_LISTING=$(listing "$N0/data")
+expect "restore again (a pod restart): exit code" 0 "$(agent_restore again "$N0/data")"
+expect "restore again: skipped" skip-restored "$(jq -r .action "$MS_TEST_RUN/again.restore.out")"
+expect "restore again: datadir unchanged" "$RESTORED_LISTING" "$(listing "$N0/data")"
+expect "ordinal 1: skipped (joins by SST)" skip-member \
+  "$(agent_restore member "$MS_TEST_RUN/new1/data" POD_NAME=new-db-1 >/dev/null; jq -r .action "$MS_TEST_RUN/member.restore.out")"
+
+# new_start i / new_agent i: galera-start.sh and galera-agent serve of the new stack's node i, as the mysql user.
+START_SCRIPT=$REPO/operator/src/main/resources/dataplane/galera-start.sh
+other_agent() { echo "127.0.0.1:${NEW_AGENT[$((1 - $1))]}"; }
+new_start() {
+  local i=$1 n=$MS_TEST_RUN/new$1
+  setsid setpriv --reuid=mysql --regid=mysql --init-groups env -i PATH="$PATH" HOME=/tmp \
+    POD_NAME="new-db-$i" CLUSTER_NAME=restore-test ENGINE=mariadb-galera \
+    MYSQL_ROOT_PASSWORD="$NEW_ROOT_PW" MONITOR_USER=monitor MONITOR_PASSWORD=mon-pw SST_PASSWORD=sst-pw \
+    GALERA_AGENT="$AGENT" APP_DATABASE=messages APP_USER=messageapp APP_PASSWORD="$NEW_APP_PW" \
+    DATADIR="$n/data" CONF_DIR="$n/conf.d" RUN_DIR="$n/run" RECOVERY_POLL_SECONDS=1 \
+    GALERA_PEERS="127.0.0.1:${NEW_GCOMM[0]},127.0.0.1:${NEW_GCOMM[1]}" GALERA_PEER_AGENTS="$(other_agent "$i")" \
+    bash "$START_SCRIPT" >>"$n/start.log" 2>&1 </dev/null &
+  PIDS+=("$!")
+}
+new_agent() {
+  local i=$1 n=$MS_TEST_RUN/new$1
+  setsid setpriv --reuid=mysql --regid=mysql --init-groups env -i POD_NAME="new-db-$i" MONITOR_USER=monitor \
+    MONITOR_PASSWORD=mon-pw DATADIR="$n/data" PEER_AGENTS="$(other_agent "$i")" MYSQL_HOST=127.0.0.1 \
+    MYSQL_PORT="${NEW_SQL[$i]}" AGENT_LISTEN="127.0.0.1:${NEW_AGENT[$i]}" \
+    "$AGENT" >>"$n/agent.log" 2>&1 </dev/null &
+  PIDS+=("$!")
+}
+new_sql() { mariadb --no-defaults -S "$MS_TEST_RUN/new$1/run/mysqld.sock" -uroot -p"$NEW_ROOT_PW" -N -B -e "$2" 2>/dev/null; }
+synced() { [ "$(new_sql "$1" "SHOW GLOBAL STATUS LIKE 'wsrep_local_state_comment'" | cut -f2)" = Synced ]; }
+t0=$(date +%s)
+new_agent 0; new_agent 1; new_start 1; new_start 0
+for _ in $(seq 1 240); do synced 0 && synced 1 && break; sleep 1; done
+if synced 0 && synced 1; then pass "new stack: both nodes Synced $(( $(date +%s) - t0 ))s after the start"; else
+  fail "new stack: not Synced after 240 s"; tail -5 "$N0/start.log" "$MS_TEST_RUN/new1/start.log"; fi
+expect "new-db-0 decided bootstrap-restored" 1 "$(grep -c 'decision="bootstrap-restored"' "$N0/start.log" || true)"
+expect "new-db-1 decided join" 1 "$(grep -c 'decision="join"' "$MS_TEST_RUN/new1/start.log" || true)"
+if grep -q "SST received: $(jq -r .position.galeraUuid "$MS_TEST_RUN/b2.manifest.json"):" "$MS_TEST_RUN/new1/start.log"; then
+  pass "new-db-1 joined by a full state transfer (SST) in the restored history"; else fail "new-db-1: no 'SST received' in the backup's history uuid"; fi
+expect "new stack: cluster size" 2 "$(new_sql 1 "SHOW GLOBAL STATUS LIKE 'wsrep_cluster_size'" | cut -f2)"
+SRC_BIG_SUM=$(sql "$DB" "CHECKSUM TABLE messages.big" | cut -f2)
+for i in 0 1; do
+  expect "new-db-$i: rows of messages.m" "$SRC_COUNT" "$(new_sql "$i" "SELECT COUNT(*) FROM messages.m")"
+  expect "new-db-$i: CHECKSUM TABLE messages.m" "$SRC_SUM" "$(new_sql "$i" "CHECKSUM TABLE messages.m" | cut -f2)"
+  expect "new-db-$i: rows of messages.big" "$BIG_COUNT" "$(new_sql "$i" "SELECT COUNT(*) FROM messages.big")"
+  expect "new-db-$i: CHECKSUM TABLE messages.big" "$SRC_BIG_SUM" "$(new_sql "$i" "CHECKSUM TABLE messages.big" | cut -f2)"
+done
+expect "the new stack's app password works (the source's accounts were reset)" 1 \
+  "$(mariadb --no-defaults -h127.0.0.1 -P"${NEW_SQL[0]}" -umessageapp -p"$NEW_APP_PW" -N -B -e 'SELECT 1' messages 2>&1)"
+expect "the new stack accepts writes" 1 "$(new_sql 0 "INSERT INTO messages.m VALUES (0, 'after restore'); SELECT COUNT(*) FROM messages.m WHERE id = 0")"
+expect "new-db-0 initialized (a restart is an ordinary restart now)" yes "$([ -e "$N0/data/messagestack-initialized" ] && echo yes || echo no)"
+if grep -qF -- "$NEW_ROOT_PW" "$N0/start.log" "$MS_TEST_RUN/ok.restore.log" "$MS_TEST_RUN/ok.restore.out"; then fail "the root password appears in a log"; else pass "no password in the restore's and start's logs"; fi
+expect "the init file with root's password is gone" absent "$([ -e "$N0/run/restore-init.sql" ] && echo present || echo absent)"
 
 say "object store: versitygw RSS $(awk '/VmHWM/{print $2" "$3}' /proc/"$(cat "$MS_TEST_RUN/s3.pid")"/status) peak; bucket holds $(du -sh "$MS_TEST_RUN/s3/buckets/$BUCKET" | cut -f1)"
 say "backup: $PASSED passed, $FAILED failed"

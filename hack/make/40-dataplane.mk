@@ -16,7 +16,7 @@ test-dataplane: dataplane-deps test-galera-agent ## real 3-node MariaDB Galera o
 	@shellcheck -x -S warning operator/src/main/resources/dataplane/galera-start.sh $(DATAPLANE)/*.sh
 	@$(DATAPLANE)/test-galera.sh
 
-test-backup: dataplane-deps test-galera-agent ## galera-agent backup on loopback: one-node Galera + versitygw (S3) processes; backup, download, SHA-256 + manifest, restore (mbstream, --prepare, mariadbd) and count; refused/failed/interrupted runs leave no manifest and no open upload; the volume target (docs/backup.md)
+test-backup: dataplane-deps test-galera-agent ## galera-agent backup on loopback: one-node Galera + versitygw (S3) processes; backup, download, SHA-256 + manifest, restore (mbstream, --prepare, mariadbd) and count; refused/failed/interrupted runs leave no manifest and no open upload; the volume target; galera-agent restore into a new two-node stack (refusals leave the datadir untouched; rows + CHECKSUM TABLE) (docs/backup.md)
 	@shellcheck -x -S warning hack/backup/test-backup.sh
 	@flock /tmp/ms-test-backup.lock hack/backup/test-backup.sh
 

@@ -18,6 +18,8 @@ import io.messagestack.operator.common.Images;
 import io.messagestack.operator.common.Labels;
 import io.messagestack.operator.common.Stack;
 import io.messagestack.operator.crd.BackupSpec;
+import io.messagestack.operator.crd.PvcStorageSpec;
+import io.messagestack.operator.crd.S3StorageSpec;
 import io.messagestack.operator.crd.Engine;
 import io.messagestack.operator.crd.MessageStack;
 import io.messagestack.operator.crd.MessageStackBackup;
@@ -230,27 +232,35 @@ public final class BackupJob {
 
     /** The storage's settings: S3 (keys from the user's Secret, CA) or the PVC mounted at /backups. */
     private static void storage(BackupSpec spec, List<EnvVar> env, List<Volume> volumes, List<VolumeMount> mounts) {
-        if (spec.storage.s3 != null) {
-            var s3 = spec.storage.s3;
+        storageSettings(spec.storage.s3, spec.storage.pvc, "backup-ca", "target", false, env, volumes, mounts);
+    }
+
+    /**
+     * The contract of galera-agent backup, backup-delete and restore for where a backup folder is: S3 (endpoint,
+     * bucket, region, TLS; the keys only as secretKeyRef from the user's Secret, never in a spec or command line;
+     * the CA from its Secret) or a PVC mounted at {@value #VOLUME_TARGET_DIR} (read-only for a restore).
+     */
+    public static void storageSettings(S3StorageSpec s3, PvcStorageSpec pvc, String caVolume, String targetVolume,
+                                       boolean readOnly, List<EnvVar> env, List<Volume> volumes, List<VolumeMount> mounts) {
+        if (s3 != null) {
             env.add(env("S3_ENDPOINT", s3.endpoint));
             env.add(env("S3_BUCKET", s3.bucket));
             env.add(env("S3_REGION", s3.region));
-            // The keys reach the process as environment variables from the user's Secret: never in the Job's
-            // spec, a command line or a log.
             env.add(secretKey("AWS_ACCESS_KEY_ID", s3.credentialsSecret.name, "AWS_ACCESS_KEY_ID"));
             env.add(secretKey("AWS_SECRET_ACCESS_KEY", s3.credentialsSecret.name, "AWS_SECRET_ACCESS_KEY"));
             env.add(env("S3_TLS_VERIFY", Boolean.toString(s3.tls == null || s3.tls.verify)));
             if (s3.tls != null && s3.tls.caSecret != null) {
-                volumes.add(new VolumeBuilder().withName("backup-ca").withNewSecret()
+                volumes.add(new VolumeBuilder().withName(caVolume).withNewSecret()
                         .withSecretName(s3.tls.caSecret.name).addNewItem().withKey("ca.crt").withPath("ca.crt").endItem()
                         .endSecret().build());
-                mounts.add(mount("backup-ca", CA_DIR, true));
+                mounts.add(mount(caVolume, CA_DIR, true));
                 env.add(env("S3_CA_FILE", CA_DIR + "/ca.crt"));
             }
         } else {
-            volumes.add(new VolumeBuilder().withName("target").withNewPersistentVolumeClaim()
-                    .withClaimName(spec.storage.pvc.claimName).endPersistentVolumeClaim().build());
-            mounts.add(mount("target", VOLUME_TARGET_DIR, false));
+            volumes.add(new VolumeBuilder().withName(targetVolume).withNewPersistentVolumeClaim()
+                    .withClaimName(pvc.claimName).withReadOnly(readOnly ? Boolean.TRUE : null)
+                    .endPersistentVolumeClaim().build());
+            mounts.add(mount(targetVolume, VOLUME_TARGET_DIR, readOnly));
             env.add(env("BACKUP_DIR", VOLUME_TARGET_DIR));
         }
     }

@@ -140,6 +140,10 @@ public final class SpecLimits {
     public static final String OBJECT_NAME_PATTERN =
             "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
     public static final int OBJECT_NAME_MAX_LENGTH = 253;
+    /** spec.database.restore.location.path: NAMESPACE/STACK/backups/BACKUP (BackupLayout's folder of one backup). */
+    public static final String RESTORE_PATH_PATTERN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?/[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+            + "/backups/[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+    public static final int RESTORE_PATH_MAX_LENGTH = 600;
     /** spec.backup.retention.count: enough for hourly backups over a month and a half. */
     public static final int BACKUP_RETENTION_COUNT_MAX = 1000;
     /** spec.backup.retention.maxAge: a whole number of minutes, hours or days, e.g. 720h or 30d; at most 10 years. */

@@ -62,6 +62,18 @@ public class DatabaseSpec {
     @Default("Strict")
     public Durability durability = Durability.STRICT;
 
+    @JsonPropertyDescription("Create this NEW stack from a backup: its first node is filled from the backup, the"
+            + " others join it by state transfer. Set only when the stack is created; never over existing data.")
+    @ValidationRule(value = "has(self.backup) != has(self.location)", reason = "FieldValueInvalid",
+            message = "spec.database.restore: set exactly one of backup and location")
+    @ValidationRule(value = "!has(self.pointInTime)", reason = "FieldValueForbidden",
+            message = "spec.database.restore.pointInTime: point-in-time recovery is not built yet (issue 14); leave it"
+                    + " unset to restore the whole backup")
+    @ValidationRule(value = "self == oldSelf", reason = "FieldValueForbidden",
+            message = "spec.database.restore cannot change once the stack exists (a restore fills only a new,"
+                    + " empty stack); create another MessageStack instead")
+    public RestoreSpec restore;
+
     @JsonPropertyDescription("Extra my.cnf settings for the [mysqld] section, e.g. max_connections: \"200\".")
     @ValidationRule(value = "self.all(k, k.size() <= " + SpecLimits.CONFIG_MAX_KEY_LENGTH
             + " && k.matches('" + SpecLimits.CONFIG_KEY_PATTERN + "'))",

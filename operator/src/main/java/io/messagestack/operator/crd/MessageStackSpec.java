@@ -17,6 +17,8 @@ public class MessageStackSpec {
             message = "spec.database.replicas must be odd, from " + SpecLimits.DB_REPLICAS_MIN + " to "
                     + SpecLimits.DB_REPLICAS_MAX + ", so that a majority survives a node loss;"
                     + " 1 is allowed only with spec.database.allowUnsafeSingleNode: true")
+    @ValidationRule(value = "has(self.restore) == has(oldSelf.restore)", reason = "FieldValueForbidden",
+            message = "spec.database.restore can be set only when the stack is created, and not removed")
     public DatabaseSpec database = new DatabaseSpec();
 
     @JsonPropertyDescription("HAProxy in front of the database: one writer, the other nodes as backups.")

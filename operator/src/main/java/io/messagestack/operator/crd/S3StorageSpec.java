@@ -9,7 +9,7 @@ import io.fabric8.generator.annotation.ValidationRule;
 import io.messagestack.operator.backup.BackupLayout;
 import io.messagestack.operator.common.SpecLimits;
 
-/** spec.backup.storage.s3. Path-style requests signed with SigV4; the keys come only from the Secret. */
+/** spec.backup.storage.s3 and spec.database.restore.location.s3. Path-style requests signed with SigV4; the keys come only from the Secret. */
 public class S3StorageSpec {
 
     @JsonPropertyDescription("The store's URL: http(s)://host[:port], no path, e.g. https://s3.eu-west-1.amazonaws.com.")
@@ -29,7 +29,7 @@ public class S3StorageSpec {
     @Size(max = BackupLayout.PREFIX_MAX_LENGTH)
     @Pattern(BackupLayout.PREFIX_PATTERN)
     @ValidationRule(value = "!self.split('/').exists(s, s == '.' || s == '..')", reason = "FieldValueInvalid",
-            message = "spec.backup.storage.s3.prefix must not contain a '.' or '..' segment")
+            message = "s3.prefix must not contain a '.' or '..' segment")
     public String prefix;
 
     @JsonPropertyDescription("The region the requests are signed for.")

@@ -71,6 +71,8 @@ public final class DatabaseCluster {
     private final String startScript;
     /** Nodes the StatefulSet gets now: spec.database.replicas, or a step toward it (see DatabaseScaling). */
     private final int replicas;
+    /** Where ordinal 0 is restored from (spec.database.restore), or null. */
+    private RestoreInit.Source restoreSource;
 
     public DatabaseCluster(Stack stack, String startScript, int replicas) {
         this.stack = stack;
@@ -140,6 +142,7 @@ public final class DatabaseCluster {
     public StatefulSet statefulSet() {
         String configHash = ConfigHash.of(Map.of(CONFIG_KEY, config().getData().get(CONFIG_KEY)), scripts().getData());
         boolean deleteVolumes = spec.storage.deleteWithStack;
+        List<io.fabric8.kubernetes.api.model.Volume> restoreVolumes = new ArrayList<>();
         return new StatefulSetBuilder()
                 .withNewMetadata().withName(names.dbStatefulSet()).withNamespace(stack.namespace())
                 .withLabels(labels()).endMetadata()
@@ -162,8 +165,9 @@ public final class DatabaseCluster {
                 .withTerminationGracePeriodSeconds(60L)
                 // A fresh volume must be writable by the database's user, and by the agent (it writes markers).
                 .withSecurityContext(ContainerSecurity.pod(databaseUid()))
-                .withInitContainers(installAgentContainer())
+                .withInitContainers(initContainers(restoreVolumes))
                 .withContainers(databaseContainer(), agentContainer())
+                .addAllToVolumes(restoreVolumes)
                 // The static binary is ~7 MB.
                 .addToVolumes(ContainerSecurity.scratchVolume(BIN_VOLUME, "32Mi"))
                 .addNewVolume().withName("config").withNewConfigMap().withName(names.dbConfig()).endConfigMap().endVolume()
@@ -246,6 +250,24 @@ public final class DatabaseCluster {
                 .addNewVolumeMount().withName("scripts").withMountPath(SCRIPTS_DIR).endVolumeMount()
                 .addNewVolumeMount().withName(BIN_VOLUME).withMountPath(BIN_DIR).withReadOnly(true).endVolumeMount()
                 .build();
+    }
+
+    /** The restore's source resolved by the reconciler (spec.database.restore.backup). */
+    public DatabaseCluster restoreFrom(RestoreInit.Source source) {
+        this.restoreSource = source;
+        return this;
+    }
+
+    /** install-galera-agent, then (spec.database.restore with a location) restore. */
+    private List<Container> initContainers(List<io.fabric8.kubernetes.api.model.Volume> restoreVolumes) {
+        List<Container> init = new ArrayList<>();
+        init.add(installAgentContainer());
+        RestoreInit.Source source = restoreSource != null ? restoreSource : RestoreInit.fromLocation(spec.restore).orElse(null);
+        if (source != null) {
+            init.add(RestoreInit.container(source, spec.engine.value(), stack.images().database(spec.engine, spec.image),
+                    databaseContainer(), restoreVolumes));
+        }
+        return init;
     }
 
     /** Copies the galera-agent binary (start, drain) into the pod for the database container. */

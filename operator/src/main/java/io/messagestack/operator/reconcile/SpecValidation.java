@@ -156,6 +156,43 @@ public final class SpecValidation {
             }
         }
         checkConfig(db.config, out);
+        if (db.restore != null) {
+            checkRestore(db.restore, out);
+        }
+    }
+
+    private static final java.util.regex.Pattern RESTORE_PATH =
+            java.util.regex.Pattern.compile(SpecLimits.RESTORE_PATH_PATTERN);
+
+    private static void checkRestore(io.messagestack.operator.crd.RestoreSpec restore, List<Refusal> out) {
+        if ((restore.backup == null) == (restore.location == null)) {
+            out.add(new Refusal("spec.database.restore", "set exactly one of backup and location"));
+        }
+        if (restore.pointInTime != null) {
+            out.add(new Refusal("spec.database.restore.pointInTime", "point-in-time recovery is not built yet"
+                    + " (issue 14); leave it unset to restore the whole backup"));
+        }
+        if (restore.backup != null) {
+            objectName("spec.database.restore.backup", restore.backup, true, out);
+        }
+        var loc = restore.location;
+        if (loc != null) {
+            if ((loc.s3 == null) == (loc.pvc == null)) {
+                out.add(new Refusal("spec.database.restore.location", "set exactly one of s3 and pvc"));
+            }
+            if (loc.s3 != null) {
+                checkS3("spec.database.restore.location.s3", loc.s3, out);
+            }
+            if (loc.pvc != null) {
+                objectName("spec.database.restore.location.pvc.claimName", loc.pvc.claimName, true, out);
+            }
+            if (loc.path == null || loc.path.length() > SpecLimits.RESTORE_PATH_MAX_LENGTH
+                    || !RESTORE_PATH.matcher(loc.path).matches()) {
+                out.add(new Refusal("spec.database.restore.location.path", "must be NAMESPACE/STACK/backups/BACKUP"
+                        + " (the folder galera-agent backup writes), at most " + SpecLimits.RESTORE_PATH_MAX_LENGTH
+                        + " characters"));
+            }
+        }
     }
 
     private static void checkBackup(BackupSpec backup, List<Refusal> out) {
@@ -166,7 +203,7 @@ public final class SpecValidation {
                 out.add(new Refusal("spec.backup.storage", "must set exactly one of s3 and pvc"));
             }
             if (s3 != null) {
-                checkS3(s3, out);
+                checkS3("spec.backup.storage.s3", s3, out);
             }
             if (pvc != null) {
                 objectName("spec.backup.storage.pvc.claimName", pvc.claimName, true, out);
@@ -203,34 +240,34 @@ public final class SpecValidation {
         }
     }
 
-    private static void checkS3(S3StorageSpec s3, List<Refusal> out) {
+    private static void checkS3(String at, S3StorageSpec s3, List<Refusal> out) {
         if (s3.endpoint == null || s3.endpoint.length() > SpecLimits.S3_ENDPOINT_MAX_LENGTH
                 || !S3_ENDPOINT.matcher(s3.endpoint).matches()) {
-            out.add(new Refusal("spec.backup.storage.s3.endpoint", "must be http(s)://host[:port] with no path, at"
+            out.add(new Refusal(at + ".endpoint", "must be http(s)://host[:port] with no path, at"
                     + " most " + SpecLimits.S3_ENDPOINT_MAX_LENGTH + " characters"));
         }
         if (s3.bucket == null || !S3_BUCKET.matcher(s3.bucket).matches()) {
-            out.add(new Refusal("spec.backup.storage.s3.bucket", "must be an S3 bucket name: 3 to 63 characters of"
+            out.add(new Refusal(at + ".bucket", "must be an S3 bucket name: 3 to 63 characters of"
                     + " a-z, 0-9, '.' and '-', starting and ending with a letter or digit"));
         }
         if (s3.prefix != null) {
             try {
-                BackupLayout.normalizePrefix("spec.backup.storage.s3.prefix", s3.prefix);
+                BackupLayout.normalizePrefix(at + ".prefix", s3.prefix);
             } catch (IllegalArgumentException e) {
-                out.add(new Refusal("spec.backup.storage.s3.prefix",
-                        afterField("spec.backup.storage.s3.prefix", e.getMessage())));
+                out.add(new Refusal(at + ".prefix",
+                        afterField(at + ".prefix", e.getMessage())));
             }
         }
         if (s3.region == null || s3.region.length() > SpecLimits.S3_REGION_MAX_LENGTH
                 || !S3_REGION.matcher(s3.region).matches()) {
-            out.add(new Refusal("spec.backup.storage.s3.region", "must be a region name such as us-east-1 (a-z,"
+            out.add(new Refusal(at + ".region", "must be a region name such as us-east-1 (a-z,"
                     + " 0-9 and '-', at most " + SpecLimits.S3_REGION_MAX_LENGTH + " characters)"));
         }
-        if (require(s3.credentialsSecret, "spec.backup.storage.s3.credentialsSecret", out)) {
-            objectName("spec.backup.storage.s3.credentialsSecret.name", s3.credentialsSecret.name, true, out);
+        if (require(s3.credentialsSecret, at + ".credentialsSecret", out)) {
+            objectName(at + ".credentialsSecret.name", s3.credentialsSecret.name, true, out);
         }
-        if (require(s3.tls, "spec.backup.storage.s3.tls", out) && s3.tls.caSecret != null) {
-            objectName("spec.backup.storage.s3.tls.caSecret.name", s3.tls.caSecret.name, true, out);
+        if (require(s3.tls, at + ".tls", out) && s3.tls.caSecret != null) {
+            objectName(at + ".tls.caSecret.name", s3.tls.caSecret.name, true, out);
         }
     }
 

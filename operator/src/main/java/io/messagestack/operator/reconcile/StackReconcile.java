@@ -22,7 +22,9 @@ import io.messagestack.operator.crd.FrontendServiceSpec;
 import io.messagestack.operator.crd.GaleraBootstrapStatus;
 import io.messagestack.operator.crd.GaleraStatus;
 import io.messagestack.operator.crd.MessageStack;
+import io.messagestack.operator.crd.MessageStackBackup;
 import io.messagestack.operator.database.DatabaseCluster;
+import io.messagestack.operator.database.RestoreInit;
 import io.messagestack.operator.database.DatabaseScaling;
 import io.messagestack.operator.database.FullCrashRecovery;
 import io.messagestack.operator.database.GaleraProbe;
@@ -77,6 +79,8 @@ public class StackReconcile {
     private String apiServiceAddress;
     /** Set when the spec is refused (see acceptSpec). */
     private String refusal;
+    /** The restore's source could not be resolved but the StatefulSet exists: keep its restore init container. */
+    private boolean keepRestore;
     /** Database nodes the StatefulSet has now (a step toward spec.database.replicas while scaling). */
     private int dbReplicas;
 
@@ -281,6 +285,24 @@ public class StackReconcile {
             }
         }
         DatabaseCluster db = new DatabaseCluster(stack, script, dbReplicas);
+        var restore = stack.spec().database.restore;
+        if (restore != null) {
+            var resolution = RestoreInit.resolve(restore,
+                    restore.backup == null ? null : client.resources(MessageStackBackup.class)
+                            .inNamespace(stack.namespace()).withName(restore.backup).get(),
+                    restore.backup == null ? null : backupStack(restore.backup));
+            if (resolution.source() != null) {
+                db.restoreFrom(resolution.source());
+            } else if (existing.isEmpty()) {
+                // Never a StatefulSet without its restore: ordinal 0 would create a new, empty cluster.
+                problems.add(new Problem(Conditions.DATABASE_READY, "RestoreFailed", resolution.reason()));
+                return false;
+            } else {
+                // Restored already (the StatefulSet exists): the record or its stack may be gone since; keep the
+                // StatefulSet's restore init container as it is.
+                keepRestore = true;
+            }
+        }
         apply(db.config());
         apply(db.scripts());
         apply(db.peerService());
@@ -289,9 +311,29 @@ public class StackReconcile {
         desired.getSpec().getVolumeClaimTemplates().forEach(t ->
                 t.getMetadata().getLabels().put(ENGINE_LABEL, stack.spec().database.engine.value()));
         existing.ifPresent(current -> keepVolumeClaimTemplates(current, desired));
+        if (keepRestore) {
+            existing.ifPresent(current -> keepRestoreInit(current, desired));
+        }
         apply(desired);
         budget(db.disruptionBudget());
         return true;
+    }
+
+    private MessageStack backupStack(String backup) {
+        MessageStackBackup b = client.resources(MessageStackBackup.class).inNamespace(stack.namespace()).withName(backup).get();
+        if (b == null || b.getSpec() == null || b.getSpec().stack == null) {
+            return null;
+        }
+        return client.resources(MessageStack.class).inNamespace(stack.namespace()).withName(b.getSpec().stack).get();
+    }
+
+    private static void keepRestoreInit(StatefulSet current, StatefulSet desired) {
+        var cur = current.getSpec().getTemplate().getSpec();
+        var des = desired.getSpec().getTemplate().getSpec();
+        cur.getInitContainers().stream().filter(c -> RestoreInit.CONTAINER.equals(c.getName())).findFirst()
+                .ifPresent(c -> des.getInitContainers().add(c));
+        cur.getVolumes().stream().filter(v -> v.getName().equals(RestoreInit.SOURCE_VOLUME)
+                || v.getName().equals(RestoreInit.CA_VOLUME)).forEach(v -> des.getVolumes().add(v));
     }
 
     /**
@@ -458,6 +500,9 @@ public class StackReconcile {
                     .filter(p -> p.getStatus() != null && p.getStatus().getPodIP() != null)
                     .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
                     .map(p -> new String[] {p.getMetadata().getName(), p.getStatus().getPodIP()}).toList();
+            if (stack.spec().database.restore != null) {
+                restoreProgress();
+            }
             if (!pods.isEmpty()) {
                 List<GaleraProbe.PodState> states = galeraProbe.probeAll(pods);
                 galera = GaleraProbe.summarize(states.stream().map(GaleraProbe.PodState::state).toList());
@@ -525,6 +570,20 @@ public class StackReconcile {
             }
         }
         return d;
+    }
+
+    /** Restoring / RestoreFailed from ordinal 0's restore init container: a DatabaseReady reason and an event. */
+    private void restoreProgress() {
+        String first = names.dbStatefulSet() + "-0";
+        cache.pods(Components.DATABASE).stream().filter(p -> first.equals(p.getMetadata().getName())).findFirst()
+                .flatMap(RestoreInit::progress).ifPresent(r -> {
+                    problems.add(new Problem(Conditions.DATABASE_READY, r[0], r[1]));
+                    var previous = resource.getStatus() == null ? null
+                            : Conditions.find(resource.getStatus().conditions, Conditions.DATABASE_READY);
+                    if (previous == null || !r[0].equals(previous.getReason())) {
+                        actions.add(new Action(r[0], r[1], r[0].equals("RestoreFailed")));
+                    }
+                });
     }
 
     /** A step worth an event: its reason or a node's state changed since the last status. */

@@ -238,6 +238,38 @@ class CrdValidationIT {
                 "spec.backup.pointInTimeRecovery.enabled");
     }
 
+    private static final String RESTORE_S3 = "database:\n  engine: mariadb-galera\n  restore:\n    location:\n      s3:\n"
+            + "        endpoint: http://objectstore.messagestack-objectstore.svc:7070\n"
+            + "        bucket: messagestack-backups\n        credentialsSecret:\n          name: backup-s3\n"
+            + "      path: shop/demo/backups/first\n";
+
+    @Test
+    void aRestoreIsSetOnlyAtCreationAndNeverChanges() {
+        client.resource(stack("restored", RESTORE_S3)).inNamespace(NS).create();
+        client.resource(stack("by-name", "database:\n  restore:\n    backup: first\n")).inNamespace(NS).create();
+        assertNames(KubeApi.rejection(() -> client.resource(stack("restored", RESTORE_S3.replace("backups/first",
+                "backups/second"))).inNamespace(NS).fieldManager("test").forceConflicts().serverSideApply()),
+                "spec.database.restore");
+        client.resource(stack("plain", "database:\n  engine: mariadb-galera\n")).inNamespace(NS).create();
+        assertNames(KubeApi.rejection(() -> client.resource(stack("plain", RESTORE_S3)).inNamespace(NS)
+                .fieldManager("test").forceConflicts().serverSideApply()), "spec.database.restore can be set only");
+    }
+
+    @Test
+    void badRestoreFieldsAreRejectedByName() {
+        assertNames(rejected("r-pitr", "database:\n  restore:\n    backup: first\n    pointInTime: '2026-12-06T10:00:00Z'\n"),
+                "spec.database.restore.pointInTime");
+        assertNames(rejected("r-both", RESTORE_S3 + "    backup: first\n"), "spec.database.restore");
+        assertNames(rejected("r-none", "database:\n  restore: {}\n"), "spec.database.restore");
+        assertNames(rejected("r-path", RESTORE_S3.replace("shop/demo/backups/first", "shop/../backups/first")),
+                "spec.database.restore.location.path");
+        assertNames(rejected("r-loc-both", RESTORE_S3 + "      pvc:\n        claimName: backups\n"),
+                "spec.database.restore.location");
+        assertNames(rejected("r-bucket", RESTORE_S3.replace("messagestack-backups", "B")),
+                "spec.database.restore.location.s3.bucket");
+        assertNames(rejected("r-name", "database:\n  restore:\n    backup: First_1\n"), "spec.database.restore.backup");
+    }
+
     private static String backupObject(String name, String stack) {
         return "apiVersion: messagestack.io/v1alpha1\nkind: MessageStackBackup\nmetadata:\n  name: " + name
                 + "\nspec:\n  stack: " + stack + "\n";

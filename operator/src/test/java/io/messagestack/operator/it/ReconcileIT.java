@@ -326,6 +326,31 @@ class ReconcileIT {
     }
 
     /** DatabaseReady's reason (or message), "" while the status has no such condition yet. */
+    @Test
+    void aRestoreFromABackupThatIsNotThereCreatesNoDatabaseAndSaysWhy() throws Exception {
+        createStack("restore-missing", "shop", "database:\n  engine: mariadb-galera\n  restore:\n    backup: first\n");
+        MessageStack ms = awaitStatus("restore-missing", "shop", m -> m.getStatus().conditions != null
+                && m.getStatus().conditions.stream().anyMatch(c -> "RestoreFailed".equals(c.getReason())));
+        var c = ms.getStatus().conditions.stream().filter(x -> "RestoreFailed".equals(x.getReason())).findFirst().orElseThrow();
+        assertTrue(c.getMessage().contains("MessageStackBackup first does not exist"), c.getMessage());
+        Thread.sleep(3000);
+        assertNull(client.apps().statefulSets().inNamespace("restore-missing").withName("shop-db").get(),
+                "no StatefulSet without its restore: ordinal 0 would create a new, empty cluster");
+    }
+
+    @Test
+    void aRestoreFromALocationGetsTheRestoreInitContainer() {
+        createStack("restore-location", "shop", "database:\n  engine: mariadb-galera\n  restore:\n    location:\n"
+                + "      s3:\n        endpoint: http://objectstore.messagestack-objectstore.svc:7070\n"
+                + "        bucket: messagestack-backups\n        credentialsSecret:\n          name: backup-s3\n"
+                + "      path: shop/demo/backups/first\n");
+        StatefulSet sts = await(StatefulSet.class, "restore-location", "shop-db");
+        var init = sts.getSpec().getTemplate().getSpec().getInitContainers();
+        assertEquals(List.of("install-galera-agent", "restore"), init.stream().map(x -> x.getName()).toList());
+        assertTrue(init.get(1).getEnv().stream().anyMatch(e -> e.getName().equals("BACKUP_FOLDER")
+                && "shop/demo/backups/first".equals(e.getValue())));
+    }
+
     private static String databaseCondition(MessageStack m, boolean reason) {
         var conditions = m.getStatus().conditions;
         var c = conditions == null ? null : Conditions.find(conditions, Conditions.DATABASE_READY);

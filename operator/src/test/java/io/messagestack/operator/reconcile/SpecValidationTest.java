@@ -12,6 +12,8 @@ import io.messagestack.operator.crd.BackupStorageSpec;
 import io.messagestack.operator.crd.FrontendServiceSpec;
 import io.messagestack.operator.crd.MessageStackSpec;
 import io.messagestack.operator.crd.PvcStorageSpec;
+import io.messagestack.operator.crd.RestoreLocationSpec;
+import io.messagestack.operator.crd.RestoreSpec;
 import io.messagestack.operator.crd.S3StorageSpec;
 import io.messagestack.operator.crd.SecretRef;
 import org.junit.jupiter.api.Test;
@@ -130,6 +132,47 @@ class SpecValidationTest {
             refused("a key with a space", s -> s.database.config = Map.of("a b", "1"), "spec.database.config"),
             refused("no database section", s -> s.database = null, "spec.database"),
             refused("no engine", s -> s.database.engine = null, "spec.database.engine"),
+            ok("restore from a MessageStackBackup", s -> {
+                s.database.restore = new RestoreSpec(); s.database.restore.backup = "demo-before-migration";
+            }),
+            ok("restore from an S3 location", s -> {
+                s.database.restore = new RestoreSpec(); s.database.restore.location = s3Location();
+            }),
+            ok("restore from a PVC location", s -> {
+                s.database.restore = new RestoreSpec(); s.database.restore.location = new RestoreLocationSpec();
+                s.database.restore.location.pvc = new PvcStorageSpec(); s.database.restore.location.pvc.claimName = "bk";
+                s.database.restore.location.path = "shop/demo/backups/demo-20261206-0300";
+            }),
+            refused("restore with neither backup nor location", s -> {
+                s.database.restore = new RestoreSpec();
+            }, "spec.database.restore"),
+            refused("restore with both backup and location", s -> {
+                s.database.restore = new RestoreSpec(); s.database.restore.backup = "b";
+                s.database.restore.location = s3Location();
+            }, "spec.database.restore"),
+            refused("restore to a point in time (not built)", s -> {
+                s.database.restore = new RestoreSpec(); s.database.restore.backup = "b";
+                s.database.restore.pointInTime = "2026-12-06T10:00:00Z";
+            }, "spec.database.restore.pointInTime"),
+            refused("restore from a backup name that is no object name", s -> {
+                s.database.restore = new RestoreSpec(); s.database.restore.backup = "Demo_1";
+            }, "spec.database.restore.backup"),
+            refused("restore location with both s3 and pvc", s -> {
+                s.database.restore = new RestoreSpec(); s.database.restore.location = s3Location();
+                s.database.restore.location.pvc = new PvcStorageSpec(); s.database.restore.location.pvc.claimName = "bk";
+            }, "spec.database.restore.location"),
+            refused("restore location path outside the layout", s -> {
+                s.database.restore = new RestoreSpec(); s.database.restore.location = s3Location();
+                s.database.restore.location.path = "shop/demo/../other/backups/b";
+            }, "spec.database.restore.location.path"),
+            refused("restore location without a path", s -> {
+                s.database.restore = new RestoreSpec(); s.database.restore.location = s3Location();
+                s.database.restore.location.path = null;
+            }, "spec.database.restore.location.path"),
+            refused("restore location s3 with a bad bucket: the refusal names the restore's field", s -> {
+                s.database.restore = new RestoreSpec(); s.database.restore.location = s3Location();
+                s.database.restore.location.s3.bucket = "B";
+            }, "spec.database.restore.location.s3.bucket"),
             ok("backup to S3, scheduled, with retention", s -> {
                 s.backup = s3Backup(); s.backup.schedule = "0 3 * * *";
                 s.backup.retention = new BackupRetentionSpec(); s.backup.retention.count = 7;
@@ -230,6 +273,13 @@ class SpecValidationTest {
             new Row("a 60-character name", "a".repeat(60), s -> { }, "metadata.name"),
             new Row("a name with a dot", "my.shop", s -> { }, "metadata.name"),
             new Row("a name starting with a digit", "1shop", s -> { }, "metadata.name"));
+
+    private static RestoreLocationSpec s3Location() {
+        RestoreLocationSpec l = new RestoreLocationSpec();
+        l.s3 = s3Backup().storage.s3;
+        l.path = "shop/demo/backups/demo-before-migration";
+        return l;
+    }
 
     private static BackupSpec s3Backup() {
         BackupSpec b = new BackupSpec();
