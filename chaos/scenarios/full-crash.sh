@@ -9,8 +9,15 @@ source "$(dirname "$0")/../lib.sh"
 sigkill=false
 [[ ${1:-} == --sigkill ]] && sigkill=true
 
+# descendants NODE PID: every process below PID in the kind node (children, grandchildren, ...).
+descendants() {
+  docker exec "$1" ps -e -o pid= -o ppid= | awk -v root="$2" '
+    { parent[$1] = $2; pids[NR] = $1 }
+    END { for (i in pids) { p = pids[i]; q = parent[p]; while (q != "" && q != 0 && q != 1) { if (q == root) { printf "%s ", p; break } q = parent[q] } } }'
+}
+
 inject() {
-  local pods p pid node children server c
+  local pods p pid node children server c tree
   declare -A uids=()
   mapfile -t pods < <(pods_of database)
   (( ${#pods[@]} > 0 )) || die "no database pods found"
@@ -20,13 +27,14 @@ inject() {
     for p in "${pods[@]}"; do
       node=$(node_of_pod "$p")
       pid=$(container_host_pid "$p" "$DB_CONTAINER") || die "cannot find the $DB_CONTAINER process of $p (crictl in the kind node)"
-      # The server runs under the start script (the container's PID 1): SIGKILL the server, then the
-      # script and its other children. A helper child (a sleep, a client of the watchdog) may exit by
-      # itself meanwhile, so kill's status is not the proof: the check below is.
-      server=$(docker exec "$node" pgrep -P "$pid" -x 'mariadbd|mysqld' | tr '\n' ' ' || true)
-      [[ -n ${server// /} ]] || die "fault not injected: no mariadbd/mysqld under the $DB_CONTAINER container of $p (pid $pid)"
-      children=$(docker exec "$node" pgrep -P "$pid" | tr '\n' ' ' || true)
-      # shellcheck disable=SC2086  # lists of pids
+      # The server runs under the start process (galera-agent start: the container's PID 1 reaps,
+      # its child starts mariadbd), so it is searched among all descendants of PID 1. SIGKILL the
+      # server, then the whole tree. A helper child may exit by itself meanwhile, so kill's status is
+      # not the proof: the check below is.
+      tree=$(descendants "$node" "$pid")
+      server=$(docker exec "$node" sh -c "for c in $tree; do n=\$(cat /proc/\$c/comm 2>/dev/null); case \$n in mariadbd|mysqld) echo \$c;; esac; done" | tr '\n' ' ' || true)
+      [[ -n ${server// /} ]] || die "fault not injected: no mariadbd/mysqld under the $DB_CONTAINER container of $p (pid $pid, tree: $tree)"
+      children=$tree
       docker exec "$node" kill -KILL $server "$pid" $children 2>/dev/null || say "kill reported a vanished process; checking"
       for c in $server $pid; do
         # Gone, or a zombie waiting to be reaped: no longer running, so it wrote nothing at exit.
