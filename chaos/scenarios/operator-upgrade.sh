@@ -37,8 +37,15 @@ apply_bundle() {
   sed "s|\"messagestack/operator:dev\"|\"$image\"|; s|image: messagestack/operator:dev$|image: $image|" "$file" \
     | kubectl apply --server-side --force-conflicts -f - >/dev/null
   id=$(docker image inspect -f '{{.Id}}' "$image" | cut -c8-19)
-  kubectl -n "$OPERATOR_NAMESPACE" set env deployment/messagestack-operator OPERATOR_IMAGE_ID="$id" >/dev/null
+  # The bundle names the public stack images; the offline lab has only its local builds, so the
+  # lab's image settings (deploy/overlays/local-images) go on top, in the same change.
+  kubectl -n "$OPERATOR_NAMESPACE" set env deployment/messagestack-operator OPERATOR_IMAGE_ID="$id" "${LAB_IMAGE_ENV[@]}" >/dev/null
 }
+# The MESSAGESTACK_IMAGE_* settings of the lab's own install (its overlay writes them as
+# `- {name: MESSAGESTACK_IMAGE_X, value: "image"}`).
+mapfile -t LAB_IMAGE_ENV < <(cat "$REPO"/deploy/overlays/local-images/*.yaml \
+  | sed -n 's/.*name: *\(MESSAGESTACK_IMAGE_[A-Z_]*\), *value: *"\([^"]*\)".*/\1=\2/p')
+(( ${#LAB_IMAGE_ENV[@]} > 0 )) || die "no MESSAGESTACK_IMAGE_* settings found in deploy/overlays/local-images"
 db_uids() { kc get pods -l "$LABEL_INSTANCE,$LABEL_COMPONENT_KEY=database" -o json | jq -r '.items[] | "\(.metadata.name)=\(.metadata.uid)"' | sort; }
 db_not_ready() {
   kc get pods -l "$LABEL_INSTANCE,$LABEL_COMPONENT_KEY=database" -o json | jq '[.items[] |
@@ -69,8 +76,16 @@ install_previous() {
   operator_rollout
   [[ $(operator_images) == "$OLD_IMAGE" ]] || die "the operator pods run $(operator_images), not $OLD_IMAGE"
   say "letting the stack settle under the previous operator (up to ${UPGRADE_SETTLE_TIMEOUT}s)"
-  sleep 10
-  kc rollout status "statefulset/$DB_STS" --timeout="${UPGRADE_SETTLE_TIMEOUT}s" >/dev/null || die "the database did not settle under $OLD_IMAGE"
+  # Settled: the workloads' generations unchanged for 30 s, every rollout done, the stack Ready.
+  local deadline=$(( $(date +%s) + UPGRADE_SETTLE_TIMEOUT )) gens last="" stable_since
+  stable_since=$(date +%s)
+  while :; do
+    (( $(date +%s) < deadline )) || die "the stack did not settle under $OLD_IMAGE within ${UPGRADE_SETTLE_TIMEOUT}s"
+    gens=$(kc get statefulsets,deployments -l "$LABEL_INSTANCE" -o jsonpath='{range .items[*]}{.metadata.name}={.metadata.generation} {end}')
+    [[ $gens == "$last" ]] || { last=$gens; stable_since=$(date +%s); }
+    if (( $(date +%s) - stable_since >= 30 )) && all_workloads_ready && all_pods_ready; then break; fi
+    sleep 2
+  done
   wait_ready "$UPGRADE_SETTLE_TIMEOUT" >/dev/null || die "$MS_NAME not Ready under $OLD_IMAGE"
 }
 
