@@ -46,6 +46,15 @@ apply_bundle() {
 mapfile -t LAB_IMAGE_ENV < <(cat "$REPO"/deploy/overlays/local-images/*.yaml \
   | sed -n 's/.*name: *\(MESSAGESTACK_IMAGE_[A-Z_]*\), *value: *"\([^"]*\)".*/\1=\2/p')
 (( ${#LAB_IMAGE_ENV[@]} > 0 )) || die "no MESSAGESTACK_IMAGE_* settings found in deploy/overlays/local-images"
+# new_leader_reconciled SINCE: the Lease holder runs the new image and has reconciled the stack since
+# SINCE (RFC 3339). Until then the new operator has not rendered the stack: a restart it makes comes later.
+new_leader_reconciled() {
+  local holder
+  holder=$(kubectl -n "$OPERATOR_NAMESPACE" get lease messagestack-operator-lease -o jsonpath='{.spec.holderIdentity}' 2>/dev/null) || return 1
+  [[ -n $holder ]] || return 1
+  [[ $(kubectl -n "$OPERATOR_NAMESPACE" get pod "$holder" -o jsonpath='{.spec.containers[0].image}' 2>/dev/null) == "$NEW_IMAGE" ]] || return 1
+  kubectl -n "$OPERATOR_NAMESPACE" logs "$holder" --since-time="$1" 2>/dev/null | grep -q "reconciled stack=$MS_NAMESPACE/$MS_NAME "
+}
 db_uids() { kc get pods -l "$LABEL_INSTANCE,$LABEL_COMPONENT_KEY=database" -o json | jq -r '.items[] | "\(.metadata.name)=\(.metadata.uid)"' | sort; }
 db_not_ready() {
   kc get pods -l "$LABEL_INSTANCE,$LABEL_COMPONENT_KEY=database" -o json | jq '[.items[] |
@@ -90,17 +99,17 @@ install_previous() {
 }
 
 inject() {
-  local before after restarted=0 max_not_ready=0 n t0 deadline line
+  local before after restarted=0 max_not_ready=0 n t0 deadline line since
   before=$(db_uids)
   measure upgradeFrom "\"$UPGRADE_FROM ($from_sha)\""
   say "upgrading: applying this checkout's bundle with $NEW_IMAGE"
-  t0=$(now_ms)
+  t0=$(now_ms); since=$(date -u +%Y-%m-%dT%H:%M:%SZ)
   run_fault apply_bundle "$REPO/deploy/release/messagestack-operator.yaml" "$NEW_IMAGE"
   # The database pods are watched from now on: a restart the new operator makes must be one at a time.
   deadline=$(( $(date +%s) + UPGRADE_SETTLE_TIMEOUT ))
   while :; do
     n=$(db_not_ready); (( n > max_not_ready )) && max_not_ready=$n
-    if [[ $(operator_images) == "$NEW_IMAGE" ]] \
+    if [[ $(operator_images) == "$NEW_IMAGE" ]] && new_leader_reconciled "$since" \
        && kubectl -n "$OPERATOR_NAMESPACE" rollout status deployment/messagestack-operator --timeout=1s >/dev/null 2>&1 \
        && kc rollout status "statefulset/$DB_STS" --timeout=1s >/dev/null 2>&1 && (( n == 0 )) && all_workloads_ready; then
       break
