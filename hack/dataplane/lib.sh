@@ -82,13 +82,12 @@ write_node_conf() {
 # also renders as wsrep_cluster_name).
 cluster_name_of() { sed -n 's/^wsrep_cluster_name = //p' "$(node_dir "$1")/conf.d/messagestack.cnf"; }
 
-# start_haproxy: the operator's rendered haproxy.cfg with the loopback substitutions, run as the proxy
-# pod runs it (haproxy -W -db -f ...), in its own process group; pid in $BASE/haproxy.pid.
+# start_haproxy: HAProxy on the operator's rendered haproxy.cfg with the loopback substitutions, as a
+# daemon with its pid in $BASE/haproxy.pid (the pod runs the same file in the foreground, -W -db).
 start_haproxy() {
   loopback_haproxy_cfg "$PRODUCT_CONFIGS/haproxy.cfg" >"$BASE/haproxy.cfg"
   haproxy -c -q -f "$BASE/haproxy.cfg" || die "haproxy rejects $BASE/haproxy.cfg"
-  setsid haproxy -W -db -f "$BASE/haproxy.cfg" >>"$BASE/haproxy.log" 2>&1 </dev/null &
-  echo $! >"$BASE/haproxy.pid"; disown
+  haproxy -D -p "$BASE/haproxy.pid" -f "$BASE/haproxy.cfg" >>"$BASE/haproxy.log" 2>&1 || die "haproxy did not start; see $BASE/haproxy.log"
 }
 
 peers_csv() { local s="" i; for i in 0 1 2; do s+="127.0.0.1:${GCOMM_PORTS[$i]},"; done; echo "${s%,}"; }

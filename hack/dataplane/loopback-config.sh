@@ -12,6 +12,8 @@
 #                with their own agent check port (`port P`, which overrides the default-server's).
 #                The other server slots (db-3..db-8: pods that do not exist) keep their cluster DNS
 #                names, which do not resolve here either, so they stay in maintenance as in a cluster.
+#                With HAPROXY_ADMIN_SOCKET set, added in `global`: an admin socket at that path (the
+#                message-api tests disable and enable servers through it; a pod has none).
 # Every substitution is two lines, a comment naming it and the line used:
 #   # loopback: <why>; the operator renders: <the rendered line, or (nothing) for an added line>
 #   <the line used>
@@ -61,7 +63,10 @@ loopback_haproxy_cfg() {
   local rendered=$1 line frontend="" binds=0 servers=0 re_server='^    server db-([0-9]+) [^ ]+:[0-9]+(.*)$' k
   while IFS= read -r line; do
     [[ $line =~ ^frontend\ ([^ ]+) ]] && frontend=${BASH_REMATCH[1]}
-    if [[ $line =~ ^'    bind :'[0-9]+$ && $frontend == health ]]; then
+    if [[ $line == global && -n ${HAPROXY_ADMIN_SOCKET:-} ]]; then
+      printf '%s\n' "$line"
+      _sub "the tests' admin socket (they disable and enable servers; a pod has none)" "(nothing)" "    stats socket $HAPROXY_ADMIN_SOCKET mode 600 level admin"
+    elif [[ $line =~ ^'    bind :'[0-9]+$ && $frontend == health ]]; then
       _sub "the proxy's health port on loopback (a pod uses :8404)" "$line" "    bind 127.0.0.1:$HAPROXY_HEALTH_PORT"; binds=$((binds + 1))
     elif [[ $line =~ ^'    bind :'[0-9]+$ && $frontend == mysql ]]; then
       _sub "the proxy's SQL port on loopback (a pod uses :3306)" "$line" "    bind 127.0.0.1:$HAPROXY_PORT"; binds=$((binds + 1))
@@ -90,6 +95,7 @@ _allowed() {
       [[ $orig == '(nothing)' && $new =~ $re ]] && return 0 ;;
     haproxy.cfg)
       [[ $orig =~ ^'    bind :'[0-9]+$ && $new =~ ^'    bind '$ip:[0-9]+$ ]] && return 0
+      [[ $orig == '(nothing)' && $new =~ ^'    stats socket /'[^\ ]+' mode 600 level admin'$ ]] && return 0
       re='^    server (db-[0-9]+) [^ ]+:[0-9]+(.*)$'
       if [[ $orig =~ $re ]]; then
         local name=${BASH_REMATCH[1]} rest=${BASH_REMATCH[2]}
