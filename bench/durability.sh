@@ -33,7 +33,7 @@ need_tools
 mkdir -p "$BASE"; chown mysql:mysql "$BASE"
 cleanup() {
   stop_all 2>/dev/null || true
-  if [ "${BENCH_KEEP:-0}" = 1 ]; then log "kept $BASE"; else rm -rf "$BASE"; fi
+  if [ "${BENCH_KEEP:-0}" = 1 ]; then log "kept $DP_BASE"; else rm -rf "$DP_BASE"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
