@@ -4,7 +4,7 @@
 # mode (2 and 0), in the same run, alternating the modes (S R S R ...) so both see the same machine.
 # Each round: a fresh cluster of real mariadbd processes on loopback, started by the operator's
 # galera-start.sh and watched by galera-agents (hack/dataplane/lib.sh, as in make test-dataplane), with
-# the operator's rendered [mysqld] settings in conf.d; then BENCH_CONCURRENCY clients each insert
+# the operator's rendered my.cnf in conf.d (only loopback ports and addresses changed); then BENCH_CONCURRENCY clients each insert
 # single-row autocommit transactions into node 0 (the writer HAProxy would pick) for BENCH_SECONDS.
 # Throughput = rows whose server timestamp falls in the measured window (after BENCH_WARMUP_SECONDS)
 # divided by the window; rows still queued when the clients stop are not counted.
@@ -33,7 +33,7 @@ need_tools
 mkdir -p "$BASE"; chown mysql:mysql "$BASE"
 cleanup() {
   stop_all 2>/dev/null || true
-  if [ "${BENCH_KEEP:-0}" = 1 ]; then log "kept $BASE"; else rm -rf "$BASE"; fi
+  if [ "${BENCH_KEEP:-0}" = 1 ]; then log "kept $DP_BASE"; else rm -rf "$DP_BASE"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -44,11 +44,10 @@ one_round() {
   local mode=$1 round=$2 i
   BASE="$DP_BASE/$mode-$round"; mkdir -p "$BASE"; chown mysql:mysql "$BASE"
   AGENT_BIN="$DP_BASE/bin/galera-agent"
+  # The operator's my.cnf in this mode, used with only the loopback substitutions (lib.sh write_node_conf).
+  java -cp "$REPO_ROOT/operator/target/classes" "$REPO_ROOT/bench/RenderMyCnf.java" "$mode" >"$BASE/rendered-$mode.cnf"
   for i in 0 1 2; do
-    write_node_conf "$i"
-    # The operator's settings first (conf.d is read in name order), then the loopback ports and sizes.
-    java -cp "$REPO_ROOT/operator/target/classes" "$REPO_ROOT/bench/RenderMyCnf.java" "$mode" >"$(node_dir "$i")/conf.d/10-operator.cnf"
-    chown mysql:mysql "$(node_dir "$i")/conf.d/10-operator.cnf"
+    write_node_conf "$i" "$BASE/rendered-$mode.cnf"
     start_agent "$i"
   done
   for i in 0 1 2; do start_node "$i"; done

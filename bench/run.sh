@@ -86,7 +86,7 @@ tier_pids() {
     api) cat "$MS_TEST_RUN"/api/bench-api-{1,2}.pid ;;
     nginx) local m; m=$(cat "$MS_TEST_RUN/nginx-bench/nginx.pid"); echo "$m"; pgrep -P "$m" ;;
     haproxy) cat "$MS_TEST_RUN/galera/haproxy.pid" ;;
-    galera) cat "$MS_TEST_RUN"/galera/n{1,2,3}/run/mysqld.pid ;;
+    galera) cat "$MS_TEST_RUN"/galera/node{0,1,2}/run/mysqld.pid ;;
   esac
 }
 cpu_ms() {

@@ -5,11 +5,13 @@ MS_TEST_RUN=${MS_TEST_RUN:-/tmp/messagestack-test}
 APP_DB=${APP_DB:-messages}
 APP_USER=${APP_USER:-messages}
 APP_PASSWORD=${APP_PASSWORD:-messages}
-# Ports: 333xx for SQL, 345xx for Galera replication, 392xx for the node health checks.
+# Ports: 333xx for SQL, 345xx for Galera replication (+1 IST, +2 SST), 392xx for the nodes'
+# galera-agents (HAProxy checks their /health). The Galera cluster is the operator's data plane
+# (start-galera.sh over hack/dataplane/lib.sh); its HAProxy's /healthz is on HAPROXY_PORT - 1.
 SINGLE_PORT=${SINGLE_PORT:-33306}
 GALERA_PORTS=(33311 33312 33313)
 GALERA_GCOMM_PORTS=(34567 34577 34587)
-GALERA_HEALTH_PORTS=(39201 39202 39203)
+GALERA_AGENT_PORTS=(39201 39202 39203)
 HAPROXY_PORT=${HAPROXY_PORT:-33310}
 
 _ms_started=${_ms_started:-$(date +%s)}
@@ -43,7 +45,8 @@ init_datadir() {
 }
 
 # sql DIR STATEMENTS...: run SQL as root through the node's unix socket.
-# The [mariadbd] settings every test server shares: its own files under DIR, loopback only,
+# The [mariadbd] settings of the single test MariaDB (start-mariadb.sh) and the backup test (the
+# Galera test cluster runs the operator's rendered my.cnf instead): its own files under DIR, loopback only,
 # small buffers. Durability comes from redo flushes once a second, as usual for Galera (there
 # the other nodes hold the commit too). Usage: base_cnf DIR PORT MAX_CONNECTIONS
 base_cnf() {
@@ -78,14 +81,11 @@ wait_sql() {
   done
 }
 
-# create_app_schema DIR: the app database and user, and a password-less check user for
-# HAProxy's health probe. Idempotent.
+# create_app_schema DIR: the app database and user. Idempotent.
 create_app_schema() {
   sql "$1" "CREATE DATABASE IF NOT EXISTS \`$APP_DB\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
     CREATE USER IF NOT EXISTS '$APP_USER'@'%' IDENTIFIED BY '$APP_PASSWORD';
-    GRANT ALL PRIVILEGES ON \`$APP_DB\`.* TO '$APP_USER'@'%';
-    CREATE USER IF NOT EXISTS 'monitor'@'localhost';
-    GRANT USAGE, PROCESS, REPLICATION CLIENT ON *.* TO 'monitor'@'localhost';"
+    GRANT ALL PRIVILEGES ON \`$APP_DB\`.* TO '$APP_USER'@'%';"
 }
 
 stop_pidfile() {

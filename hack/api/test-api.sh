@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # message-api tests against real servers: starts the single MariaDB and the three-node
-# Galera + HAProxy, runs `mvn verify` on message-api (unit and @QuarkusTest API tests, then
+# Galera + HAProxy (the operator's data plane and configs: start-galera.sh), runs `mvn verify` on message-api (unit and @QuarkusTest API tests, then
 # the packaged fast-jar in Galera process tests), and stops the servers it started.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -8,7 +8,7 @@ root=$(repo_root)
 
 started=()
 pid_alive "$MS_TEST_RUN/mariadb/run/mysqld.pid" || started+=(mariadb)
-pid_alive "$MS_TEST_RUN/galera/n1/run/mysqld.pid" || started+=(galera)
+pid_alive "$MS_TEST_RUN/galera/node0/start.pid" || started+=(galera)
 cleanup() {
   local rc=$?
   [[ " ${started[*]} " == *" galera "* ]] && "$(dirname "$0")/stop-galera.sh" || true

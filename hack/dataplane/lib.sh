@@ -1,8 +1,10 @@
 # shellcheck shell=bash disable=SC2034  # variables are used by the scripts that source this file
 # Helpers for the data-plane tests: a three-node Galera cluster of real mariadbd processes on
 # loopback, each started by the operator's galera-start.sh (which execs `galera-agent start`, the
-# code the pods run) and watched by a galera-agent, all
-# running as the mysql user like in the database container. Sourced, not run.
+# code the pods run) and watched by a galera-agent, all running as the mysql user like in the
+# database container, with the operator's rendered my.cnf in conf.d; and HAProxy with the operator's
+# rendered haproxy.cfg. Only loopback addresses and ports are changed (loopback-config.sh).
+# Sourced, not run.
 set -euo pipefail
 
 DP_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -20,7 +22,7 @@ MYSQL_PORTS=($((14306 + _po)) $((14316 + _po)) $((14326 + _po)))
 GCOMM_PORTS=($((14567 + _po)) $((14577 + _po)) $((14587 + _po)))   # IST = +1, SST = +2
 AGENT_PORTS=($((14200 + _po)) $((14201 + _po)) $((14202 + _po)))
 HAPROXY_PORT=$((14330 + _po))
-HAPROXY_STATS_PORT=$((14331 + _po))
+HAPROXY_HEALTH_PORT=$((14331 + _po))
 # Seconds a node may stay outside the Primary component while a peer has one (galera-start.sh's watchdog).
 STUCK_SECONDS=${STUCK_SECONDS:-8}
 
@@ -31,6 +33,9 @@ APP_DB=messages
 APP_USER=messageapp
 APP_PW='app-pw-$1'
 SST_PW='sst-pw_1'
+
+# shellcheck source=hack/dataplane/loopback-config.sh
+source "$DP_DIR/loopback-config.sh"
 
 _t0=$SECONDS
 PASSED=0
@@ -63,26 +68,26 @@ build_agent() {
 node_dir() { echo "$BASE/node$1"; }
 sock() { echo "$(node_dir "$1")/run/mysqld.sock"; }
 
+# write_node_conf i [RENDERED_MY_CNF]: node i's folders and its conf.d/messagestack.cnf (the ConfigMap's
+# key): the operator's rendered my.cnf ($PRODUCT_CONFIGS/messagestack.cnf unless given) with the
+# loopback substitutions of loopback-config.sh and nothing else.
 write_node_conf() {
-  local i=$1 d p; d=$(node_dir "$i"); p=${GCOMM_PORTS[$i]}
+  local i=$1 rendered=${2:-$PRODUCT_CONFIGS/messagestack.cnf} d; d=$(node_dir "$i")
+  [ -s "$rendered" ] || die "$rendered missing: run 'make product-configs' (the operator's rendered configs)"
   mkdir -p "$d/conf.d" "$d/data" "$d/run"
-  # Only what differs between nodes on one host; in Kubernetes every pod uses the same ports.
-  cat >"$d/conf.d/50-loopback.cnf" <<EOF
-[mysqld]
-port=${MYSQL_PORTS[$i]}
-bind-address=127.0.0.1
-socket=$d/run/mysqld.sock
-wsrep_node_address=127.0.0.1:$p
-wsrep_provider_options="gmcast.listen_addr=tcp://127.0.0.1:$p;ist.recv_addr=127.0.0.1:$((p + 1));gcache.size=64M"
-wsrep_sst_receive_address=127.0.0.1:$((p + 2))
-innodb_buffer_pool_size=64M
-innodb_log_file_size=48M
-performance_schema=OFF
-max_connections=60
-[client]
-socket=$d/run/mysqld.sock
-EOF
+  loopback_my_cnf "$rendered" "$i" >"$d/conf.d/messagestack.cnf"
   chown -R mysql:mysql "$d"
+}
+# The cluster name in node i's config (the operator sets CLUSTER_NAME to the stack's name, which it
+# also renders as wsrep_cluster_name).
+cluster_name_of() { sed -n 's/^wsrep_cluster_name = //p' "$(node_dir "$1")/conf.d/messagestack.cnf"; }
+
+# start_haproxy: HAProxy on the operator's rendered haproxy.cfg with the loopback substitutions, as a
+# daemon with its pid in $BASE/haproxy.pid (the pod runs the same file in the foreground, -W -db).
+start_haproxy() {
+  loopback_haproxy_cfg "$PRODUCT_CONFIGS/haproxy.cfg" >"$BASE/haproxy.cfg"
+  haproxy -c -q -f "$BASE/haproxy.cfg" || die "haproxy rejects $BASE/haproxy.cfg"
+  haproxy -D -p "$BASE/haproxy.pid" -f "$BASE/haproxy.cfg" >>"$BASE/haproxy.log" 2>&1 || die "haproxy did not start; see $BASE/haproxy.log"
 }
 
 peers_csv() { local s="" i; for i in 0 1 2; do s+="127.0.0.1:${GCOMM_PORTS[$i]},"; done; echo "${s%,}"; }
@@ -97,7 +102,7 @@ start_node() {
   echo "--- start $(date -u +%FT%TZ)" >>"$d/start.log"
   setsid setpriv --reuid=mysql --regid=mysql --init-groups env -i \
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/tmp \
-    POD_NAME="ms-db-$i" CLUSTER_NAME=messagestack-test ENGINE=mariadb-galera REPLICAS=3 \
+    POD_NAME="ms-db-$i" CLUSTER_NAME="$(cluster_name_of "$i")" NODE_ADDRESS="127.0.0.1:${GCOMM_PORTS[$i]}" ENGINE=mariadb-galera REPLICAS=3 \
     MYSQL_ROOT_PASSWORD="$ROOT_PW" MONITOR_USER="$MON_USER" MONITOR_PASSWORD="$MON_PW" SST_PASSWORD="$SST_PW" \
     GALERA_AGENT="$AGENT_BIN" APP_DATABASE="$APP_DB" APP_USER="$APP_USER" APP_PASSWORD="$APP_PW" \
     DATADIR="$d/data" CONF_DIR="$d/conf.d" RUN_DIR="$d/run" \

@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Data-plane test with real processes: three mariadbd servers on loopback started by the
 # operator's galera-start.sh (which execs `galera-agent start`, the code the pods run), three
-# galera-agents, and a Debian HAProxy in front of them.
-# It checks: first start bootstraps exactly one node; /health on Synced, stopped, desynced and
+# galera-agents, and a Debian HAProxy in front of them; the servers run the operator's rendered
+# my.cnf and HAProxy its rendered haproxy.cfg (`make product-configs`), changed only in loopback
+# addresses and ports (loopback-config.sh, checked here).
+# It checks: the configs used are the operator's; first start bootstraps exactly one node; /health on Synced, stopped, desynced and
 # non-Primary nodes; a restart rejoins; a full SIGKILL crash recovers through the recovery file
 # and POST /bootstrap with no acknowledged row lost; HAProxy moves writes off a node that is
-# marked down or dies. Safe to run twice (it wipes its own folder, $DP_BASE, first).
+# marked down or dies, and keeps the new writer when the old one returns. Safe to run twice (it wipes its own folder, $DP_BASE, first).
 # KEEP=1 leaves the processes running at the end.
 # shellcheck source=hack/dataplane/lib.sh
 source "$(dirname "$0")/lib.sh"
 
 need_tools
+need_product_configs
 stop_all 2>/dev/null || true
 rm -rf "$BASE"; mkdir -p "$BASE"
 chown mysql:mysql "$BASE"
@@ -34,6 +37,24 @@ phase "build the agent and start three agents"
 build_agent
 write_agent_token
 for i in 0 1 2; do write_node_conf "$i"; start_agent "$i"; done
+
+phase "the configs are the operator's: only loopback addresses and ports differ"
+# refuses_change KIND RENDERED USED SED_EXPR: the check refuses USED changed by SED_EXPR (which must change it).
+refuses_change() {
+  local t="$BASE/changed.$1"
+  sed "$4" "$3" >"$t"
+  if cmp -s "$3" "$t"; then log "sed '$4' changed nothing in $3"; return 1; fi
+  ! only_loopback_substitutions "$1" "$2" "$t" >/dev/null 2>&1
+}
+for i in 0 1 2; do
+  check "node $i's conf.d/messagestack.cnf is the operator's my.cnf with only loopback substitutions" \
+    only_loopback_substitutions my.cnf "$PRODUCT_CONFIGS/messagestack.cnf" "$(node_dir "$i")/conf.d/messagestack.cnf"
+done
+check "the check refuses a changed product setting (innodb_flush_log_at_trx_commit 1 -> 2)" \
+  refuses_change my.cnf "$PRODUCT_CONFIGS/messagestack.cnf" "$(node_dir 0)/conf.d/messagestack.cnf" 's/^innodb_flush_log_at_trx_commit = 1$/innodb_flush_log_at_trx_commit = 2/'
+check "the check refuses a substitution that is not loopback (bind-address 10.0.0.1)" \
+  refuses_change my.cnf "$PRODUCT_CONFIGS/messagestack.cnf" "$(node_dir 0)/conf.d/messagestack.cnf" 's/^bind-address = 127\.0\.0\.1$/bind-address = 10.0.0.1/'
+
 wait_until 10 "agents answer" bash -c "curl -s -o /dev/null http://127.0.0.1:${AGENT_PORTS[0]}/state && curl -s -o /dev/null http://127.0.0.1:${AGENT_PORTS[2]}/state"
 r=$(agent_get 0 /health); check "/health is 503 while no server runs ($r)" [ "${r%% *}" = 503 ]
 r=$(agent_get 0 /state); check "/state of an empty node: running=false, recovered=null" \
@@ -57,6 +78,10 @@ check "exactly one node bootstrapped ($boots)" [ "$boots" = 1 ]
 for i in 0 1 2; do
   check "node $i: wsrep_cluster_size=3, Synced" [ "$(status_var "$i" wsrep_cluster_size)/$(status_var "$i" wsrep_local_state_comment)" = 3/Synced ]
 done
+rendered() { sed -n "s/^$1 = //p" "$PRODUCT_CONFIGS/messagestack.cnf"; }
+want="$(rendered innodb_flush_log_at_trx_commit) $(rendered sync_binlog) $(rendered max_connections) $(rendered wsrep_cluster_name)"
+have=$(sql_root 0 "SELECT @@innodb_flush_log_at_trx_commit, @@sync_binlog, @@max_connections, @@wsrep_cluster_name" | tr '\t' ' ')
+check "node 0 runs the operator's settings (flush, sync_binlog, max_connections, cluster name: '$have', rendered '$want')" [ "$have" = "$want" ]
 r=$(agent_get 1 /health); check "/health 200 on a Synced node ($r)" [ "${r%% *}" = 200 ]
 r=$(agent_get 1 /state)
 check "/state of a running node: running, Primary, size 3, local state 4" \
@@ -237,40 +262,18 @@ for i in 0 1 2; do
   check "node $i holds every acknowledged row ($(wc -l <"$ACKED")), and only rows that were written" rows_ok "$i"
 done
 
-phase "HAProxy: one writer, backups, shutdown-sessions, failover"
-cat >"$BASE/haproxy.cfg" <<EOF
-global
-    log stdout format raw local0 info
-    pidfile $BASE/haproxy.pid
-defaults
-    mode tcp
-    log global
-    option tcplog
-    timeout connect 2s
-    timeout client 1h
-    timeout server 1h
-    timeout check 2s
-listen stats
-    bind 127.0.0.1:$HAPROXY_STATS_PORT
-    mode http
-    stats enable
-    stats uri /stats
-listen galera-writer
-    bind 127.0.0.1:$HAPROXY_PORT
-    balance first
-    option httpchk GET /health
-    http-check expect status 200
-    default-server inter 1s fall 2 rise 2 on-marked-down shutdown-sessions on-marked-up shutdown-backup-sessions
-    server db0 127.0.0.1:${MYSQL_PORTS[0]} check port ${AGENT_PORTS[0]}
-    server db1 127.0.0.1:${MYSQL_PORTS[1]} check port ${AGENT_PORTS[1]} backup
-    server db2 127.0.0.1:${MYSQL_PORTS[2]} check port ${AGENT_PORTS[2]} backup
-EOF
-haproxy -c -f "$BASE/haproxy.cfg" >/dev/null || die "haproxy.cfg does not parse"
-haproxy -D -f "$BASE/haproxy.cfg" >>"$BASE/haproxy.log" 2>&1
+phase "HAProxy on the operator's haproxy.cfg: one writer, backups, shutdown-sessions, failover, no fail-back"
+start_haproxy
+check "haproxy.cfg is the operator's with only loopback substitutions" \
+  only_loopback_substitutions haproxy.cfg "$PRODUCT_CONFIGS/haproxy.cfg" "$BASE/haproxy.cfg"
+check "the check refuses a server that lost 'backup' under a loopback comment" \
+  refuses_change haproxy.cfg "$PRODUCT_CONFIGS/haproxy.cfg" "$BASE/haproxy.cfg" 's/^\(    server db-1 127\.0\.0\.1:[0-9]* port [0-9]*\) backup$/\1/'
 via_proxy() { mariadb --no-defaults -h127.0.0.1 -P$HAPROXY_PORT -u"$APP_USER" -p"$APP_PW" -N -B --connect-timeout=2 "$APP_DB" -e "$1"; }
 writer_is() { [ "$(via_proxy 'SELECT @@wsrep_node_name' 2>/dev/null)" = "$1" ]; }
 wait_until 15 "HAProxy sends to db0" writer_is ms-db-0 || true
 check "writes go to node 0 (the active server)" writer_is ms-db-0
+check "the proxy's readiness endpoint /healthz answers 200 while database nodes are up" \
+  [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HAPROXY_HEALTH_PORT/healthz")" = 200 ]
 
 # A long query through the proxy; when node 0 is marked down its session must be cut.
 t=$SECONDS
@@ -285,8 +288,9 @@ log "long session through the proxy: $(cat "$BASE/sleep-session.txt")"
 check "the session on the marked-down node was shut down (not left to run 60 s)" \
   bash -c "grep -q 'rc=[1-9]' '$BASE/sleep-session.txt' && [ \$(sed 's/.*after=\([0-9]*\)s/\1/' '$BASE/sleep-session.txt') -lt 15 ]"
 sql_root 0 "SET GLOBAL wsrep_desync=OFF"
-wait_until 15 "HAProxy back on db0" writer_is ms-db-0 || true
-check "node 0 takes the writes again once Synced" writer_is ms-db-0
+wait_until 15 "node 0 healthy again" all_healthy 0 || true
+sleep 4   # several check intervals (rise 2 x inter 1s): a fail-back would have happened by now
+check "no fail-back: node 1 keeps the writes after node 0 is Synced again (the writer sticks)" writer_is ms-db-1
 
 # The writer dies: a client writing every 50 ms counts failed writes and the failover time.
 : >"$BASE/writes.txt"
@@ -308,28 +312,28 @@ check "node 0 takes the writes again once Synced" writer_is ms-db-0
 writer=$!
 sleep 2
 kill_ts=$(date +%s%3N)
-kill_node 0
-wait_until 30 "writes land on node 1" writer_is ms-db-1 || true
+kill_node 1
+wait_until 30 "writes land on node 0" writer_is ms-db-0 || true
 oks_since_kill() { [ "$(awk -v k="$kill_ts" '$1 > k + 100 && $3 == "ok"' "$BASE/writes.txt" | wc -l)" -ge "$1" ]; }
 wait_until 30 "the writing client got 10 acknowledgements after the kill" oks_since_kill 10 || true
 touch "$BASE/stop-writes"; wait "$writer" || true; rm -f "$BASE/stop-writes"
 errs=$(grep -c ' err ' "$BASE/writes.txt" || true)
-# Failover time as the client sees it: from the kill to the first write acknowledged by node 1
+# Failover time as the client sees it: from the kill to the first write acknowledged by node 0
 # (columns: start ms, end ms, ok|err, id, node).
-failover_ms=$(awk -v k="$kill_ts" '$3 == "ok" && $5 == "ms-db-1" { print $2 - k; exit }' "$BASE/writes.txt")
-log "writer killed: $errs failed writes, first write acknowledged by node 1 ${failover_ms:-never} ms after the kill (a write every 50 ms, load average $(cut -d' ' -f1 /proc/loadavg)), $(grep -c ' ok ' "$BASE/writes.txt") acknowledged in total"
-check "writes moved to node 1 within 15 s of the writer's death (${failover_ms:-never} ms)" \
+failover_ms=$(awk -v k="$kill_ts" '$3 == "ok" && $5 == "ms-db-0" { print $2 - k; exit }' "$BASE/writes.txt")
+log "writer (node 1) killed: $errs failed writes, first write acknowledged by node 0 ${failover_ms:-never} ms after the kill (a write every 50 ms, load average $(cut -d' ' -f1 /proc/loadavg)), $(grep -c ' ok ' "$BASE/writes.txt") acknowledged in total"
+check "writes moved to node 0 within 15 s of the writer's death (${failover_ms:-never} ms)" \
   bash -c "[ -n '$failover_ms' ] && [ '$failover_ms' -lt 15000 ]"
-last_note=$(sql_root 1 "SELECT note FROM $APP_DB.rows_acked ORDER BY id DESC LIMIT 1")
-check "writes after the failover went to node 1 (last row: $last_note)" [ "$last_note" = "proxy ms-db-1" ]
+last_note=$(sql_root 0 "SELECT note FROM $APP_DB.rows_acked ORDER BY id DESC LIMIT 1")
+check "writes after the failover went to node 0 (last row: $last_note)" [ "$last_note" = "proxy ms-db-0" ]
 echo "{\"failedWrites\": $errs, \"failoverMs\": ${failover_ms:-null}}" >"$BASE/failover.json"
 
 phase "the killed writer restarts and rejoins"
-start_node 0
-wait_until 120 "node 0 Synced again" all_healthy 0 || true
-check "node 0 rejoined after its kill (decision=$(decision_of 0))" [ "$(decision_of 0)" = join ]
-wait_until 15 "HAProxy back on db0" writer_is ms-db-0 || true
-check "node 0 is the writer again" writer_is ms-db-0
+start_node 1
+wait_until 120 "node 1 Synced again" all_healthy 1 || true
+check "node 1 rejoined after its kill (decision=$(decision_of 1))" [ "$(decision_of 1)" = join ]
+sleep 4   # several check intervals: a fail-back would have happened by now
+check "node 0 stays the writer after node 1 is back" writer_is ms-db-0
 for i in 0 1 2; do
   check "node $i holds every acknowledged row ($(wc -l <"$ACKED")), and only rows that were written" rows_ok "$i"
 done

@@ -4,7 +4,7 @@
 # See docs/dataplane.md.
 DATAPLANE := hack/dataplane
 
-.PHONY: dataplane-deps test-galera-agent test-dataplane dataplane-images test-dataplane-images test-backup recovery-decider test-recovery
+.PHONY: dataplane-deps test-galera-agent test-dataplane dataplane-images test-dataplane-images test-backup recovery-decider product-configs test-recovery
 
 dataplane-deps: ## Debian packages for the data-plane test (mariadb-server galera-4 rsync socat haproxy jq curl shellcheck), installed if missing
 	@$(DATAPLANE)/install-deps.sh
@@ -12,7 +12,7 @@ dataplane-deps: ## Debian packages for the data-plane test (mariadb-server galer
 test-galera-agent: ## go vet + unit tests of galera-agent (parsing of grastate/recovery, health/live/bootstrap decisions)
 	@cd galera-agent && go vet ./... && go test -count=1 ./...
 
-test-dataplane: dataplane-deps test-galera-agent ## real 3-node MariaDB Galera on loopback via galera-start.sh -> galera-agent start + galera-agent + HAProxy: bootstrap, rejoin, full-crash recovery, failover
+test-dataplane: dataplane-deps test-galera-agent product-configs ## real 3-node MariaDB Galera on loopback via galera-start.sh -> galera-agent start + galera-agent + HAProxy, on the operator's rendered my.cnf and haproxy.cfg: bootstrap, rejoin, full-crash recovery, failover
 	@shellcheck -x -S warning operator/src/main/resources/dataplane/galera-start.sh $(DATAPLANE)/*.sh
 	@$(DATAPLANE)/test-galera.sh
 
@@ -21,13 +21,23 @@ test-backup: dataplane-deps test-galera-agent ## galera-agent backup on loopback
 	@flock /tmp/ms-test-backup.lock hack/backup/test-backup.sh
 
 # The operator's full-crash decision as a command (RecoveryDecisionCli in the operator's test sources,
-# over FullCrashRecovery.decide), for the recovery suite: compiled classes + the classpath in a file.
+# over FullCrashRecovery.decide), for the recovery suite: compiled classes + the classpath in a file
+# (the operator's test classpath; product-configs runs on it too).
 RECOVERY_DECIDER_CP := operator/target/recovery-decider.classpath
 recovery-decider: ## compile the operator (main + test classes) and write the classpath of RecoveryDecisionCli (the operator's FullCrashRecovery.decide as a command)
 	@$(OPERATOR_MVN) test-compile
 	@$(OPERATOR_MVN) dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=$(CURDIR)/$(RECOVERY_DECIDER_CP)
 
-test-recovery: dataplane-deps test-galera-agent recovery-decider ## recovery regression suite on real processes (ports 15xxx): aborted SST, seqno 0, unknown newest, minority history, SIGKILL in --wsrep-recover, agent back, empty volume, decider killed, concurrent bootstrap; the operator's own decision code
+# The configs the operator deploys, as files, for the loopback data plane (hack/dataplane/loopback-config.sh):
+# ProductConfigCli (operator test sources) writes the my.cnf of the database ConfigMap and the haproxy.cfg
+# of the proxy ConfigMap for PRODUCT_CONFIG_STACK, built by DatabaseCluster#config and DatabaseProxy#config.
+PRODUCT_CONFIG_STACK ?= deploy/samples/messagestack-kind.yaml
+PRODUCT_CONFIGS := operator/target/product-configs
+product-configs: recovery-decider ## render the operator's my.cnf and haproxy.cfg for PRODUCT_CONFIG_STACK (default: the kind sample) into operator/target/product-configs
+	@java -cp operator/target/classes:operator/target/test-classes:$$(cat $(RECOVERY_DECIDER_CP)) \
+		io.messagestack.operator.reconcile.ProductConfigCli $(PRODUCT_CONFIG_STACK) $(CURDIR)/$(PRODUCT_CONFIGS)
+
+test-recovery: dataplane-deps test-galera-agent recovery-decider product-configs ## recovery regression suite on real processes (ports 15xxx): aborted SST, seqno 0, unknown newest, minority history, SIGKILL in --wsrep-recover, agent back, empty volume, decider killed, concurrent bootstrap; the operator's own decision code
 	@shellcheck -x -S warning $(DATAPLANE)/test-recovery.sh
 	@flock /tmp/messagestack-test-recovery.lock $(DATAPLANE)/test-recovery.sh
 

@@ -16,7 +16,11 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
-/** The three-node Galera cluster and its HAProxy, as started by hack/api/start-galera.sh. */
+/**
+ * The three-node Galera cluster and its HAProxy, as started by hack/api/start-galera.sh: the operator's data plane
+ * (galera-start.sh -> galera-agent start, galera-agents, the operator's rendered my.cnf and haproxy.cfg) on loopback.
+ * Node n (1-3) is the data plane's node n-1: folder node{n-1}, HAProxy server galera/db-{n-1}.
+ */
 public final class Galera {
 
     public static final Path RUN = Path.of(System.getenv().getOrDefault("MS_TEST_RUN", "/tmp/messagestack-test"), "galera");
@@ -55,9 +59,24 @@ public final class Galera {
         }
     }
 
+    /**
+     * The node (1-3) HAProxy sends writes to now. The operator's haproxy.cfg keeps a writer once chosen (no
+     * fail-back), so after an earlier failover this need not be node 1.
+     */
+    public static int writerNode() throws SQLException {
+        try (Connection c = DriverManager.getConnection(haproxyUrl(), TestServers.USER, TestServers.PASSWORD);
+                Statement s = c.createStatement();
+                java.sql.ResultSet rs = s.executeQuery("SELECT @@wsrep_node_name")) {
+            rs.next();
+            String name = rs.getString(1);
+            // The data plane names node n-1 "ms-db-<n-1>" (hack/dataplane/lib.sh start_node).
+            return Integer.parseInt(name.substring(name.lastIndexOf('-') + 1)) + 1;
+        }
+    }
+
     /** SIGKILL the node's mariadbd, as a crash or an OOM kill would. */
     public static long kill(int node) throws IOException {
-        long pid = Long.parseLong(Files.readString(RUN.resolve("n" + node + "/run/mysqld.pid")).trim());
+        long pid = Long.parseLong(Files.readString(RUN.resolve("node" + (node - 1) + "/run/mysqld.pid")).trim());
         ProcessHandle handle = ProcessHandle.of(pid).orElseThrow(() -> new IllegalStateException("n" + node + " not running"));
         handle.destroyForcibly();
         handle.onExit().join();
@@ -73,9 +92,10 @@ public final class Galera {
         return pid;
     }
 
-    /** Starts HAProxy again with the configuration start-galera.sh wrote (daemon, writes its pid file). */
+    /** Starts HAProxy again with the configuration start-galera.sh wrote, as it does (daemon, pid file). */
     public static void startHaproxy() throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("haproxy", "-D", "-f", RUN.resolve("haproxy.cfg").toString())
+        Process p = new ProcessBuilder("haproxy", "-D", "-p", RUN.resolve("haproxy.pid").toString(),
+                "-f", RUN.resolve("haproxy.cfg").toString())
                 .redirectErrorStream(true).start();
         if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
             p.destroyForcibly();
@@ -96,7 +116,7 @@ public final class Galera {
         }
     }
 
-    /** One command on HAProxy's admin socket (e.g. "disable server galera_nodes/n1"). */
+    /** One command on HAProxy's admin socket (e.g. "disable server galera/db-0"). */
     public static String haproxyCommand(String command) throws IOException {
         Path socket = RUN.resolve("haproxy.sock");
         try (SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX)) {
@@ -115,9 +135,9 @@ public final class Galera {
 
     public static void setAllServers(String action) throws IOException {
         for (int n = 1; n <= 3; n++) {
-            haproxyCommand(action + " server galera_nodes/n" + n);
+            haproxyCommand(action + " server galera/db-" + (n - 1));
             if (action.equals("disable")) {
-                haproxyCommand("shutdown sessions server galera_nodes/n" + n);
+                haproxyCommand("shutdown sessions server galera/db-" + (n - 1));
             }
         }
     }
