@@ -36,10 +36,15 @@ GC_LOG=$work/gc.log
 
 declare -A errors=([fill]=0 [baseline]=0 [list]=0 [probe]=0 [api-log]=0 [rss]=0)
 pids=()
+# The MariaDB this run started is stopped at the end (its fixed port would otherwise stay taken);
+# one that was already running stays.
+mariadb_was_running=
+pid_alive "$MS_TEST_RUN/mariadb/run/mysqld.pid" && mariadb_was_running=1
 cleanup() {
   local p
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   stop_api "$NAME" >/dev/null 2>&1 || true
+  [[ -n $mariadb_was_running ]] || "$root/hack/api/stop-mariadb.sh" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 

@@ -29,7 +29,14 @@ WINDOW=10
 work=$root/bench/results/startup; mkdir -p "$work"
 result=$work/latest.txt
 
-cleanup() { stop_api "$NAME" >/dev/null 2>&1 || true; }
+# The MariaDB this run started is stopped at the end (its fixed port would otherwise stay taken:
+# a later `make up` failed in api-image's smoke run); one that was already running stays.
+mariadb_was_running=
+pid_alive "$MS_TEST_RUN/mariadb/run/mysqld.pid" && mariadb_was_running=1
+cleanup() {
+  stop_api "$NAME" >/dev/null 2>&1 || true
+  [[ -n $mariadb_was_running ]] || "$root/hack/api/stop-mariadb.sh" >/dev/null 2>&1 || true
+}
 trap cleanup EXIT
 
 command -v wrk >/dev/null || die "wrk not found: run 'make api-deps'"
