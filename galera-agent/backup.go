@@ -108,9 +108,7 @@ func LoadBackupConfig(env Env) (BackupConfig, error) {
 		if c.Dir != "" {
 			return c, errors.New("set S3_ENDPOINT or BACKUP_DIR, not both")
 		}
-		c.S3 = &S3Config{Endpoint: endpoint, Bucket: env("S3_BUCKET"), Region: env.or("S3_REGION", "us-east-1"),
-			Folder: c.Folder, AccessKey: env("AWS_ACCESS_KEY_ID"), SecretKey: env("AWS_SECRET_ACCESS_KEY"),
-			CAFile: env("S3_CA_FILE"), Insecure: env("S3_TLS_VERIFY") == "false"}
+		c.S3 = s3FromEnv(env, endpoint, c.Folder)
 		mb, err := env.int("BACKUP_PART_MB", 16)
 		if err != nil || mb < 5 || mb > 512 {
 			return c, fmt.Errorf("BACKUP_PART_MB=%q must be from 5 to 512 (S3's smallest part is 5 MiB)", env("BACKUP_PART_MB"))
@@ -168,11 +166,7 @@ func runBackupCommand() {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
 	var target BackupTarget
-	if cfg.S3 != nil {
-		target, err = NewS3Target(*cfg.S3)
-	} else {
-		target = &DirTarget{Root: cfg.Dir, Folder: cfg.Folder}
-	}
+	target, err = openTarget(cfg)
 	if err == nil {
 		var res *BackupResult
 		res, err = RunBackup(ctx, log, cfg, target, time.Now)
@@ -226,12 +220,7 @@ func runBackupDeleteCommand() {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil)).With("component", "galera-agent-backup-delete")
 	cfg, err := LoadBackupDeleteConfig(os.Getenv)
 	if err == nil {
-		var target BackupTarget
-		if cfg.S3 != nil {
-			target, err = NewS3Target(*cfg.S3)
-		} else {
-			target = &DirTarget{Root: cfg.Dir, Folder: cfg.Folder}
-		}
+		target, err := openTarget(cfg)
 		if err == nil {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 			defer cancel()
@@ -442,4 +431,20 @@ func (t *tailWriter) lastLines(n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, " | ")
+}
+
+// s3FromEnv: the S3 settings every backup command reads from its environment (one definition for
+// backup, backup-delete and restore; the operator's BackupJob.storageSettings writes them).
+func s3FromEnv(env Env, endpoint, folder string) *S3Config {
+	return &S3Config{Endpoint: endpoint, Bucket: env("S3_BUCKET"), Region: env.or("S3_REGION", "us-east-1"),
+		Folder: folder, AccessKey: env("AWS_ACCESS_KEY_ID"), SecretKey: env("AWS_SECRET_ACCESS_KEY"),
+		CAFile: env("S3_CA_FILE"), Insecure: env("S3_TLS_VERIFY") == "false"}
+}
+
+// openTarget: the S3 bucket or the directory a backup command works on.
+func openTarget(cfg BackupConfig) (BackupTarget, error) {
+	if cfg.S3 != nil {
+		return NewS3Target(*cfg.S3)
+	}
+	return &DirTarget{Root: cfg.Dir, Folder: cfg.Folder}, nil
 }

@@ -88,9 +88,7 @@ func LoadRestoreConfig(env Env, host string) (RestoreConfig, error) {
 		if c.Dir != "" {
 			return c, errors.New("set S3_ENDPOINT or BACKUP_DIR, not both")
 		}
-		c.S3 = &S3Config{Endpoint: endpoint, Bucket: env("S3_BUCKET"), Region: env.or("S3_REGION", "us-east-1"),
-			Folder: c.Folder, AccessKey: env("AWS_ACCESS_KEY_ID"), SecretKey: env("AWS_SECRET_ACCESS_KEY"),
-			CAFile: env("S3_CA_FILE"), Insecure: env("S3_TLS_VERIFY") == "false"}
+		c.S3 = s3FromEnv(env, endpoint, c.Folder)
 		if c.S3.Bucket == "" {
 			return c, errors.New("S3_BUCKET is not set")
 		}
