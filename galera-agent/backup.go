@@ -220,7 +220,8 @@ func runBackupDeleteCommand() {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil)).With("component", "galera-agent-backup-delete")
 	cfg, err := LoadBackupDeleteConfig(os.Getenv)
 	if err == nil {
-		target, err := openTarget(cfg)
+		var target BackupTarget
+		target, err = openTarget(cfg)
 		if err == nil {
 			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 			defer cancel()
