@@ -25,8 +25,9 @@ require_root_and_packages() {
   done
 }
 
-# pid_alive PIDFILE: true when the file names a live process.
-pid_alive() { [[ -s $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# shellcheck source=hack/lib/pidfile.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/pidfile.sh"
+pid_alive() { pidfile_alive "$1"; }
 
 # init_datadir DIR: a fresh system database owned by mysql (idempotent).
 init_datadir() {

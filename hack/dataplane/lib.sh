@@ -136,13 +136,15 @@ start_agent() {
   echo $! >"$d/agent.pid"; disown
 }
 
-alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# shellcheck source=hack/lib/pidfile.sh
+source "$REPO_ROOT/hack/lib/pidfile.sh"
+alive() { pidfile_alive "$1"; }
 
 # SIGKILL a node's whole process group: the script, mariadbd and any SST helper. Also when the start
 # itself has exited: its server may live on as an orphan in the same group.
 kill_node() {
   local pidf; pidf="$(node_dir "$1")/start.pid"
-  if [ -f "$pidf" ]; then kill -KILL -- "-$(cat "$pidf")" 2>/dev/null || true; fi
+  if alive "$pidf"; then kill -KILL -- "-$(cat "$pidf")" 2>/dev/null || true; fi
   local t=$SECONDS
   while pgrep -f -- "--defaults-file=$(node_dir "$1")/run/my.cnf" >/dev/null; do
     [ $((SECONDS - t)) -lt 10 ] || break; sleep 0.2
@@ -168,7 +170,7 @@ stop_all() {
     local ap; ap="$(node_dir "$i")/agent.pid"
     if alive "$ap"; then kill -TERM "$(cat "$ap")" 2>/dev/null || true; fi
   done
-  if [ -f "$BASE/haproxy.pid" ] && kill -0 "$(cat "$BASE/haproxy.pid")" 2>/dev/null; then kill "$(cat "$BASE/haproxy.pid")"; fi
+  if alive "$BASE/haproxy.pid"; then kill "$(cat "$BASE/haproxy.pid")"; fi
   return 0
 }
 

@@ -7,6 +7,8 @@
 # Safe to run twice: each step checks first.
 LOG_PREFIX=docker
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=hack/lib/pidfile.sh
+source "$(dirname "$0")/../lib/pidfile.sh"
 
 WRAPPER_DST=/etc/docker/messagestack-runc     # Docker's own config dir; survives cache wipes
 DOCKERD_LOG="$MS_CACHE/logs/dockerd.log"
@@ -35,7 +37,7 @@ stop_our_dockerd() {
   pid=$(cat "$MS_CACHE/logs/dockerd.pid" 2>/dev/null || true)
   if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
     systemctl stop docker || true
-  elif [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+  elif pidfile_alive "$MS_CACHE/logs/dockerd.pid"; then
     kill "$pid"; for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
   else
     die "dockerd must be restarted to pick up the runtime wrapper, but it was not started by this script; restart it yourself and rerun 'make docker'"
