@@ -1,22 +1,26 @@
 // kubectl-messagestack is a kubectl plugin for MessageStack resources (issue 13).
 //
-//	kubectl messagestack status NAME [-n NAMESPACE] [--context CTX]
+//	kubectl messagestack status NAME                     one screen for a person on call
+//	kubectl messagestack backup NAME [--name B] [--wait] an on-demand MessageStackBackup of the stack
+//	kubectl messagestack restore NEW --from-backup B     a new MessageStack filled from a Completed backup
 //
-// prints one screen for a person on call: the verdict, the conditions, the components with their ready and
-// desired replicas, the Galera cluster and its database pods, and the stack's last events.
+// Each takes kubectl's flags (-n NAMESPACE, --context CTX, --kubeconfig ...).
 package main
 
 import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/kubernetes"
+	"sigs.k8s.io/yaml"
 
+	"messagestack.dev/kubectl-messagestack/internal/backup"
 	"messagestack.dev/kubectl-messagestack/internal/status"
 )
 
@@ -26,49 +30,73 @@ func main() {
 	}
 }
 
+// session is what every verb needs: the clients and the namespace from kubectl's flags.
+type session struct {
+	clients status.Clients
+	ns      string
+}
+
+func connect(flags *genericclioptions.ConfigFlags, timeout time.Duration) (*session, error) {
+	cfg, err := flags.ToRESTConfig()
+	if err != nil {
+		return nil, fmt.Errorf("kubeconfig: %w", err)
+	}
+	cfg.Timeout = timeout
+	ns, _, err := flags.ToRawKubeConfigLoader().Namespace()
+	if err != nil {
+		return nil, fmt.Errorf("namespace: %w", err)
+	}
+	dyn, err := dynamic.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	kube, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &session{clients: status.Clients{Dynamic: dyn, Kube: kube}, ns: ns}, nil
+}
+
+// stackName is the NAME argument, or the namespace's only stack when it is left out.
+func (s *session) stackName(ctx context.Context, args []string) (string, error) {
+	if len(args) == 1 {
+		return args[0], nil
+	}
+	return status.OnlyStack(ctx, s.clients, s.ns)
+}
+
 func newRoot() *cobra.Command {
 	flags := genericclioptions.NewConfigFlags(true)
 	root := &cobra.Command{
 		Use:           "kubectl-messagestack",
-		Short:         "Look at MessageStack resources (kubectl messagestack status NAME)",
+		Short:         "Look at and operate MessageStack resources (status, backup, restore)",
 		SilenceUsage:  true,
 		SilenceErrors: false,
 	}
 	flags.AddFlags(root.PersistentFlags())
-
 	var timeout time.Duration
-	statusCmd := &cobra.Command{
+	root.PersistentFlags().DurationVar(&timeout, "timeout", 15*time.Second, "give up on the API server after this long (with --wait: on the backup)")
+	root.AddCommand(statusCommand(flags, &timeout), backupCommand(flags, &timeout), restoreCommand(flags, &timeout))
+	return root
+}
+
+func statusCommand(flags *genericclioptions.ConfigFlags, timeout *time.Duration) *cobra.Command {
+	return &cobra.Command{
 		Use:   "status NAME",
 		Short: "Conditions, components, Galera nodes and recent events of one MessageStack",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := flags.ToRESTConfig()
-			if err != nil {
-				return fmt.Errorf("kubeconfig: %w", err)
-			}
-			cfg.Timeout = timeout
-			ns, _, err := flags.ToRawKubeConfigLoader().Namespace()
-			if err != nil {
-				return fmt.Errorf("namespace: %w", err)
-			}
-			dyn, err := dynamic.NewForConfig(cfg)
+			s, err := connect(flags, *timeout)
 			if err != nil {
 				return err
 			}
-			kube, err := kubernetes.NewForConfig(cfg)
-			if err != nil {
-				return err
-			}
-			clients := status.Clients{Dynamic: dyn, Kube: kube}
-			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
+			ctx, cancel := context.WithTimeout(cmd.Context(), *timeout)
 			defer cancel()
-			name := ""
-			if len(args) == 1 {
-				name = args[0]
-			} else if name, err = status.OnlyStack(ctx, clients, ns); err != nil {
+			name, err := s.stackName(ctx, args)
+			if err != nil {
 				return err
 			}
-			report, err := status.Gather(ctx, clients, ns, name)
+			report, err := status.Gather(ctx, s.clients, s.ns, name)
 			if err != nil {
 				return err
 			}
@@ -76,7 +104,94 @@ func newRoot() *cobra.Command {
 			return nil
 		},
 	}
-	statusCmd.Flags().DurationVar(&timeout, "timeout", 15*time.Second, "give up on the API server after this long")
-	root.AddCommand(statusCmd)
-	return root
+}
+
+func backupCommand(flags *genericclioptions.ConfigFlags, timeout *time.Duration) *cobra.Command {
+	var name string
+	var wait bool
+	cmd := &cobra.Command{
+		Use:   "backup NAME",
+		Short: "Take a backup of a MessageStack now (creates a MessageStackBackup; the operator takes it)",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s, err := connect(flags, *timeout)
+			if err != nil {
+				return err
+			}
+			ctx, cancel := context.WithTimeout(cmd.Context(), *timeout)
+			defer cancel()
+			stack, err := s.stackName(ctx, args)
+			if err != nil {
+				return err
+			}
+			created, err := backup.Request(ctx, s.clients.Dynamic, s.ns, stack, name)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "messagestackbackup/%s created (stack %s, namespace %s)\n", created.GetName(), stack, s.ns)
+			if !wait {
+				fmt.Fprintf(out, "follow it with: kubectl get msbackup %s -n %s -w\n", created.GetName(), s.ns)
+				return nil
+			}
+			done, err := backup.Wait(ctx, s.clients.Dynamic, s.ns, created.GetName(), 2*time.Second,
+				func(phase string) {
+					fmt.Fprintf(out, "  %s %s\n", time.Now().UTC().Format("15:04:05"), backup.PhaseText(phase))
+				})
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(out, backup.Summary(done))
+			if backup.PhaseOf(done) == backup.PhaseFailed {
+				return fmt.Errorf("backup %s failed", done.GetName())
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&name, "name", "", "name of the MessageStackBackup (default: generated from the stack's name)")
+	cmd.Flags().BoolVar(&wait, "wait", false, "wait until the backup is Completed or Failed (up to --timeout; use e.g. --timeout 30m)")
+	return cmd
+}
+
+func restoreCommand(flags *genericclioptions.ConfigFlags, timeout *time.Duration) *cobra.Command {
+	var from string
+	var dryRun bool
+	cmd := &cobra.Command{
+		Use:   "restore NEW_NAME --from-backup BACKUP",
+		Short: "Create a new MessageStack filled from a Completed backup (the source stack is not touched)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if strings.TrimSpace(from) == "" {
+				return fmt.Errorf("--from-backup is required: the MessageStackBackup to restore (kubectl get msbackup)")
+			}
+			s, err := connect(flags, *timeout)
+			if err != nil {
+				return err
+			}
+			ctx, cancel := context.WithTimeout(cmd.Context(), *timeout)
+			defer cancel()
+			stack, dropped, err := backup.Restore(ctx, s.clients.Dynamic, s.ns, from, args[0], dryRun)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			for _, d := range dropped {
+				fmt.Fprintf(out, "# not copied: %s\n", d)
+			}
+			if dryRun {
+				y, err := yaml.Marshal(stack.Object)
+				if err != nil {
+					return err
+				}
+				_, err = out.Write(y)
+				return err
+			}
+			fmt.Fprintf(out, "messagestack/%s created from backup %s; follow it with: kubectl messagestack status %s -n %s\n",
+				stack.GetName(), from, stack.GetName(), s.ns)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&from, "from-backup", "", "the Completed MessageStackBackup (in this namespace) to restore")
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print the new MessageStack instead of creating it")
+	return cmd
 }
