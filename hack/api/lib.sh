@@ -5,14 +5,16 @@ MS_TEST_RUN=${MS_TEST_RUN:-/tmp/messagestack-test}
 APP_DB=${APP_DB:-messages}
 APP_USER=${APP_USER:-messages}
 APP_PASSWORD=${APP_PASSWORD:-messages}
-# Ports: 333xx for SQL, 345xx for Galera replication (+1 IST, +2 SST), 392xx for the nodes'
-# galera-agents (HAProxy checks their /health). The Galera cluster is the operator's data plane
+# Ports: 253xx for SQL, 255xx for Galera replication (+1 IST, +2 SST), 252xx for the nodes'
+# galera-agents (HAProxy checks their /health). All below the kernel's ephemeral range
+# (32768-60999): a fixed port inside it can be held by any outgoing connection on the machine
+# (kind, the API-server tests), and a server then fails with "Address already in use". The Galera cluster is the operator's data plane
 # (start-galera.sh over hack/dataplane/lib.sh); its HAProxy's /healthz is on HAPROXY_PORT - 1.
-SINGLE_PORT=${SINGLE_PORT:-33306}
-GALERA_PORTS=(33311 33312 33313)
-GALERA_GCOMM_PORTS=(34567 34577 34587)
-GALERA_AGENT_PORTS=(39201 39202 39203)
-HAPROXY_PORT=${HAPROXY_PORT:-33310}
+SINGLE_PORT=${SINGLE_PORT:-25306}
+GALERA_PORTS=(25311 25312 25313)
+GALERA_GCOMM_PORTS=(25567 25577 25587)
+GALERA_AGENT_PORTS=(25201 25202 25203)
+HAPROXY_PORT=${HAPROXY_PORT:-25310}
 
 _ms_started=${_ms_started:-$(date +%s)}
 say() { echo "[$(basename "$0") +$(( $(date +%s) - _ms_started ))s] $*"; }

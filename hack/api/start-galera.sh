@@ -5,9 +5,9 @@
 # the operator's rendered my.cnf; HAProxy with the operator's rendered haproxy.cfg (db-0 the writer,
 # db-1/db-2 backups, the writer sticks); only loopback addresses and ports changed
 # (hack/dataplane/loopback-config.sh). Needs `make product-configs`.
-#   SQL:     n1 127.0.0.1:33311, n2 :33312, n3 :33313 (nodes 0-2 in $MS_TEST_RUN/galera/node0..2);
-#            HAProxy writer endpoint :33310, its /healthz on :33309, admin socket galera/haproxy.sock
-#   agents:  :39201..39203 (/health, used by HAProxy's checks)
+#   SQL:     n1 127.0.0.1:25311, n2 :25312, n3 :25313 (nodes 0-2 in $MS_TEST_RUN/galera/node0..2);
+#            HAProxy writer endpoint :25310, its /healthz on :25309, admin socket galera/haproxy.sock
+#   agents:  :25201..25203 (/health, used by HAProxy's checks)
 # Safe to run twice: it starts only what is not running; a node whose server was killed starts
 # again and rejoins. With no node running it creates a fresh cluster (test data only).
 set -euo pipefail

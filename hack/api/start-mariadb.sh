@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts the single MariaDB server that the message-api tests (@QuarkusTest) run against:
-# 127.0.0.1:${SINGLE_PORT:-33306}, database/user/password "messages". Safe to run twice.
+# 127.0.0.1:${SINGLE_PORT:-25306}, database/user/password "messages". Safe to run twice.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 require_root_and_packages

@@ -20,8 +20,8 @@
 #      server, SHA-256 mismatch, non-empty datadir) leave the datadir untouched; b2 restored into an empty datadir
 #      as the mysql user, then galera-agent start (galera-start.sh) of a NEW two-node stack: ordinal 0
 #      bootstraps from the restored data, ordinal 1 joins by SST; rows and CHECKSUM TABLE = the source's.
-# Ports (override with env): SQL $BK_SQL_PORT (33411), restored $BK_RESTORE_PORT (33412), Galera
-# $BK_GCOMM_PORT (34411), S3 $BK_S3_PORT (37070); step 8's new stack uses SQL +2..+4 and Galera +10..+22. Everything lives in $MS_TEST_RUN (default
+# Ports (override with env): SQL $BK_SQL_PORT (26411), restored $BK_RESTORE_PORT (26412), Galera
+# $BK_GCOMM_PORT (26511), S3 $BK_S3_PORT (27070); step 8's new stack uses SQL +2..+4 and Galera +10..+22. Everything lives in $MS_TEST_RUN (default
 # /tmp/messagestack-backup-test); each run starts from an empty one. Processes are stopped on exit.
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -31,10 +31,10 @@ source "$REPO/hack/api/lib.sh"
 # shellcheck source=hack/versions.env
 source "$REPO/hack/versions.env"
 MS_CACHE=${MS_CACHE:-$HOME/.cache/messagestack}
-SQL_PORT=${BK_SQL_PORT:-33411}
-RESTORE_PORT=${BK_RESTORE_PORT:-33412}
-GCOMM_PORT=${BK_GCOMM_PORT:-34411}
-S3_PORT=${BK_S3_PORT:-37070}
+SQL_PORT=${BK_SQL_PORT:-26411}
+RESTORE_PORT=${BK_RESTORE_PORT:-26412}
+GCOMM_PORT=${BK_GCOMM_PORT:-26511}
+S3_PORT=${BK_S3_PORT:-27070}
 ROWS=${ROWS:-50000}
 BIG_ROWS=${BIG_ROWS:-400000}   # for the interrupted run: enough data that a SIGTERM lands mid-stream
 VERSITYGW=${VERSITYGW_BIN:-$MS_CACHE/objectstore/$VERSITYGW_VERSION/versitygw}

@@ -9,9 +9,9 @@ public final class TestServers {
 
     public static final String HOST = "127.0.0.1";
     public static final int SINGLE_MARIADB = Integer.getInteger("ms.test.db.port",
-            Integer.parseInt(System.getenv().getOrDefault("MS_TEST_DB_PORT", "33306")));
-    public static final int HAPROXY = 33310;
-    public static final int[] GALERA_NODES = { 33311, 33312, 33313 };
+            Integer.parseInt(System.getenv().getOrDefault("MS_TEST_DB_PORT", "25306")));
+    public static final int HAPROXY = 25310;
+    public static final int[] GALERA_NODES = { 25311, 25312, 25313 };
     public static final String DATABASE = "messages";
     public static final String USER = "messages";
     public static final String PASSWORD = "messages";
