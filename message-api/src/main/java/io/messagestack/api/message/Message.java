@@ -1,6 +1,7 @@
 package io.messagestack.api.message;
 
 import java.time.Instant;
+import java.util.List;
 
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -41,7 +42,12 @@ public class Message extends PanacheEntityBase {
     @Column(name = "request_hash", updatable = false, length = 64)
     public String requestHash;
 
+    /** Native SQL: no HQL parse (see MessageService.chunk); the unique key finds at most one row. */
     static Message findByIdempotencyKey(String key) {
-        return find("idempotencyKey", key).firstResult();
+        List<?> rows = getEntityManager()
+                .createNativeQuery("SELECT * FROM message WHERE idempotency_key = :key", Message.class)
+                .setParameter("key", key)
+                .getResultList();
+        return rows.isEmpty() ? null : (Message) rows.get(0);
     }
 }
