@@ -5,7 +5,8 @@ import io.fabric8.kubernetes.api.model.Condition;
 import java.util.ArrayList;
 import java.util.List;
 
-/** What the operator observed. Conditions: Ready, DatabaseReady, ProxyReady, ApiReady, FrontendReady. */
+/** What the operator observed. Conditions: Ready, DatabaseReady, ProxyReady, ApiReady, FrontendReady,
+ * and BackupFailing once the stack has backups. */
 public class MessageStackStatus {
     public Long observedGeneration;
     /** Pending, Progressing, Ready, Degraded or Failed. */
@@ -20,4 +21,6 @@ public class MessageStackStatus {
     public String databaseSummary;
     /** Where the page is served. */
     public String url;
+    /** The last successful backup, when the stack has backups. */
+    public StackBackupStatus backup;
 }

@@ -14,6 +14,8 @@ public final class Conditions {
     public static final String PROXY_READY = "ProxyReady";
     public static final String API_READY = "ApiReady";
     public static final String FRONTEND_READY = "FrontendReady";
+    /** True while the stack's most recently finished backup Failed (BackupHealth). */
+    public static final String BACKUP_FAILING = "BackupFailing";
 
     private Conditions() {
     }
@@ -41,6 +43,11 @@ public final class Conditions {
             result.add(condition(type, statusText, reason, message, generation, now));
         }
         return result;
+    }
+
+    /** Returns the new list: {@code previous} without {@code type}. */
+    public static List<Condition> remove(List<Condition> previous, String type) {
+        return new ArrayList<>(previous.stream().filter(c -> !type.equals(c.getType())).toList());
     }
 
     public static Condition find(List<Condition> conditions, String type) {

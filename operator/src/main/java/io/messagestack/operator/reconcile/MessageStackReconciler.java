@@ -21,10 +21,12 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import io.messagestack.operator.backup.BackupHealth;
 import io.messagestack.operator.common.Images;
 import io.messagestack.operator.common.Labels;
 import io.messagestack.operator.common.Stack;
 import io.messagestack.operator.crd.MessageStack;
+import io.messagestack.operator.crd.MessageStackBackup;
 import io.messagestack.operator.crd.MessageStackStatus;
 import io.messagestack.operator.database.GaleraProbe;
 import org.jboss.logging.Logger;
@@ -64,6 +66,7 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
         }
         // Pods are owned by their StatefulSet/Deployment, not by the MessageStack: map them by the instance label.
         sources.add(byInstanceLabel(Pod.class, context));
+        sources.add(backupsOfStack(context));
         return sources;
     }
 
@@ -78,6 +81,18 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
                     return instance == null ? Set.of()
                             : Set.of(new ResourceID(instance, object.getMetadata().getNamespace()));
                 })
+                .build(), context);
+    }
+
+    /**
+     * MessageStackBackups, by the stack they name (spec.stack): a person's on-demand backup has no owner or label.
+     * A backup that finishes updates the stack's BackupFailing condition at once.
+     */
+    private static InformerEventSource<MessageStackBackup, MessageStack> backupsOfStack(
+            EventSourceContext<MessageStack> context) {
+        return new InformerEventSource<>(InformerEventSourceConfiguration.from(MessageStackBackup.class, MessageStack.class)
+                .withSecondaryToPrimaryMapper(backup -> backup.getSpec() == null || backup.getSpec().stack == null
+                        ? Set.of() : Set.of(new ResourceID(backup.getSpec().stack, backup.getMetadata().getNamespace())))
                 .build(), context);
     }
 
@@ -111,6 +126,8 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
         }
         MessageStackStatus next = StatusCalculator.calculate(previous, observed,
                 resource.getMetadata().getGeneration(), now());
+        next = StatusCalculator.withBackups(next, resource.getSpec() != null && resource.getSpec().backup != null,
+                backupHealth(context), resource.getMetadata().getGeneration(), now());
         emitTransitionEvents(context, resource, previous, next);
         long millis = (System.nanoTime() - started) / 1_000_000;
         boolean ready = Conditions.isTrue(next.conditions, Conditions.READY);
@@ -258,6 +275,16 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
         }
     }
 
+    /** The stack's backups as the informer has them (the ones naming this stack in spec.stack). */
+    private static BackupHealth.Health backupHealth(Context<MessageStack> context) {
+        return BackupHealth.of(context.getSecondaryResources(MessageStackBackup.class).stream()
+                .map(b -> new BackupHealth.Backup(b.getMetadata().getName(),
+                        b.getStatus() == null ? null : b.getStatus().phase,
+                        b.getStatus() == null || b.getStatus().endTime == null ? null : Instant.parse(b.getStatus().endTime),
+                        b.getStatus() == null ? null : b.getStatus().reason))
+                .toList());
+    }
+
     /** A Warning event when a spec is refused, once per refusal (the status keeps saying it while it lasts). */
     private void warnOnceAboutRefusal(Context<MessageStack> context, MessageStack resource,
                                       MessageStackStatus previous, String message) {
@@ -272,6 +299,15 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
 
     private void emitTransitionEvents(Context<MessageStack> context, MessageStack resource,
                                       MessageStackStatus previous, MessageStackStatus next) {
+        var failingBefore = previous == null ? null : Conditions.find(previous.conditions, Conditions.BACKUP_FAILING);
+        var failingNow = Conditions.find(next.conditions, Conditions.BACKUP_FAILING);
+        if (failingNow != null && "True".equals(failingNow.getStatus())
+                && (failingBefore == null || !"True".equals(failingBefore.getStatus()))) {
+            events.warning(context.getClient(), resource, "BackupFailing", failingNow.getMessage());
+        } else if (failingNow != null && failingBefore != null && "True".equals(failingBefore.getStatus())
+                && !"True".equals(failingNow.getStatus())) {
+            events.normal(context.getClient(), resource, "BackupRecovered", failingNow.getMessage());
+        }
         for (String type : List.of(Conditions.READY, Conditions.DATABASE_READY, Conditions.PROXY_READY,
                 Conditions.API_READY, Conditions.FRONTEND_READY)) {
             var before = previous == null ? null : Conditions.find(previous.conditions, type);

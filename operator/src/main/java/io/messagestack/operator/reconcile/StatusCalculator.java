@@ -1,11 +1,13 @@
 package io.messagestack.operator.reconcile;
 
 import io.fabric8.kubernetes.api.model.Condition;
+import io.messagestack.operator.backup.BackupHealth;
 import io.messagestack.operator.crd.ComponentStatus;
 import io.messagestack.operator.crd.GaleraBootstrapStatus;
 import io.messagestack.operator.crd.GaleraNodeStatus;
 import io.messagestack.operator.crd.GaleraStatus;
 import io.messagestack.operator.crd.MessageStackStatus;
+import io.messagestack.operator.crd.StackBackupStatus;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -91,6 +93,42 @@ public final class StatusCalculator {
      * The Galera status with each node's {@code since} kept while its state is unchanged, and the last bootstrap kept
      * until the next one (also when no agent answers: it is history, not a claim about now).
      */
+    /**
+     * Adds what the stack's backups say: status.backup (the last successful one) and the BackupFailing condition,
+     * once the stack has spec.backup or any backup; a stack without either shows neither.
+     */
+    public static MessageStackStatus withBackups(MessageStackStatus status, boolean configured, BackupHealth.Health health,
+                                                 long generation, String now) {
+        var success = health.lastSuccess();
+        var failing = health.failing();
+        if (!configured && success.isEmpty() && failing.isEmpty()) {
+            status.conditions = Conditions.remove(status.conditions, Conditions.BACKUP_FAILING);
+            status.backup = null;
+            return status;
+        }
+        String last = success.map(b -> "the last successful backup is " + b.name() + " (" + b.finished() + ")")
+                .orElse("no backup has completed yet");
+        if (failing.isPresent()) {
+            var f = failing.get();
+            status.conditions = Conditions.set(status.conditions, Conditions.BACKUP_FAILING, true, "BackupFailed",
+                    "backup " + f.name() + " failed" + (f.reason() == null || f.reason().isBlank() ? "" : ": " + f.reason())
+                            + "; " + last, generation, now);
+        } else if (success.isPresent()) {
+            status.conditions = Conditions.set(status.conditions, Conditions.BACKUP_FAILING, false, "BackupSucceeded",
+                    last, generation, now);
+        } else {
+            status.conditions = Conditions.set(status.conditions, Conditions.BACKUP_FAILING, false, "NoBackupYet",
+                    "no backup has finished yet", generation, now);
+        }
+        status.backup = success.map(b -> {
+            StackBackupStatus backup = new StackBackupStatus();
+            backup.lastSuccessfulBackup = b.name();
+            backup.lastSuccessfulTime = b.finished().toString();
+            return backup;
+        }).orElse(null);
+        return status;
+    }
+
     static GaleraStatus galera(GaleraStatus previous, GaleraStatus observed, String now) {
         GaleraBootstrapStatus last = observed != null && observed.lastBootstrap != null ? observed.lastBootstrap
                 : previous == null ? null : previous.lastBootstrap;

@@ -10,8 +10,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.messagestack.operator.common.Components;
 import io.messagestack.operator.common.Labels;
+import io.messagestack.operator.crd.MessageStack;
 import io.messagestack.operator.crd.MessageStackBackup;
 import io.messagestack.operator.crd.MessageStackBackupStatus;
+import io.messagestack.operator.reconcile.Conditions;
 import io.messagestack.operator.reconcile.MessageStackBackupReconciler;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -163,6 +165,10 @@ class BackupReconcileIT {
         assertEquals("0-1-48213", done.getStatus().position.gtid);
         assertEquals("69a5882d-e8dd-11f1-a129-7fb5ec1daa7b", done.getStatus().position.galeraUuid);
         assertNull(done.getStatus().reason);
+        MessageStack afterSuccess = awaitStack("bk", "shop", st -> st.backup != null
+                && "first".equals(st.backup.lastSuccessfulBackup));
+        assertEquals("BackupSucceeded", Conditions.find(afterSuccess.getStatus().conditions,
+                Conditions.BACKUP_FAILING).getReason());
 
         // Its turn now.
         MessageStackBackup second = awaitBackup("bk", "second", s -> "Running".equals(s.phase));
@@ -172,6 +178,24 @@ class BackupReconcileIT {
         MessageStackBackup failed = awaitBackup("bk", "second", s -> "Failed".equals(s.phase));
         assertTrue(failed.getStatus().reason.contains("403 Forbidden"), failed.getStatus().reason);
         assertEquals("shop-db-2", second.getStatus().node);
+
+        // The stack says so: BackupFailing with the reason, the last success still named, and a Warning event.
+        MessageStack failing = awaitStack("bk", "shop", st -> Conditions.isTrue(st.conditions, Conditions.BACKUP_FAILING));
+        String message = Conditions.find(failing.getStatus().conditions, Conditions.BACKUP_FAILING).getMessage();
+        assertTrue(message.contains("backup second failed") && message.contains("403 Forbidden")
+                && message.contains("the last successful backup is first"), message);
+        assertEquals("first", failing.getStatus().backup.lastSuccessfulBackup);
+        KubeApi.await("a BackupFailing event on the stack", WAIT, () -> client.v1().events().inNamespace("bk").list()
+                .getItems().stream().filter(e -> "BackupFailing".equals(e.getReason())
+                        && "shop".equals(e.getInvolvedObject().getName())).findFirst().orElse(null));
+    }
+
+    private static MessageStack awaitStack(String ns, String name,
+                                           Predicate<io.messagestack.operator.crd.MessageStackStatus> test) {
+        return KubeApi.await("stack " + ns + "/" + name + " status", WAIT, () -> {
+            MessageStack st = client.resources(MessageStack.class).inNamespace(ns).withName(name).get();
+            return st != null && st.getStatus() != null && test.test(st.getStatus()) ? st : null;
+        });
     }
 
     @Test

@@ -1,13 +1,17 @@
 package io.messagestack.operator.reconcile;
 
+import io.messagestack.operator.backup.BackupHealth;
 import io.messagestack.operator.crd.GaleraStatus;
 import io.messagestack.operator.crd.MessageStackStatus;
 import org.junit.jupiter.api.Test;
 
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class StatusCalculatorTest {
@@ -88,5 +92,49 @@ class StatusCalculatorTest {
         MessageStackStatus s4 = StatusCalculator.calculate(s3, new Observed(0, 3, 2, 2, 0, 2, true, 2, 2, null, null,
                 List.of()), 1, "T4");
         assertEquals("db-0", s4.galera.lastBootstrap.forcedBy, "history survives an unanswered probe");
+    }
+
+    private static BackupHealth.Health health(String success, String failing) {
+        Instant t = Instant.parse("2026-12-06T12:00:00Z");
+        return new BackupHealth.Health(
+                Optional.ofNullable(success).map(n -> new BackupHealth.Backup(n, "Completed", t, null)),
+                Optional.ofNullable(failing).map(n -> new BackupHealth.Backup(n, "Failed", t.plusSeconds(60), "AccessDenied")));
+    }
+
+    @Test
+    void backupsShowOnlyWhenTheStackHasThem() {
+        MessageStackStatus s = StatusCalculator.withBackups(StatusCalculator.calculate(null, allReady(List.of()), 1, "T"),
+                false, health(null, null), 1, "T");
+        assertNull(Conditions.find(s.conditions, Conditions.BACKUP_FAILING));
+        assertNull(s.backup);
+        MessageStackStatus configured = StatusCalculator.withBackups(
+                StatusCalculator.calculate(null, allReady(List.of()), 1, "T"), true, health(null, null), 1, "T");
+        assertEquals("NoBackupYet", Conditions.find(configured.conditions, Conditions.BACKUP_FAILING).getReason());
+        assertFalse(Conditions.isTrue(configured.conditions, Conditions.BACKUP_FAILING));
+    }
+
+    @Test
+    void aFailedBackupIsFailingUntilOneSucceeds() {
+        MessageStackStatus ok = StatusCalculator.withBackups(StatusCalculator.calculate(null, allReady(List.of()), 1, "T1"),
+                true, health("b1", null), 1, "T1");
+        assertEquals("BackupSucceeded", Conditions.find(ok.conditions, Conditions.BACKUP_FAILING).getReason());
+        assertEquals("b1", ok.backup.lastSuccessfulBackup);
+        assertEquals("2026-12-06T12:00:00Z", ok.backup.lastSuccessfulTime);
+
+        MessageStackStatus failing = StatusCalculator.withBackups(StatusCalculator.calculate(ok, allReady(List.of()), 1, "T2"),
+                true, health("b1", "b2"), 1, "T2");
+        var c = Conditions.find(failing.conditions, Conditions.BACKUP_FAILING);
+        assertTrue(Conditions.isTrue(failing.conditions, Conditions.BACKUP_FAILING));
+        assertEquals("BackupFailed", c.getReason());
+        assertEquals("backup b2 failed: AccessDenied; the last successful backup is b1 (2026-12-06T12:00:00Z)", c.getMessage());
+        assertEquals("T2", c.getLastTransitionTime());
+        assertEquals("b1", failing.backup.lastSuccessfulBackup, "the last success stays visible while failing");
+        assertTrue(Conditions.isTrue(failing.conditions, Conditions.READY), "a failing backup does not make the stack unready");
+
+        // Backups removed from the spec but still present: the condition stays.
+        MessageStackStatus unconfigured = StatusCalculator.withBackups(
+                StatusCalculator.calculate(failing, allReady(List.of()), 2, "T3"), false, health("b1", "b2"), 2, "T3");
+        assertTrue(Conditions.isTrue(unconfigured.conditions, Conditions.BACKUP_FAILING));
+        assertEquals("T2", Conditions.find(unconfigured.conditions, Conditions.BACKUP_FAILING).getLastTransitionTime());
     }
 }
