@@ -35,9 +35,13 @@ func Render(out io.Writer, r *Report, now time.Time) {
 			p("   URL: %s", r.URL)
 		}
 		p("\n")
+		if r.LastBackup != "" {
+			p("Last backup: %s, finished %s ago at %s\n", r.LastBackup, age(now, r.LastBackupTime),
+				r.LastBackupTime.UTC().Format("01-02 15:04:05Z"))
+		}
 	}
 	if len(r.Problems) == 0 {
-		p("Verdict: OK, every condition True and every component at its desired replicas\n")
+		p("Verdict: OK, every condition healthy and every component at its desired replicas\n")
 	} else {
 		p("Verdict: ATTENTION\n")
 		for _, pr := range r.Problems {

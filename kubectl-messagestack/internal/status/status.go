@@ -92,6 +92,9 @@ type Report struct {
 	GaleraNodes []map[string]string
 	DBPods      []Pod
 	Events      []Event
+	// LastBackup is .status.backup: the stack's last successful backup and when it finished ("" when none).
+	LastBackup     string
+	LastBackupTime time.Time
 	// Problems are lines for the verdict: conditions not True, components short of replicas, stale status.
 	Problems []string
 
@@ -184,11 +187,15 @@ func fromStack(u *unstructured.Unstructured) *Report {
 	if g, ok, _ := unstructured.NestedMap(st, "galera"); ok {
 		r.Galera, r.GaleraNodes = galera(g)
 	}
+	r.LastBackup, _, _ = unstructured.NestedString(st, "backup", "lastSuccessfulBackup")
+	if t, ok, _ := unstructured.NestedString(st, "backup", "lastSuccessfulTime"); ok {
+		r.LastBackupTime, _ = time.Parse(time.RFC3339, t)
+	}
 	return r
 }
 
 // The operator's conditions in the order a person reads them (operator/.../reconcile/Conditions.java).
-var conditionOrder = []string{"Ready", "DatabaseReady", "ProxyReady", "ApiReady", "FrontendReady"}
+var conditionOrder = []string{"Ready", "DatabaseReady", "ProxyReady", "ApiReady", "FrontendReady", "BackupFailing"}
 
 func conditionRank(t string) int {
 	for i, known := range conditionOrder {
@@ -388,7 +395,7 @@ func problems(r *Report) []string {
 			r.Generation, r.ObservedGeneration))
 	}
 	for _, c := range r.Conditions {
-		if c.Status != "True" {
+		if !healthy(c) {
 			msg := fmt.Sprintf("%s=%s", c.Type, c.Status)
 			if c.Reason != "" {
 				msg += " (" + c.Reason + ")"
@@ -414,6 +421,16 @@ func problems(r *Report) []string {
 		}
 	}
 	return out
+}
+
+// problemWhenTrue are the conditions that report a problem by being True (the others are healthy when True).
+var problemWhenTrue = map[string]bool{"BackupFailing": true}
+
+func healthy(c Condition) bool {
+	if problemWhenTrue[c.Type] {
+		return c.Status == "False"
+	}
+	return c.Status == "True"
 }
 
 func str(v interface{}) string {

@@ -239,6 +239,11 @@ func TestHealthyStackVerdictOK(t *testing.T) {
 		m := c.(map[string]interface{})
 		m["status"], m["reason"] = "True", m["type"]
 	}
+	// BackupFailing is healthy when False; the last backup is on the screen.
+	st["conditions"] = append(st["conditions"].([]interface{}), map[string]interface{}{"type": "BackupFailing",
+		"status": "False", "reason": "BackupSucceeded", "message": "the last successful backup is nightly-0300",
+		"lastTransitionTime": "2026-12-06T02:10:00Z"})
+	st["backup"] = map[string]interface{}{"lastSuccessfulBackup": "nightly-0300", "lastSuccessfulTime": "2026-12-06T02:10:00Z"}
 	kube := fake.NewSimpleClientset(
 		&appsv1.StatefulSet{ObjectMeta: metav1.ObjectMeta{Name: "demo-db", Namespace: "messagestack"},
 			Spec: appsv1.StatefulSetSpec{Replicas: int32p(3)}, Status: appsv1.StatefulSetStatus{ReadyReplicas: 3}},
@@ -253,7 +258,8 @@ func TestHealthyStackVerdictOK(t *testing.T) {
 	var buf bytes.Buffer
 	Render(&buf, r, now)
 	out := buf.String()
-	for _, want := range []string{"Verdict: OK", "writer=demo-db-1", "NAME", "SEQNO", "demo-db-1  1042", "proxy      deploy/demo-proxy     absent"} {
+	for _, want := range []string{"Verdict: OK", "Last backup: nightly-0300, finished 50m ago at 12-06 02:10:00Z",
+		"BackupFailing  False", "writer=demo-db-1", "NAME", "SEQNO", "demo-db-1  1042", "proxy      deploy/demo-proxy     absent"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -336,5 +342,21 @@ func TestGVRMatchesTheCRD(t *testing.T) {
 	}
 	if !served {
 		t.Errorf("the CRD does not serve and store %s: %+v", GVR.Version, crd.Spec.Versions)
+	}
+}
+
+func TestAFailingBackupIsAProblem(t *testing.T) {
+	stack := loadStack(t, "demo.yaml")
+	st := stack.Object["status"].(map[string]interface{})
+	st["conditions"] = []interface{}{map[string]interface{}{"type": "BackupFailing", "status": "True",
+		"reason": "BackupFailed", "message": "backup b2 failed: 403 Forbidden"}}
+	r, err := Gather(context.Background(), Clients{Dynamic: dynClient(stack), Kube: fake.NewSimpleClientset()},
+		"messagestack", "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "BackupFailing=True (BackupFailed): backup b2 failed: 403 Forbidden"
+	if !contains(r.Problems, want) {
+		t.Fatalf("problems %v lack %q", r.Problems, want)
 	}
 }
