@@ -26,7 +26,7 @@ TEST_PHASES ?= docker toolchain kube-api-test-bins \
 	test-operator test-chaos-client test-kubectl-plugin test-helm \
 	base-image node-image cluster test-lab objectstore test-objectstore \
 	api-image dataplane-images test-dataplane-images operator-image \
-	deploy-operator test-e2e test-vip deploy-sample chaos-ci test-backup-kind
+	deploy-operator test-e2e test-vip deploy-sample chaos-ci test-backup-kind test-helm-lab
 
 # The phases of `make up`: build what is missing (cached), create the lab, install the
 # operator, apply the sample and print where the page is.

@@ -11,7 +11,7 @@ KUBECTL_PLUGIN_BIN := $(MS_CACHE)/k8s/$(K8S_VERSION)/bin/kubectl-messagestack
 KUBECTL_PLUGIN_SRC := $(shell find $(KUBECTL_PLUGIN_DIR) -name '*.go' -not -name '*_test.go') \
 	$(KUBECTL_PLUGIN_DIR)/go.mod $(KUBECTL_PLUGIN_DIR)/go.sum
 
-.PHONY: helm release-manifests test-helm kubectl-plugin test-kubectl-plugin test-install-apiserver
+.PHONY: helm release-manifests test-helm kubectl-plugin test-kubectl-plugin test-install-apiserver test-helm-lab
 
 helm: ## Helm (version in hack/install/versions.env) built once from the Go module proxy, cached in $(MS_CACHE)/helm/<version>/bin
 	@hack/install/helm.sh
@@ -37,3 +37,7 @@ test-kubectl-plugin: ## go vet + unit tests of kubectl-messagestack (client-go f
 test-install-apiserver: toolchain helm kubectl-plugin ## bundle + chart (namespaced) on a throw-away kube-apiserver on loopback: RBAC by auth can-i, the operator jar run with the chart's env/RBAC reconciles only watched namespaces, plugin status
 	@test -f operator/target/quarkus-app/quarkus-run.jar || $(OPERATOR_MVN) package -DskipTests
 	@hack/install/apiserver-check.sh
+
+test-helm-lab: deploy-sample helm kubectl-plugin ## on kind: the chart installs the operator (the kustomize one scaled to 0 meanwhile), it reconciles the sample to Ready, plugin status OK; then uninstalled and the kustomize operator restored
+	@hack/install/helm-lab.sh
+
