@@ -3,6 +3,7 @@
 //	kubectl messagestack status NAME                     one screen for a person on call
 //	kubectl messagestack backup NAME [--name B] [--wait] an on-demand MessageStackBackup of the stack
 //	kubectl messagestack restore NEW --from-backup B     a new MessageStack filled from a Completed backup
+//	                                                     (--target-namespace T: in another namespace)
 //
 // Each takes kubectl's flags (-n NAMESPACE, --context CTX, --kubeconfig ...).
 package main
@@ -154,7 +155,7 @@ func backupCommand(flags *genericclioptions.ConfigFlags, timeout *time.Duration)
 }
 
 func restoreCommand(flags *genericclioptions.ConfigFlags, timeout *time.Duration) *cobra.Command {
-	var from string
+	var from, into string
 	var dryRun bool
 	cmd := &cobra.Command{
 		Use:   "restore NEW_NAME --from-backup BACKUP",
@@ -170,7 +171,7 @@ func restoreCommand(flags *genericclioptions.ConfigFlags, timeout *time.Duration
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), *timeout)
 			defer cancel()
-			stack, dropped, err := backup.Restore(ctx, s.clients.Dynamic, s.ns, from, args[0], dryRun)
+			stack, dropped, err := backup.Restore(ctx, s.clients.Dynamic, s.clients.Kube, s.ns, from, args[0], into, dryRun)
 			if err != nil {
 				return err
 			}
@@ -186,12 +187,14 @@ func restoreCommand(flags *genericclioptions.ConfigFlags, timeout *time.Duration
 				_, err = out.Write(y)
 				return err
 			}
-			fmt.Fprintf(out, "messagestack/%s created from backup %s; follow it with: kubectl messagestack status %s -n %s\n",
-				stack.GetName(), from, stack.GetName(), s.ns)
+			fmt.Fprintf(out, "messagestack/%s created in namespace %s from backup %s; follow it with: kubectl messagestack status %s -n %s\n",
+				stack.GetName(), stack.GetNamespace(), from, stack.GetName(), stack.GetNamespace())
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&from, "from-backup", "", "the Completed MessageStackBackup (in this namespace) to restore")
+	cmd.Flags().StringVar(&into, "target-namespace", "", "create the new stack in this namespace (default: the backup's);"+
+		" it reads the backup from the source's S3 store and needs the same credentials Secret there")
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print the new MessageStack instead of creating it")
 	return cmd
 }

@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/kubernetes"
 )
 
 // GVRs of the two custom resources (crds/).
@@ -117,15 +118,30 @@ func Summary(b *unstructured.Unstructured) string {
 	return strings.Join(parts, ", ")
 }
 
-// RestoreStack is the new MessageStack newName filled from backup: the spec of the stack the backup was taken
-// of, with spec.database.restore naming the backup. What two stacks cannot share is left out, each named in
-// dropped: the virtual IPs (spec.vip) and a fixed frontend NodePort. A backup that is not Completed is refused.
-func RestoreStack(source, backup *unstructured.Unstructured, newName string) (stack *unstructured.Unstructured, dropped []string, err error) {
+// RestoreStack is the new MessageStack newName in namespace targetNS filled from backup: the spec of the stack
+// the backup was taken of, with spec.database.restore naming the backup (same namespace) or its location in the
+// source's S3 store (another namespace: the backup object and a volume cannot be read across namespaces, a
+// bucket can). What two stacks cannot share is left out, each named in dropped: the virtual IPs (spec.vip) and a
+// fixed frontend NodePort. A backup that is not Completed is refused.
+func RestoreStack(source, backup *unstructured.Unstructured, newName, targetNS string) (stack *unstructured.Unstructured, dropped []string, err error) {
 	if phase, _, _ := unstructured.NestedString(backup.Object, "status", "phase"); phase != PhaseCompleted {
 		return nil, nil, fmt.Errorf("backup %s is %s, not Completed: only a complete backup can be restored", backup.GetName(), orPending(phase))
 	}
-	if source.GetName() == newName {
+	if targetNS == "" {
+		targetNS = source.GetNamespace()
+	}
+	if source.GetName() == newName && source.GetNamespace() == targetNS {
 		return nil, nil, fmt.Errorf("a restore creates a NEW stack: %q is the stack the backup was taken of", newName)
+	}
+	restore := map[string]interface{}{"backup": backup.GetName()}
+	if targetNS != source.GetNamespace() {
+		s3, found, _ := unstructured.NestedMap(source.Object, "spec", "backup", "storage", "s3")
+		if !found {
+			return nil, nil, fmt.Errorf("backup %s is on a volume of namespace %s, which another namespace cannot mount:"+
+				" restore into %s", backup.GetName(), source.GetNamespace(), source.GetNamespace())
+		}
+		restore = map[string]interface{}{"location": map[string]interface{}{"s3": s3,
+			"path": source.GetNamespace() + "/" + source.GetName() + "/backups/" + backup.GetName()}}
 	}
 	spec, found, err := unstructured.NestedMap(source.Object, "spec")
 	if err != nil || !found {
@@ -143,18 +159,20 @@ func RestoreStack(source, backup *unstructured.Unstructured, newName string) (st
 	if db == nil {
 		db = map[string]interface{}{}
 	}
-	db["restore"] = map[string]interface{}{"backup": backup.GetName()}
+	db["restore"] = restore
 	spec["database"] = db
 	return &unstructured.Unstructured{Object: map[string]interface{}{
 		"apiVersion": apiVersion,
 		"kind":       "MessageStack",
-		"metadata":   map[string]interface{}{"name": newName, "namespace": source.GetNamespace()},
+		"metadata":   map[string]interface{}{"name": newName, "namespace": targetNS},
 		"spec":       spec,
 	}}, dropped, nil
 }
 
-// Restore reads the backup and its stack and creates the new stack (or, with dryRun, only returns it).
-func Restore(ctx context.Context, dyn dynamic.Interface, ns, backupName, newName string, dryRun bool) (*unstructured.Unstructured, []string, error) {
+// Restore reads the backup and its stack (in ns) and creates the new stack in targetNS ("" = ns), or, with
+// dryRun, only returns it. Into another namespace, the credentials Secret the S3 location names must exist there.
+func Restore(ctx context.Context, dyn dynamic.Interface, kube kubernetes.Interface, ns, backupName, newName, targetNS string,
+	dryRun bool) (*unstructured.Unstructured, []string, error) {
 	b, err := dyn.Resource(BackupGVR).Namespace(ns).Get(ctx, backupName, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
 		return nil, nil, fmt.Errorf("no MessageStackBackup %q in namespace %q", backupName, ns)
@@ -170,11 +188,23 @@ func Restore(ctx context.Context, dyn dynamic.Interface, ns, backupName, newName
 	if err != nil {
 		return nil, nil, err
 	}
-	stack, dropped, err := RestoreStack(src, b, newName)
-	if err != nil || dryRun {
-		return stack, dropped, err
+	stack, dropped, err := RestoreStack(src, b, newName, targetNS)
+	if err != nil {
+		return nil, nil, err
 	}
-	created, err := dyn.Resource(StackGVR).Namespace(ns).Create(ctx, stack, metav1.CreateOptions{})
+	if secret, found, _ := unstructured.NestedString(stack.Object, "spec", "database", "restore", "location", "s3",
+		"credentialsSecret", "name"); found && kube != nil {
+		if _, err := kube.CoreV1().Secrets(stack.GetNamespace()).Get(ctx, secret, metav1.GetOptions{}); apierrors.IsNotFound(err) {
+			return nil, nil, fmt.Errorf("namespace %s has no Secret %q with the store's keys (AWS_ACCESS_KEY_ID,"+
+				" AWS_SECRET_ACCESS_KEY): copy it from namespace %s first", stack.GetNamespace(), secret, ns)
+		} else if err != nil {
+			return nil, nil, err
+		}
+	}
+	if dryRun {
+		return stack, dropped, nil
+	}
+	created, err := dyn.Resource(StackGVR).Namespace(stack.GetNamespace()).Create(ctx, stack, metav1.CreateOptions{})
 	return created, dropped, err
 }
 

@@ -6,11 +6,13 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	dynamicfake "k8s.io/client-go/dynamic/fake"
+	kubefake "k8s.io/client-go/kubernetes/fake"
 )
 
 func fakeClient(objs ...runtime.Object) *dynamicfake.FakeDynamicClient {
@@ -173,7 +175,7 @@ func TestRestoreStack(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, dropped, err := RestoreStack(c.source, c.backup, c.newName)
+			got, dropped, err := RestoreStack(c.source, c.backup, c.newName, "")
 			if c.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
 					t.Fatalf("err = %v, want %q", err, c.wantErr)
@@ -212,24 +214,69 @@ func TestRestoreStack(t *testing.T) {
 func TestRestoreCreatesOrExplains(t *testing.T) {
 	completed := backupObj("b1", "demo", map[string]interface{}{"phase": "Completed", "location": "s3://b/shop/demo/backups/b1"})
 	dyn := fakeClient(stack("demo", withBackup()), completed)
-	if _, _, err := Restore(context.Background(), dyn, "shop", "b1", "demo2", true); err != nil {
+	if _, _, err := Restore(context.Background(), dyn, nil, "shop", "b1", "demo2", "", true); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := dyn.Resource(StackGVR).Namespace("shop").Get(context.Background(), "demo2", metav1.GetOptions{}); err == nil {
 		t.Fatal("--dry-run created the stack")
 	}
-	if _, _, err := Restore(context.Background(), dyn, "shop", "b1", "demo2", false); err != nil {
+	if _, _, err := Restore(context.Background(), dyn, nil, "shop", "b1", "demo2", "", false); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := dyn.Resource(StackGVR).Namespace("shop").Get(context.Background(), "demo2", metav1.GetOptions{}); err != nil {
 		t.Fatalf("not created: %v", err)
 	}
 	orphan := fakeClient(completed)
-	_, _, err := Restore(context.Background(), orphan, "shop", "b1", "demo2", false)
+	_, _, err := Restore(context.Background(), orphan, nil, "shop", "b1", "demo2", "", false)
 	if err == nil || !strings.Contains(err.Error(), "spec.database.restore.location") || !strings.Contains(err.Error(), "s3://b/shop/demo/backups/b1") {
 		t.Fatalf("err = %v", err)
 	}
-	if _, _, err := Restore(context.Background(), orphan, "shop", "nope", "demo2", false); err == nil || !strings.Contains(err.Error(), `no MessageStackBackup "nope"`) {
+	if _, _, err := Restore(context.Background(), orphan, nil, "shop", "nope", "demo2", "", false); err == nil || !strings.Contains(err.Error(), `no MessageStackBackup "nope"`) {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestRestoreIntoAnotherNamespaceReadsTheStore(t *testing.T) {
+	completed := backupObj("b1", "demo", map[string]interface{}{"phase": "Completed"})
+	spec := withBackup()
+	spec["backup"].(map[string]interface{})["storage"].(map[string]interface{})["s3"] = map[string]interface{}{
+		"endpoint": "http://s3:7070", "bucket": "b", "prefix": "team", "credentialsSecret": map[string]interface{}{"name": "backup-s3"}}
+	got, _, err := RestoreStack(stack("demo", spec), completed, "demo", "staging")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.GetNamespace() != "staging" {
+		t.Fatalf("namespace %q", got.GetNamespace())
+	}
+	loc, _, _ := unstructured.NestedMap(got.Object, "spec", "database", "restore", "location")
+	if loc["path"] != "shop/demo/backups/b1" {
+		t.Fatalf("path %v", loc["path"])
+	}
+	if b, _, _ := unstructured.NestedString(loc, "s3", "bucket"); b != "b" {
+		t.Fatalf("s3 %v", loc["s3"])
+	}
+	if _, found, _ := unstructured.NestedFieldNoCopy(got.Object, "spec", "database", "restore", "backup"); found {
+		t.Fatal("restore.backup set beside location")
+	}
+
+	pvc := withBackup()
+	pvc["backup"] = map[string]interface{}{"storage": map[string]interface{}{"pvc": map[string]interface{}{"claimName": "backups"}}}
+	if _, _, err := RestoreStack(stack("demo", pvc), completed, "demo2", "staging"); err == nil ||
+		!strings.Contains(err.Error(), "another namespace cannot mount") {
+		t.Fatalf("err = %v", err)
+	}
+
+	// The credentials Secret must be in the target namespace.
+	dyn := fakeClient(stack("demo", spec), completed)
+	_, _, err = Restore(context.Background(), dyn, kubefake.NewSimpleClientset(), "shop", "b1", "demo", "staging", false)
+	if err == nil || !strings.Contains(err.Error(), `namespace staging has no Secret "backup-s3"`) {
+		t.Fatalf("err = %v", err)
+	}
+	kube := kubefake.NewSimpleClientset(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "backup-s3", Namespace: "staging"}})
+	if _, _, err := Restore(context.Background(), dyn, kube, "shop", "b1", "demo", "staging", false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dyn.Resource(StackGVR).Namespace("staging").Get(context.Background(), "demo", metav1.GetOptions{}); err != nil {
+		t.Fatalf("not created in staging: %v", err)
 	}
 }
