@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Stops kind worker node containers (docker stop) under load, keeps them down, starts them again.
 #   one:  the worker that runs the database writer (<name>-db-0).  Target: errors for at most 3 s.
+#   proxy | api | frontend: the worker that runs a pod of that component, one without the writer
+#         when there is one (node loss per placement, issue 15). Same targets as one.
 #   half: half of the workers, rounded up, the writer's first (with 3 workers: 2 of them, so the
 #         database loses quorum and must stop taking writes). Target: no write lost or duplicated,
 #         Ready again after the restore without a manual step.
-# usage: chaos/scenarios/worker-stop.sh one|half      (CHAOS_NODE_DOWN seconds down, default 60)
+# The plain client's targets for one and the placements: failures span at most 1 s, p99 during the
+# fault at most 2 s. The pods on the stopped node are recorded (podsOnStoppedNode).
+# usage: chaos/scenarios/worker-stop.sh one|proxy|api|frontend|half   (CHAOS_NODE_DOWN seconds down, default 60)
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
 which=${1:-one}
-case $which in one | half) ;; *) die "usage: $0 one|half (got '$which')" ;; esac
+case $which in one | half | proxy | api | frontend) ;; *) die "usage: $0 one|proxy|api|frontend|half (got '$which')" ;; esac
 CHAOS_NODE_DOWN=${CHAOS_NODE_DOWN:-60}
 STOPPED=()
 
@@ -17,6 +21,10 @@ inject() {
   mapfile -t workers < <(kind_workers)
   (( ${#workers[@]} > 0 )) || die "no kind worker containers found for cluster '$KIND_CLUSTER' (set KIND_CLUSTER)"
   first=$(node_of_pod "$DB_STS-0" 2>/dev/null || true)
+  if [[ $which == proxy || $which == api || $which == frontend ]]; then
+    first=$(placement_node "$which" "$first")
+    [[ -n $first ]] || die "no running $which pod to place the fault on"
+  fi
   count=1
   [[ $which == half ]] && count=$(( (${#workers[@]} + 1) / 2 ))
   [[ -n $first ]] && STOPPED+=("$first")
@@ -25,6 +33,8 @@ inject() {
     [[ $n == "$first" ]] || STOPPED+=("$n")
   done
   measure stoppedNodes "$(printf '%s\n' "${STOPPED[@]}" | jq -R . | jq -cs .)"
+  measure podsOnStoppedNode "$(kc get pods -l "$LABEL_INSTANCE" --field-selector "spec.nodeName=${STOPPED[0]}" \
+    -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}' | sort | jq -R . | jq -cs .)"
   measure workers "${#workers[@]}"
   say "docker stop ${STOPPED[*]} (for ${CHAOS_NODE_DOWN}s)"
   run_fault docker stop "${STOPPED[@]}"
@@ -52,6 +62,19 @@ inject() {
   done
 }
 
+# placement_node COMPONENT WRITER_NODE: the node of a pod of COMPONENT, one other than the writer's when
+# there is one (so the placement is not the writer's again).
+placement_node() {
+  local pod node fallback=""
+  for pod in $(pods_of "$1"); do
+    node=$(node_of_pod "$pod")
+    [[ -n $node ]] || continue
+    [[ $node != "$2" ]] && { echo "$node"; return; }
+    fallback=$node
+  done
+  echo "$fallback"
+}
+
 heal() {
   local n
   for n in "${STOPPED[@]}"; do
@@ -61,6 +84,8 @@ heal() {
 
 if [[ $which == one ]]; then
   run_scenario worker-stop-one worker-stop "docker stop of the kind worker running the database writer, ${CHAOS_NODE_DOWN}s down, then docker start"
+elif [[ $which != half ]]; then
+  run_scenario "worker-stop-$which" worker-stop "docker stop of a kind worker running a $which pod (not the writer's when possible), ${CHAOS_NODE_DOWN}s down, then docker start"
 else
   run_scenario workers-stop-half workers-half-stop "docker stop of half the kind workers (rounded up), ${CHAOS_NODE_DOWN}s down, then docker start"
 fi
