@@ -28,11 +28,16 @@ connector=$(ls "$root"/message-api/target/quarkus-app/lib/main/com.mysql.mysql-c
 [[ -n $connector ]] || die "MySQL Connector/J not found in message-api/target/quarkus-app/lib/main: build message-api"
 
 sampler_pid=
+# The Galera cluster this run started is stopped at the end (its fixed ports would otherwise stay
+# taken); one that was already running (make api-servers-up) stays.
+galera_was_running=
+pid_alive "$MS_TEST_RUN/galera/node0/start.pid" && galera_was_running=1
 cleanup() {
   [[ -n $sampler_pid ]] && kill "$sampler_pid" 2>/dev/null || true
   stop_nginx bench >/dev/null 2>&1 || true
   stop_api bench-api-1 >/dev/null 2>&1 || true
   stop_api bench-api-2 >/dev/null 2>&1 || true
+  [[ -n $galera_was_running ]] || "$root/hack/api/stop-galera.sh" >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
