@@ -4,8 +4,9 @@
 #      one operator reconciles; its replica count is remembered and restored at the end, also on failure
 #   2. helm upgrade --install ms-helm deploy/helm/messagestack-operator -n messagestack-helm: every namespace
 #      watched, the lab's local images (the same :dev builds as deploy/overlays/local-images), one replica.
-#      The chart's crds/ are skipped because the CRDs exist: Helm never changes or deletes CRDs, so no stack is
-#      touched by the install or the uninstall
+#      --skip-crds: the lab's CRDs were applied by kubectl (make deploy-operator) and stay its; Helm 4 would
+#      server-side apply the chart's copy and stop on the field-manager conflict. Helm never deletes CRDs, so
+#      no stack is touched by the install or the uninstall
 #   3. the chart's operator takes the lease and reconciles the sample: its own log line
 #      "reconciled stack=messagestack/demo ... ready=true", the stack's Ready condition True and observedGeneration
 #      current; `kubectl messagestack status` says Verdict: OK
@@ -40,7 +41,7 @@ k -n "$OPERATOR_NS" wait pod -l app.kubernetes.io/name=messagestack-operator --f
 
 phase "2. helm upgrade --install $RELEASE $CHART -n $HELM_NS (Helm $HELM_VERSION)"
 t_install=$SECONDS
-"$HELM" "${ctx[@]}" upgrade --install "$RELEASE" "$CHART" -n "$HELM_NS" --create-namespace --wait --timeout 300s \
+"$HELM" "${ctx[@]}" upgrade --install "$RELEASE" "$CHART" -n "$HELM_NS" --create-namespace --skip-crds --wait --timeout 300s \
   --set image.tag=dev --set replicaCount=1 \
   --set stackImages.mariadbGalera=messagestack/mariadb-galera:10.11 --set stackImages.galeraAgent=messagestack/galera-agent:dev \
   --set stackImages.haproxy=messagestack/haproxy:dev --set stackImages.messageApi=messagestack/message-api:dev \
