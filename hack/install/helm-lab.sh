@@ -50,16 +50,21 @@ t_install=$SECONDS
 pod=$(k -n "$HELM_NS" get pods -l "app.kubernetes.io/instance=$RELEASE" -o jsonpath='{.items[0].metadata.name}')
 
 phase "3. $pod reconciles $SAMPLE_NS/$SAMPLE_NAME"
+# The log is read whole, then searched (grep -q on a pipe would cut kubectl off: SIGPIPE under pipefail).
+line=""
 for _ in $(seq 1 180); do
-  k -n "$HELM_NS" logs "$pod" 2>/dev/null | grep -q "reconciled stack=$SAMPLE_NS/$SAMPLE_NAME .*ready=true" && break
+  logs=$(k -n "$HELM_NS" logs "$pod" 2>/dev/null || true)
+  line=$(grep -m1 "reconciled stack=$SAMPLE_NS/$SAMPLE_NAME .*ready=true" <<<"$logs" || true)
+  [[ -n $line ]] && break
   sleep 2
 done
-k -n "$HELM_NS" logs "$pod" | grep -m1 "reconciled stack=$SAMPLE_NS/$SAMPLE_NAME .*ready=true" \
-  || die "the chart's operator did not reconcile $SAMPLE_NS/$SAMPLE_NAME to ready: kubectl -n $HELM_NS logs $pod"
+[[ -n $line ]] || die "the chart's operator did not reconcile $SAMPLE_NS/$SAMPLE_NAME to ready: kubectl -n $HELM_NS logs $pod"
+echo "   $line"
 k -n "$SAMPLE_NS" wait messagestack "$SAMPLE_NAME" --for=condition=Ready --timeout=300s >/dev/null
 gen=$(k -n "$SAMPLE_NS" get messagestack "$SAMPLE_NAME" -o jsonpath='{.metadata.generation} {.status.observedGeneration}')
 [[ ${gen% *} == "${gen#* }" ]] || die "generation/observedGeneration = $gen"
 echo "   Ready, generation/observedGeneration $gen, $((SECONDS - t_install)) s after helm install began"
-kubectl-messagestack status "$SAMPLE_NAME" -n "$SAMPLE_NS" --context "kind-$CLUSTER_NAME" | tee /dev/stderr | grep -q "^Verdict: OK" \
-  || die "kubectl messagestack status does not say Verdict: OK"
+screen=$(kubectl-messagestack status "$SAMPLE_NAME" -n "$SAMPLE_NS" --context "kind-$CLUSTER_NAME")
+echo "$screen"
+grep -q "^Verdict: OK" <<<"$screen" || die "kubectl messagestack status does not say Verdict: OK"
 phase "the chart's operator runs the sample stack: passed"
