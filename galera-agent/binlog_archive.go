@@ -322,6 +322,13 @@ func RunBinlogArchive(ctx context.Context, log *slog.Logger, cfg BinlogArchiveCo
 		ticker.Stop()
 		if ctx.Err() != nil {
 			<-exited
+			// A last cut of what is staged already: a planned stop (a move to another node) leaves nothing behind.
+			last, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			if err := a.tick(last); err != nil {
+				log.Error("the last archiving before stopping failed; the next archiver continues from the archive's end",
+					"file", a.file.Name, "error", err.Error())
+			}
+			cancel()
 			break
 		}
 		select {

@@ -13,8 +13,10 @@
 #      rows acknowledged before T (count and checksum), none after;
 #   6. refusals of binlog-plan: T before the first backup, T after the last archived transaction, a gap (one segment
 #      missing, through the volume target).
-# Ports (override with env): SQL $PITR_SQL_PORT (26611), restored $PITR_RESTORE_PORT (26612), Galera
-# $PITR_GCOMM_PORT (26621), S3 $PITR_S3_PORT (26670). Everything lives in $MS_TEST_RUN (default
+#   7. a second node joins (rsync SST): both binary logs hold the same GTIDs; the archiver moved to it continues
+#      the archive without a gap or an overlap.
+# Ports (override with env): SQL $PITR_SQL_PORT (26611), restored $PITR_RESTORE_PORT (26612), node 2
+# $PITR_NODE2_PORT (26613), Galera $PITR_GCOMM_PORT (26621; node 2 +1..+3), S3 $PITR_S3_PORT (26670). Everything lives in $MS_TEST_RUN (default
 # /tmp/messagestack-pitr-test); each run starts from an empty one. Processes are stopped on exit.
 set -euo pipefail
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
@@ -28,6 +30,7 @@ SQL_PORT=${PITR_SQL_PORT:-26611}
 RESTORE_PORT=${PITR_RESTORE_PORT:-26612}
 GCOMM_PORT=${PITR_GCOMM_PORT:-26621}
 S3_PORT=${PITR_S3_PORT:-26670}
+NODE2_PORT=${PITR_NODE2_PORT:-26613}
 RATE=${PITR_RATE:-10}
 SECONDS_STEADY=${PITR_SECONDS:-30}
 MAX_LAG_MS=${PITR_MAX_LAG_MS:-5000}
@@ -177,7 +180,8 @@ grep -v missing "$MS_TEST_RUN/lags.txt" | sort -n | awk -v missing="$(grep -c mi
     p50 = int((NR + 1) * 0.5); p95 = int(NR * 0.95); if (p95 < 1) p95 = 1
     print NR, missing, l[1], l[p50], l[p95], l[NR] }' >"$MS_TEST_RUN/lag.txt"
 read -r LAG_ROWS LAG_MISSING LAG_MIN LAG_P50 LAG_P95 LAG_MAX <"$MS_TEST_RUN/lag.txt" || true
-say "recovery point lag over $LAG_ROWS rows at $RATE rows/s: min ${LAG_MIN} ms, p50 ${LAG_P50} ms, p95 ${LAG_P95} ms, max ${LAG_MAX} ms ($(wc -l <"$MS_TEST_RUN/segments.log") segments so far)"
+ACHIEVED=$(awk 'NR == 1 { a = $3 } { b = $3 } END { if (b > a) printf "%.1f", (NR - 1) * 1000 / (b - a); else print "-" }' "$MS_TEST_RUN/rows.steady")
+say "recovery point lag over $LAG_ROWS rows at $RATE rows/s asked, $ACHIEVED rows/s achieved: min ${LAG_MIN} ms, p50 ${LAG_P50} ms, p95 ${LAG_P95} ms, max ${LAG_MAX} ms ($(wc -l <"$MS_TEST_RUN/segments.log") segments so far)"
 expect "every acknowledged row is in an archived segment" 0 "$LAG_MISSING"
 if [ "${LAG_MAX:-999999}" -le "$MAX_LAG_MS" ]; then pass "max recovery point lag ${LAG_MAX} ms <= $MAX_LAG_MS ms"
 else fail "max recovery point lag ${LAG_MAX:-none} ms > $MAX_LAG_MS ms"; fi
@@ -276,6 +280,42 @@ mkdir -p "$MS_TEST_RUN/archive-volume/x/$GALERA_UUID"; cp "$MS_TEST_RUN"/archive
 expect "the volume target without a gap: the same plan" "$(jq -c '.segments | map(split("/") | last)' "$MS_TEST_RUN/t.plan")" \
   "$(plan vol "$T" S3_ENDPOINT= BINLOG_DIR="$MS_TEST_RUN/archive-volume" BINLOG_FOLDER=x >/dev/null; jq -c '.segments | map(split("/") | last)' "$MS_TEST_RUN/vol.plan")"
 
+# --- 7. a second node: the same GTIDs in both binary logs, and the archiver moved to it continues the archive
+say "7. a second node joins (rsync SST); writes on both nodes; the archiver moves to the new node"
+DB2=$MS_TEST_RUN/db2
+init_datadir "$DB2"
+sed -e "s|$DB/|$DB2/|g" -e "s|^port=.*|port=$NODE2_PORT|" -e "s|^wsrep_cluster_address=.*|wsrep_cluster_address=gcomm://127.0.0.1:$GCOMM_PORT|" \
+  -e "s|gmcast.listen_addr=tcp://127.0.0.1:$GCOMM_PORT|gmcast.listen_addr=tcp://127.0.0.1:$((GCOMM_PORT + 1));ist.recv_addr=127.0.0.1:$((GCOMM_PORT + 2))|" \
+  "$DB/my.cnf" >"$DB2/my.cnf"
+printf 'wsrep_sst_method=rsync\nwsrep_sst_receive_address=127.0.0.1:%s\n' $((GCOMM_PORT + 3)) >>"$DB2/my.cnf"
+nohup mariadbd --defaults-file="$DB2/my.cnf" --user=mysql >>"$DB2/stdout.log" 2>&1 &
+PIDS+=("$!"); wait_sql "$DB2" 180 $!
+for _ in $(seq 1 120); do [ "$(sql "$DB2" "SHOW GLOBAL STATUS LIKE 'wsrep_local_state_comment'" | cut -f2)" = Synced ] && break; sleep 0.5; done
+expect "node 2 Synced, cluster size 2" "Synced 2" "$(sql "$DB2" "SHOW GLOBAL STATUS LIKE 'wsrep_local_state_comment'" | cut -f2) $(sql "$DB2" "SHOW GLOBAL STATUS LIKE 'wsrep_cluster_size'" | cut -f2)"
+for i in 1 2 3 4 5; do
+  sql "$DB" "INSERT INTO messages.m (body, created_at) VALUES ('node1 $i', NOW(6))"
+  sql "$DB2" "INSERT INTO messages.m (body, created_at) VALUES ('node2 $i', NOW(6))"
+done
+expect "both nodes: the same gtid_binlog_pos" "$(sql "$DB" "SELECT @@gtid_binlog_pos")" "$(sql "$DB2" "SELECT @@gtid_binlog_pos")"
+gtids_of() { mariadb-binlog "$1"/data/mysql-bin.[0-9]* 2>/dev/null | sed -n 's/.*GTID \([0-9]*-[0-9]*-[0-9]*\).*/\1/p' | tail -10; }
+expect "both nodes' binary logs: the same last 10 GTIDs" "$(gtids_of "$DB" | paste -sd,)" "$(gtids_of "$DB2" | paste -sd,)"
 kill -TERM "$ARCHIVER"; wait "$ARCHIVER" || true
-say "result: $PASSED passed, $FAILED failed; lag p50 ${LAG_P50} ms max ${LAG_MAX} ms at $RATE rows/s; restore to T in ${RESTORE_SECS}s"
+SQL_PORT_SAVED=$SQL_PORT; SQL_PORT=$NODE2_PORT
+rm -rf "$MS_TEST_RUN/staging"
+start_archiver
+SQL_PORT=$SQL_PORT_SAVED
+sleep 2
+insert_rows 20 20 moved
+sleep 3
+LAST_SEQ=$(sql "$DB" "SELECT @@gtid_binlog_pos" | tr ',' '\n' | awk -F- '$1 == 1 {print $3}')
+s3 GET "/$BUCKET?list-type=2&prefix=${FOLDER//\//%2F}%2Fbinlogs%2F$GALERA_UUID%2F" >/dev/null
+grep -o '<Key>[^<]*</Key>' "$MS_TEST_RUN/body" | sed 's/<[^>]*>//g; s|.*/||' | sort >"$MS_TEST_RUN/archive2.names"
+say "   the archiver on node 2: $(grep '"msg":"archiving binary logs"' "$MS_TEST_RUN/archiver.log" | tail -1 | jq -c '{archived_through, start_file}')"
+expect "after the move: seqnos contiguous from 1 to the cluster's last, no overlap" "1..$LAST_SEQ ok" \
+  "$(awk -F- '{f = $2 + 0; l = $3 + 0; if (NR == 1) { start = f; prev = f - 1 } if (f != prev + 1) { print "break at " f " after " prev; exit } prev = l }
+    END { if (prev) print start ".." prev " ok" }' "$MS_TEST_RUN/archive2.names" | tail -1)"
+expect "no gap reported by the archiver" 0 "$(grep -c 'binlog archive gap' "$MS_TEST_RUN/archiver.log" || true)"
+
+kill -TERM "$ARCHIVER"; wait "$ARCHIVER" || true
+say "result: $PASSED passed, $FAILED failed; lag p50 ${LAG_P50} ms max ${LAG_MAX} ms at $ACHIEVED rows/s; restore to T in ${RESTORE_SECS}s"
 [ "$FAILED" -eq 0 ]
