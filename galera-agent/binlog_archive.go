@@ -174,6 +174,9 @@ type binlogArchiver struct {
 	after  uint64 // the last archived seqno of the domain
 	file   binlogFileState
 	now    func() time.Time
+	// the later staged file seen at the last tick while the current one stood still, and the current one's size
+	waitNext string
+	waitSize int64
 }
 
 // tick archives every complete transaction staged since the last tick (and follows rotations).
@@ -219,7 +222,23 @@ func (a *binlogArchiver) tick(ctx context.Context) error {
 			if scan.Consumed == 0 && len(buf) == a.cfg.ReadChunk {
 				a.cfg.ReadChunk *= 2 // one transaction larger than the chunk: read more next time
 			}
-			return nil
+			next, moved := a.movedOn(path, scan.Consumed)
+			if !moved {
+				return nil
+			}
+			// Seen on loopback after a donor's rotation during SST: mariadb-binlog was writing the next file while
+			// the closing rotate event of this one never reached the stage. What is complete was archived; a
+			// partial transaction left over would be lost here, and the next segment's seqnos then show the gap.
+			if left := int64(len(buf)) - int64(scan.Consumed); left > 0 {
+				a.log.Error("the staged file ends in an incomplete transaction; the archive will show a gap if it held one",
+					"file", a.file.Name, "bytes", left)
+			}
+			a.log.Info("binary log file archived (the reader moved on without its rotate event)", "file", a.file.Name, "next", next)
+			if err := os.Remove(path); err != nil {
+				return err
+			}
+			a.file = binlogFileState{Name: next}
+			continue
 		}
 		a.log.Info("binary log file archived", "file", a.file.Name, "next", scan.Rotate)
 		if err := os.Remove(path); err != nil {
@@ -227,6 +246,50 @@ func (a *binlogArchiver) tick(ctx context.Context) error {
 		}
 		a.file = binlogFileState{Name: scan.Rotate}
 	}
+}
+
+// movedOn: mariadb-binlog writes a later file, and the current one neither grew nor gave a complete event for a
+// whole tick: it is closed (see tick).
+func (a *binlogArchiver) movedOn(path string, consumed int) (string, bool) {
+	next := nextStagedFile(a.cfg.StagingDir, a.file.Name)
+	fi, err := os.Stat(path)
+	if next == "" || consumed != 0 || err != nil {
+		a.waitNext = ""
+		return "", false
+	}
+	if a.waitNext == next && a.waitSize == fi.Size() {
+		a.waitNext = ""
+		return next, true
+	}
+	a.waitNext, a.waitSize = next, fi.Size()
+	return "", false
+}
+
+// nextStagedFile: the first staged binary log after current (the server's names sort by number).
+func nextStagedFile(dir, current string) string {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return ""
+	}
+	next := ""
+	for _, e := range entries {
+		n := e.Name()
+		if strings.HasPrefix(n, ".") || !binlogFileRE.MatchString(n) || !laterBinlogName(n, current) {
+			continue
+		}
+		if next == "" || laterBinlogName(next, n) {
+			next = n
+		}
+	}
+	return next
+}
+
+// laterBinlogName: a comes after b in the server's numbering (base.NNNNNN; more digits after 999999).
+func laterBinlogName(a, b string) bool {
+	if len(a) != len(b) {
+		return len(a) > len(b)
+	}
+	return a > b
 }
 
 // readFrom reads up to max bytes of path from offset.

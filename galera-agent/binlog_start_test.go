@@ -49,3 +49,19 @@ func TestStartFile(t *testing.T) {
 		}
 	}
 }
+
+func TestLaterBinlogName(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{
+		{"mysql-bin.000002", "mysql-bin.000001", true},
+		{"mysql-bin.000001", "mysql-bin.000002", false},
+		{"mysql-bin.000001", "mysql-bin.000001", false},
+		{"mysql-bin.1000000", "mysql-bin.999999", true},
+	} {
+		if got := laterBinlogName(c.a, c.b); got != c.want {
+			t.Errorf("%s after %s: %v", c.a, c.b, got)
+		}
+	}
+}

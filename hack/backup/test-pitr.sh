@@ -299,7 +299,11 @@ done
 expect "both nodes: the same gtid_binlog_pos" "$(sql "$DB" "SELECT @@gtid_binlog_pos")" "$(sql "$DB2" "SELECT @@gtid_binlog_pos")"
 gtids_of() { mariadb-binlog "$1"/data/mysql-bin.[0-9]* 2>/dev/null | sed -n 's/.*GTID \([0-9]*-[0-9]*-[0-9]*\).*/\1/p' | tail -10; }
 expect "both nodes' binary logs: the same last 10 GTIDs" "$(gtids_of "$DB" | paste -sd,)" "$(gtids_of "$DB2" | paste -sd,)"
+sleep 0.5
 kill -TERM "$ARCHIVER"; wait "$ARCHIVER" || true
+expect "a stopped archiver archived everything staged (through the last seqno)" \
+  "$(sql "$DB" "SELECT @@gtid_binlog_pos" | tr ',' '\n' | awk -F- '$1 == 1 {print $3}')" \
+  "$(grep '"msg":"binary log archiving stopped"' "$MS_TEST_RUN/archiver.log" | tail -1 | jq -r .archived_through)"
 SQL_PORT_SAVED=$SQL_PORT; SQL_PORT=$NODE2_PORT
 rm -rf "$MS_TEST_RUN/staging"
 start_archiver
