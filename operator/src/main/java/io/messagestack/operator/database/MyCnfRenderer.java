@@ -57,7 +57,7 @@ public final class MyCnfRenderer {
      * With {@code pointInTimeRecovery} (spec.backup.pointInTimeRecovery.enabled) every node writes a binary log that
      * holds the whole cluster's transactions under the same GTIDs ({@link SpecLimits#PITR_CONFIG}, docs/pitr.md).
      * Those settings come after the user's, so that nothing in spec.database.config can turn them off (SpecValidation
-     * refuses such a config with the field named; this is the second guard).
+     * refuses such a config with the field named; this is the second guard). MariaDB Galera only.
      */
     public static String render(String clusterName, DatabaseSpec spec, boolean pointInTimeRecovery) {
         Map<String, String> settings = new LinkedHashMap<>();
@@ -81,7 +81,9 @@ public final class MyCnfRenderer {
         if (spec.config != null) {
             settings.putAll(spec.config);
         }
-        if (pointInTimeRecovery) {
+        // MariaDB's settings (wsrep_gtid_mode does not exist in Percona XtraDB Cluster, which would not start with
+        // it); PITR is built for MariaDB Galera only.
+        if (pointInTimeRecovery && spec.engine == Engine.MARIADB_GALERA) {
             settings.putAll(SpecLimits.PITR_CONFIG);
         }
         StringBuilder out = new StringBuilder();

@@ -73,7 +73,7 @@ class MyCnfRendererTest {
 
     @Test
     void pointInTimeRecoveryRendersOneGtidHistoryOnEveryNode() {
-        String cnf = MyCnfRenderer.render("s", new DatabaseSpec(), true);
+        String cnf = MyCnfRenderer.render("s", mariadb(), true);
         for (String line : List.of("log_bin = mysql-bin", "log_slave_updates = ON", "wsrep_gtid_mode = ON",
                 "wsrep_gtid_domain_id = 1", "server_id = 1", "binlog_expire_logs_seconds = 172800")) {
             assertTrue(cnf.contains("\n" + line + "\n"), line + " in\n" + cnf);
@@ -91,11 +91,26 @@ class MyCnfRendererTest {
     }
 
     @Test
+    void perconaGetsNoMariadbGtidSettings() {
+        DatabaseSpec pxc = new DatabaseSpec();
+        pxc.engine = Engine.PERCONA_XTRADB_CLUSTER;
+        assertEquals(MyCnfRenderer.render("s", pxc), MyCnfRenderer.render("s", pxc, true),
+                "wsrep_gtid_mode is MariaDB's; PXC would not start with it");
+    }
+
+    private static DatabaseSpec mariadb() {
+        DatabaseSpec spec = new DatabaseSpec();
+        spec.engine = Engine.MARIADB_GALERA;
+        return spec;
+    }
+
+    @Test
     void pointInTimeRecoverySettingsWinOverTheUsersConfig() {
         DatabaseSpec spec = new DatabaseSpec();
         spec.config.put("log_bin", "OFF");
         spec.config.put("wsrep_gtid_mode", "OFF");
         spec.config.put("max_connections", "50");
+        spec.engine = Engine.MARIADB_GALERA;
         String cnf = MyCnfRenderer.render("s", spec, true);
         assertTrue(cnf.contains("log_bin = mysql-bin\n"), cnf);
         assertTrue(cnf.contains("wsrep_gtid_mode = ON\n"), cnf);
