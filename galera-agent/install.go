@@ -36,4 +36,4 @@ func runInstall(dest string) error {
 	return os.Rename(tmp, dest)
 }
 
-var errUsage = errors.New("usage: galera-agent [serve | start | drain | install <destination> | backup | backup-delete | restore]")
+var errUsage = errors.New("usage: galera-agent [serve | start | drain | install <destination> | backup | backup-delete | restore | binlog-archive | binlog-plan]")

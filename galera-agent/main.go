@@ -9,6 +9,8 @@
 //	backup: one physical backup to S3 or a volume, in a Job next to a database pod (backup.go).
 //	backup-delete: removes one complete backup (retention; backup.go).
 //	restore: fills ordinal 0's empty datadir from one backup, in an init container of a new stack (restore.go).
+//	binlog-archive: follows the server's binary log and archives it in segments (binlog_archive.go, docs/pitr.md).
+//	binlog-plan: the base backup and archived segments for a restore to a time, or why not (binlog_plan.go).
 package main
 
 import (
@@ -53,6 +55,12 @@ func main() {
 		return
 	case "restore":
 		runRestoreCommand()
+		return
+	case "binlog-archive":
+		runBinlogArchiveCommand()
+		return
+	case "binlog-plan":
+		runBinlogPlanCommand()
 		return
 	case "install":
 		if len(os.Args) != 3 {

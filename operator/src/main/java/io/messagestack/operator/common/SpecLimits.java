@@ -1,6 +1,9 @@
 package io.messagestack.operator.common;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The bounds of every MessageStack spec field, defined once: the CRD annotations (crd/*Spec.java) and the
@@ -77,6 +80,28 @@ public final class SpecLimits {
 
     public static final List<String> OWNED_CONFIG_KEYS = List.of(OWNED_CONFIG_KEYS_CEL
             .replaceAll("[\\[\\]' ]", "").split(","));
+
+    /**
+     * The my.cnf settings of point-in-time recovery (docs/pitr.md, from MariaDB's "Using MariaDB GTIDs with MariaDB
+     * Galera Cluster"): every node logs every transaction, its own and those applied from its peers, under one GTID
+     * that is the same on every node (one replication domain and one server id for the whole cluster). The binary
+     * log stays 2 days on each node so that an archiver that was down can catch up; the archive is the long-term
+     * copy. Rendered by MyCnfRenderer when spec.backup.pointInTimeRecovery.enabled is true; while it is, these keys
+     * are the data plane's and spec.database.config may not set them (in any spelling, see {@link #OPTION_PREFIXES}).
+     * gtid_domain_id (per node) is left to the start script.
+     */
+    public static final Map<String, String> PITR_CONFIG = pitrConfig();
+
+    private static Map<String, String> pitrConfig() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("log_bin", "mysql-bin");
+        m.put("log_slave_updates", "ON");
+        m.put("wsrep_gtid_mode", "ON");
+        m.put("wsrep_gtid_domain_id", "1");
+        m.put("server_id", "1");
+        m.put("binlog_expire_logs_seconds", "172800");
+        return Collections.unmodifiableMap(m);
+    }
 
     /** Prefixes MySQL's option parser strips before it looks the option up. */
     public static final List<String> OPTION_PREFIXES = List.of("loose_", "skip_", "enable_", "disable_", "maximum_");

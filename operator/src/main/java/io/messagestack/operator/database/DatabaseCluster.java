@@ -96,9 +96,15 @@ public final class DatabaseCluster {
         return new ConfigMapBuilder()
                 .withNewMetadata().withName(names.dbConfig()).withNamespace(stack.namespace()).withLabels(labels())
                 .endMetadata()
-                .withData(Map.of(CONFIG_KEY, MyCnfRenderer.render(stack.name(), spec),
+                .withData(Map.of(CONFIG_KEY, MyCnfRenderer.render(stack.name(), spec, pointInTimeRecovery()),
                         REPLICAS_KEY, Integer.toString(replicas)))
                 .build();
+    }
+
+    /** spec.backup.pointInTimeRecovery.enabled: the nodes write the binary log PITR archives (docs/pitr.md). */
+    private boolean pointInTimeRecovery() {
+        var backup = stack.spec().backup;
+        return backup != null && backup.pointInTimeRecovery != null && backup.pointInTimeRecovery.enabled;
     }
 
     public ConfigMap scripts() {

@@ -1,5 +1,6 @@
 package io.messagestack.operator.database;
 
+import io.messagestack.operator.common.SpecLimits;
 import io.messagestack.operator.crd.DatabaseSpec;
 import io.messagestack.operator.crd.Durability;
 import io.messagestack.operator.crd.Engine;
@@ -49,6 +50,16 @@ public final class MyCnfRenderer {
     }
 
     public static String render(String clusterName, DatabaseSpec spec) {
+        return render(clusterName, spec, false);
+    }
+
+    /**
+     * With {@code pointInTimeRecovery} (spec.backup.pointInTimeRecovery.enabled) every node writes a binary log that
+     * holds the whole cluster's transactions under the same GTIDs ({@link SpecLimits#PITR_CONFIG}, docs/pitr.md).
+     * Those settings come after the user's, so that nothing in spec.database.config can turn them off (SpecValidation
+     * refuses such a config with the field named; this is the second guard). MariaDB Galera only.
+     */
+    public static String render(String clusterName, DatabaseSpec spec, boolean pointInTimeRecovery) {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("bind-address", "0.0.0.0");
         settings.put("skip-name-resolve", "ON");
@@ -69,6 +80,11 @@ public final class MyCnfRenderer {
         // The user's settings last, so they win.
         if (spec.config != null) {
             settings.putAll(spec.config);
+        }
+        // MariaDB's settings (wsrep_gtid_mode does not exist in Percona XtraDB Cluster, which would not start with
+        // it); PITR is built for MariaDB Galera only.
+        if (pointInTimeRecovery && spec.engine == Engine.MARIADB_GALERA) {
+            settings.putAll(SpecLimits.PITR_CONFIG);
         }
         StringBuilder out = new StringBuilder();
         out.append("# Rendered by the MessageStack operator from spec.database; edits are overwritten.\n");

@@ -96,6 +96,10 @@ public final class SpecValidation {
         }
         if (spec.backup != null) {
             checkBackup(spec.backup, out);
+            if (spec.backup.pointInTimeRecovery != null && spec.backup.pointInTimeRecovery.enabled
+                    && spec.database != null) {
+                checkPitrConfig(spec.database.config, out);
+            }
         }
         return out;
     }
@@ -354,6 +358,11 @@ public final class SpecValidation {
      * enable-/disable-/maximum-, and MariaDB accepts a unique prefix of an option name: refuse all of those.
      */
     static String ownedOption(String key) {
+        return optionIn(key, SpecLimits.OWNED_CONFIG_KEYS);
+    }
+
+    /** The key of {@code options} a my.cnf key would set (read as {@link #ownedOption} says), or null. */
+    static String optionIn(String key, java.util.Collection<String> options) {
         String n = key.toLowerCase(java.util.Locale.ROOT).replace('-', '_');
         if (n.startsWith("loose_")) {
             n = n.substring("loose_".length());
@@ -367,12 +376,30 @@ public final class SpecValidation {
         if (n.isEmpty()) {
             return key;
         }
-        for (String owned : SpecLimits.OWNED_CONFIG_KEYS) {
+        for (String owned : options) {
             if (owned.startsWith(n)) {
                 return owned;
             }
         }
         return null;
+    }
+
+    /**
+     * With point-in-time recovery on, the binary log settings are the data plane's (SpecLimits.PITR_CONFIG): a user's
+     * log_bin=OFF or wsrep_gtid_mode=OFF would leave the archive silently without transactions.
+     */
+    private static void checkPitrConfig(Map<String, String> config, List<Refusal> out) {
+        if (config == null) {
+            return;
+        }
+        for (String key : config.keySet()) {
+            String owned = key == null ? null : optionIn(key, SpecLimits.PITR_CONFIG.keySet());
+            if (owned != null) {
+                out.add(new Refusal("spec.database.config", "key '" + key + "' sets " + owned + ", which"
+                        + " spec.backup.pointInTimeRecovery.enabled owns; refused keys while it is true: "
+                        + String.join(", ", SpecLimits.PITR_CONFIG.keySet())));
+            }
+        }
     }
 
     private static void checkFrontendService(FrontendServiceSpec service, List<Refusal> out) {

@@ -1,8 +1,11 @@
 package io.messagestack.operator.database;
 
+import io.messagestack.operator.common.SpecLimits;
 import io.messagestack.operator.crd.DatabaseSpec;
 import io.messagestack.operator.crd.Engine;
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -66,6 +69,55 @@ class MyCnfRendererTest {
         assertTrue(cnf.contains("max_connections = 50\n"));
         assertFalse(cnf.contains("max_connections = 300"));
         assertTrue(cnf.contains("innodb_buffer_pool_size = 256M\n"));
+    }
+
+    @Test
+    void pointInTimeRecoveryRendersOneGtidHistoryOnEveryNode() {
+        String cnf = MyCnfRenderer.render("s", mariadb(), true);
+        for (String line : List.of("log_bin = mysql-bin", "log_slave_updates = ON", "wsrep_gtid_mode = ON",
+                "wsrep_gtid_domain_id = 1", "server_id = 1", "binlog_expire_logs_seconds = 172800")) {
+            assertTrue(cnf.contains("\n" + line + "\n"), line + " in\n" + cnf);
+        }
+        assertTrue(cnf.contains("sync_binlog = 1\n"), "strict durability syncs the binary log at each commit");
+    }
+
+    @Test
+    void withoutPointInTimeRecoveryNoBinaryLogSettings() {
+        String cnf = MyCnfRenderer.render("s", new DatabaseSpec(), false);
+        assertEquals(cnf, MyCnfRenderer.render("s", new DatabaseSpec()));
+        for (String key : SpecLimits.PITR_CONFIG.keySet()) {
+            assertFalse(cnf.contains("\n" + key + " ="), key + " in\n" + cnf);
+        }
+    }
+
+    @Test
+    void perconaGetsNoMariadbGtidSettings() {
+        DatabaseSpec pxc = new DatabaseSpec();
+        pxc.engine = Engine.PERCONA_XTRADB_CLUSTER;
+        assertEquals(MyCnfRenderer.render("s", pxc), MyCnfRenderer.render("s", pxc, true),
+                "wsrep_gtid_mode is MariaDB's; PXC would not start with it");
+    }
+
+    private static DatabaseSpec mariadb() {
+        DatabaseSpec spec = new DatabaseSpec();
+        spec.engine = Engine.MARIADB_GALERA;
+        return spec;
+    }
+
+    @Test
+    void pointInTimeRecoverySettingsWinOverTheUsersConfig() {
+        DatabaseSpec spec = new DatabaseSpec();
+        spec.config.put("log_bin", "OFF");
+        spec.config.put("wsrep_gtid_mode", "OFF");
+        spec.config.put("max_connections", "50");
+        spec.engine = Engine.MARIADB_GALERA;
+        String cnf = MyCnfRenderer.render("s", spec, true);
+        assertTrue(cnf.contains("log_bin = mysql-bin\n"), cnf);
+        assertTrue(cnf.contains("wsrep_gtid_mode = ON\n"), cnf);
+        assertFalse(cnf.contains("log_bin = OFF") || cnf.contains("wsrep_gtid_mode = OFF"), cnf);
+        assertTrue(cnf.contains("max_connections = 50\n"), "other user settings stay");
+        // one line per key: my.cnf would take the last of two
+        assertEquals(1, cnf.lines().filter(l -> l.startsWith("log_bin ")).count(), cnf);
     }
 
     @Test

@@ -292,6 +292,29 @@ class SpecValidationTest {
     }
 
     @Test
+    void pointInTimeRecoveryOwnsTheBinaryLogSettings() {
+        for (String key : List.of("log_bin", "log-bin", "skip-log-bin", "loose-wsrep-gtid-mode", "LOG_SLAVE_UPDATES",
+                "server-id", "wsrep_gtid_domain", "binlog_expire_logs_seconds")) {
+            MessageStackSpec spec = new MessageStackSpec();
+            spec.backup = s3Backup();
+            spec.backup.pointInTimeRecovery.enabled = true;
+            spec.database.config.put(key, "0");
+            List<SpecValidation.Refusal> refusals = SpecValidation.check("shop", spec);
+            assertTrue(refusals.stream().anyMatch(r -> r.field().equals("spec.database.config")
+                    && r.message().contains("'" + key + "'") && r.message().contains("pointInTimeRecovery")),
+                    key + ": " + refusals);
+            spec.backup.pointInTimeRecovery.enabled = false;
+            assertTrue(SpecValidation.check("shop", spec).isEmpty(), key + " is the user's while PITR is off");
+        }
+        MessageStackSpec other = new MessageStackSpec();
+        other.backup = s3Backup();
+        other.backup.pointInTimeRecovery.enabled = true;
+        other.database.config.put("max_binlog_size", "64M");
+        assertTrue(SpecValidation.check("shop", other).stream().noneMatch(r -> r.field().equals("spec.database.config")),
+                "other binary log options stay the user's");
+    }
+
+    @Test
     void maxAgeIsReadAsMinutesHoursOrDays() {
         assertEquals(java.time.Duration.ofMinutes(90), SpecValidation.maxAge("90m"));
         assertEquals(java.time.Duration.ofHours(720), SpecValidation.maxAge("720h"));

@@ -1,0 +1,325 @@
+#!/usr/bin/env bash
+# make test-pitr: point-in-time recovery's first slice against real parts on loopback, no Kubernetes (docs/pitr.md):
+#   a one-node MariaDB Galera with the operator's PITR settings (read from SpecLimits.PITR_CONFIG) and
+#   versitygw (S3, posix backend) as plain processes. Then:
+#   1. galera-agent binlog-archive follows the node's binary log into the bucket; a base backup (galera-agent backup);
+#   2. a steady insert rate (PITR_RATE rows/s for PITR_SECONDS s), each row's acknowledgement time and GTID recorded:
+#      the recovery point lag (segment uploaded - row acknowledged) measured for every row, max <= 5 s;
+#   3. the archiver stopped (SIGTERM) and restarted while rows are written: it continues after the archive's last seqno;
+#   4. the archive: every object is a segment name, the seqnos contiguous from 1 to the server's last one (no overlap),
+#      each segment read by mariadb-binlog;
+#   5. restore to a time T between two known rows (T, then rows and a DELETE FROM the table after it): the base
+#      backup restored, galera-agent binlog-plan + mariadb-binlog --stop-datetime=T replayed into it: exactly the
+#      rows acknowledged before T (count and checksum), none after;
+#   6. refusals of binlog-plan: T before the first backup, T after the last archived transaction, a gap (one segment
+#      missing, through the volume target).
+#   7. a second node joins (rsync SST): both binary logs hold the same GTIDs; the archiver moved to it continues
+#      the archive without a gap or an overlap.
+# Ports (override with env): SQL $PITR_SQL_PORT (26611), restored $PITR_RESTORE_PORT (26612), node 2
+# $PITR_NODE2_PORT (26613), Galera $PITR_GCOMM_PORT (26621; node 2 +1..+3), S3 $PITR_S3_PORT (26670). Everything lives in $MS_TEST_RUN (default
+# /tmp/messagestack-pitr-test); each run starts from an empty one. Processes are stopped on exit.
+set -euo pipefail
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+export MS_TEST_RUN=${MS_TEST_RUN:-/tmp/messagestack-pitr-test}
+# shellcheck source=hack/api/lib.sh
+source "$REPO/hack/api/lib.sh"
+# shellcheck source=hack/versions.env
+source "$REPO/hack/versions.env"
+MS_CACHE=${MS_CACHE:-$HOME/.cache/messagestack}
+SQL_PORT=${PITR_SQL_PORT:-26611}
+RESTORE_PORT=${PITR_RESTORE_PORT:-26612}
+GCOMM_PORT=${PITR_GCOMM_PORT:-26621}
+S3_PORT=${PITR_S3_PORT:-26670}
+NODE2_PORT=${PITR_NODE2_PORT:-26613}
+RATE=${PITR_RATE:-10}
+SECONDS_STEADY=${PITR_SECONDS:-30}
+MAX_LAG_MS=${PITR_MAX_LAG_MS:-5000}
+VERSITYGW=${VERSITYGW_BIN:-$MS_CACHE/objectstore/$VERSITYGW_VERSION/versitygw}
+BUCKET=ms-pitr-test
+REGION=us-east-1
+S3=http://127.0.0.1:$S3_PORT
+FOLDER=lab/shop/demo
+
+PASSED=0 FAILED=0
+pass() { PASSED=$((PASSED + 1)); say "PASS $*"; }
+fail() { FAILED=$((FAILED + 1)); say "FAIL $*"; }
+expect() { if [ "$3" = "$2" ]; then pass "$1 ($3)"; else fail "$1: expected '$2', got '$3'"; fi; }
+
+require_root_and_packages
+for bin in mariadb-backup mariadb-binlog mbstream zstd curl jq awk go; do
+  command -v "$bin" >/dev/null || die "$bin not found (make dataplane-deps)"
+done
+[ -e /usr/lib/galera/libgalera_smm.so ] || die "galera-4 missing: make dataplane-deps"
+
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do for _ in $(seq 1 40); do kill -0 "$p" 2>/dev/null || break; sleep 0.5; done; done
+}
+trap cleanup EXIT
+
+for pidfile in "$MS_TEST_RUN"/*/run/mysqld.pid "$MS_TEST_RUN"/s3.pid "$MS_TEST_RUN"/archiver.pid; do
+  [ -e "$pidfile" ] && pid_alive "$pidfile" && { say "stopping a process of an earlier run (pid $(cat "$pidfile"))"; kill "$(cat "$pidfile")"; sleep 3; }
+done
+rm -rf "$MS_TEST_RUN"; mkdir -p "$MS_TEST_RUN/bin" "$MS_TEST_RUN/s3/buckets" "$MS_TEST_RUN/s3/meta"
+chmod 755 "$MS_TEST_RUN"
+
+say "building galera-agent"
+(cd "$REPO/galera-agent" && CGO_ENABLED=0 go build -trimpath -o "$MS_TEST_RUN/bin/galera-agent" .)
+AGENT=$MS_TEST_RUN/bin/galera-agent
+[ -x "$VERSITYGW" ] || "$REPO/hack/lab/objectstore.sh" binary
+
+AWS_ACCESS_KEY_ID="pt$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+AWS_SECRET_ACCESS_KEY="$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
+say "starting versitygw on 127.0.0.1:$S3_PORT"
+ROOT_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID ROOT_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY \
+  nohup "$VERSITYGW" --port "127.0.0.1:$S3_PORT" --region "$REGION" posix --sidecar "$MS_TEST_RUN/s3/meta" \
+  "$MS_TEST_RUN/s3/buckets" >"$MS_TEST_RUN/s3.log" 2>&1 &
+echo $! >"$MS_TEST_RUN/s3.pid"; PIDS+=("$!")
+s3() {
+  local method=$1 path=$2; shift 2
+  printf 'user = "%s:%s"\n' "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" |
+    curl -sS -K - --aws-sigv4 "aws:amz:$REGION:s3" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" \
+      -X "$method" -o "$MS_TEST_RUN/body" -w '%{http_code}' --max-time 120 "$@" "$S3$path" || echo curl-failed
+}
+for _ in $(seq 1 50); do [ "$(s3 GET / 2>/dev/null)" = 200 ] && break; sleep 0.2; done
+expect "bucket $BUCKET created" 200 "$(s3 PUT "/$BUCKET")"
+
+# --- the node, with the operator's PITR settings (SpecLimits.PITR_CONFIG, what MyCnfRenderer renders)
+PITR_CNF=$(sed -n 's/^ *m\.put("\([a-z_]*\)", "\([^"]*\)");$/\1=\2/p' \
+  "$REPO/operator/src/main/java/io/messagestack/operator/common/SpecLimits.java")
+grep -q '^wsrep_gtid_mode=ON$' <<<"$PITR_CNF" || die "could not read PITR_CONFIG from SpecLimits.java"
+DB=$MS_TEST_RUN/db
+init_datadir "$DB"
+{ base_cnf "$DB" "$SQL_PORT" 50
+  cat <<CNF
+binlog_format=ROW
+default_storage_engine=InnoDB
+innodb_autoinc_lock_mode=2
+sync_binlog=1
+wsrep_on=ON
+wsrep_provider=/usr/lib/galera/libgalera_smm.so
+wsrep_cluster_address=gcomm://
+wsrep_cluster_name=pitr-test
+wsrep_node_address=127.0.0.1
+wsrep_provider_options="gmcast.listen_addr=tcp://127.0.0.1:$GCOMM_PORT;gcache.size=64M"
+$PITR_CNF
+CNF
+} >"$DB/my.cnf"
+say "PITR settings from SpecLimits: $(tr '\n' ' ' <<<"$PITR_CNF")"
+say "starting a one-node Galera cluster on 127.0.0.1:$SQL_PORT"
+nohup mariadbd --defaults-file="$DB/my.cnf" --user=mysql --wsrep-new-cluster >>"$DB/stdout.log" 2>&1 &
+PIDS+=("$!"); wait_sql "$DB" 90 $!
+until [ "$(sql "$DB" "SHOW GLOBAL STATUS LIKE 'wsrep_local_state_comment'" | cut -f2)" = Synced ]; do sleep 0.5; done
+GALERA_UUID=$(sql "$DB" "SHOW GLOBAL STATUS LIKE 'wsrep_cluster_state_uuid'" | cut -f2)
+
+BACKUP_PASSWORD="bk-$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+# Quotes in the binlog user's password on purpose: they must survive the option file unchanged.
+# shellcheck disable=SC2089,SC2090
+BINLOG_PASSWORD="bl'\"$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+# shellcheck disable=SC2090
+export BACKUP_PASSWORD BINLOG_PASSWORD
+SST_GRANTS=$(sed -n 's/^const sstGrants = "\(.*\)"$/\1/p' "$REPO/galera-agent/users.go")
+BINLOG_GRANTS=$(sed -n 's/^const binlogArchiveGrants = "\(.*\)"$/\1/p' "$REPO/galera-agent/binlog_archive.go")
+[ -n "$SST_GRANTS" ] && [ -n "$BINLOG_GRANTS" ] || die "could not read the grants from galera-agent"
+sql_quote() { local s=${1//\\/\\\\}; s=${s//\'/\\\'}; printf "'%s'" "$s"; }
+sql "$DB" "CREATE USER 'backup'@'%' IDENTIFIED BY $(sql_quote "$BACKUP_PASSWORD"); GRANT $SST_GRANTS ON *.* TO 'backup'@'%';
+  CREATE USER 'binlog'@'%' IDENTIFIED BY $(sql_quote "$BINLOG_PASSWORD"); GRANT $BINLOG_GRANTS ON *.* TO 'binlog'@'%';
+  CREATE DATABASE messages;
+  CREATE TABLE messages.m (id INT AUTO_INCREMENT PRIMARY KEY, body VARCHAR(200), created_at DATETIME(6)) ENGINE=InnoDB;
+  INSERT INTO messages.m (body, created_at) SELECT CONCAT('seed ', seq), NOW(6) FROM messages.seq_1_to_1000;"
+say "binlog user granted: $BINLOG_GRANTS; gtid_binlog_pos $(sql "$DB" "SELECT @@gtid_binlog_pos")"
+
+# --- 1. the archiver, then a base backup
+start_archiver() {
+  env DB_HOST=127.0.0.1 DB_PORT="$SQL_PORT" BINLOG_USER=binlog BINLOG_FOLDER="$FOLDER/binlogs" \
+    STAGING_DIR="$MS_TEST_RUN/staging" S3_ENDPOINT="$S3" S3_BUCKET="$BUCKET" S3_REGION="$REGION" \
+    ARCHIVE_INTERVAL_MS=1000 "$AGENT" binlog-archive 2>>"$MS_TEST_RUN/archiver.log" &
+  ARCHIVER=$!; echo "$ARCHIVER" >"$MS_TEST_RUN/archiver.pid"; PIDS+=("$ARCHIVER")
+}
+say "1. galera-agent binlog-archive to s3://$BUCKET/$FOLDER/binlogs/$GALERA_UUID/"
+start_archiver
+sleep 2
+kill -0 "$ARCHIVER" 2>/dev/null && pass "the archiver runs" || { tail "$MS_TEST_RUN/archiver.log"; die "the archiver exited"; }
+env STACK=demo NAMESPACE=shop BACKUP_NAME=b1 DB_POD=demo-db-0 DB_HOST=127.0.0.1 DB_PORT="$SQL_PORT" \
+  DATADIR="$DB/data" BACKUP_TMPDIR="$MS_TEST_RUN" BACKUP_FOLDER="$FOLDER/backups/b1" \
+  S3_ENDPOINT="$S3" S3_BUCKET="$BUCKET" S3_REGION="$REGION" TERMINATION_LOG="$MS_TEST_RUN/b1.term" \
+  "$AGENT" backup >"$MS_TEST_RUN/b1.out" 2>"$MS_TEST_RUN/b1.log" || { tail "$MS_TEST_RUN/b1.log"; die "backup b1 failed"; }
+expect "GET b1's manifest" 200 "$(s3 GET "/$BUCKET/$FOLDER/backups/b1/manifest.json")"
+cp "$MS_TEST_RUN/body" "$MS_TEST_RUN/b1.manifest.json"
+expect "b1 data" 200 "$(s3 GET "/$BUCKET/$FOLDER/backups/b1/data.xbstream.zst")"
+mv "$MS_TEST_RUN/body" "$MS_TEST_RUN/b1.data.zst"
+say "base backup b1: GTID $(jq -r .position.gtid "$MS_TEST_RUN/b1.manifest.json"), ended $(jq -r .endTime "$MS_TEST_RUN/b1.manifest.json")"
+sleep 1.2   # the rows below start in a later second than the backup's end
+
+# insert_rows N RATE LABEL: N rows at RATE/s, one client call each; records "id gtid_seqno ack_ms" per row.
+insert_rows() {
+  local n=$1 rate=$2 label=$3 i out t0 next now
+  t0=$(date +%s%3N)
+  for i in $(seq 1 "$n"); do
+    out=$(sql "$DB" "INSERT INTO messages.m (body, created_at) VALUES ('$label $i', NOW(6)); SELECT LAST_INSERT_ID(), @@last_gtid")
+    printf '%s %s %s\n' "$(cut -f1 <<<"$out")" "$(cut -f2 <<<"$out" | cut -d- -f3)" "$(date +%s%3N)" >>"$MS_TEST_RUN/rows.$label"
+    next=$((t0 + i * 1000 / rate)); now=$(date +%s%3N)
+    if [ "$next" -gt "$now" ]; then sleep "$(awk -v ms=$((next - now)) 'BEGIN{printf "%.3f", ms/1000}')"; fi
+  done
+}
+
+# --- 2. steady load: the recovery point lag of every row
+say "2. steady load: $RATE rows/s for $SECONDS_STEADY s"
+insert_rows $((RATE * SECONDS_STEADY)) "$RATE" steady
+sleep 3
+# lag per row: the first segment holding its seqno, uploaded at archived_at_ms, minus the row's acknowledgement
+jq -r 'select(.msg == "segment archived") | "\(.first) \(.last) \(.archived_at_ms)"' "$MS_TEST_RUN/archiver.log" >"$MS_TEST_RUN/segments.log"
+awk 'NR == FNR { first[NR] = $1; last[NR] = $2; at[NR] = $3; n = NR; next }
+  { seq = $2; ack = $3; found = 0
+    for (i = 1; i <= n; i++) if (first[i] <= seq && seq <= last[i]) { print at[i] - ack; found = 1; break }
+    if (!found) print "missing" }' "$MS_TEST_RUN/segments.log" "$MS_TEST_RUN/rows.steady" >"$MS_TEST_RUN/lags.txt"
+grep -v missing "$MS_TEST_RUN/lags.txt" | sort -n | awk -v missing="$(grep -c missing "$MS_TEST_RUN/lags.txt" || true)" \
+  '{ l[NR] = $1 } END { if (NR == 0) { print 0, missing, "-", "-", "-", "-"; exit }
+    p50 = int((NR + 1) * 0.5); p95 = int(NR * 0.95); if (p95 < 1) p95 = 1
+    print NR, missing, l[1], l[p50], l[p95], l[NR] }' >"$MS_TEST_RUN/lag.txt"
+read -r LAG_ROWS LAG_MISSING LAG_MIN LAG_P50 LAG_P95 LAG_MAX <"$MS_TEST_RUN/lag.txt" || true
+ACHIEVED=$(awk 'NR == 1 { a = $3 } { b = $3 } END { if (b > a) printf "%.1f", (NR - 1) * 1000 / (b - a); else print "-" }' "$MS_TEST_RUN/rows.steady")
+say "recovery point lag over $LAG_ROWS rows at $RATE rows/s asked, $ACHIEVED rows/s achieved: min ${LAG_MIN} ms, p50 ${LAG_P50} ms, p95 ${LAG_P95} ms, max ${LAG_MAX} ms ($(wc -l <"$MS_TEST_RUN/segments.log") segments so far)"
+expect "every acknowledged row is in an archived segment" 0 "$LAG_MISSING"
+if [ "${LAG_MAX:-999999}" -le "$MAX_LAG_MS" ]; then pass "max recovery point lag ${LAG_MAX} ms <= $MAX_LAG_MS ms"
+else fail "max recovery point lag ${LAG_MAX:-none} ms > $MAX_LAG_MS ms"; fi
+
+# --- 3. the archiver stopped and started again while rows are written
+say "3. SIGTERM to the archiver, rows written while it is down, then started again"
+kill -TERM "$ARCHIVER"; rc=0; wait "$ARCHIVER" || rc=$?
+expect "the archiver stops cleanly on SIGTERM" 0 "$rc"
+insert_rows 20 20 down
+start_archiver
+sleep 3
+grep -q '"msg":"archiving binary logs"' "$MS_TEST_RUN/archiver.log" &&
+  say "   resumed: $(grep '"msg":"archiving binary logs"' "$MS_TEST_RUN/archiver.log" | tail -1 | jq -c '{archived_through, start_file}')"
+sql "$DB" "FLUSH BINARY LOGS"   # a rotation while it runs: the next file is followed
+insert_rows 20 20 rotated
+
+# --- 5a. the restore point: T between the rows above and the rows below
+sleep 1.5
+T_EPOCH=$(( $(date +%s) + 1 )); sleep 1.5
+T=$(date -u -d "@$T_EPOCH" +%Y-%m-%dT%H:%M:%SZ)
+BEFORE_T=$(sql "$DB" "SELECT COUNT(*), MAX(id), SUM(CRC32(CONCAT_WS('|', id, body, created_at))) FROM messages.m")
+say "restore point T = $T; the table before T: rows, max id, checksum = $(tr '\t' ' ' <<<"$BEFORE_T")"
+insert_rows 10 20 after
+sql "$DB" "DELETE FROM messages.m"   # the mistake
+sleep 3
+
+# --- 4. the archive
+LAST_SEQ=$(sql "$DB" "SELECT @@gtid_binlog_pos" | tr ',' '\n' | awk -F- '$1 == 1 {print $3}')
+expect "GET the archive's listing" 200 "$(s3 GET "/$BUCKET?list-type=2&prefix=${FOLDER//\//%2F}%2Fbinlogs%2F$GALERA_UUID%2F")"
+grep -o '<Key>[^<]*</Key>' "$MS_TEST_RUN/body" | sed 's/<[^>]*>//g; s|.*/||' | sort >"$MS_TEST_RUN/archive.names"
+say "4. the archive holds $(wc -l <"$MS_TEST_RUN/archive.names") objects; the server's last seqno of domain 1 is $LAST_SEQ"
+expect "every object is a segment" 0 "$(grep -cvE '^D1-[0-9]{20}-[0-9]{20}-[0-9]{10}-[0-9]{10}\.binlog$' "$MS_TEST_RUN/archive.names" || true)"
+expect "seqnos contiguous from 1, no overlap, up to the server's last" "1..$LAST_SEQ ok" \
+  "$(awk -F- '{f = $2 + 0; l = $3 + 0; if (NR == 1) { start = f; prev = f - 1 } if (f != prev + 1) { print "break at " f " after " prev; exit } prev = l }
+    END { if (prev) print start ".." prev " ok" }' "$MS_TEST_RUN/archive.names" | tail -1)"
+mkdir -p "$MS_TEST_RUN/archive"
+bad=0
+while read -r name; do
+  [ "$(s3 GET "/$BUCKET/$FOLDER/binlogs/$GALERA_UUID/$name")" = 200 ] || { bad=$((bad + 1)); continue; }
+  mv "$MS_TEST_RUN/body" "$MS_TEST_RUN/archive/$name"
+  mariadb-binlog "$MS_TEST_RUN/archive/$name" >/dev/null 2>"$MS_TEST_RUN/archive/$name.err" || bad=$((bad + 1))
+done <"$MS_TEST_RUN/archive.names"
+expect "each segment read by mariadb-binlog on its own" 0 "$bad"
+expect "no secret in the archiver's log" 0 "$(grep -cF -e "$AWS_SECRET_ACCESS_KEY" -e "$BINLOG_PASSWORD" "$MS_TEST_RUN/archiver.log" || true)"
+
+# --- 5b. restore b1, replay to T
+plan() {  # plan LABEL RESTORE_TIME [VAR=value ...]: galera-agent binlog-plan; the result line in LABEL.plan; the exit code
+  local label=$1 t=$2; shift 2; local rc=0
+  env BINLOG_FOLDER="$FOLDER/binlogs" BASE_MANIFESTS="$MS_TEST_RUN/b1.manifest.json" RESTORE_TIME="$t" \
+    OUTPUT_DIR="$MS_TEST_RUN/replay-$label" S3_ENDPOINT="$S3" S3_BUCKET="$BUCKET" S3_REGION="$REGION" "$@" \
+    "$AGENT" binlog-plan >"$MS_TEST_RUN/$label.plan" 2>"$MS_TEST_RUN/$label.plan.log" || rc=$?
+  echo "$rc"
+}
+say "5. restore b1 and replay the archive to $T"
+expect "binlog-plan to T" 0 "$(plan t "$T")"
+say "   plan: $(jq -c '{base, startPosition, stopDatetime, segments: (.segments | length)}' "$MS_TEST_RUN/t.plan")"
+R=$MS_TEST_RUN/restore
+mkdir -p "$R/data" "$R/run"
+t0=$(date +%s.%N)
+zstd -dc "$MS_TEST_RUN/b1.data.zst" | mbstream -x -C "$R/data"
+mariadb-backup --prepare --target-dir="$R/data" >"$R/prepare.log" 2>&1 || die "prepare failed: $R/prepare.log"
+chown -R mysql:mysql "$R"
+base_cnf "$R" "$RESTORE_PORT" 20 >"$R/my.cnf"
+nohup mariadbd --defaults-file="$R/my.cnf" --user=mysql >>"$R/stdout.log" 2>&1 &
+RPID=$!; PIDS+=("$RPID"); wait_sql "$R" 90 "$RPID"
+mapfile -t SEGS < <(jq -r '.segments[]' "$MS_TEST_RUN/t.plan")
+TZ=UTC mariadb-binlog --start-position="$(jq -r .startPosition "$MS_TEST_RUN/t.plan")" \
+  --stop-datetime="$(jq -r .stopDatetime "$MS_TEST_RUN/t.plan")" "${SEGS[@]}" >"$MS_TEST_RUN/replay.sql" 2>"$MS_TEST_RUN/replay.err" ||
+  fail "mariadb-binlog: $(tail -3 "$MS_TEST_RUN/replay.err")"
+if mariadb --no-defaults --socket="$R/run/mysqld.sock" -uroot <"$MS_TEST_RUN/replay.sql" 2>"$MS_TEST_RUN/apply.err"; then
+  pass "replay applied"; else fail "replay: $(tail -3 "$MS_TEST_RUN/apply.err")"; fi
+RESTORE_SECS=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b - a}')
+AFTER_RESTORE=$(sql "$R" "SELECT COUNT(*), MAX(id), SUM(CRC32(CONCAT_WS('|', id, body, created_at))) FROM messages.m")
+say "   restored in ${RESTORE_SECS}s (extract, prepare, start, replay of ${#SEGS[@]} segments): $(tr '\t' ' ' <<<"$AFTER_RESTORE")"
+expect "restored to T: rows, max id, checksum = the source's before T" "$(tr '\t' ' ' <<<"$BEFORE_T")" "$(tr '\t' ' ' <<<"$AFTER_RESTORE")"
+expect "no row written after T" 0 "$(sql "$R" "SELECT COUNT(*) FROM messages.m WHERE body LIKE 'after %'")"
+expect "every row acknowledged before T is there" "$(cat "$MS_TEST_RUN"/rows.{steady,down,rotated} | wc -l)" \
+  "$(sql "$R" "SELECT COUNT(*) FROM messages.m WHERE body NOT LIKE 'seed %'")"
+
+# --- 6. refusals
+say "6. refusals"
+B1_START=$(jq -r .startTime "$MS_TEST_RUN/b1.manifest.json")
+expect "T before the first backup: refused" 1 "$(plan early "$(date -u -d "$B1_START - 1 hour" +%Y-%m-%dT%H:%M:%SZ)")"
+say "   $(jq -r .error "$MS_TEST_RUN/early.plan")"
+expect "T after the last archived transaction: refused" 1 "$(plan late "$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)")"
+say "   $(jq -r .error "$MS_TEST_RUN/late.plan")"
+# the volume target, with one segment after the backup taken away
+GAPDIR=$MS_TEST_RUN/gap-volume/$FOLDER/binlogs/$GALERA_UUID
+mkdir -p "$GAPDIR"; cp "$MS_TEST_RUN"/archive/*.binlog "$GAPDIR/"
+VICTIM=$(ls "$GAPDIR" | sed -n "$(( $(ls "$GAPDIR" | wc -l) / 2 ))p")
+rm "$GAPDIR/$VICTIM"
+expect "a gap before T: refused" 1 "$(plan gap "$T" S3_ENDPOINT= BINLOG_DIR="$MS_TEST_RUN/gap-volume")"
+say "   (removed $VICTIM) $(jq -r .error "$MS_TEST_RUN/gap.plan")"
+grep -q '"error":".*gap: seqnos' "$MS_TEST_RUN/gap.plan" && pass "the refusal names the missing seqnos" || fail "gap reason: $(cat "$MS_TEST_RUN/gap.plan")"
+mkdir -p "$MS_TEST_RUN/archive-volume/x/$GALERA_UUID"; cp "$MS_TEST_RUN"/archive/*.binlog "$MS_TEST_RUN/archive-volume/x/$GALERA_UUID/"
+expect "the volume target without a gap: the same plan" "$(jq -c '.segments | map(split("/") | last)' "$MS_TEST_RUN/t.plan")" \
+  "$(plan vol "$T" S3_ENDPOINT= BINLOG_DIR="$MS_TEST_RUN/archive-volume" BINLOG_FOLDER=x >/dev/null; jq -c '.segments | map(split("/") | last)' "$MS_TEST_RUN/vol.plan")"
+
+# --- 7. a second node: the same GTIDs in both binary logs, and the archiver moved to it continues the archive
+say "7. a second node joins (rsync SST); writes on both nodes; the archiver moves to the new node"
+DB2=$MS_TEST_RUN/db2
+init_datadir "$DB2"
+sed -e "s|$DB/|$DB2/|g" -e "s|^port=.*|port=$NODE2_PORT|" -e "s|^wsrep_cluster_address=.*|wsrep_cluster_address=gcomm://127.0.0.1:$GCOMM_PORT|" \
+  -e "s|gmcast.listen_addr=tcp://127.0.0.1:$GCOMM_PORT|gmcast.listen_addr=tcp://127.0.0.1:$((GCOMM_PORT + 1));ist.recv_addr=127.0.0.1:$((GCOMM_PORT + 2))|" \
+  "$DB/my.cnf" >"$DB2/my.cnf"
+printf 'wsrep_sst_method=rsync\nwsrep_sst_receive_address=127.0.0.1:%s\n' $((GCOMM_PORT + 3)) >>"$DB2/my.cnf"
+nohup mariadbd --defaults-file="$DB2/my.cnf" --user=mysql >>"$DB2/stdout.log" 2>&1 &
+PIDS+=("$!"); wait_sql "$DB2" 180 $!
+for _ in $(seq 1 120); do [ "$(sql "$DB2" "SHOW GLOBAL STATUS LIKE 'wsrep_local_state_comment'" | cut -f2)" = Synced ] && break; sleep 0.5; done
+expect "node 2 Synced, cluster size 2" "Synced 2" "$(sql "$DB2" "SHOW GLOBAL STATUS LIKE 'wsrep_local_state_comment'" | cut -f2) $(sql "$DB2" "SHOW GLOBAL STATUS LIKE 'wsrep_cluster_size'" | cut -f2)"
+for i in 1 2 3 4 5; do
+  sql "$DB" "INSERT INTO messages.m (body, created_at) VALUES ('node1 $i', NOW(6))"
+  sql "$DB2" "INSERT INTO messages.m (body, created_at) VALUES ('node2 $i', NOW(6))"
+done
+expect "both nodes: the same gtid_binlog_pos" "$(sql "$DB" "SELECT @@gtid_binlog_pos")" "$(sql "$DB2" "SELECT @@gtid_binlog_pos")"
+gtids_of() { mariadb-binlog "$1"/data/mysql-bin.[0-9]* 2>/dev/null | sed -n 's/.*GTID \([0-9]*-[0-9]*-[0-9]*\).*/\1/p' | tail -10; }
+expect "both nodes' binary logs: the same last 10 GTIDs" "$(gtids_of "$DB" | paste -sd,)" "$(gtids_of "$DB2" | paste -sd,)"
+sleep 0.5
+kill -TERM "$ARCHIVER"; wait "$ARCHIVER" || true
+expect "a stopped archiver archived everything staged (through the last seqno)" \
+  "$(sql "$DB" "SELECT @@gtid_binlog_pos" | tr ',' '\n' | awk -F- '$1 == 1 {print $3}')" \
+  "$(grep '"msg":"binary log archiving stopped"' "$MS_TEST_RUN/archiver.log" | tail -1 | jq -r .archived_through)"
+SQL_PORT_SAVED=$SQL_PORT; SQL_PORT=$NODE2_PORT
+rm -rf "$MS_TEST_RUN/staging"
+start_archiver
+SQL_PORT=$SQL_PORT_SAVED
+sleep 2
+insert_rows 20 20 moved
+sleep 3
+LAST_SEQ=$(sql "$DB" "SELECT @@gtid_binlog_pos" | tr ',' '\n' | awk -F- '$1 == 1 {print $3}')
+s3 GET "/$BUCKET?list-type=2&prefix=${FOLDER//\//%2F}%2Fbinlogs%2F$GALERA_UUID%2F" >/dev/null
+grep -o '<Key>[^<]*</Key>' "$MS_TEST_RUN/body" | sed 's/<[^>]*>//g; s|.*/||' | sort >"$MS_TEST_RUN/archive2.names"
+say "   the archiver on node 2: $(grep '"msg":"archiving binary logs"' "$MS_TEST_RUN/archiver.log" | tail -1 | jq -c '{archived_through, start_file}')"
+expect "after the move: seqnos contiguous from 1 to the cluster's last, no overlap" "1..$LAST_SEQ ok" \
+  "$(awk -F- '{f = $2 + 0; l = $3 + 0; if (NR == 1) { start = f; prev = f - 1 } if (f != prev + 1) { print "break at " f " after " prev; exit } prev = l }
+    END { if (prev) print start ".." prev " ok" }' "$MS_TEST_RUN/archive2.names" | tail -1)"
+expect "no gap reported by the archiver" 0 "$(grep -c 'binlog archive gap' "$MS_TEST_RUN/archiver.log" || true)"
+
+kill -TERM "$ARCHIVER"; wait "$ARCHIVER" || true
+say "result: $PASSED passed, $FAILED failed; lag p50 ${LAG_P50} ms max ${LAG_MAX} ms at $ACHIEVED rows/s; restore to T in ${RESTORE_SECS}s"
+[ "$FAILED" -eq 0 ]
