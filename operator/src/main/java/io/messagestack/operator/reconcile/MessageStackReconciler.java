@@ -27,6 +27,8 @@ import io.messagestack.operator.common.Stack;
 import io.messagestack.operator.crd.MessageStack;
 import io.messagestack.operator.crd.MessageStackStatus;
 import io.messagestack.operator.database.GaleraProbe;
+import io.messagestack.operator.metrics.StackMetrics;
+import io.micrometer.core.instrument.Metrics;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -55,6 +57,16 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
     private final java.util.Map<String, Applier.Applied> applied = new java.util.concurrent.ConcurrentHashMap<>();
     private final String clusterDomain = env("MESSAGESTACK_CLUSTER_DOMAIN", Stack.DEFAULT_CLUSTER_DOMAIN);
     private final String operatorNamespace = env("POD_NAMESPACE", "messagestack-system");
+    private final StackMetrics metrics;
+
+    public MessageStackReconciler() {
+        // Quarkus' Micrometer extension adds its Prometheus registry to the global one (served at /q/metrics).
+        this(new StackMetrics(Metrics.globalRegistry));
+    }
+
+    public MessageStackReconciler(StackMetrics metrics) {
+        this.metrics = metrics;
+    }
 
     @Override
     public List<EventSource<?, MessageStack>> prepareEventSources(EventSourceContext<MessageStack> context) {
@@ -114,6 +126,7 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
         emitTransitionEvents(context, resource, previous, next);
         long millis = (System.nanoTime() - started) / 1_000_000;
         boolean ready = Conditions.isTrue(next.conditions, Conditions.READY);
+        recordMetrics(context, stack, ready);
         LOG.infof("reconciled stack=%s/%s generation=%d phase=%s ready=%s database=%s elapsed_ms=%d",
                 stack.namespace(), stack.name(), resource.getMetadata().getGeneration(), next.phase, ready,
                 next.databaseSummary, millis);
@@ -256,6 +269,31 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
             events.warning(context.getClient(), resource, "BackupRetentionFailed", "retention was not applied: "
                     + e.getMessage());
         }
+    }
+
+    /**
+     * The per-stack gauges the alert rules read. The last backup is looked up only for stacks with spec.backup; a
+     * failed lookup keeps the previous value (an alert on backup age must not fire because a list failed).
+     */
+    private void recordMetrics(Context<MessageStack> context, Stack stack, boolean ready) {
+        StackMetrics.Key key = new StackMetrics.Key(stack.namespace(), stack.name());
+        Optional<Instant> lastBackup = Optional.empty();
+        if (stack.spec().backup != null) {
+            try {
+                lastBackup = StackMetrics.lastCompleted(stack.name(), context.getClient()
+                        .resources(io.messagestack.operator.crd.MessageStackBackup.class)
+                        .inNamespace(stack.namespace()).list().getItems());
+            } catch (RuntimeException e) {
+                lastBackup = metrics.lastBackupCompleted(key);
+                LOG.warnf("backups not listed for the metrics stack=%s/%s error=\"%s\"", stack.namespace(),
+                        stack.name(), e.getMessage());
+            }
+        }
+        Set<StackMetrics.Key> existing = context.getPrimaryCache().list()
+                .map(r -> new StackMetrics.Key(r.getMetadata().getNamespace(), r.getMetadata().getName()))
+                .collect(java.util.stream.Collectors.toCollection(java.util.HashSet::new));
+        existing.add(key);
+        metrics.record(key, new StackMetrics.Observation(ready, stack.spec().database.replicas, lastBackup), existing);
     }
 
     /** A Warning event when a spec is refused, once per refusal (the status keeps saying it while it lasts). */
