@@ -145,26 +145,38 @@ check_targets() {
   done
 }
 
-# CPU (the container's CPU usage in millicores as crictl reports it: the rate since its last sample)
-# and memory working set, per container, of Prometheus and of the exporters' containers, from the
-# kind nodes' container runtimes (the lab has no metrics-server).
-measure() {
-  phase "CPU and memory per container (crictl stats on each kind node)"
+# CPU and memory per container of Prometheus, its sidecar and the stack's pods (where the exporters run:
+# the galera-agent container is the database's exporter, HAProxy's exporter is inside haproxy), from the
+# kind nodes' container runtimes (the lab has no metrics-server): CPU as the growth of each container's
+# cumulative CPU time over MEASURE_SECONDS (default 60), memory as the working set at the end.
+snapshot() { # -> TSV: node, namespace, pod, container, cumulative CPU ns, working set bytes
   local node
-  printf '  %-22s %-40s %-16s %8s %10s\n' NODE POD CONTAINER "CPU%" MEM
   for node in $(kind get nodes --name "$NAME"); do
     docker exec "$node" crictl stats -o json 2>/dev/null | jq -r --arg n "$node" '
-      .stats[] | select(.attributes.labels["io.kubernetes.pod.namespace"] as $ns
-                        | ($ns == "messagestack-monitoring") or ($ns == "messagestack") or ($ns == "messagestack-system"))
-      | [$n, .attributes.labels["io.kubernetes.pod.name"], .attributes.metadata.name,
-         ((.cpu.usageNanoCores.value // 0) / 1e7 | floor / 1 | tostring),
-         (((.memory.workingSetBytes.value // 0) / 1048576 * 10 | floor) / 10 | tostring) + "Mi"] | @tsv' \
-      | awk -F'\t' '{printf "  %-22s %-40s %-16s %8s %10s\n", $1, $2, $3, $4, $5}'
+      .stats[] | (.attributes.labels["io.kubernetes.pod.namespace"]) as $ns
+      | select($ns == "messagestack-monitoring" or $ns == "'"$STACK_NS"'" or $ns == "messagestack-system")
+      | [$n, $ns, .attributes.labels["io.kubernetes.pod.name"], .attributes.metadata.name,
+         (.cpu.usageCoreNanoSeconds.value // 0), (.memory.workingSetBytes.value // 0)] | @tsv'
   done
-  phase "Prometheus' own view (process metrics, TSDB)"
+}
+
+measure() {
+  local secs=${MEASURE_SECONDS:-60} a b
+  phase "CPU and memory per container over ${secs}s (crictl stats on each kind node)"
+  a=$(mktemp); b=$(mktemp)
+  snapshot >"$a"; sleep "$secs"; snapshot >"$b"
+  printf '  %-26s %-40s %-14s %10s %10s\n' NAMESPACE POD CONTAINER "CPU (m)" "MEM (MiB)"
+  awk -F'\t' -v secs="$secs" 'NR == FNR { cpu[$3 "/" $4] = $5; next }
+    ($3 "/" $4) in cpu { printf "  %-26s %-40s %-14s %10.1f %10.1f\n", $2, $3, $4, ($5 - cpu[$3 "/" $4]) / secs / 1e6, $6 / 1048576 }' \
+    "$a" "$b" | sort
+  rm -f "$a" "$b"
+  phase "Prometheus' own view"
+  local expr
   for expr in "rate(process_cpu_seconds_total{job=\"prometheus\"}[5m])" "process_resident_memory_bytes{job=\"prometheus\"}" \
-    "prometheus_tsdb_head_series" "sum(scrape_samples_scraped)" "count(up{job=\"kubernetes-pods\"})"; do
-    printf '  %-60s %s\n' "$expr" "$(query "$expr" | jq -r '[.data.result[].value[1]] | join(" ")')"
+    "prometheus_tsdb_head_series" "sum(scrape_samples_scraped)" "count(up{job=\"kubernetes-pods\"})" \
+    "sum by (component) (scrape_samples_scraped{job=\"kubernetes-pods\"})" \
+    "avg by (component) (scrape_duration_seconds{job=\"kubernetes-pods\"})"; do
+    printf '  %-70s %s\n' "$expr" "$(query "$expr" | jq -r '[.data.result[] | ((.metric.component // "") + " " + .value[1]) | ltrimstr(" ")] | join(", ")')"
   done
 }
 
