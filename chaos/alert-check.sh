@@ -11,6 +11,10 @@ set -euo pipefail
 CHAOS_DIR=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$CHAOS_DIR/.." && pwd)
 scenario=${1:-}
+# The lab's kubectl and kind (the toolchain's) first, as the lab scripts do.
+# shellcheck disable=SC1091
+source "$REPO/hack/versions.env"
+export PATH="${MS_CACHE:-$HOME/.cache/messagestack}/k8s/$K8S_VERSION/bin:${MS_CACHE:-$HOME/.cache/messagestack}/kind/$KIND_VERSION/bin:$PATH"
 
 # scenario -> script and arguments, the alert, fire budget (s after the fault started), resolve budget
 # (s after Ready again). Budgets: the rule's `for` + one scrape (10 s) + one evaluation (10 s) + margin.
