@@ -149,13 +149,14 @@ check_targets() {
 # the galera-agent container is the database's exporter, HAProxy's exporter is inside haproxy), from the
 # kind nodes' container runtimes (the lab has no metrics-server): CPU as the growth of each container's
 # cumulative CPU time over MEASURE_SECONDS (default 60), memory as the working set at the end.
-snapshot() { # -> TSV: node, namespace, pod, container, cumulative CPU ns, working set bytes
+snapshot() { # -> TSV: container id, namespace, pod, container, cumulative CPU ns, working set bytes (running ones)
   local node
   for node in $(kind get nodes --name "$NAME"); do
-    docker exec "$node" crictl stats -o json 2>/dev/null | jq -r --arg n "$node" '
+    docker exec "$node" crictl stats -o json 2>/dev/null | jq -r '
       .stats[] | (.attributes.labels["io.kubernetes.pod.namespace"]) as $ns
       | select($ns == "messagestack-monitoring" or $ns == "'"$STACK_NS"'" or $ns == "messagestack-system")
-      | [$n, $ns, .attributes.labels["io.kubernetes.pod.name"], .attributes.metadata.name,
+      | select((.memory.workingSetBytes.value // 0) > 0)
+      | [.attributes.id, $ns, .attributes.labels["io.kubernetes.pod.name"], .attributes.metadata.name,
          (.cpu.usageCoreNanoSeconds.value // 0), (.memory.workingSetBytes.value // 0)] | @tsv'
   done
 }
@@ -166,8 +167,9 @@ measure() {
   a=$(mktemp); b=$(mktemp)
   snapshot >"$a"; sleep "$secs"; snapshot >"$b"
   printf '  %-26s %-40s %-14s %10s %10s\n' NAMESPACE POD CONTAINER "CPU (m)" "MEM (MiB)"
-  awk -F'\t' -v secs="$secs" 'NR == FNR { cpu[$3 "/" $4] = $5; next }
-    ($3 "/" $4) in cpu { printf "  %-26s %-40s %-14s %10.1f %10.1f\n", $2, $3, $4, ($5 - cpu[$3 "/" $4]) / secs / 1e6, $6 / 1048576 }' \
+  # Keyed by container id: a restarted container is another one, never a negative difference.
+  awk -F'\t' -v secs="$secs" 'NR == FNR { cpu[$1] = $5; next }
+    $1 in cpu { printf "  %-26s %-40s %-14s %10.1f %10.1f\n", $2, $3, $4, ($5 - cpu[$1]) / secs / 1e6, $6 / 1048576 }' \
     "$a" "$b" | sort
   rm -f "$a" "$b"
   phase "Prometheus' own view"
