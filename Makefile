@@ -23,14 +23,14 @@ include $(sort $(wildcard hack/make/*.mk))
 TEST_PHASES ?= docker toolchain kube-api-test-bins \
 	test-galera-agent test-dataplane test-backup \
 	test-api test-frontend \
-	test-operator test-chaos-client test-kubectl-plugin test-helm \
+	test-operator test-alert-rules test-chaos-client test-kubectl-plugin test-helm \
 	base-image node-image cluster test-lab objectstore test-objectstore \
 	api-image dataplane-images test-dataplane-images operator-image \
-	deploy-operator test-e2e test-vip deploy-sample chaos-ci test-backup-kind test-helm-lab
+	deploy-operator test-e2e test-vip deploy-sample test-monitoring chaos-ci test-backup-kind test-helm-lab
 
 # The phases of `make up`: build what is missing (cached), create the lab, install the
 # operator, apply the sample and print where the page is.
-UP_PHASES ?= docker toolchain base-image node-image cluster objectstore \
+UP_PHASES ?= docker toolchain base-image node-image cluster objectstore monitoring \
 	api-image dataplane-images operator-image kubectl-plugin \
 	deploy-operator deploy-sample
 

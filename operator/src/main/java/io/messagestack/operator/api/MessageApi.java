@@ -14,6 +14,7 @@ import io.messagestack.operator.common.Disruption;
 import io.messagestack.operator.common.Images;
 import io.messagestack.operator.common.Labels;
 import io.messagestack.operator.common.Names;
+import io.messagestack.operator.common.Scrape;
 import io.messagestack.operator.common.Stack;
 import io.messagestack.operator.crd.ApiSpec;
 import io.messagestack.operator.crd.Engine;
@@ -29,6 +30,8 @@ import java.util.Map;
 /** The message-api REST service, connected to the database through HAProxy with the least-privileged app user. */
 public final class MessageApi {
     public static final int PORT = 8080;
+    /** Micrometer's Prometheus endpoint, on the API's own port (nginx proxies only /api/, so never public). */
+    public static final String METRICS_PATH = "/q/metrics";
 
     private final Stack stack;
     private final ApiSpec spec;
@@ -77,7 +80,8 @@ public final class MessageApi {
                 .withMaxUnavailable(new IntOrString(0)).withMaxSurge(new IntOrString(1)).endRollingUpdate()
                 .endStrategy()
                 .withNewTemplate()
-                .withNewMetadata().withLabels(labels()).endMetadata()
+                .withNewMetadata().withLabels(labels()).addToAnnotations(Scrape.annotations(PORT, METRICS_PATH))
+                .endMetadata()
                 .withNewSpec()
                 .withAffinity(Affinities.spread(stack.spec().placement.antiAffinity, stack.name(), Components.API))
                 // message-api's own graceful shutdown: 3 s delay (endpoint removal) + up to 20 s for requests in flight.

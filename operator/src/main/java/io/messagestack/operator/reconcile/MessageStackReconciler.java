@@ -29,6 +29,8 @@ import io.messagestack.operator.crd.MessageStack;
 import io.messagestack.operator.crd.MessageStackBackup;
 import io.messagestack.operator.crd.MessageStackStatus;
 import io.messagestack.operator.database.GaleraProbe;
+import io.messagestack.operator.metrics.StackMetrics;
+import io.micrometer.core.instrument.Metrics;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -57,6 +59,16 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
     private final java.util.Map<String, Applier.Applied> applied = new java.util.concurrent.ConcurrentHashMap<>();
     private final String clusterDomain = env("MESSAGESTACK_CLUSTER_DOMAIN", Stack.DEFAULT_CLUSTER_DOMAIN);
     private final String operatorNamespace = env("POD_NAMESPACE", "messagestack-system");
+    private final StackMetrics metrics;
+
+    public MessageStackReconciler() {
+        // Quarkus' Micrometer extension adds its Prometheus registry to the global one (served at /q/metrics).
+        this(new StackMetrics(Metrics.globalRegistry));
+    }
+
+    public MessageStackReconciler(StackMetrics metrics) {
+        this.metrics = metrics;
+    }
 
     @Override
     public List<EventSource<?, MessageStack>> prepareEventSources(EventSourceContext<MessageStack> context) {
@@ -126,11 +138,13 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
         }
         MessageStackStatus next = StatusCalculator.calculate(previous, observed,
                 resource.getMetadata().getGeneration(), now());
+        BackupHealth.Health backups = backupHealth(context);
         next = StatusCalculator.withBackups(next, resource.getSpec() != null && resource.getSpec().backup != null,
-                backupHealth(context), resource.getMetadata().getGeneration(), now());
+                backups, resource.getMetadata().getGeneration(), now());
         emitTransitionEvents(context, resource, previous, next);
         long millis = (System.nanoTime() - started) / 1_000_000;
         boolean ready = Conditions.isTrue(next.conditions, Conditions.READY);
+        recordMetrics(context, stack, ready, backups);
         LOG.infof("reconciled stack=%s/%s generation=%d phase=%s ready=%s database=%s elapsed_ms=%d",
                 stack.namespace(), stack.name(), resource.getMetadata().getGeneration(), next.phase, ready,
                 next.databaseSummary, millis);
@@ -280,9 +294,29 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
         return BackupHealth.of(context.getSecondaryResources(MessageStackBackup.class).stream()
                 .map(b -> new BackupHealth.Backup(b.getMetadata().getName(),
                         b.getStatus() == null ? null : b.getStatus().phase,
-                        b.getStatus() == null || b.getStatus().endTime == null ? null : Instant.parse(b.getStatus().endTime),
+                        b.getStatus() == null ? null : endTime(b.getStatus().endTime),
                         b.getStatus() == null ? null : b.getStatus().reason))
                 .toList());
+    }
+
+    /** A backup's end time; null when it has none or it is not a time (it then counts as unfinished). */
+    private static Instant endTime(String value) {
+        try {
+            return value == null ? null : Instant.parse(value);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The per-stack gauges the alert rules read; the last backup from the same informer as the status. */
+    private void recordMetrics(Context<MessageStack> context, Stack stack, boolean ready, BackupHealth.Health backups) {
+        StackMetrics.Key key = new StackMetrics.Key(stack.namespace(), stack.name());
+        Optional<Instant> lastBackup = backups.lastSuccess().map(BackupHealth.Backup::finished);
+        Set<StackMetrics.Key> existing = context.getPrimaryCache().list()
+                .map(r -> new StackMetrics.Key(r.getMetadata().getNamespace(), r.getMetadata().getName()))
+                .collect(java.util.stream.Collectors.toCollection(java.util.HashSet::new));
+        existing.add(key);
+        metrics.record(key, new StackMetrics.Observation(ready, stack.spec().database.replicas, lastBackup), existing);
     }
 
     /** A Warning event when a spec is refused, once per refusal (the status keeps saying it while it lasts). */

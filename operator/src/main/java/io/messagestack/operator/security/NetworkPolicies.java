@@ -25,7 +25,7 @@ import java.util.List;
  * Only HAProxy (and the stack's backup Jobs, SQL only) reaches the database, only message-api reaches HAProxy, only nginx reaches message-api. Galera
  * nodes reach each other; the operator reaches the agents (for status). When the VIP is on, nginx and HAProxy use
  * the host network, so they are allowed by their node addresses instead of their pod labels. The in-cluster metrics
- * scrapers ({@link Scrape}) reach the agents' and HAProxy's metrics ports.
+ * scrapers ({@link Scrape}) reach the agents', HAProxy's and message-api's metrics ports.
  */
 public final class NetworkPolicies {
     /**
@@ -61,8 +61,10 @@ public final class NetworkPolicies {
         policies.add(policy(stack, Components.PROXY,
                 List.of(rule(List.of(pods(stack, Components.API)), ports(DatabaseProxy.PORT)),
                         rule(List.of(scraper()), ports(HaproxyConfigRenderer.METRICS_PORT)))));
+        // message-api serves /q/metrics on its only port: the scrapers reach that port (nginx proxies /api/ only).
         policies.add(policy(stack, Components.API,
-                List.of(rule(from(stack, Components.FRONTEND, hostNetwork, frontendNodes), ports(MessageApi.PORT)))));
+                List.of(rule(from(stack, Components.FRONTEND, hostNetwork, frontendNodes), ports(MessageApi.PORT)),
+                        rule(List.of(scraper()), ports(MessageApi.PORT)))));
         return policies;
     }
 

@@ -3,6 +3,7 @@ package io.messagestack.operator.common;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.messagestack.operator.crd.MessageStackSpec;
+import io.messagestack.operator.api.MessageApi;
 import io.messagestack.operator.database.DatabaseCluster;
 import io.messagestack.operator.frontend.Frontend;
 import io.messagestack.operator.proxy.DatabaseProxy;
@@ -28,6 +29,8 @@ class ScrapeTest {
                         "agent", "true", 9200, "/metrics"),
                 new Tier("proxy", new DatabaseProxy(stack).deployment().getSpec().getTemplate(),
                         "haproxy", "true", 8405, "/metrics"),
+                new Tier("api", new MessageApi(stack).deployment().getSpec().getTemplate(),
+                        "message-api", "true", 8080, "/q/metrics"),
                 // stub_status is not the Prometheus format: no scrape annotation until an exporter runs beside nginx.
                 new Tier("frontend", new Frontend(stack, Map.of("index.html", "<html></html>")).deployment().getSpec()
                         .getTemplate(), "nginx", null, 8081, null));
