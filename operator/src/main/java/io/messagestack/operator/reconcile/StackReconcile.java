@@ -783,8 +783,7 @@ public class StackReconcile {
                     + replacement.get().pod() + " before the scale-down removes " + leaving);
             return "moving the writer from " + leaving + " to " + replacement.get().pod();
         }
-        var previous = resource.getStatus() == null ? null : resource.getStatus().writer;
-        if (previous != null && WriterStatus.SCALE_DOWN.equals(previous.reason) && !proxiesRunWriter()) {
+        if (recordedWriter != null && WriterStatus.SCALE_DOWN.equals(recordedWriter.reason) && !proxiesRunWriter()) {
             return "waiting for every proxy pod to write to " + names.dbStatefulSet() + "-" + writer;
         }
         return null;
