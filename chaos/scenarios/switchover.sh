@@ -44,11 +44,18 @@ inject() {
 }
 
 after_ready() {
-  local sessions old new
-  sessions=$(sessions_by_pod)
+  local sessions old new deadline
+  # Old proxy pods may still be stopping (preStop 3 s) with their sessions on the old writer: give them 30 s.
+  deadline=$(( $(date +%s) + 30 ))
+  while :; do
+    sessions=$(sessions_by_pod)
+    old=$(tr ' ' '\n' <<<"$sessions" | awk -F= -v p="$BEFORE" '$1 == p {print $2}')
+    new=$(tr ' ' '\n' <<<"$sessions" | awk -F= -v p="$target" '$1 == p {print $2}')
+    if [[ $new =~ ^[0-9]+$ && $old =~ ^[0-9]+$ ]] && (( new > 0 && old == 0 )); then break; fi
+    (( $(date +%s) < deadline )) || break
+    sleep 2
+  done
   measure sessionsAfter "\"$sessions\""
-  old=$(tr ' ' '\n' <<<"$sessions" | awk -F= -v p="$BEFORE" '$1 == p {print $2}')
-  new=$(tr ' ' '\n' <<<"$sessions" | awk -F= -v p="$target" '$1 == p {print $2}')
   if [[ $(status_writer) == "$target" && $new =~ ^[0-9]+$ && $old =~ ^[0-9]+$ ]] && (( new > 0 && old == 0 )); then
     measure writerMoved true
   else
