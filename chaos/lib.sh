@@ -288,6 +288,29 @@ verify_writes() {
   return $rc
 }
 
+# ---- HAProxy's writer ---------------------------------------------------------------------
+SWITCHOVER_ANNOTATION=${SWITCHOVER_ANNOTATION:-messagestack.io/switchover-to}
+# status_writer: the database pod the operator names as HAProxy's writer (status.writer.pod).
+status_writer() { kc get "$MS_RESOURCE" "$MS_NAME" -o jsonpath='{.status.writer.pod}'; }
+# app_sessions POD: sessions of the application's database user on that node (PROCESSLIST); fails
+# when the node cannot be asked. The proxies' pooled connections show where the writes go.
+app_sessions() {
+  local user sql
+  user=$(db_env APP_USER) || return 1
+  sql="SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER='$user'"
+  kc exec "$1" -c "$DB_CONTAINER" -- sh -c 'exec "$(command -v mariadb || command -v mysql)" -uroot -p"$MYSQL_ROOT_PASSWORD" -N -B -e "$1"' _ "$sql" 2>/dev/null
+}
+# sessions_by_pod: "pod=count" for every database pod (count ? when it cannot be asked).
+sessions_by_pod() {
+  local p out=()
+  for p in $(pods_of database); do out+=("$p=$(app_sessions "$p" || echo '?')"); done
+  echo "${out[*]}"
+}
+# writer_by_sessions: the database pod with the most application sessions (where HAProxy writes now).
+writer_by_sessions() {
+  sessions_by_pod | tr ' ' '\n' | awk -F= '$2 ~ /^[0-9]+$/ && $2 > best {best=$2; pod=$1} END {print pod}'
+}
+
 # ---- events of one scenario run --------------------------------------------------------
 declare -A MEASURE=()
 NOTES=()

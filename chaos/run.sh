@@ -35,6 +35,8 @@ declare -A SCENARIOS=(
   [rolling-api-image]="rolling-change.sh api-image"
   [rolling-db-setting]="rolling-change.sh db-setting"
   [scale-db-3-5-3]="scaling.sh 5"
+  [switchover]="switchover.sh"
+  [drain-node]="drain-node.sh"
   [worker-stop-one]="worker-stop.sh one"
   [worker-stop-proxy]="worker-stop.sh proxy"
   [worker-stop-api]="worker-stop.sh api"
@@ -47,7 +49,7 @@ declare -A SCENARIOS=(
 FULL=(pod-kill-database-graceful pod-kill-database-force pod-kill-proxy-graceful pod-kill-proxy-force
   pod-kill-api-graceful pod-kill-api-force pod-kill-frontend-graceful pod-kill-frontend-force
   process-kill-frontend process-kill-proxy operator-leader-kill operator-upgrade rolling-api-image rolling-db-setting
-  scale-db-3-5-3 worker-stop-one worker-stop-proxy worker-stop-api worker-stop-frontend partition-db-node workers-stop-half full-db-crash full-db-crash-sigkill)
+  scale-db-3-5-3 switchover drain-node worker-stop-one worker-stop-proxy worker-stop-api worker-stop-frontend partition-db-node workers-stop-half full-db-crash full-db-crash-sigkill)
 CI=(pod-kill-database-force pod-kill-frontend-graceful worker-stop-one full-db-crash)
 
 t0=$(date +%s)

@@ -6,10 +6,11 @@ import java.util.Optional;
 
 /**
  * Which database node a backup is taken from: a Synced node that is not HAProxy's writer, so the backup's reads
- * and locks never land on the node serving the writes. HAProxy sends writes to the lowest-ordinal healthy node and
- * keeps them there (proxy/HaproxyConfigRenderer), so the writer is taken to be the lowest-ordinal Ready node and the
- * backup goes to the highest-ordinal Ready one: the node least likely to be or become the writer. Ready means the
- * pod's readiness probe (the agent's /health) passes: Primary and Synced. Pure (BackupNodeChoiceTest).
+ * and locks never land on the node serving the writes. HAProxy sends writes to the writer node the operator rendered
+ * (status.writer, node 0 unless a switchover moved it) and, while that one is down, to the lowest-ordinal healthy
+ * backup, and keeps them there (proxy/HaproxyConfigRenderer). So the writer is taken to be status.writer's node when
+ * it is Ready, else the lowest-ordinal Ready node, and the backup goes to the highest-ordinal other Ready node. Ready
+ * means the pod's readiness probe (the agent's /health) passes: Primary and Synced. Pure (BackupNodeChoiceTest).
  */
 public final class BackupNodeChoice {
     private BackupNodeChoice() {
@@ -26,8 +27,16 @@ public final class BackupNodeChoice {
         }
     }
 
-    /** @param replicas spec.database.replicas (1 only for the unsafe single-node stack) */
+    /** A stack whose writer is node 0 (no switchover). */
     public static Choice choose(List<Node> nodes, int replicas) {
+        return choose(nodes, replicas, null);
+    }
+
+    /**
+     * @param replicas  spec.database.replicas (1 only for the unsafe single-node stack)
+     * @param writerPod status.writer.pod, null when the status names none (then node 0)
+     */
+    public static Choice choose(List<Node> nodes, int replicas, String writerPod) {
         List<Node> ready = nodes.stream().filter(Node::ready)
                 .filter(n -> n.nodeName() != null && !n.nodeName().isBlank())
                 .sorted(Comparator.comparingInt(Node::ordinal)).toList();
@@ -43,9 +52,10 @@ public final class BackupNodeChoice {
             return Choice.none("only " + ready.get(0).pod() + " is Ready, and it is the writer; a backup is taken"
                     + " from a Synced node that is not the writer, so it waits for another node");
         }
-        Node writer = ready.get(0);
-        Node chosen = ready.get(ready.size() - 1);
+        Optional<Node> named = ready.stream().filter(n -> n.pod().equals(writerPod)).findFirst();
+        Node writer = named.orElse(ready.get(0));
+        Node chosen = ready.stream().filter(n -> n != writer).reduce((a, b) -> b).orElseThrow();
         return new Choice(Optional.of(chosen), "taken from " + chosen.pod() + " (Synced; the writer is taken to be "
-                + writer.pod() + ", the lowest-ordinal Ready node)");
+                + writer.pod() + (named.isPresent() ? ", status.writer" : ", the lowest-ordinal Ready node") + ")");
     }
 }

@@ -17,6 +17,8 @@ public class MessageStackStatus {
     public ComponentStatus api;
     public ComponentStatus frontend;
     public GaleraStatus galera;
+    /** HAProxy's writer node and why it is that one (switchover: docs/operator.md). */
+    public WriterStatus writer;
     /** "ready/desired" of the database plus the Galera state, for `kubectl get ms`. */
     public String databaseSummary;
     /** Where the page is served. */

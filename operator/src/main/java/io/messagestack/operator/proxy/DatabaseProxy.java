@@ -35,11 +35,19 @@ public final class DatabaseProxy {
     private final Stack stack;
     private final ProxySpec spec;
     private final Names names;
+    /** Ordinal of the database node HAProxy sends the writes to (the one server without {@code backup}). */
+    private final int writer;
 
+    /** A stack whose writer is database node 0 (no switchover). */
     public DatabaseProxy(Stack stack) {
+        this(stack, 0);
+    }
+
+    public DatabaseProxy(Stack stack, int writer) {
         this.stack = stack;
         this.spec = stack.spec().proxy;
         this.names = stack.names();
+        this.writer = writer;
     }
 
     private Map<String, String> labels() {
@@ -56,11 +64,12 @@ public final class DatabaseProxy {
 
     public ConfigMap config() {
         List<String> hosts = new ArrayList<>();
-        int slots = Math.max(stack.spec().database.replicas, MIN_SERVER_SLOTS);
+        int slots = Math.max(Math.max(stack.spec().database.replicas, MIN_SERVER_SLOTS), writer + 1);
         for (int i = 0; i < slots; i++) {
             hosts.add(names.dbPodHost(i, stack.namespace(), stack.clusterDomain()));
         }
-        String cfg = HaproxyConfigRenderer.render(hosts, DatabaseCluster.MYSQL_PORT, DatabaseCluster.AGENT_PORT);
+        String cfg = HaproxyConfigRenderer.render(hosts, DatabaseCluster.MYSQL_PORT, DatabaseCluster.AGENT_PORT,
+                writer);
         return new ConfigMapBuilder()
                 .withNewMetadata().withName(names.proxyConfig()).withNamespace(stack.namespace()).withLabels(labels())
                 .endMetadata()

@@ -3,10 +3,14 @@ package io.messagestack.operator.proxy;
 import io.messagestack.operator.common.Scrape;
 
 import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * haproxy.cfg for the database: one writer at a time. The first database node is the active server, the others are
- * backups, so concurrent writes never land on two Galera nodes (no certification conflicts). A node counts as up only
+ * haproxy.cfg for the database: one writer at a time. The writer node (database node 0 unless a switchover moved it,
+ * see WriterSwitchover) is the only active server, the others are backups, so concurrent writes never land on two
+ * Galera nodes (no certification conflicts). A node counts as up only
  * when its galera-agent answers 200 on /health (Primary and Synced, and not draining), not when it merely accepts TCP.
  * The writer sticks: once traffic moved to a backup it stays there when the old writer returns (no fail-back, which
  * would cut every session a second time).
@@ -20,12 +24,26 @@ public final class HaproxyConfigRenderer {
     private HaproxyConfigRenderer() {
     }
 
+    /** The active server's line: {@code server db-N <host>:<port>} without {@code backup}. */
+    private static final Pattern ACTIVE_SERVER = Pattern.compile("(?m)^\\s*server db-(\\d+) \\S+(?<! backup)$");
+
+    /** The first database node is the writer (a new stack, or no switchover yet). */
+    public static String render(List<String> databaseHosts, int mysqlPort, int agentPort) {
+        return render(databaseHosts, mysqlPort, agentPort, 0);
+    }
+
     /**
-     * @param databaseHosts DNS names of the database pods, in ordinal order (pod 0 first: the preferred writer)
+     * @param databaseHosts DNS names of the database pods, in ordinal order
      * @param mysqlPort     port of the database servers
      * @param agentPort     port of the galera-agent health endpoint
+     * @param writer        ordinal of the writer node: the only server without {@code backup}. When it goes down,
+     *                      HAProxy takes the first backup that is up, in ordinal order.
      */
-    public static String render(List<String> databaseHosts, int mysqlPort, int agentPort) {
+    public static String render(List<String> databaseHosts, int mysqlPort, int agentPort, int writer) {
+        if (writer < 0 || writer >= databaseHosts.size()) {
+            throw new IllegalArgumentException("writer db-" + writer + " is not one of the " + databaseHosts.size()
+                    + " servers");
+        }
         StringBuilder out = new StringBuilder();
         out.append("""
                 # Rendered by the MessageStack operator; edits are overwritten.
@@ -86,8 +104,8 @@ public final class HaproxyConfigRenderer {
                     option httpchk GET /health
                     http-check expect status 200
                     # The writer sticks (one entry, keyed on this proxy's own address): a node that comes back does not
-                    # take the writes back. Only when the current writer goes down is a new one chosen: the first
-                    # database node if it is up, else the first backup. A draining node (its pod is stopping) answers
+                    # take the writes back. Only when the current writer goes down is a new one chosen: the active
+                    # server (the writer node chosen by the operator) if it is up, else the first backup that is up. A draining node (its pod is stopping) answers
                     # 503, so a graceful stop moves the writer before the server shuts down.
                     stick-table type ip size 1
                     stick on dst
@@ -98,11 +116,27 @@ public final class HaproxyConfigRenderer {
                 agentPort));
         for (int i = 0; i < databaseHosts.size(); i++) {
             out.append("    server db-").append(i).append(' ').append(databaseHosts.get(i)).append(':').append(mysqlPort);
-            if (i > 0) {
+            if (i != writer) {
                 out.append(" backup");
             }
             out.append('\n');
         }
         return out.toString();
+    }
+
+    /** The writer node a rendered haproxy.cfg names (its one active server), empty when it names none or several. */
+    public static Optional<Integer> writerOf(String cfg) {
+        if (cfg == null) {
+            return Optional.empty();
+        }
+        Matcher m = ACTIVE_SERVER.matcher(cfg);
+        Integer found = null;
+        while (m.find()) {
+            if (found != null) {
+                return Optional.empty();
+            }
+            found = Integer.parseInt(m.group(1));
+        }
+        return Optional.ofNullable(found);
     }
 }

@@ -111,7 +111,8 @@ public class MessageStackBackupReconciler implements Reconciler<MessageStackBack
             List<BackupNodeChoice.Node> nodes = client.pods().inNamespace(ns)
                     .withLabels(Labels.selector(stack.name(), Components.DATABASE)).list().getItems().stream()
                     .map(MessageStackBackupReconciler::node).filter(Objects::nonNull).toList();
-            BackupNodeChoice.Choice choice = BackupNodeChoice.choose(nodes, stack.spec().database.replicas);
+            BackupNodeChoice.Choice choice = BackupNodeChoice.choose(nodes, stack.spec().database.replicas,
+                    writerPod(client, ns, stack.name()));
             if (choice.node().isEmpty()) {
                 return pending(client, backup, status, choice.reason());
             }
@@ -271,6 +272,12 @@ public class MessageStackBackupReconciler implements Reconciler<MessageStackBack
             }
         }
         return null;
+    }
+
+    /** status.writer.pod of the stack (HAProxy's writer), null when it names none. */
+    private static String writerPod(KubernetesClient client, String ns, String stackName) {
+        MessageStack ms = client.resources(MessageStack.class).inNamespace(ns).withName(stackName).get();
+        return ms == null || ms.getStatus() == null || ms.getStatus().writer == null ? null : ms.getStatus().writer.pod;
     }
 
     private static BackupNodeChoice.Node node(Pod pod) {

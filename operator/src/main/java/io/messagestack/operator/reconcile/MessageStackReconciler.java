@@ -47,7 +47,10 @@ import java.util.Set;
  * only sees objects with the operator's managed-by label; a change or deletion of one triggers a reconcile, whose
  * server-side apply puts it back.
  */
-@ControllerConfiguration(name = "messagestack")
+// Not generation-aware: StackUpdateFilter lets the action annotations (switchover-to, force-bootstrap) start a
+// reconcile too, besides spec changes.
+@ControllerConfiguration(name = "messagestack", generationAwareEventProcessing = false,
+        informer = @io.javaoperatorsdk.operator.api.config.informer.Informer(onUpdateFilter = StackUpdateFilter.class))
 public class MessageStackReconciler implements Reconciler<MessageStack> {
     private static final Logger LOG = Logger.getLogger(MessageStackReconciler.class);
     private static final List<Class<? extends HasMetadata>> OWNED = List.of(Secret.class, ConfigMap.class,

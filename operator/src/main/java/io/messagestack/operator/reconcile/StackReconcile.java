@@ -25,11 +25,18 @@ import io.messagestack.operator.crd.MessageStack;
 import io.messagestack.operator.crd.MessageStackBackup;
 import io.messagestack.operator.database.DatabaseCluster;
 import io.messagestack.operator.database.RestoreInit;
+import io.messagestack.operator.database.RollingWriter;
 import io.messagestack.operator.database.DatabaseScaling;
 import io.messagestack.operator.database.FullCrashRecovery;
 import io.messagestack.operator.database.GaleraProbe;
 import io.messagestack.operator.frontend.Frontend;
+import io.messagestack.operator.common.ConfigHash;
+import io.messagestack.operator.crd.SwitchoverRequestStatus;
+import io.messagestack.operator.crd.WriterStatus;
 import io.messagestack.operator.proxy.DatabaseProxy;
+import io.messagestack.operator.proxy.HaproxyConfigRenderer;
+import io.messagestack.operator.proxy.WriterRecord;
+import io.messagestack.operator.proxy.WriterSwitchover;
 import io.messagestack.operator.security.AgentToken;
 import io.messagestack.operator.security.DatabaseCredentials;
 import io.messagestack.operator.security.NetworkPolicies;
@@ -83,6 +90,16 @@ public class StackReconcile {
     private boolean keepRestore;
     /** Database nodes the StatefulSet has now (a step toward spec.database.replicas while scaling). */
     private int dbReplicas;
+    /** Ordinal of HAProxy's writer node: what the applied proxy config names, or a switchover's target. */
+    private int writer;
+    /** Set when this reconcile moved the writer (status.writer gets a new reason and time). */
+    private WriterStatus writerMoved;
+    /** The writer as the proxy ConfigMap recorded it at the start of this reconcile (WriterRecord). */
+    private WriterStatus recordedWriter;
+    /** The switchover request handled in this reconcile, for status.writer.lastRequest. */
+    private SwitchoverRequestStatus switchoverRequest;
+    /** The agents' answers, asked once per reconcile (null until asked). */
+    private List<GaleraProbe.PodState> probed;
 
     /** Read access to the informer caches (the objects the operator owns). */
     public interface SecondaryCache {
@@ -114,8 +131,19 @@ public class StackReconcile {
         }
         ensureAgentToken();
         ensureVrrpAuth();
+        var proxyConfig = proxyConfigNow();
+        writer = appliedWriter(proxyConfig);
+        recordedWriter = WriterRecord.read(names.dbStatefulSet() + "-" + writer, writer == 0,
+                proxyConfig == null ? null : proxyConfig.getMetadata().getAnnotations(), now());
+        String switchover = annotation(WriterSwitchover.ANNOTATION);
+        if (switchover != null || hasAnnotation(WriterSwitchover.ANNOTATION)) {
+            requestSwitchover(switchover);
+        }
         boolean databaseApplied = applyDatabase();
         applyProxy();
+        if (switchoverRequest != null) {
+            removeSwitchoverAnnotation();
+        }
         int dbReady = readyReplicas(cache.get(StatefulSet.class, names.dbStatefulSet()), StatefulSet::getStatus);
         // A majority of Synced nodes: the first node is often busy as the SST donor of the others
         // (and then unavailable), which would make message-api's schema migration fail at start.
@@ -278,13 +306,27 @@ public class StackReconcile {
                 ? DatabaseScaling.next(stack.spec().database.replicas, DatabaseScaling.Current.of(existing.get()))
                 : DatabaseScaling.first(stack.spec().database.replicas, highestVolumeOrdinal());
         dbReplicas = step.replicas();
-        if (!step.atTarget()) {
+        String hold = existing.isPresent() && step.stepped() && step.replicas() < step.from()
+                ? writerBeforeScaleDown(step.from(), step.replicas()) : null;
+        if (hold != null) {
+            // The step would remove the writer's node, or the proxies do not write to its replacement yet.
+            dbReplicas = step.from();
+            problems.add(new Problem(Conditions.DATABASE_READY, "Scaling",
+                    new DatabaseScaling.Step(step.from(), step.desired(), step.from(), hold).describe()));
+        } else if (!step.atTarget()) {
             problems.add(new Problem(Conditions.DATABASE_READY, "Scaling", step.describe()));
             if (step.stepped()) {
                 actions.add(new Action("DatabaseScaling", step.describe()));
             }
         }
-        DatabaseCluster db = new DatabaseCluster(stack, script, dbReplicas);
+        return applyDatabaseObjects(db(script), existing);
+    }
+
+    private DatabaseCluster db(String script) {
+        return new DatabaseCluster(stack, script, dbReplicas);
+    }
+
+    private boolean applyDatabaseObjects(DatabaseCluster db, Optional<StatefulSet> existing) {
         var restore = stack.spec().database.restore;
         if (restore != null) {
             var resolution = RestoreInit.resolve(restore,
@@ -314,6 +356,9 @@ public class StackReconcile {
         if (keepRestore) {
             existing.ifPresent(current -> keepRestoreInit(current, desired));
         }
+        desired.getSpec().setUpdateStrategy(new io.fabric8.kubernetes.api.model.apps.StatefulSetUpdateStrategyBuilder()
+                .withType("RollingUpdate").withNewRollingUpdate().withPartition(rollingPartition(existing))
+                .endRollingUpdate().build());
         apply(desired);
         budget(db.disruptionBudget());
         return true;
@@ -408,8 +453,10 @@ public class StackReconcile {
     }
 
     void applyProxy() {
-        DatabaseProxy proxy = new DatabaseProxy(stack);
-        apply(proxy.config());
+        DatabaseProxy proxy = new DatabaseProxy(stack, writer);
+        var config = proxy.config();
+        config.getMetadata().setAnnotations(WriterRecord.annotations(writerStatus()));
+        apply(config);
         apply(proxy.service());
         apply(withVrrpAuth(proxy.deployment()));
         budget(proxy.disruptionBudget());
@@ -496,15 +543,12 @@ public class StackReconcile {
         int dbReady = readyReplicas(sts, StatefulSet::getStatus);
         GaleraStatus galera = null;
         if (databaseApplied) {
-            List<String[]> pods = cache.pods(Components.DATABASE).stream()
-                    .filter(p -> p.getStatus() != null && p.getStatus().getPodIP() != null)
-                    .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
-                    .map(p -> new String[] {p.getMetadata().getName(), p.getStatus().getPodIP()}).toList();
             if (stack.spec().database.restore != null) {
                 restoreProgress();
             }
-            if (!pods.isEmpty()) {
-                List<GaleraProbe.PodState> states = galeraProbe.probeAll(pods);
+            List<GaleraProbe.PodState> states = probeStates();
+            if (!states.isEmpty() || cache.pods(Components.DATABASE).stream()
+                    .anyMatch(p -> p.getStatus() != null && p.getStatus().getPodIP() != null)) {
                 galera = GaleraProbe.summarize(states.stream().map(GaleraProbe.PodState::state).toList());
                 FullCrashRecovery.Decision decision = recoverFromFullCrash(states);
                 if (galera != null) {
@@ -521,7 +565,8 @@ public class StackReconcile {
                 stack.spec().api.replicas, apiCreated,
                 readyReplicas(cache.get(Deployment.class, names.frontend()), Deployment::getStatus),
                 stack.spec().frontend.replicas,
-                galera, pageUrl(), List.copyOf(problems));
+                galera, pageUrl(), List.copyOf(problems),
+                recordedWriter != null && (databaseApplied || sts.isPresent()) ? writerStatus() : null);
     }
 
     /**
@@ -600,6 +645,205 @@ public class StackReconcile {
                 : previous.galera.nodes.stream().map(n -> n.pod + "=" + n.state).toList();
         List<String> now = d.nodes().stream().map(n -> n.pod() + "=" + n.kind().text).toList();
         return !before.equals(now);
+    }
+
+    /**
+     * The StatefulSet's partition: RollingWriter holds the writer's pod in a rolling change until the writer has moved
+     * to an updated node and every proxy pod writes there (a switchover, with an event).
+     */
+    private int rollingPartition(Optional<StatefulSet> existing) {
+        if (existing.isEmpty()) {
+            return Math.min(writer + 1, dbReplicas);
+        }
+        var st = existing.get().getStatus();
+        long generation = existing.get().getMetadata().getGeneration() == null ? 0
+                : existing.get().getMetadata().getGeneration();
+        String update = st == null ? null : st.getUpdateRevision();
+        boolean known = update != null && st.getObservedGeneration() != null && st.getObservedGeneration() >= generation;
+        List<RollingWriter.Node> nodes = new ArrayList<>();
+        for (WriterSwitchover.Node n : switchoverNodes(dbReplicas)) {
+            if (!n.exists()) {
+                continue;
+            }
+            String revision = cache.pods(Components.DATABASE).stream()
+                    .filter(p -> n.pod().equals(p.getMetadata().getName())).findFirst()
+                    .map(p -> p.getMetadata().getLabels() == null ? null
+                            : p.getMetadata().getLabels().get("controller-revision-hash")).orElse(null);
+            nodes.add(new RollingWriter.Node(n.ordinal(), update != null && update.equals(revision), n.synced()));
+        }
+        RollingWriter.Plan plan = RollingWriter.plan(writer, dbReplicas, known, nodes, writerMoved == null
+                && proxiesRunWriter());
+        if (plan.moveTo() != null && writerMoved == null) {
+            String from = names.dbStatefulSet() + "-" + writer;
+            String to = names.dbStatefulSet() + "-" + plan.moveTo();
+            moveWriter(plan.moveTo(), WriterStatus.ROLLING_UPDATE, "writer moved from " + from + " to " + to
+                    + " before the rolling change restarts " + from);
+            problems.add(new Problem(Conditions.DATABASE_READY, "RollingUpdate", "moving the writer from " + from
+                    + " to " + to + " before " + from + " restarts"));
+        } else if (plan.waiting() != null) {
+            problems.add(new Problem(Conditions.DATABASE_READY, "RollingUpdate", plan.waiting()));
+        }
+        return Math.min(plan.partition(), dbReplicas);
+    }
+
+    /**
+     * The proxy ConfigMap as the API server has it now (not the informer cache, which may not have seen the last
+     * reconcile's apply yet: rendering an older writer again would move the writes back). Null for a new stack.
+     */
+    private io.fabric8.kubernetes.api.model.ConfigMap proxyConfigNow() {
+        return client.configMaps().inNamespace(stack.namespace()).withName(names.proxyConfig()).get();
+    }
+
+    /** The writer the applied haproxy.cfg names; node 0 for a new stack (or a config this operator cannot read). */
+    private int appliedWriter(io.fabric8.kubernetes.api.model.ConfigMap applied) {
+        return Optional.ofNullable(applied).map(cm -> cm.getData() == null ? null
+                        : cm.getData().get(DatabaseProxy.CONFIG_KEY))
+                .flatMap(HaproxyConfigRenderer::writerOf).orElse(0);
+    }
+
+    /** The agents' answers of the database pods that have an address, asked once per reconcile. */
+    private List<GaleraProbe.PodState> probeStates() {
+        if (probed == null) {
+            List<String[]> pods = cache.pods(Components.DATABASE).stream()
+                    .filter(p -> p.getStatus() != null && p.getStatus().getPodIP() != null)
+                    .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
+                    .map(p -> new String[] {p.getMetadata().getName(), p.getStatus().getPodIP()}).toList();
+            probed = pods.isEmpty() ? List.of() : galeraProbe.probeAll(pods);
+        }
+        return probed;
+    }
+
+    /** The database nodes 0..replicas-1 as a switchover sees them: pod present, Ready, and Synced per its agent. */
+    private List<WriterSwitchover.Node> switchoverNodes(int replicas) {
+        List<WriterSwitchover.Node> nodes = new ArrayList<>();
+        for (int i = 0; i < replicas; i++) {
+            String name = names.dbStatefulSet() + "-" + i;
+            Pod pod = cache.pods(Components.DATABASE).stream().filter(p -> name.equals(p.getMetadata().getName()))
+                    .filter(p -> p.getMetadata().getDeletionTimestamp() == null).findFirst().orElse(null);
+            boolean ready = pod != null && pod.getStatus() != null && pod.getStatus().getConditions() != null
+                    && pod.getStatus().getConditions().stream()
+                    .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+            boolean synced = ready && probeStates().stream().filter(s -> name.equals(s.pod())).anyMatch(
+                    s -> s.state().synced() && "Primary".equals(s.state().clusterStatus()));
+            nodes.add(new WriterSwitchover.Node(name, i, pod != null, synced));
+        }
+        return nodes;
+    }
+
+    /**
+     * A person's switchover request (annotation): WriterSwitchover decides; a switch renders the target as the
+     * proxies' writer (applyProxy), a refusal leaves the writer where it is. Either way an event, status.writer
+     * .lastRequest, and the annotation is removed so that it does not act again later.
+     */
+    private void requestSwitchover(String value) {
+        int replicas = cache.get(StatefulSet.class, names.dbStatefulSet())
+                .map(s -> s.getSpec().getReplicas() == null ? 1 : s.getSpec().getReplicas()).orElse(0);
+        WriterSwitchover.Decision d = WriterSwitchover.decide(value, names.dbStatefulSet(), replicas, writer,
+                switchoverNodes(replicas));
+        switchoverRequest = new SwitchoverRequestStatus();
+        switchoverRequest.target = value == null ? "" : value;
+        switchoverRequest.reason = d.reason();
+        switchoverRequest.message = d.message();
+        switchoverRequest.time = now();
+        if (d.outcome() == WriterSwitchover.Outcome.SWITCH) {
+            switchoverRequest.outcome = WriterSwitchover.SWITCHED;
+            moveWriter(d.target(), WriterStatus.SWITCHOVER, d.message());
+        } else {
+            switchoverRequest.outcome = WriterSwitchover.REFUSED;
+            actions.add(new Action(d.reason(), d.message(), true));
+        }
+    }
+
+    private void moveWriter(int to, String reason, String message) {
+        writer = to;
+        writerMoved = new WriterStatus();
+        writerMoved.pod = names.dbStatefulSet() + "-" + to;
+        writerMoved.reason = reason;
+        writerMoved.message = message + "; the proxies roll onto a haproxy.cfg with it as the active server";
+        writerMoved.since = now();
+        actions.add(new Action(WriterStatus.SWITCHOVER.equals(reason) ? "WriterSwitchover" : "WriterMoved",
+                writerMoved.message));
+    }
+
+    /**
+     * Before a scale-down step that removes the writer's node (ordinal at or above {@code to}), the writer moves to
+     * the lowest Synced node that stays, and the step waits until every proxy pod runs that config (their old
+     * sessions end with them, so none still writes to the leaving node). Null: step now; else what it waits for.
+     */
+    private String writerBeforeScaleDown(int from, int to) {
+        String leaving = names.dbStatefulSet() + "-" + writer;
+        if (writer >= to) {
+            Optional<WriterSwitchover.Node> replacement = WriterSwitchover.replacement(writer, to,
+                    switchoverNodes(from));
+            if (replacement.isEmpty()) {
+                return "waiting for a Synced node below " + names.dbStatefulSet() + "-" + to + " to move the writer"
+                        + " (" + leaving + ") to";
+            }
+            moveWriter(replacement.get().ordinal(), WriterStatus.SCALE_DOWN, "writer moved from " + leaving + " to "
+                    + replacement.get().pod() + " before the scale-down removes " + leaving);
+            return "moving the writer from " + leaving + " to " + replacement.get().pod();
+        }
+        if (recordedWriter != null && WriterStatus.SCALE_DOWN.equals(recordedWriter.reason) && !proxiesRunWriter()) {
+            return "waiting for every proxy pod to write to " + names.dbStatefulSet() + "-" + writer;
+        }
+        return null;
+    }
+
+    /** Every proxy pod runs the haproxy.cfg that names the current writer (the rollout is done). */
+    private boolean proxiesRunWriter() {
+        Optional<Deployment> d = cache.get(Deployment.class, names.proxy());
+        if (d.isEmpty() || d.get().getStatus() == null) {
+            return false;
+        }
+        String wanted = ConfigHash.of(new DatabaseProxy(stack, writer).config().getData());
+        var annotations = d.get().getSpec().getTemplate().getMetadata().getAnnotations();
+        var st = d.get().getStatus();
+        int desired = d.get().getSpec().getReplicas() == null ? 1 : d.get().getSpec().getReplicas();
+        long generation = d.get().getMetadata().getGeneration() == null ? 0 : d.get().getMetadata().getGeneration();
+        return annotations != null && wanted.equals(annotations.get(ConfigHash.ANNOTATION))
+                && st.getObservedGeneration() != null && st.getObservedGeneration() >= generation
+                && zero(st.getUpdatedReplicas()) >= desired && zero(st.getReplicas()) == zero(st.getUpdatedReplicas());
+    }
+
+    private static int zero(Integer i) {
+        return i == null ? 0 : i;
+    }
+
+    /** The request has been answered (status and event): remove it, so it cannot act again later. */
+    private void removeSwitchoverAnnotation() {
+        try {
+            client.resources(MessageStack.class).inNamespace(stack.namespace()).withName(stack.name())
+                    .edit(ms -> {
+                        if (ms.getMetadata().getAnnotations() != null) {
+                            ms.getMetadata().getAnnotations().remove(WriterSwitchover.ANNOTATION);
+                        }
+                        return ms;
+                    });
+        } catch (KubernetesClientException e) {
+            actions.add(new Action("SwitchoverAnnotationNotRemoved", "annotation " + WriterSwitchover.ANNOTATION
+                    + " could not be removed (" + e.getMessage() + "); remove it by hand", true));
+        }
+    }
+
+    /** status.writer: the node the proxies write to, and the reason and time it became the writer. */
+    private WriterStatus writerStatus() {
+        WriterStatus w = new WriterStatus();
+        WriterStatus from = writerMoved != null ? writerMoved : recordedWriter;
+        w.pod = names.dbStatefulSet() + "-" + writer;
+        w.reason = from.reason;
+        w.message = from.message;
+        w.since = from.since;
+        w.lastRequest = switchoverRequest != null ? switchoverRequest : recordedWriter.lastRequest;
+        return w;
+    }
+
+    private static String now() {
+        return java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+    }
+
+    private boolean hasAnnotation(String key) {
+        Map<String, String> annotations = resource.getMetadata().getAnnotations();
+        return annotations != null && annotations.containsKey(key);
     }
 
     private String annotation(String key) {

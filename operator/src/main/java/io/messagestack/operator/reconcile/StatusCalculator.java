@@ -74,6 +74,7 @@ public final class StatusCalculator {
         status.api = new ComponentStatus(o.apiReady(), o.apiDesired());
         status.frontend = new ComponentStatus(o.frontendReady(), o.frontendDesired());
         status.galera = galera(previous == null ? null : previous.galera, o.galera(), now);
+        status.writer = o.writer() != null ? o.writer() : previous == null ? null : previous.writer;
         status.databaseSummary = o.dbReady() + "/" + o.dbDesired()
                 + (o.galera() != null && o.galera().clusterStatus != null ? " " + o.galera().clusterStatus : "");
         status.url = o.url();

@@ -9,7 +9,11 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BackupNodeChoiceTest {
-    private record Row(String what, int replicas, List<Node> nodes, String chosen, String reasonHas) {
+    private record Row(String what, int replicas, List<Node> nodes, String chosen, String reasonHas,
+                       String writer) {
+        Row(String what, int replicas, List<Node> nodes, String chosen, String reasonHas) {
+            this(what, replicas, nodes, chosen, reasonHas, null);
+        }
     }
 
     private static Node n(int ordinal, boolean ready) {
@@ -32,6 +36,14 @@ class BackupNodeChoiceTest {
                     List.of(n(0, true), n(1, true), new Node("shop-db-2", 2, true, null)), "shop-db-1", "shop-db-0"),
             new Row("five nodes, two down", 5,
                     List.of(n(0, true), n(1, false), n(2, true), n(3, true), n(4, false)), "shop-db-3", "shop-db-0"),
+            new Row("after a switchover to the highest ordinal: the highest other node", 3,
+                    List.of(n(0, true), n(1, true), n(2, true)), "shop-db-1", "shop-db-2, status.writer", "shop-db-2"),
+            new Row("switched to 1: still 2", 3, List.of(n(0, true), n(1, true), n(2, true)), "shop-db-2",
+                    "shop-db-1, status.writer", "shop-db-1"),
+            new Row("the named writer is down: HAProxy writes to the lowest Ready backup", 3,
+                    List.of(n(0, true), n(1, true), n(2, false)), "shop-db-1", "lowest-ordinal Ready", "shop-db-2"),
+            new Row("switched to 2, only 2 Ready: wait", 3, List.of(n(0, false), n(1, false), n(2, true)), null,
+                    "only shop-db-2 is Ready", "shop-db-2"),
             new Row("single-node stack: its only node", 1, List.of(n(0, true)), "shop-db-0", "single-node"),
             new Row("single-node stack, not Ready: wait", 1, List.of(n(0, false)), null, "no database node"));
 
@@ -39,7 +51,7 @@ class BackupNodeChoiceTest {
     void eachRowChoosesItsNodeOrWaitsWithAReason() {
         List<String> failures = new ArrayList<>();
         for (Row row : ROWS) {
-            BackupNodeChoice.Choice c = BackupNodeChoice.choose(row.nodes(), row.replicas());
+            BackupNodeChoice.Choice c = BackupNodeChoice.choose(row.nodes(), row.replicas(), row.writer());
             String got = c.node().map(Node::pod).orElse(null);
             if (!java.util.Objects.equals(got, row.chosen()) || !c.reason().contains(row.reasonHas())) {
                 failures.add(row.what() + ": chose " + got + " (" + c.reason() + "), expected " + row.chosen()

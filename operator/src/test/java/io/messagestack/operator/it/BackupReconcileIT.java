@@ -89,7 +89,12 @@ class BackupReconcileIT {
     }
 
     private static MessageStackBackup awaitBackup(String ns, String name, Predicate<MessageStackBackupStatus> ok) {
-        return KubeApi.await("status of " + name, WAIT, () -> {
+        return awaitBackup(ns, name, ok, WAIT);
+    }
+
+    private static MessageStackBackup awaitBackup(String ns, String name, Predicate<MessageStackBackupStatus> ok,
+                                                  Duration wait) {
+        return KubeApi.await("status of " + name, wait, () -> {
             MessageStackBackup b = client.resources(MessageStackBackup.class).inNamespace(ns).withName(name).get();
             return b != null && b.getStatus() != null && ok.test(b.getStatus()) ? b : null;
         });
@@ -170,8 +175,9 @@ class BackupReconcileIT {
         assertEquals("BackupSucceeded", Conditions.find(afterSuccess.getStatus().conditions,
                 Conditions.BACKUP_FAILING).getReason());
 
-        // Its turn now.
-        MessageStackBackup second = awaitBackup("bk", "second", s -> "Running".equals(s.phase));
+        // Its turn now: a Pending backup looks again every 30 s (it was Pending a moment before the first finished,
+        // so its next look is up to 30 s from now plus the reconcile itself; a 30 s wait lost that race by 0.4 s).
+        MessageStackBackup second = awaitBackup("bk", "second", s -> "Running".equals(s.phase), Duration.ofSeconds(45));
         Job secondJob = KubeApi.await("the second Job", WAIT,
                 () -> client.batch().v1().jobs().inNamespace("bk").withName("second-backup").get());
         finishJob("bk", secondJob, false, "{\"error\":\"bucket messagestack-backups at http://x: 403 Forbidden\"}");

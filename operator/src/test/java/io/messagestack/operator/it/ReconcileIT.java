@@ -325,6 +325,44 @@ class ReconcileIT {
         KubeApi.await("the next node removed once the last one is gone", WAIT, () -> databaseReplicas("scale") == 3);
     }
 
+    @Test
+    void aSwitchoverToANodeThatDoesNotExistIsRefusedWithTheReasonAndTheWriterStays() {
+        createStack("switch", "shop", "");
+        await(StatefulSet.class, "switch", "shop-db");
+        MessageStack initial = awaitStatus("switch", "shop", m -> m.getStatus().writer != null);
+        assertEquals("shop-db-0", initial.getStatus().writer.pod);
+        assertEquals("Initial", initial.getStatus().writer.reason);
+        ConfigMap before = await(ConfigMap.class, "switch", "shop-proxy-config");
+        // No kubelet here: no database pod exists, so the target does not either. The annotation alone (no spec
+        // change, no new generation) must start the reconcile.
+        retryOnConflict(() -> client.resources(MessageStack.class).inNamespace("switch").withName("shop").edit(m -> {
+            if (m.getMetadata().getAnnotations() == null) {
+                m.getMetadata().setAnnotations(new java.util.HashMap<>());
+            }
+            m.getMetadata().getAnnotations().put("messagestack.io/switchover-to", "shop-db-2");
+            return m;
+        }));
+        MessageStack refused = awaitStatus("switch", "shop", m -> m.getStatus().writer != null
+                && m.getStatus().writer.lastRequest != null);
+        var request = refused.getStatus().writer.lastRequest;
+        assertEquals("Refused", request.outcome);
+        assertEquals("SwitchoverTargetNotFound", request.reason);
+        assertEquals("shop-db-2", request.target);
+        assertTrue(request.message.contains("does not exist"), request.message);
+        assertEquals("shop-db-0", refused.getStatus().writer.pod, "the writer does not move");
+        KubeApi.await("the annotation removed", WAIT, () -> {
+            var a = client.resources(MessageStack.class).inNamespace("switch").withName("shop").get().getMetadata()
+                    .getAnnotations();
+            return a == null || !a.containsKey("messagestack.io/switchover-to") ? Boolean.TRUE : null;
+        });
+        KubeApi.await("a Warning event with the reason", WAIT, () -> client.v1().events().inNamespace("switch").list()
+                .getItems().stream().filter(e -> "SwitchoverTargetNotFound".equals(e.getReason())
+                        && "Warning".equals(e.getType()) && e.getMessage().contains("shop-db-2")).findFirst()
+                .orElse(null));
+        assertEquals(before.getData(), client.configMaps().inNamespace("switch").withName("shop-proxy-config").get()
+                .getData(), "haproxy.cfg unchanged");
+    }
+
     /** DatabaseReady's reason (or message), "" while the status has no such condition yet. */
     @Test
     void aRestoreFromABackupThatIsNotThereCreatesNoDatabaseAndSaysWhy() throws Exception {

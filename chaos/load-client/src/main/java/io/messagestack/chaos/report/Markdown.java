@@ -307,6 +307,8 @@ public final class Markdown {
             | scale-db-3-5-3 | `spec` database replicas 3 -> 5 -> 3, each step waited for | zero failed requests |
             | worker-stop-one | `docker stop` of the kind worker running `<name>-db-0`, 60 s, `docker start` | errors for at most 3 s; plain client: failures within 1 s, p99 during the fault at most 2 s |
             | worker-stop-{proxy,api,frontend} | the same, of a worker running a pod of that component (one without `<name>-db-0` when there is one; the pods on it are recorded) | as worker-stop-one |
+            | switchover | `kubectl annotate ms <name> messagestack.io/switchover-to=<name>-db-<i>` (the next node after the writer) | zero failed requests; the writer moved |
+            | drain-node | `kubectl drain` of the worker holding HAProxy's writer (PodDisruptionBudgets respected), then uncordon | zero failed requests |
             | partition-db-node | iptables in the node of `<name>-db-0` drop traffic to/from the other workers for 45 s, then heal | the isolated node refuses writes; it rejoins after the heal with no manual step |
             | workers-stop-half | `docker stop` of half the workers, rounded up (2 of 3: the database loses quorum), 60 s | data targets only (issue 5 sets no error budget) |
             | full-db-crash | every database pod force-deleted at once | Ready again within 120 s, automatically |

@@ -31,7 +31,12 @@ public final class Targets {
     public static List<Target> evaluate(ScenarioResult r) {
         List<Target> targets = new ArrayList<>();
         switch (r.kind()) {
-            case "pod-kill", "operator-kill", "rolling-change", "scaling" -> targets.add(zeroFailed(r));
+            case "pod-kill", "operator-kill", "rolling-change", "scaling", "drain-node" -> targets.add(zeroFailed(r));
+            case "switchover" -> {
+                // Issue 15: a planned move of HAProxy's writer to a named Synced node.
+                targets.add(zeroFailed(r));
+                targets.add(flag(r.measurements(), "writerMoved", "the writer moved to the named node"));
+            }
             case "operator-upgrade" -> {
                 // Issue 13: an operator upgrade under load; a database pod it must restart goes one at a time.
                 targets.add(zeroFailed(r));
@@ -59,8 +64,8 @@ public final class Targets {
                 targets.add(flag(r.measurements(), "rejoinedWithoutManualStep", "rejoins after the heal, no manual step"));
             }
             default -> throw new IllegalArgumentException("scenario " + r.scenario() + ": unknown kind '" + r.kind()
-                    + "' (known: pod-kill, operator-kill, operator-upgrade, rolling-change, scaling, worker-stop, workers-half-stop,"
-                    + " process-kill, full-crash, partition, data-only)");
+                    + "' (known: pod-kill, operator-kill, operator-upgrade, rolling-change, scaling, switchover, drain-node,"
+                    + " worker-stop, workers-half-stop, process-kill, full-crash, partition, data-only)");
         }
         if (!"full-crash".equals(r.kind())) {
             targets.add(r.timeToReadyMs() == null
@@ -96,7 +101,8 @@ public final class Targets {
     static List<Target> plainAvailability(String kind, ClientResult c, String suffix) {
         List<Target> out = new ArrayList<>();
         switch (kind) {
-            case "pod-kill", "operator-kill", "operator-upgrade", "rolling-change", "scaling" -> out.add(Target.check(
+            case "pod-kill", "operator-kill", "operator-upgrade", "rolling-change", "scaling", "switchover",
+                 "drain-node" -> out.add(Target.check(
                     "failed requests" + suffix, "0", c.failedRequests() + " of " + c.requests(),
                     c.failedRequests() == 0, c.failedRequests() + " failed"));
             case "worker-stop" -> {

@@ -60,6 +60,23 @@ class TargetsTest {
     }
 
     @Test
+    void aSwitchoverNeedsZeroFailedRequestsAndTheWriterMoved() {
+        assertTrue(Targets.allMet(Targets.evaluate(result("switchover", 0, 5000L, Map.of("writerMoved", true), CLEAN))));
+        assertFalse(Targets.allMet(Targets.evaluate(result("switchover", 50, 5000L, Map.of("writerMoved", true), CLEAN))));
+        List<Target> stayed = Targets.evaluate(result("switchover", 0, 5000L, Map.of("writerMoved", false), CLEAN));
+        assertEquals(Target.Status.NOT_MET, named(stayed, "the writer moved to the named node").status());
+        assertEquals(Target.Status.NOT_MEASURED, named(Targets.evaluate(result("switchover", 0, 5000L, Map.of(),
+                CLEAN)), "the writer moved to the named node").status());
+    }
+
+    @Test
+    void aNodeDrainNeedsZeroFailedRequests() {
+        assertTrue(Targets.allMet(Targets.evaluate(result("drain-node", 0, 5000L, Map.of(), CLEAN))));
+        assertEquals(Target.Status.NOT_MET, named(Targets.evaluate(result("drain-node", 50, 5000L, Map.of(), CLEAN)),
+                "failed requests").status());
+    }
+
+    @Test
     void workerStopAllowsThreeSecondsOfErrorsAndSaysByHowMuchItMissed() {
         assertTrue(Targets.allMet(Targets.evaluate(result("worker-stop", 3000, 60_000L, Map.of(), CLEAN))));
         Target t = named(Targets.evaluate(result("worker-stop", 4500, 60_000L, Map.of(), CLEAN)), "longest error window");
