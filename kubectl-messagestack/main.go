@@ -2,6 +2,7 @@
 //
 //	kubectl messagestack status NAME                     one screen for a person on call
 //	kubectl messagestack backup NAME [--name B] [--wait] an on-demand MessageStackBackup of the stack
+//	kubectl messagestack switchover NAME --to POD [--wait]  move HAProxy's writer to POD (planned switchover)
 //	kubectl messagestack restore NEW --from-backup B     a new MessageStack filled from a Completed backup
 //	                                                     (--target-namespace T: in another namespace)
 //
@@ -23,6 +24,7 @@ import (
 
 	"messagestack.dev/kubectl-messagestack/internal/backup"
 	"messagestack.dev/kubectl-messagestack/internal/status"
+	"messagestack.dev/kubectl-messagestack/internal/switchover"
 )
 
 func main() {
@@ -70,14 +72,15 @@ func newRoot() *cobra.Command {
 	flags := genericclioptions.NewConfigFlags(true)
 	root := &cobra.Command{
 		Use:           "kubectl-messagestack",
-		Short:         "Look at and operate MessageStack resources (status, backup, restore)",
+		Short:         "Look at and operate MessageStack resources (status, switchover, backup, restore)",
 		SilenceUsage:  true,
 		SilenceErrors: false,
 	}
 	flags.AddFlags(root.PersistentFlags())
 	var timeout time.Duration
 	root.PersistentFlags().DurationVar(&timeout, "timeout", 15*time.Second, "give up on the API server after this long (with --wait: on the backup)")
-	root.AddCommand(statusCommand(flags, &timeout), backupCommand(flags, &timeout), restoreCommand(flags, &timeout))
+	root.AddCommand(statusCommand(flags, &timeout), backupCommand(flags, &timeout), restoreCommand(flags, &timeout),
+		switchoverCommand(flags, &timeout))
 	return root
 }
 
@@ -196,5 +199,52 @@ func restoreCommand(flags *genericclioptions.ConfigFlags, timeout *time.Duration
 	cmd.Flags().StringVar(&into, "target-namespace", "", "create the new stack in this namespace (default: the backup's);"+
 		" it reads the backup from the source's S3 store and needs the same credentials Secret there")
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print the new MessageStack instead of creating it")
+	return cmd
+}
+
+func switchoverCommand(flags *genericclioptions.ConfigFlags, timeout *time.Duration) *cobra.Command {
+	var to string
+	var wait bool
+	cmd := &cobra.Command{
+		Use:   "switchover NAME --to POD",
+		Short: "Move HAProxy's writer to a Synced database pod (the proxies roll onto it one at a time; refused with the reason otherwise)",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if strings.TrimSpace(to) == "" {
+				return fmt.Errorf("--to is required: the database pod to move the writer to, e.g. demo-db-1")
+			}
+			s, err := connect(flags, *timeout)
+			if err != nil {
+				return err
+			}
+			ctx, cancel := context.WithTimeout(cmd.Context(), *timeout)
+			defer cancel()
+			name, err := s.stackName(ctx, args)
+			if err != nil {
+				return err
+			}
+			before, err := switchover.Request(ctx, s.clients.Dynamic, s.ns, name, to)
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "messagestack/%s annotated %s=%s\n", name, switchover.Annotation, to)
+			if !wait {
+				fmt.Fprintf(out, "the answer will be in status.writer.lastRequest: kubectl messagestack status %s -n %s\n", name, s.ns)
+				return nil
+			}
+			answer, writer, err := switchover.Wait(ctx, s.clients.Dynamic, s.ns, name, to, before, time.Second)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(out, "%s (%s): %s; the writer is %s\n", answer.Outcome, answer.Reason, answer.Message, writer)
+			if !answer.Switched() {
+				return fmt.Errorf("switchover to %s refused", to)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&to, "to", "", "the database pod to make HAProxy's writer (a Synced node of this stack)")
+	cmd.Flags().BoolVar(&wait, "wait", false, "wait for the operator's answer (up to --timeout)")
 	return cmd
 }

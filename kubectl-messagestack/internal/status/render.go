@@ -35,6 +35,9 @@ func Render(out io.Writer, r *Report, now time.Time) {
 			p("   URL: %s", r.URL)
 		}
 		p("\n")
+		if r.Writer != "" {
+			p("Writer: %s (%s)\n", r.Writer, dash(r.WriterReason))
+		}
 		if r.LastBackup != "" {
 			p("Last backup: %s, finished %s ago at %s\n", r.LastBackup, age(now, r.LastBackupTime),
 				r.LastBackupTime.UTC().Format("01-02 15:04:05Z"))

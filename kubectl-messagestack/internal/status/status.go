@@ -92,6 +92,8 @@ type Report struct {
 	GaleraNodes []map[string]string
 	DBPods      []Pod
 	Events      []Event
+	// Writer is .status.writer: HAProxy's writer pod and why it is the writer ("" when the status has none).
+	Writer, WriterReason string
 	// LastBackup is .status.backup: the stack's last successful backup and when it finished ("" when none).
 	LastBackup     string
 	LastBackupTime time.Time
@@ -187,6 +189,8 @@ func fromStack(u *unstructured.Unstructured) *Report {
 	if g, ok, _ := unstructured.NestedMap(st, "galera"); ok {
 		r.Galera, r.GaleraNodes = galera(g)
 	}
+	r.Writer, _, _ = unstructured.NestedString(st, "writer", "pod")
+	r.WriterReason, _, _ = unstructured.NestedString(st, "writer", "reason")
 	r.LastBackup, _, _ = unstructured.NestedString(st, "backup", "lastSuccessfulBackup")
 	if t, ok, _ := unstructured.NestedString(st, "backup", "lastSuccessfulTime"); ok {
 		r.LastBackupTime, _ = time.Parse(time.RFC3339, t)

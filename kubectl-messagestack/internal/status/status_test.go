@@ -244,6 +244,7 @@ func TestHealthyStackVerdictOK(t *testing.T) {
 		"status": "False", "reason": "BackupSucceeded", "message": "the last successful backup is nightly-0300",
 		"lastTransitionTime": "2026-12-06T02:10:00Z"})
 	st["backup"] = map[string]interface{}{"lastSuccessfulBackup": "nightly-0300", "lastSuccessfulTime": "2026-12-06T02:10:00Z"}
+	st["writer"] = map[string]interface{}{"pod": "demo-db-1", "reason": "Switchover"}
 	kube := fake.NewSimpleClientset(
 		&appsv1.StatefulSet{ObjectMeta: metav1.ObjectMeta{Name: "demo-db", Namespace: "messagestack"},
 			Spec: appsv1.StatefulSetSpec{Replicas: int32p(3)}, Status: appsv1.StatefulSetStatus{ReadyReplicas: 3}},
@@ -258,7 +259,7 @@ func TestHealthyStackVerdictOK(t *testing.T) {
 	var buf bytes.Buffer
 	Render(&buf, r, now)
 	out := buf.String()
-	for _, want := range []string{"Verdict: OK", "Last backup: nightly-0300, finished 50m ago at 12-06 02:10:00Z",
+	for _, want := range []string{"Verdict: OK", "Writer: demo-db-1 (Switchover)", "Last backup: nightly-0300, finished 50m ago at 12-06 02:10:00Z",
 		"BackupFailing  False", "writer=demo-db-1", "NAME", "SEQNO", "demo-db-1  1042", "proxy      deploy/demo-proxy     absent"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
