@@ -60,6 +60,16 @@ func connect(flags *genericclioptions.ConfigFlags, timeout time.Duration) (*sess
 	return &session{clients: status.Clients{Dynamic: dyn, Kube: kube}, ns: ns}, nil
 }
 
+// open connects and bounds the command's API calls by timeout; the func it returns releases the context.
+func open(cmd *cobra.Command, flags *genericclioptions.ConfigFlags, timeout time.Duration) (context.Context, *session, func(), error) {
+	s, err := connect(flags, timeout)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
+	return ctx, s, cancel, nil
+}
+
 // stackName is the NAME argument, or the namespace's only stack when it is left out.
 func (s *session) stackName(ctx context.Context, args []string) (string, error) {
 	if len(args) == 1 {
@@ -90,12 +100,11 @@ func statusCommand(flags *genericclioptions.ConfigFlags, timeout *time.Duration)
 		Short: "Conditions, components, Galera nodes and recent events of one MessageStack",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := connect(flags, *timeout)
+			ctx, s, release, err := open(cmd, flags, *timeout)
 			if err != nil {
 				return err
 			}
-			ctx, cancel := context.WithTimeout(cmd.Context(), *timeout)
-			defer cancel()
+			defer release()
 			name, err := s.stackName(ctx, args)
 			if err != nil {
 				return err
@@ -118,12 +127,11 @@ func backupCommand(flags *genericclioptions.ConfigFlags, timeout *time.Duration)
 		Short: "Take a backup of a MessageStack now (creates a MessageStackBackup; the operator takes it)",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := connect(flags, *timeout)
+			ctx, s, release, err := open(cmd, flags, *timeout)
 			if err != nil {
 				return err
 			}
-			ctx, cancel := context.WithTimeout(cmd.Context(), *timeout)
-			defer cancel()
+			defer release()
 			stack, err := s.stackName(ctx, args)
 			if err != nil {
 				return err
@@ -168,12 +176,11 @@ func restoreCommand(flags *genericclioptions.ConfigFlags, timeout *time.Duration
 			if strings.TrimSpace(from) == "" {
 				return fmt.Errorf("--from-backup is required: the MessageStackBackup to restore (kubectl get msbackup)")
 			}
-			s, err := connect(flags, *timeout)
+			ctx, s, release, err := open(cmd, flags, *timeout)
 			if err != nil {
 				return err
 			}
-			ctx, cancel := context.WithTimeout(cmd.Context(), *timeout)
-			defer cancel()
+			defer release()
 			stack, dropped, err := backup.Restore(ctx, s.clients.Dynamic, s.clients.Kube, s.ns, from, args[0], into, dryRun)
 			if err != nil {
 				return err
@@ -213,12 +220,11 @@ func switchoverCommand(flags *genericclioptions.ConfigFlags, timeout *time.Durat
 			if strings.TrimSpace(to) == "" {
 				return fmt.Errorf("--to is required: the database pod to move the writer to, e.g. demo-db-1")
 			}
-			s, err := connect(flags, *timeout)
+			ctx, s, release, err := open(cmd, flags, *timeout)
 			if err != nil {
 				return err
 			}
-			ctx, cancel := context.WithTimeout(cmd.Context(), *timeout)
-			defer cancel()
+			defer release()
 			name, err := s.stackName(ctx, args)
 			if err != nil {
 				return err
