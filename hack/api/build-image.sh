@@ -32,7 +32,8 @@ mvn -B -q -f "$root/message-api/pom.xml" package -DskipTests || die "message-api
 
 say "phase: docker build $IMAGE (BASE_IMAGE=$BASE)"
 # The JVM options and the archive script live with the Dockerfile; the build context is the fast-jar.
-cp "$root/message-api/src/main/docker/jvm.options" "$root/message-api/src/main/docker/app-cds.sh" "$root/message-api/target/quarkus-app/"
+cp "$root/message-api/src/main/docker/jvm.options" "$root/message-api/src/main/docker/app-cds.sh" \
+  "$root/message-api/src/main/docker/with-training-database.sh" "$root/message-api/target/quarkus-app/"
 # Built under a temporary tag; the real tag (with the hash) only after the smoke run passed.
 candidate="$IMAGE-candidate"
 docker build -q -f "$root/message-api/src/main/docker/Dockerfile" --build-arg BASE_IMAGE="$BASE" \

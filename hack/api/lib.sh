@@ -125,14 +125,23 @@ ensure_app_jar() {
 
 # ensure_app_cds: the archive the image makes in its build (message-api/src/main/docker/app-cds.sh),
 # made here by the same script with the same options, next to the jar (jvm.options names it
-# relative to the working directory, which start_api sets to the jar's).
+# relative to the working directory, which start_api sets to the jar's), trained like the image's
+# against a database: the test MariaDB's own database messages_cds.
 ensure_app_cds() {
   local dir archive
   dir=$(dirname "$APP_JAR"); archive=$dir/app-cds.jsa
   if [[ ! -s $archive || $archive -ot $APP_JAR || $archive -ot $API_JVM_OPTIONS ]]; then
-    say "making the class-data sharing archive $archive (app-cds.sh)"
-    "$(repo_root)/message-api/src/main/docker/app-cds.sh" "$dir" "$API_JVM_OPTIONS" -XX:MaxRAM="$API_MEMORY_LIMIT" \
+    say "making the class-data sharing archive $archive (app-cds.sh, trained against the test MariaDB)"
+    local was_running=
+    pid_alive "$MS_TEST_RUN/mariadb/run/mysqld.pid" && was_running=1
+    "$(repo_root)/hack/api/start-mariadb.sh" >/dev/null
+    sql "$MS_TEST_RUN/mariadb" "CREATE DATABASE IF NOT EXISTS messages_cds CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
+      GRANT ALL PRIVILEGES ON messages_cds.* TO '$APP_USER'@'%';"
+    APP_CDS_JDBC_URL="jdbc:mysql://127.0.0.1:$SINGLE_PORT/messages_cds" APP_CDS_DB_USER=$APP_USER APP_CDS_DB_PASSWORD=$APP_PASSWORD \
+      "$(repo_root)/message-api/src/main/docker/app-cds.sh" "$dir" "$API_JVM_OPTIONS" -XX:MaxRAM="$API_MEMORY_LIMIT" \
       || die "app-cds.sh failed"
+    # A server started only for this is stopped (its fixed port stays free for the caller's plans).
+    [[ -n $was_running ]] || "$(repo_root)/hack/api/stop-mariadb.sh" >/dev/null
   fi
 }
 
