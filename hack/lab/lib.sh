@@ -7,6 +7,7 @@ LAB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$LAB_DIR/../.." && pwd)"
 # shellcheck disable=SC1091
 source "$REPO_ROOT/hack/versions.env"
+source "$REPO_ROOT/hack/lib/kind-load.sh"
 export MS_CACHE="${MS_CACHE:-$HOME/.cache/messagestack}"
 export KUBE_API_TEST_DIR="${KUBE_API_TEST_DIR:-$MS_CACHE/kube-api-test}"
 K8S_V="${K8S_VERSION#v}"                       # 1.34.4

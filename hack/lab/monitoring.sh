@@ -59,13 +59,9 @@ require_cluster() {
 
 load_image() {
   phase "load $IMAGE into $NAME"
-  local id node stale=0
-  id=$(docker image inspect -f '{{.Id}}' "$IMAGE")
-  for node in $(kind get nodes --name "$NAME"); do
-    [ "$(docker exec "$node" crictl inspecti -o go-template --template '{{.status.id}}' "docker.io/$IMAGE" 2>/dev/null)" = "$id" ] || stale=1
-  done
-  if [ "$stale" = 0 ]; then log "every node has this image already"; return; fi
-  kind load docker-image "$IMAGE" --name "$NAME" >/dev/null || die "kind load docker-image $IMAGE failed"
+  local done_
+  done_=$(kind_load_image "$NAME" "$IMAGE") || die "kind load docker-image $IMAGE failed"
+  log "$done_"
 }
 
 # promtool from the image itself: the same version that will load the files.

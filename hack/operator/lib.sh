@@ -5,6 +5,7 @@ die() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # shellcheck disable=SC1091
 source "$ROOT/hack/versions.env"
+source "$ROOT/hack/lib/kind-load.sh"
 export MS_CACHE="${MS_CACHE:-$HOME/.cache/messagestack}"
 # The lab's kubectl and kind (make toolchain), keyed by version.
 export PATH="$MS_CACHE/k8s/$K8S_VERSION/bin:$MS_CACHE/kind/$KIND_VERSION/bin:$PATH"
@@ -21,17 +22,12 @@ require_cluster() {
   kind get clusters 2>/dev/null | grep -qx "$CLUSTER_NAME" || die "kind cluster $CLUSTER_NAME not found: run make cluster"
   k get nodes >/dev/null 2>&1 || die "the kind cluster's API server does not answer: run make cluster"
 }
-# load_image IMAGE HINT: loads a local image into the kind nodes (kind skips nodes that have it).
+# load_image IMAGE HINT: loads a local image into the kind workers that lack it (hack/lib/kind-load.sh).
 load_image() {
-  local id node missing=0
-  id=$(docker image inspect -f '{{.Id}}' "$1" 2>/dev/null) || die "image $1 not built: run $2"
-  # Skip the slow import when every node already has this exact image (same id).
-  for node in $(kind get nodes --name "$CLUSTER_NAME" 2>/dev/null); do
-    [ "$(docker exec "$node" crictl inspecti -o go-template --template '{{.status.id}}' "docker.io/$1" 2>/dev/null)" = "$id" ] || missing=1
-  done
-  if [ "$missing" = 0 ]; then echo "    $1: already on every node"; return 0; fi
-  kind load docker-image "$1" --name "$CLUSTER_NAME" >/dev/null 2>&1 || die "kind load docker-image $1 failed"
-  echo "    $1: loaded"
+  docker image inspect "$1" >/dev/null 2>&1 || die "image $1 not built: run $2"
+  local done_
+  done_=$(kind_load_image "$CLUSTER_NAME" "$1") || die "kind load docker-image $1 failed"
+  echo "    $done_"
 }
 
 # The images a kind MessageStack (engine mariadb-galera) runs, loaded into the nodes.

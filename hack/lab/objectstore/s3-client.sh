@@ -36,8 +36,12 @@ put_file() {
 }
 
 ensure_bucket() {
-  local name=$1 code
-  code=$(s3 HEAD "/$name" "$EMPTY_SHA256" -I)
+  local name=$1 code tries=0
+  # Right after the server turns Ready its Service may not route yet (kube-proxy programs the
+  # rules a moment later: "Couldn't connect" on a fresh lab); a refused connection reached nothing.
+  while code=$(s3 HEAD "/$name" "$EMPTY_SHA256" -I) && [[ $code == *curl-failed ]] && [ $((tries += 1)) -lt 30 ]; do
+    log "HEAD /$name: no connection yet (attempt $tries of 30), again in 1 s"; sleep 1
+  done
   case $code in
     200) log "bucket $name exists"; return 0 ;;
     404) ;;
