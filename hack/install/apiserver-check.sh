@@ -80,6 +80,12 @@ expect "bundle: operator may list Secrets in any namespace" can messagestack-sys
 expect "bundle: operator may patch MessageStack status" can messagestack-system:messagestack-operator patch messagestacks.messagestack.io --subresource=status -n default
 expect "bundle: operator may not list nodes" cannot messagestack-system:messagestack-operator list nodes
 expect "bundle: operator may not delete PVCs" cannot messagestack-system:messagestack-operator delete persistentvolumeclaims -n default
+# spec.monitoring (Prometheus Operator kinds; the API server need not serve them for RBAC to answer).
+expect "bundle: operator may create PodMonitors in any namespace" can messagestack-system:messagestack-operator create podmonitors.monitoring.coreos.com -n default
+expect "bundle: operator may not read PodMonitors" cannot messagestack-system:messagestack-operator get podmonitors.monitoring.coreos.com -n default
+expect "bundle: operator may patch its PrometheusRule" can messagestack-system:messagestack-operator patch prometheusrules.monitoring.coreos.com/messagestack-alert-rules -n messagestack-system
+expect "bundle: operator may not patch another PrometheusRule" cannot messagestack-system:messagestack-operator patch prometheusrules.monitoring.coreos.com/other -n messagestack-system
+expect "bundle: operator may not create PrometheusRules elsewhere" cannot messagestack-system:messagestack-operator create prometheusrules.monitoring.coreos.com -n default
 # Moving from the bundle (or kustomize: same names) to Helm: the objects are not Helm's, so helm install takes
 # them over with --take-ownership (and --force-conflicts: kubectl owns their fields); --skip-crds because a CRD applied by kubectl conflicts with Helm 4's apply.
 sel_before=$(kubectl -n messagestack-system get deployment messagestack-operator -o jsonpath='{.spec.selector}')
@@ -106,6 +112,9 @@ expect "namespaced: may not list Secrets in team-c" cannot $SA list secrets -n t
 expect "namespaced: may not list Secrets cluster-wide" cannot $SA list secrets -A
 expect "namespaced: may not list MessageStacks cluster-wide" cannot $SA list messagestacks.messagestack.io -A
 expect "namespaced: Lease in ops only" can $SA update leases.coordination.k8s.io -n ops
+expect "namespaced: may create PodMonitors in team-a" can $SA create podmonitors.monitoring.coreos.com -n team-a
+expect "namespaced: may not create PodMonitors in team-c" cannot $SA create podmonitors.monitoring.coreos.com -n team-c
+expect "namespaced: PrometheusRule in ops" can $SA delete prometheusrules.monitoring.coreos.com/messagestack-alert-rules -n ops
 expect "namespaced: no ClusterRole installed" test -z "$(kubectl get clusterrole -l app.kubernetes.io/instance=messagestack-operator -o name)"
 
 log "--> 3. invalid values"
