@@ -80,6 +80,18 @@ expect "bundle: operator may list Secrets in any namespace" can messagestack-sys
 expect "bundle: operator may patch MessageStack status" can messagestack-system:messagestack-operator patch messagestacks.messagestack.io --subresource=status -n default
 expect "bundle: operator may not list nodes" cannot messagestack-system:messagestack-operator list nodes
 expect "bundle: operator may not delete PVCs" cannot messagestack-system:messagestack-operator delete persistentvolumeclaims -n default
+# spec.monitoring: kubectl auth can-i maps a resource through discovery (an unknown one is asked as a core-group
+# name, and always answers no), so the Prometheus Operator's kinds must be served: the stand-in CRDs of
+# MonitoringIT (real group, version, kinds, plurals; the real YAMLs cannot be downloaded here).
+PO_CRDS="$ROOT/operator/src/test/resources/monitoring/prometheus-operator-crds-minimal.yaml"
+expect "Prometheus Operator CRDs (MonitoringIT's stand-ins) applied" kubectl apply --server-side -f "$PO_CRDS"
+expect "Prometheus Operator CRDs established" kubectl wait --for condition=Established --timeout=30s \
+  crd/podmonitors.monitoring.coreos.com crd/prometheusrules.monitoring.coreos.com
+expect "bundle: operator may create PodMonitors in any namespace" can messagestack-system:messagestack-operator create podmonitors.monitoring.coreos.com -n default
+expect "bundle: operator may not read PodMonitors" cannot messagestack-system:messagestack-operator get podmonitors.monitoring.coreos.com -n default
+expect "bundle: operator may patch its PrometheusRule" can messagestack-system:messagestack-operator patch prometheusrules.monitoring.coreos.com/messagestack-alert-rules -n messagestack-system
+expect "bundle: operator may not patch another PrometheusRule" cannot messagestack-system:messagestack-operator patch prometheusrules.monitoring.coreos.com/other -n messagestack-system
+expect "bundle: operator may not create PrometheusRules elsewhere" cannot messagestack-system:messagestack-operator create prometheusrules.monitoring.coreos.com -n default
 # Moving from the bundle (or kustomize: same names) to Helm: the objects are not Helm's, so helm install takes
 # them over with --take-ownership (and --force-conflicts: kubectl owns their fields); --skip-crds because a CRD applied by kubectl conflicts with Helm 4's apply.
 sel_before=$(kubectl -n messagestack-system get deployment messagestack-operator -o jsonpath='{.spec.selector}')
@@ -106,6 +118,9 @@ expect "namespaced: may not list Secrets in team-c" cannot $SA list secrets -n t
 expect "namespaced: may not list Secrets cluster-wide" cannot $SA list secrets -A
 expect "namespaced: may not list MessageStacks cluster-wide" cannot $SA list messagestacks.messagestack.io -A
 expect "namespaced: Lease in ops only" can $SA update leases.coordination.k8s.io -n ops
+expect "namespaced: may create PodMonitors in team-a" can $SA create podmonitors.monitoring.coreos.com -n team-a
+expect "namespaced: may not create PodMonitors in team-c" cannot $SA create podmonitors.monitoring.coreos.com -n team-c
+expect "namespaced: PrometheusRule in ops" can $SA delete prometheusrules.monitoring.coreos.com/messagestack-alert-rules -n ops
 expect "namespaced: no ClusterRole installed" test -z "$(kubectl get clusterrole -l app.kubernetes.io/instance=messagestack-operator -o name)"
 
 log "--> 3. invalid values"
@@ -150,6 +165,16 @@ done
 expect "team-a/demo: status written by the operator" test -n "$(kubectl -n team-a get ms demo -o jsonpath='{.status.phase}')"
 expect "team-a/demo: StatefulSet demo-db created" kubectl -n team-a get statefulset demo-db
 expect "team-a/demo: Secret demo-db-credentials created" kubectl -n team-a get secret demo-db-credentials
+# With the Prometheus Operator's kinds served, the operator applies the PodMonitor in team-a and the shared
+# PrometheusRule in its own namespace: the chart's RBAC (create, patch, delete) must be enough for that.
+monitoring() { kubectl -n team-a get ms demo -o jsonpath='{.status.monitoring.mode}/{.status.monitoring.reason}'; }
+for _ in $(seq 1 40); do [ "$(monitoring)" = PrometheusOperator/PrometheusOperatorFound ] && break; sleep 1; done
+expect "team-a/demo: status.monitoring PrometheusOperator/PrometheusOperatorFound (got $(monitoring))" \
+  test "$(monitoring)" = PrometheusOperator/PrometheusOperatorFound
+expect "team-a/demo: PodMonitor demo-metrics applied under the chart's RBAC" \
+  kubectl -n team-a get podmonitors.monitoring.coreos.com demo-metrics
+expect "PrometheusRule messagestack-alert-rules applied in the operator's namespace ops" \
+  kubectl -n ops get prometheusrules.monitoring.coreos.com messagestack-alert-rules
 sleep 5
 expect "team-c/demo (not watched): no status" test -z "$(kubectl -n team-c get ms demo -o jsonpath='{.status}')"
 expect "team-c/demo (not watched): nothing created" test -z "$(kubectl -n team-c get statefulsets,deployments,secrets -o name 2>/dev/null | grep demo)"

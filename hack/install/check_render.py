@@ -39,7 +39,8 @@ def env_of(deploy):
 
 BASE = load(os.path.join(ROOT, "deploy/base/rbac.yaml"))
 BASE_RULES = find(BASE, "ClusterRole")[0]["rules"]
-BASE_LEASE_RULES = find(BASE, "Role")[0]["rules"]
+BASE_LEASE_RULES = find(BASE, "Role", "messagestack-operator-leader-election")[0]["rules"]
+BASE_ALERT_RULE_RULES = find(BASE, "Role", "messagestack-operator-alert-rules")[0]["rules"]
 BASE_DEPLOY = load(os.path.join(ROOT, "deploy/base/deployment.yaml"))
 BASE_SELECTOR = find(BASE_DEPLOY, "Deployment")[0]["spec"]["selector"]
 OVERLAY = load(os.path.join(ROOT, "deploy/overlays/local-images/default-images.yaml"))[0]
@@ -58,6 +59,10 @@ def common(docs, release_ns, fullname="messagestack-operator"):
           f"leader-election Role in {release_ns} with deploy/base's rules")
     check(len(find(docs, "RoleBinding", f"{fullname}-leader-election", release_ns)) == 1,
           "leader-election RoleBinding")
+    alert_rules = find(docs, "Role", f"{fullname}-alert-rules", release_ns)
+    check(len(alert_rules) == 1 and alert_rules[0]["rules"] == BASE_ALERT_RULE_RULES,
+          f"alert-rules Role (the PrometheusRule) in {release_ns} with deploy/base's rules")
+    check(len(find(docs, "RoleBinding", f"{fullname}-alert-rules", release_ns)) == 1, "alert-rules RoleBinding")
     sa = find(docs, "ServiceAccount")
     check(len(sa) == 1 and sa[0]["metadata"]["namespace"] == release_ns, "one ServiceAccount in the release namespace")
     spec = d["spec"]["template"]["spec"]
@@ -84,8 +89,8 @@ def main():
         cr = find(docs, "ClusterRole")
         check(len(cr) == 1 and cr[0]["rules"] == BASE_RULES, "one ClusterRole with deploy/base/rbac.yaml's rules")
         check(len(find(docs, "ClusterRoleBinding")) == 1, "one ClusterRoleBinding")
-        check([r["metadata"]["namespace"] for r in find(docs, "Role")] == [release_ns],
-              "no Role but the leader-election one")
+        check([r["metadata"]["namespace"] for r in find(docs, "Role")] == [release_ns, release_ns],
+              "no Role but the leader-election and alert-rules ones")
         check(env.get("QUARKUS_OPERATOR_SDK_CONTROLLERS_MESSAGESTACK_NAMESPACES") == "JOSDK_ALL_NAMESPACES",
               f"watches every namespace: {env.get('QUARKUS_OPERATOR_SDK_CONTROLLERS_MESSAGESTACK_NAMESPACES')}")
     if case == "cluster-wide":
@@ -101,7 +106,8 @@ def main():
             check(len(roles) == 1 and roles[0]["rules"] == BASE_RULES,
                   f"Role messagestack-operator in {ns} with deploy/base's rules (Secrets and the owned kinds)")
             check(len(find(docs, "RoleBinding", "messagestack-operator", ns)) == 1, f"RoleBinding in {ns}")
-        check(len(find(docs, "Role")) == len(watched) + 1, "a Role per watched namespace plus leader election")
+        check(len(find(docs, "Role")) == len(watched) + 2,
+              "a Role per watched namespace plus leader election and alert rules")
         check(env.get("QUARKUS_OPERATOR_SDK_CONTROLLERS_MESSAGESTACK_NAMESPACES") == ",".join(watched),
               f"watches {watched}: {env.get('QUARKUS_OPERATOR_SDK_CONTROLLERS_MESSAGESTACK_NAMESPACES')}")
     if case == "kind":

@@ -109,4 +109,21 @@ watched namespace.
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create", "patch"]
+# spec.monitoring with the Prometheus Operator installed: each stack's PodMonitor, applied server-side (which
+# creates it) and deleted when monitoring is switched off. Never read: the operator keeps no informer on a
+# kind the cluster may not serve (whether it does is API discovery, which needs no rule).
+- apiGroups: ["monitoring.coreos.com"]
+  resources: ["podmonitors"]
+  verbs: ["create", "patch", "delete"]
+{{- end -}}
+
+{{- define "ms.alertRuleRules" -}}
+# Server-side apply that creates the object is authorized as create (which cannot be limited to a name).
+- apiGroups: ["monitoring.coreos.com"]
+  resources: ["prometheusrules"]
+  verbs: ["create"]
+- apiGroups: ["monitoring.coreos.com"]
+  resources: ["prometheusrules"]
+  resourceNames: ["messagestack-alert-rules"]
+  verbs: ["patch", "delete"]
 {{- end -}}

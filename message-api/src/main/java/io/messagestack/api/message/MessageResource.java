@@ -46,6 +46,8 @@ public class MessageResource {
     private final MessageService messages;
     private final Validator validator;
     private final ObjectMapper mapper;
+    /** Creates answered from an earlier create with the same Idempotency-Key (messagestack_idempotent_replays_total). */
+    static final String IDEMPOTENT_REPLAYS = "messagestack.idempotent.replays";
     private final MeterRegistry meters;
 
     MessageResource(MessageService messages, Validator validator, ObjectMapper mapper, MeterRegistry meters) {
@@ -98,6 +100,8 @@ public class MessageResource {
         Response.ResponseBuilder response = Response.created(URI.create(view.url())).entity(view);
         if (result.replayed()) {
             response.header("Idempotent-Replayed", "true");
+            // A client's (or nginx's) resend of a create that was stored already: how often answers got lost.
+            meters.counter(IDEMPOTENT_REPLAYS).increment();
         }
         return response.build();
     }

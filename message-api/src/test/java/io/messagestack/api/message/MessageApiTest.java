@@ -172,8 +172,16 @@ class MessageApiTest {
                 .then().statusCode(200).body("url", equalTo("https://messages.example/api/messages/" + pk + "/"));
     }
 
+    /** messagestack_idempotent_replays_total from /q/metrics; 0 before the first replay registers it. */
+    private static double idempotentReplays() {
+        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        return metrics.lines().filter(l -> l.startsWith("messagestack_idempotent_replays_total"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
     @Test
     void idempotencyKeyStoresTheMessageOnce() {
+        double replaysBefore = idempotentReplays();
         var first = given().contentType(ContentType.JSON).header("Idempotency-Key", "order-42")
                 .body("{\"subject\":\"once\",\"body\":\"only once\"}")
                 .when().post("/api/messages/").then().statusCode(201).extract();
@@ -184,6 +192,7 @@ class MessageApiTest {
         assertEquals((Integer) first.path("pk"), (Integer) second.path("pk"));
         List<Integer> pks = given().when().get("/api/messages/").then().extract().path("pk");
         assertEquals(List.of((Integer) first.path("pk")), pks);
+        assertEquals(replaysBefore + 1, idempotentReplays(), "the replayed create is counted once, the first not");
     }
 
     @Test

@@ -11,6 +11,8 @@ public final class Components {
     public static final String NETWORK = "network";
     /** The Jobs that take physical backups (galera-agent backup). */
     public static final String BACKUP = "backup";
+    /** The PodMonitor of a stack (spec.monitoring). */
+    public static final String MONITORING = "monitoring";
 
     private Components() {
     }

@@ -21,6 +21,8 @@ public record Names(String stack) {
     public String frontendPage() { return stack + "-frontend-page"; }
     public String vipConfig() { return stack + "-vip-config"; }
     public String networkPolicy(String component) { return stack + "-" + component; }
+    /** The stack's PodMonitor (spec.monitoring with the Prometheus Operator installed). */
+    public String podMonitor() { return stack + "-metrics"; }
 
     /** DNS name of one database pod through the headless peer Service. */
     public String dbPodHost(int ordinal, String namespace, String clusterDomain) {

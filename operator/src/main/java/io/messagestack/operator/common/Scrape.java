@@ -32,6 +32,23 @@ public final class Scrape {
     private Scrape() {
     }
 
+    /**
+     * Removes the scrape annotations from a StatefulSet's or Deployment's pod template (spec.monitoring off, or a
+     * PodMonitor does the discovery: one scrape per target, not two). Other objects are returned as they are.
+     */
+    public static <T extends io.fabric8.kubernetes.api.model.HasMetadata> T withoutAnnotations(T object) {
+        io.fabric8.kubernetes.api.model.PodTemplateSpec template = null;
+        if (object instanceof io.fabric8.kubernetes.api.model.apps.StatefulSet s && s.getSpec() != null) {
+            template = s.getSpec().getTemplate();
+        } else if (object instanceof io.fabric8.kubernetes.api.model.apps.Deployment d && d.getSpec() != null) {
+            template = d.getSpec().getTemplate();
+        }
+        if (template != null && template.getMetadata() != null && template.getMetadata().getAnnotations() != null) {
+            template.getMetadata().getAnnotations().keySet().removeAll(java.util.List.of(SCRAPE, PORT, PATH));
+        }
+        return object;
+    }
+
     /** The annotations that tell a Prometheus to scrape this pod at port and path. */
     public static Map<String, String> annotations(int port, String path) {
         return Map.of(SCRAPE, "true", PORT, String.valueOf(port), PATH, path);

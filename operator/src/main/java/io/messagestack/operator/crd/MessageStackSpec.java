@@ -50,6 +50,10 @@ public class MessageStackSpec {
     @Default("{}")
     public PlacementSpec placement = new PlacementSpec();
 
+    @JsonPropertyDescription("Metrics discovery and alert rules (docs/observability.md): on by default.")
+    @Default("{}")
+    public MonitoringSpec monitoring = new MonitoringSpec();
+
     @JsonPropertyDescription("Physical backups of the database (docs/backup.md). Unset: no scheduled backups, and a"
             + " MessageStackBackup for this stack fails with a reason.")
     public BackupSpec backup;

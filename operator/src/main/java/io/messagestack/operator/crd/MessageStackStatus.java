@@ -25,4 +25,6 @@ public class MessageStackStatus {
     public String url;
     /** The last successful backup, when the stack has backups. */
     public StackBackupStatus backup;
+    /** How the stack's metrics are discovered (spec.monitoring). */
+    public MonitoringStatus monitoring;
 }

@@ -29,7 +29,11 @@ import io.messagestack.operator.crd.MessageStack;
 import io.messagestack.operator.crd.MessageStackBackup;
 import io.messagestack.operator.crd.MessageStackStatus;
 import io.messagestack.operator.database.GaleraProbe;
+import io.messagestack.operator.metrics.RecoveryMetrics;
 import io.messagestack.operator.metrics.StackMetrics;
+import io.messagestack.operator.metrics.StatusDurations;
+import io.messagestack.operator.monitoring.MonitoringDecision;
+import io.messagestack.operator.monitoring.MonitoringMode;
 import io.micrometer.core.instrument.Metrics;
 import org.jboss.logging.Logger;
 
@@ -63,6 +67,11 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
     private final String clusterDomain = env("MESSAGESTACK_CLUSTER_DOMAIN", Stack.DEFAULT_CLUSTER_DOMAIN);
     private final String operatorNamespace = env("POD_NAMESPACE", "messagestack-system");
     private final StackMetrics metrics;
+    private final RecoveryMetrics durations;
+    private final io.messagestack.operator.monitoring.PrometheusOperatorApi prometheusOperator =
+            new io.messagestack.operator.monitoring.PrometheusOperatorApi();
+    private final io.messagestack.operator.monitoring.StackMonitoring monitoring =
+            new io.messagestack.operator.monitoring.StackMonitoring(prometheusOperator, operatorNamespace);
 
     public MessageStackReconciler() {
         // Quarkus' Micrometer extension adds its Prometheus registry to the global one (served at /q/metrics).
@@ -70,7 +79,12 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
     }
 
     public MessageStackReconciler(StackMetrics metrics) {
+        this(metrics, new RecoveryMetrics(Metrics.globalRegistry));
+    }
+
+    public MessageStackReconciler(StackMetrics metrics, RecoveryMetrics durations) {
         this.metrics = metrics;
+        this.durations = durations;
     }
 
     @Override
@@ -123,8 +137,14 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
     public UpdateControl<MessageStack> reconcile(MessageStack resource, Context<MessageStack> context) {
         long started = System.nanoTime();
         Stack stack = Stack.of(resource, images, clusterDomain);
+        MonitoringMode previousMode = resource.getStatus() == null || resource.getStatus().monitoring == null ? null
+                : MonitoringMode.of(resource.getStatus().monitoring.mode);
+        MonitoringDecision.Discovery discovery = prometheusOperator.discover(context.getClient());
+        MonitoringDecision.Decision monitoringDecision = MonitoringDecision.decide(monitoringEnabled(resource),
+                discovery, previousMode);
         StackReconcile run = new StackReconcile(context.getClient(), resource, stack, cache(context), galeraProbe,
-                operatorNamespace, applied);
+                operatorNamespace, applied)
+                .scrapeAnnotations(monitoringDecision.mode() == MonitoringMode.SCRAPE_ANNOTATIONS);
         Observed observed = run.run();
         for (StackReconcile.Action action : run.actions()) {
             if (action.warning()) {
@@ -144,10 +164,17 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
         BackupHealth.Health backups = backupHealth(context);
         next = StatusCalculator.withBackups(next, resource.getSpec() != null && resource.getSpec().backup != null,
                 backups, resource.getMetadata().getGeneration(), now());
+        next.monitoring = run.refusal().isPresent() ? (previous == null ? null : previous.monitoring)
+                : monitoring.reconcile(context.getClient(), stack, List.of(Applier.ownerReference(resource)),
+                monitoringDecision, discovery, previousMode, context.getPrimaryCache().list()
+                        .anyMatch(MessageStackReconciler::monitoringEnabled));
         emitTransitionEvents(context, resource, previous, next);
         long millis = (System.nanoTime() - started) / 1_000_000;
         boolean ready = Conditions.isTrue(next.conditions, Conditions.READY);
         recordMetrics(context, stack, ready, backups);
+        if (run.refusal().isEmpty()) { // a refused spec applied nothing: no step, no recovery to measure
+            recordDurations(context, stack, run, observed, previous, next);
+        }
         LOG.infof("reconciled stack=%s/%s generation=%d phase=%s ready=%s database=%s elapsed_ms=%d",
                 stack.namespace(), stack.name(), resource.getMetadata().getGeneration(), next.phase, ready,
                 next.databaseSummary, millis);
@@ -322,6 +349,21 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
         metrics.record(key, new StackMetrics.Observation(ready, stack.spec().database.replicas, lastBackup), existing);
     }
 
+    /** The recovery, scaling and writer histograms: what this reconcile observed, against the last status. */
+    private void recordDurations(Context<MessageStack> context, Stack stack, StackReconcile run, Observed observed,
+                                 MessageStackStatus previous, MessageStackStatus next) {
+        Instant at = Instant.now();
+        Set<StackMetrics.Key> existing = context.getPrimaryCache().list()
+                .map(r -> new StackMetrics.Key(r.getMetadata().getNamespace(), r.getMetadata().getName()))
+                .collect(java.util.stream.Collectors.toCollection(java.util.HashSet::new));
+        StackMetrics.Key key = new StackMetrics.Key(stack.namespace(), stack.name());
+        existing.add(key);
+        boolean primary = observed.galera() != null && "Primary".equals(observed.galera().clusterStatus);
+        durations.record(key, new RecoveryMetrics.Observation(run.fullCrash(), primary,
+                run.databaseReplicasApplied(), observed.dbReady(), StatusDurations.timeToReady(previous, next, at),
+                StatusDurations.writerMove(previous, next)), at, existing);
+    }
+
     /** A Warning event when a spec is refused, once per refusal (the status keeps saying it while it lasts). */
     private void warnOnceAboutRefusal(Context<MessageStack> context, MessageStack resource,
                                       MessageStackStatus previous, String message) {
@@ -334,8 +376,24 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
         events.warning(context.getClient(), resource, SpecValidation.REASON, message);
     }
 
+    /** spec.monitoring.enabled; an absent spec or section is the default (on). */
+    static boolean monitoringEnabled(MessageStack stack) {
+        return stack.getSpec() == null || stack.getSpec().monitoring == null || stack.getSpec().monitoring.enabled;
+    }
+
     private void emitTransitionEvents(Context<MessageStack> context, MessageStack resource,
                                       MessageStackStatus previous, MessageStackStatus next) {
+        var monitoringBefore = previous == null ? null : previous.monitoring;
+        if (next.monitoring != null && (monitoringBefore == null
+                || !java.util.Objects.equals(monitoringBefore.mode, next.monitoring.mode)
+                || !java.util.Objects.equals(monitoringBefore.reason, next.monitoring.reason))) {
+            String message = "monitoring " + next.monitoring.mode + ": " + next.monitoring.message;
+            if (io.messagestack.operator.monitoring.StackMonitoring.APPLY_FAILED.equals(next.monitoring.reason)) {
+                events.warning(context.getClient(), resource, next.monitoring.reason, message);
+            } else {
+                events.normal(context.getClient(), resource, next.monitoring.reason, message);
+            }
+        }
         var failingBefore = previous == null ? null : Conditions.find(previous.conditions, Conditions.BACKUP_FAILING);
         var failingNow = Conditions.find(next.conditions, Conditions.BACKUP_FAILING);
         if (failingNow != null && "True".equals(failingNow.getStatus())

@@ -94,6 +94,7 @@ public final class SpecValidation {
         if (require(spec.placement, "spec.placement", out)) {
             require(spec.placement.antiAffinity, "spec.placement.antiAffinity", out);
         }
+        require(spec.monitoring, "spec.monitoring", out);
         if (spec.backup != null) {
             checkBackup(spec.backup, out);
             if (spec.backup.pointInTimeRecovery != null && spec.backup.pointInTimeRecovery.enabled

@@ -100,6 +100,10 @@ public class StackReconcile {
     private SwitchoverRequestStatus switchoverRequest;
     /** The agents' answers, asked once per reconcile (null until asked). */
     private List<GaleraProbe.PodState> probed;
+    /** FullCrashRecovery's decision at this reconcile (null when the database was not probed). */
+    private FullCrashRecovery.Decision crashDecision;
+    /** spec.monitoring's mode ScrapeAnnotations: the pod templates keep their prometheus.io annotations. */
+    private boolean scrapeAnnotations = true;
 
     /** Read access to the informer caches (the objects the operator owns). */
     public interface SecondaryCache {
@@ -119,6 +123,22 @@ public class StackReconcile {
         this.galeraProbe = galeraProbe;
         this.operatorNamespace = operatorNamespace;
         this.dbReplicas = stack.spec().database.replicas;
+    }
+
+    /** Whether the pod templates carry the scrape annotations (MonitoringMode.SCRAPE_ANNOTATIONS). */
+    public StackReconcile scrapeAnnotations(boolean keep) {
+        this.scrapeAnnotations = keep;
+        return this;
+    }
+
+    /** Whether this reconcile found a full crash: FullCrashRecovery decided a wait, a refusal or a bootstrap. */
+    public boolean fullCrash() {
+        return crashDecision != null && crashDecision.outcome() != FullCrashRecovery.Outcome.NONE;
+    }
+
+    /** The database node count applied at this reconcile (a scaling step's, or spec.database.replicas). */
+    public int databaseReplicasApplied() {
+        return dbReplicas;
     }
 
     /** Runs the steps in order and returns what was observed, for the status. */
@@ -285,6 +305,9 @@ public class StackReconcile {
     /** Server-side apply, skipped when the informer cache shows our last apply untouched. */
     @SuppressWarnings("unchecked")
     private <T extends HasMetadata> T apply(T desired) {
+        if (!scrapeAnnotations) {
+            io.messagestack.operator.common.Scrape.withoutAnnotations(desired);
+        }
         Optional<T> cached = cache.get((Class<T>) desired.getClass(), desired.getMetadata().getName());
         return applier.apply(desired, cached);
     }
@@ -578,6 +601,7 @@ public class StackReconcile {
                 .mapToObj(i -> names.dbStatefulSet() + "-" + i).toList();
         String force = annotation(FullCrashRecovery.FORCE_ANNOTATION);
         FullCrashRecovery.Decision d = FullCrashRecovery.decide(expected, states, force);
+        crashDecision = d;
         switch (d.outcome()) {
             case NONE -> {
                 if (force != null && "PrimaryComponent".equals(d.reason())) {

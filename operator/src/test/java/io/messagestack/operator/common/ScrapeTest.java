@@ -53,6 +53,28 @@ class ScrapeTest {
     }
 
     @Test
+    void withoutAnnotationsRemovesOnlyTheScrapeAnnotations() {
+        for (Tier t : tiers()) {
+            var deployment = t.name().equals("database") ? null
+                    : t.name().equals("proxy") ? new DatabaseProxy(TestStacks.stack()).deployment()
+                    : t.name().equals("api") ? new MessageApi(TestStacks.stack()).deployment()
+                    : new Frontend(TestStacks.stack(), Map.of("index.html", "<html></html>")).deployment();
+            var template = deployment == null
+                    ? Scrape.withoutAnnotations(new DatabaseCluster(TestStacks.stack(), "#!/bin/bash\n", 3).statefulSet())
+                    .getSpec().getTemplate()
+                    : Scrape.withoutAnnotations(deployment).getSpec().getTemplate();
+            Map<String, String> before = t.template().getMetadata().getAnnotations();
+            Map<String, String> after = template.getMetadata().getAnnotations();
+            for (String key : before.keySet()) {
+                assertEquals(key.startsWith("prometheus.io/") ? null : before.get(key), after.get(key),
+                        t.name() + " " + key);
+            }
+        }
+        var service = new DatabaseProxy(TestStacks.stack()).service();
+        assertEquals(service, Scrape.withoutAnnotations(service), "other kinds are left alone");
+    }
+
+    @Test
     void noServiceExposesAMetricsPort() {
         Stack stack = TestStacks.stack();
         var services = List.of(new DatabaseProxy(stack).service(),

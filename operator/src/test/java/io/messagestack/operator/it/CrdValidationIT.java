@@ -67,6 +67,7 @@ class CrdValidationIT {
         assertEquals(false, ((Map<String, Object>) spec.get("vip")).get("enabled"));
         assertEquals("preferred", ((Map<String, Object>) spec.get("placement")).get("antiAffinity"));
         assertEquals(true, ((Map<String, Object>) spec.get("placement")).get("podDisruptionBudget"));
+        assertEquals(Map.of("enabled", true), spec.get("monitoring"), "monitoring on by default");
     }
 
     @Test

@@ -131,6 +131,8 @@ class SpecValidationTest {
                     "spec.database.config"),
             refused("a key with a space", s -> s.database.config = Map.of("a b", "1"), "spec.database.config"),
             refused("no database section", s -> s.database = null, "spec.database"),
+            refused("no monitoring section", s -> s.monitoring = null, "spec.monitoring"),
+            ok("monitoring off", s -> s.monitoring.enabled = false),
             refused("no engine", s -> s.database.engine = null, "spec.database.engine"),
             ok("restore from a MessageStackBackup", s -> {
                 s.database.restore = new RestoreSpec(); s.database.restore.backup = "demo-before-migration";

@@ -1,0 +1,26 @@
+package io.messagestack.operator.monitoring;
+
+import io.messagestack.operator.api.MessageApi;
+import io.messagestack.operator.common.Components;
+import io.messagestack.operator.database.DatabaseCluster;
+import io.messagestack.operator.proxy.HaproxyConfigRenderer;
+
+import java.util.List;
+
+/**
+ * The stack's metrics endpoints as a PodMonitor names them: the component whose pods serve it, the container port's
+ * name, its number and path. The same ports and paths as the scrape annotations the pod templates carry
+ * (ScrapeTargetsTest checks both against the built templates).
+ */
+public final class ScrapeTargets {
+    public record Target(String component, String portName, int port, String path) {
+    }
+
+    public static final List<Target> ALL = List.of(
+            new Target(Components.DATABASE, "agent", DatabaseCluster.AGENT_PORT, DatabaseCluster.METRICS_PATH),
+            new Target(Components.PROXY, "metrics", HaproxyConfigRenderer.METRICS_PORT, HaproxyConfigRenderer.METRICS_PATH),
+            new Target(Components.API, "http", MessageApi.PORT, MessageApi.METRICS_PATH));
+
+    private ScrapeTargets() {
+    }
+}
