@@ -11,6 +11,8 @@ public final class Components {
     public static final String NETWORK = "network";
     /** The Jobs that take physical backups (galera-agent backup). */
     public static final String BACKUP = "backup";
+    /** The binary log archiver of point-in-time recovery (galera-agent binlog-archive, one pod per stack). */
+    public static final String BINLOG_ARCHIVER = "binlog-archiver";
 
     private Components() {
     }

@@ -21,6 +21,7 @@ public record Names(String stack) {
     public String frontendPage() { return stack + "-frontend-page"; }
     public String vipConfig() { return stack + "-vip-config"; }
     public String networkPolicy(String component) { return stack + "-" + component; }
+    public String binlogArchiver() { return stack + "-binlog-archiver"; }
 
     /** DNS name of one database pod through the headless peer Service. */
     public String dbPodHost(int ordinal, String namespace, String clusterDomain) {

@@ -1,0 +1,14 @@
+package io.messagestack.operator.crd;
+
+/** A break in the binary log archive: the seqnos of the cluster's GTID domain that are in no archived segment. */
+public class PointInTimeRecoveryGapStatus {
+    /** gap or overlap. */
+    public String kind;
+    public String galeraUuid;
+    public Long fromSeqno;
+    public Long toSeqno;
+    /** The last archived transaction time before it (RFC 3339); points in time after it need a newer backup. */
+    public String after;
+    /** When the archiver found it (RFC 3339). */
+    public String detectedTime;
+}
