@@ -266,6 +266,7 @@ expect "every row acknowledged before T is there" "$(cat "$MS_TEST_RUN"/rows.{st
 # --- 5c. the same through galera-agent restore with RESTORE_TIME: what the operator's restore init container runs
 say "5c. galera-agent restore of b1 to $T (RESTORE_TIME, the init container's path) into an empty datadir"
 R2=$MS_TEST_RUN/restore-agent
+kill "$RPID"; for _ in $(seq 1 60); do kill -0 "$RPID" 2>/dev/null || break; sleep 0.5; done   # its port is reused below
 mkdir -p "$R2/data" "$R2/run"; chown -R mysql:mysql "$R2"
 agent_restore() {  # agent_restore RESTORE_TIME: galera-agent restore as the database's user into $R2/data; the exit code
   local rc=0
