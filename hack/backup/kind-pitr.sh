@@ -34,17 +34,33 @@ BACKUP=pitr-$RUN
 RESTORED=$STACK-pitr-$RUN
 OUT=${PITR_OUT:-/tmp/messagestack-kind-pitr/$RUN}
 CHAOS_JAR=${CHAOS_JAR:-$REPO/chaos/load-client/target/chaos-load-client.jar}
+PLUGIN=${KUBECTL_MESSAGESTACK:-kubectl-messagestack}   # the plugin (make kubectl-plugin), or another build of it
 mkdir -p "$OUT"
 kn() { k -n "$NS" "$@"; }
 need kubectl "run make toolchain"
 need jq "apt-get install jq"
-need kubectl-messagestack "run make kubectl-plugin"
+need "$PLUGIN" "run make kubectl-plugin"
 require_cluster
 
 # sql POD QUERY: one query as root inside the pod's database container (the password stays in the pod).
 sql() {
   # shellcheck disable=SC2016  # expanded by the pod's shell, from its own environment
   kn exec "$1" -c database -- sh -c 'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" exec mariadb -uroot -N -B "$APP_DATABASE" -e "$0"' "$2"
+}
+# wait_db_rolled GENERATION SECONDS: the operator rolled the database nodes onto a StatefulSet newer than
+# GENERATION one at a time (a partition), every pod runs the newest revision and is Ready, and the stack is Ready.
+wait_db_rolled() {
+  local deadline=$((SECONDS + $2)) s
+  while :; do
+    s=$(kn get sts "$STACK-db" -o json | jq -r --argjson g "$1" '[.metadata.generation > $g,
+      .status.observedGeneration == .metadata.generation, .status.currentRevision == .status.updateRevision,
+      (.status.updatedReplicas // 0) == .spec.replicas, (.status.readyReplicas // 0) == .spec.replicas] | all')
+    if [[ $s == true ]] && kn wait messagestack "$STACK" --for=condition=Ready --timeout=5s >/dev/null 2>&1; then
+      return 0
+    fi
+    (( SECONDS < deadline )) || return 1
+    sleep 3
+  done
 }
 probe_sum() { sql "$1" "SELECT COUNT(*), COALESCE(MAX(id), 0), COALESCE(SUM(CRC32(CONCAT_WS('|', id, body, created_at))), 0) FROM pitr_probe" | tr '\t' ' '; }
 
@@ -67,10 +83,9 @@ if [[ -z $(kn get messagestack "$STACK" -o jsonpath='{.spec.backup.storage.s3.bu
     \"endpoint\":\"http://objectstore.$STORE_NS.svc:7070\",\"bucket\":\"$BUCKET\",\"prefix\":\"kind-pitr\",
     \"credentialsSecret\":{\"name\":\"backup-s3\"}}}}}}" >/dev/null
 fi
+gen=$(kn get sts "$STACK-db" -o jsonpath='{.metadata.generation}')
 kn patch messagestack "$STACK" --type merge -p '{"spec":{"backup":{"pointInTimeRecovery":{"enabled":true}}}}' >/dev/null
-sleep 5
-kn rollout status "sts/$STACK-db" --timeout=900s >/dev/null || die "the database nodes did not roll onto the PITR settings"
-kn wait messagestack "$STACK" --for=condition=Ready --timeout=600s >/dev/null || die "$STACK not Ready after PITR on"
+wait_db_rolled "$gen" 900 || die "the database nodes did not roll onto the PITR settings (or $STACK is not Ready)"
 for _ in $(seq 1 120); do
   kn get deploy "$STACK-binlog-archiver" >/dev/null 2>&1 && break
   sleep 2
@@ -96,7 +111,7 @@ stop_load() { [[ -n $LOAD_PID ]] || return 0; touch "$OUT/stop"; wait "$LOAD_PID
 trap stop_load EXIT
 
 phase "4. backup: kubectl messagestack backup $STACK --name $BACKUP --wait"
-kubectl-messagestack backup "$STACK" -n "$NS" --context "kind-$CLUSTER_NAME" --name "$BACKUP" --wait --timeout 10m \
+"$PLUGIN" backup "$STACK" -n "$NS" --context "kind-$CLUSTER_NAME" --name "$BACKUP" --wait --timeout 10m \
   || die "backup $BACKUP did not complete"
 echo "   ended $(kn get msbackup "$BACKUP" -o jsonpath='{.status.endTime}'), GTID $(kn get msbackup "$BACKUP" -o jsonpath='{.status.position.gtid}')"
 sleep 1.5
@@ -157,7 +172,7 @@ echo "   PointInTimeRecoveryGap: $(kn get messagestack "$STACK" -o jsonpath='{.s
 
 phase "8. restore: kubectl messagestack restore $RESTORED --from-backup $BACKUP --to-time $T"
 t_restore=$SECONDS
-kubectl-messagestack restore "$RESTORED" -n "$NS" --context "kind-$CLUSTER_NAME" --from-backup "$BACKUP" --to-time "$T" --dry-run \
+"$PLUGIN" restore "$RESTORED" -n "$NS" --context "kind-$CLUSTER_NAME" --from-backup "$BACKUP" --to-time "$T" --dry-run \
   | grep -v '^#' | k create --dry-run=client -f - -o json \
   | jq '.spec.proxy.replicas = 1 | .spec.api.replicas = 1 | .spec.frontend.replicas = 1
         | .spec.backup.pointInTimeRecovery.enabled = false' \
@@ -181,7 +196,9 @@ kn delete messagestack "$RESTORED" --wait=true --timeout=300s >/dev/null
 echo "   volumes left for a person to remove: $(kn get pvc -l "app.kubernetes.io/instance=$RESTORED" -o name | tr '\n' ' ')"
 stop_load
 if [[ ${PITR_OFF_AFTER:-0} == 1 ]]; then
+  gen=$(kn get sts "$STACK-db" -o jsonpath='{.metadata.generation}')
   kn patch messagestack "$STACK" --type merge -p '{"spec":{"backup":{"pointInTimeRecovery":{"enabled":false}}}}' >/dev/null
-  echo "   PITR turned off again on $STACK (the nodes roll once more)"
+  wait_db_rolled "$gen" 900 || die "the database nodes did not roll back off the PITR settings"
+  echo "   PITR turned off again on $STACK (the nodes rolled once more)"
 fi
 phase "PITR on kind passed: RPO p50 $LAG_P50 ms p95 $LAG_P95 ms max $LAG_MAX ms over $LAG_ROWS rows at $ACHIEVED rows/s; restore to $T Ready in $RTO s with exactly the rows before T"
