@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -29,11 +30,12 @@ import (
 const RestoreReplayDirName = RestoreStagingDirName + "-replay"
 
 // PointInTimeConfig: RESTORE_TIME (RFC 3339), BINLOG_FOLDER ([prefix/]namespace/stack/binlogs of the backup's
-// stack), BINLOG_DOMAIN (the cluster's wsrep_gtid_domain_id, 1).
+// stack), BINLOG_DOMAIN (the cluster's wsrep_gtid_domain_id; unset: the domain of the backup's GTID that the archive
+// holds, see archiveDomain).
 type PointInTimeConfig struct {
 	Time   time.Time
 	Folder string
-	Domain uint32
+	Domain *uint32
 	// Archive opens the folder of one Galera history (S3_* as for the backup, or BINLOG_DIR / BACKUP_DIR).
 	Archive func(galeraUUID string) (ArchiveStore, error)
 }
@@ -48,9 +50,14 @@ func LoadPointInTime(env Env) (*PointInTimeConfig, error) {
 	if err != nil {
 		return nil, fmt.Errorf("RESTORE_TIME=%q is not RFC 3339: %w", raw, err)
 	}
-	domain, err := env.int("BINLOG_DOMAIN", 1)
-	if err != nil || domain < 0 {
-		return nil, fmt.Errorf("BINLOG_DOMAIN=%q is not a domain id", env("BINLOG_DOMAIN"))
+	var domain *uint32
+	if raw := env("BINLOG_DOMAIN"); raw != "" {
+		n, err := strconv.ParseUint(raw, 10, 32)
+		if err != nil {
+			return nil, fmt.Errorf("BINLOG_DOMAIN=%q is not a domain id", raw)
+		}
+		d := uint32(n)
+		domain = &d
 	}
 	folder := strings.Trim(env("BINLOG_FOLDER"), "/")
 	if folder == "" || strings.Contains(folder, "..") {
@@ -62,7 +69,7 @@ func LoadPointInTime(env Env) (*PointInTimeConfig, error) {
 		}
 		return env(name)
 	})
-	return &PointInTimeConfig{Time: t, Folder: folder, Domain: uint32(domain),
+	return &PointInTimeConfig{Time: t, Folder: folder, Domain: domain,
 		Archive: func(uuid string) (ArchiveStore, error) { return openArchiveStore(archiveEnv, folder+"/"+uuid) }}, nil
 }
 
@@ -77,13 +84,7 @@ type replayPlan struct {
 // planPointInTime: the base is the backup being restored (spec.database.restore names it); the archive must be
 // whole from its GTID to T.
 func planPointInTime(ctx context.Context, p *PointInTimeConfig, m Manifest) (*replayPlan, error) {
-	gtid, seq, err := gtidOfDomain(m.GTID, p.Domain)
-	if err != nil {
-		return nil, err
-	}
-	base, err := ChooseBase([]BaseBackup{{Name: m.Backup, GaleraUUID: m.GaleraUUID, Seq: seq, EndTime: m.EndTime}},
-		m.GaleraUUID, p.Time)
-	if err != nil {
+	if m.EndTime.After(p.Time) {
 		return nil, fmt.Errorf("backup %s ended at %s, after the point in time %s: choose an earlier backup",
 			m.Backup, m.EndTime.UTC().Format(time.RFC3339), p.Time.UTC().Format(time.RFC3339))
 	}
@@ -95,11 +96,58 @@ func planPointInTime(ctx context.Context, p *PointInTimeConfig, m Manifest) (*re
 	if err != nil {
 		return nil, fmt.Errorf("listing the binary log archive %s: %w", store.Location(), err)
 	}
-	segs, err := ReplayPlan(segmentsOf(names, p.Domain), base, p.Time)
+	domain, err := archiveDomain(p.Domain, m.GTID, names)
+	if err != nil {
+		return nil, err
+	}
+	gtid, seq, err := gtidOfDomain(m.GTID, domain)
+	if err != nil {
+		return nil, err
+	}
+	base, err := ChooseBase([]BaseBackup{{Name: m.Backup, GaleraUUID: m.GaleraUUID, Seq: seq, EndTime: m.EndTime}},
+		m.GaleraUUID, p.Time)
+	if err != nil {
+		return nil, err
+	}
+	segs, err := ReplayPlan(segmentsOf(names, domain), base, p.Time)
 	if err != nil {
 		return nil, err
 	}
 	return &replayPlan{Store: store, Start: gtid, Stop: p.Time.UTC().Format("2006-01-02 15:04:05"), Segments: segs}, nil
+}
+
+// archiveDomain: the cluster's replication domain for this restore. Given (BINLOG_DOMAIN): that one. Otherwise the
+// domain of the backup's GTID list that the archive holds segments of: the archiver archives exactly the cluster's
+// wsrep_gtid_domain_id, which is 1 for a cluster created with PITR on but stays what it was (0) when PITR is turned
+// on for a running cluster (a joiner takes the domain from its donor). Refused when none or several match.
+func archiveDomain(given *uint32, backupGTID string, names []string) (uint32, error) {
+	if given != nil {
+		return *given, nil
+	}
+	archived := map[uint32]bool{}
+	for _, n := range names {
+		if s, ok := ParseSegmentName(n); ok {
+			archived[s.Domain] = true
+		}
+	}
+	var found []uint32
+	for _, g := range strings.Split(backupGTID, ",") {
+		parts := strings.Split(strings.TrimSpace(g), "-")
+		if len(parts) != 3 {
+			continue
+		}
+		if d, err := strconv.ParseUint(parts[0], 10, 32); err == nil && archived[uint32(d)] {
+			found = append(found, uint32(d))
+		}
+	}
+	switch len(found) {
+	case 1:
+		return found[0], nil
+	case 0:
+		return 0, fmt.Errorf("the archive holds no segment of a domain in the backup's GTID %q (nothing archived since the backup's history began?)", backupGTID)
+	default:
+		return 0, fmt.Errorf("the archive holds segments of several domains of the backup's GTID %q: set BINLOG_DOMAIN", backupGTID)
+	}
 }
 
 // replay downloads the plan's segments (each checked against its name), starts the prepared data in staging alone,

@@ -73,6 +73,25 @@ func TestPlanPointInTime(t *testing.T) {
 	if _, err := planPointInTime(context.Background(), p, m); err == nil || !strings.Contains(err.Error(), "after the last archived transaction") {
 		t.Errorf("after the archive: %v", err)
 	}
+	// The domain comes from the archive: a cluster that turned PITR on while running keeps domain 0.
+	for _, tc := range []struct {
+		given *uint32
+		gtid  string
+		names []string
+		want  uint32
+		err   string
+	}{
+		{nil, "0-1-5,1-1-42", []string{seg(43, 50, 1, 2).Name()}, 1, ""},
+		{nil, "0-1-10076", []string{"D0-00000000000000010077-00000000000000010080-0000000001-0000000002.binlog"}, 0, ""},
+		{nil, "0-1-5", []string{seg(43, 50, 1, 2).Name()}, 0, "no segment of a domain"},
+		{nil, "0-1-5,1-1-42", []string{seg(43, 50, 1, 2).Name(), "D0-00000000000000000006-00000000000000000007-0000000001-0000000002.binlog"}, 0, "several domains"},
+		{func() *uint32 { d := uint32(7); return &d }(), "0-1-5", nil, 7, ""},
+	} {
+		got, err := archiveDomain(tc.given, tc.gtid, tc.names)
+		if tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) || tc.err == "" && (err != nil || got != tc.want) {
+			t.Errorf("archiveDomain(%v, %q): %d, %v", tc.given, tc.gtid, got, err)
+		}
+	}
 	// The volume target of the backups is the archive's when BINLOG_DIR is not set.
 	p, _ = LoadPointInTime(func(k string) string {
 		return map[string]string{"BACKUP_DIR": root, "BINLOG_FOLDER": folder, "RESTORE_TIME": time.Unix(base+5, 0).UTC().Format(time.RFC3339)}[k]

@@ -107,7 +107,7 @@ func TestLoadRestoreConfig(t *testing.T) {
 		t.Errorf("no RESTORE_TIME: a whole-backup restore, got %+v", c.PointInTime)
 	}
 	c, err = LoadRestoreConfig(env(map[string]string{"RESTORE_TIME": "2026-12-06T15:00:00+01:00", "BINLOG_FOLDER": "/p/ns/s/binlogs/"}), "h")
-	if err != nil || c.PointInTime == nil || c.PointInTime.Folder != "p/ns/s/binlogs" || c.PointInTime.Domain != 1 ||
+	if err != nil || c.PointInTime == nil || c.PointInTime.Folder != "p/ns/s/binlogs" || c.PointInTime.Domain != nil ||
 		!c.PointInTime.Time.Equal(time.Date(2026, 12, 6, 14, 0, 0, 0, time.UTC)) {
 		t.Errorf("point in time: %+v, %v", c.PointInTime, err)
 	}
