@@ -35,8 +35,8 @@ public final class PitrHealth {
                          List<Problem> problems, String error) {
     }
 
-    /** A Completed backup's position: Galera history and the seqno of the cluster's domain in its GTID. */
-    public record Backup(String galeraUuid, long seqno) {
+    /** A Completed backup's position: Galera history and its GTID list (one GTID per replication domain). */
+    public record Backup(String galeraUuid, String gtid) {
     }
 
     /** The status to write and the condition: gap true/false, reason, message. */
@@ -71,7 +71,7 @@ public final class PitrHealth {
                 st.lastArchivedTime = Instant.ofEpochSecond(r.lastTime()).toString();
             }
             for (Problem p : r.problems()) {
-                candidates.add(gap(p, r.galeraUuid()));
+                candidates.add(gap(p, r.galeraUuid(), r.domain()));
             }
         });
         st.gap = candidates.stream().filter(g -> !pastBackup(g, completed))
@@ -106,10 +106,11 @@ public final class PitrHealth {
         return new Verdict(st, false, REASON_CONTINUOUS, archived + ", " + state + ", no gap" + error);
     }
 
-    private static PointInTimeRecoveryGapStatus gap(Problem p, String uuid) {
+    private static PointInTimeRecoveryGapStatus gap(Problem p, String uuid, long domain) {
         PointInTimeRecoveryGapStatus g = new PointInTimeRecoveryGapStatus();
         g.kind = p.kind();
         g.galeraUuid = uuid;
+        g.domain = domain;
         g.fromSeqno = p.from();
         g.toSeqno = p.to();
         g.after = p.afterTime() > 0 ? Instant.ofEpochSecond(p.afterTime()).toString() : null;
@@ -117,9 +118,16 @@ public final class PitrHealth {
         return g;
     }
 
+    /**
+     * A Completed backup of the gap's history whose GTID in the gap's domain is at or past the gap's end. The domain
+     * is the archiver's (the cluster's wsrep_gtid_domain_id: 1 for a cluster created with PITR on, 0 when PITR was
+     * turned on for a running cluster: a joiner takes the domain from its donor).
+     */
     private static boolean pastBackup(PointInTimeRecoveryGapStatus g, List<Backup> completed) {
+        long domain = g.domain == null ? 1 : g.domain;
         return g.toSeqno != null && completed.stream()
-                .anyMatch(b -> b.galeraUuid() != null && b.galeraUuid().equals(g.galeraUuid) && b.seqno() >= g.toSeqno);
+                .filter(b -> b.galeraUuid() != null && b.galeraUuid().equals(g.galeraUuid))
+                .anyMatch(b -> seqnoOfDomain(b.gtid(), domain).map(s -> s >= g.toSeqno).orElse(false));
     }
 
     /**

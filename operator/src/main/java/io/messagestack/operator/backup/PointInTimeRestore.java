@@ -33,9 +33,8 @@ public final class PointInTimeRestore {
         if (sourceStack == null) {
             return Optional.empty();
         }
-        if (!pitrOn && (archive == null || archive.lastArchivedTime == null)) {
-            return Optional.of("spec.database.restore.pointInTime: stack " + sourceStack + " has no binary log archive"
-                    + " (its spec.backup.pointInTimeRecovery is off): only the whole backup can be restored");
+        if (!pitrOn) {
+            return Optional.empty(); // its archive (if any) is no longer reported: the restore checks the archive itself
         }
         if (archive == null || archive.lastArchivedTime == null) {
             return Optional.of("spec.database.restore.pointInTime " + t + " is after the last archived transaction of"

@@ -5,6 +5,8 @@ public class PointInTimeRecoveryGapStatus {
     /** gap or overlap. */
     public String kind;
     public String galeraUuid;
+    /** The replication domain of the seqnos (the cluster's wsrep_gtid_domain_id). */
+    public Long domain;
     public Long fromSeqno;
     public Long toSeqno;
     /** The last archived transaction time before it (RFC 3339); points in time after it need a newer backup. */

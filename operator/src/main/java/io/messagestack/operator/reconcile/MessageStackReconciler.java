@@ -23,7 +23,6 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.messagestack.operator.backup.BackupHealth;
 import io.messagestack.operator.backup.PitrHealth;
-import io.messagestack.operator.common.SpecLimits;
 import io.messagestack.operator.crd.MessageStackBackupStatus;
 import io.messagestack.operator.common.Images;
 import io.messagestack.operator.common.Labels;
@@ -313,8 +312,7 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
         List<PitrHealth.Backup> completed = context.getSecondaryResources(MessageStackBackup.class).stream()
                 .filter(b -> b.getStatus() != null && MessageStackBackupStatus.COMPLETED.equals(b.getStatus().phase)
                         && b.getStatus().position != null && b.getStatus().position.galeraUuid != null)
-                .flatMap(b -> PitrHealth.seqnoOfDomain(b.getStatus().position.gtid, PITR_DOMAIN)
-                        .map(seq -> new PitrHealth.Backup(b.getStatus().position.galeraUuid, seq)).stream())
+                .map(b -> new PitrHealth.Backup(b.getStatus().position.galeraUuid, b.getStatus().position.gtid))
                 .toList();
         PitrHealth.Verdict v = PitrHealth.of(previous == null ? null : previous.pointInTimeRecovery, obs.report(),
                 obs.followed(), obs.waiting(), completed, Instant.now().truncatedTo(ChronoUnit.SECONDS));
@@ -323,9 +321,6 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
                 v.message(), resource.getMetadata().getGeneration(), now());
         return next;
     }
-
-    /** The cluster's GTID domain (SpecLimits.PITR_CONFIG wsrep_gtid_domain_id). */
-    private static final long PITR_DOMAIN = Long.parseLong(SpecLimits.PITR_CONFIG.get("wsrep_gtid_domain_id"));
 
     /** The stack's backups as the informer has them (the ones naming this stack in spec.stack). */
     private static BackupHealth.Health backupHealth(Context<MessageStack> context) {

@@ -42,18 +42,33 @@ class PitrHealthTest {
         assertEquals(50L, found.status().gap.fromSeqno);
         // The archiver restarted and forgot it: the status keeps it.
         PitrHealth.Verdict later = PitrHealth.of(found.status(), Optional.of(report(120, List.of())), "shop-db-1", null,
-                List.of(new PitrHealth.Backup(UUID, 40)), NOW);
+                List.of(new PitrHealth.Backup(UUID, "0-1-40,1-1-40")), NOW);
         assertTrue(later.gap(), "a backup before the gap does not clear it");
         // No answer from the archiver: still kept.
         assertTrue(PitrHealth.of(later.status(), Optional.empty(), "shop-db-1", null, List.of(), NOW).gap());
         // A backup of another history does not clear it.
         assertTrue(PitrHealth.of(later.status(), Optional.of(report(120, List.of())), "shop-db-1", null,
-                List.of(new PitrHealth.Backup("00000000-0000-4000-8000-000000000000", 500)), NOW).gap());
+                List.of(new PitrHealth.Backup("00000000-0000-4000-8000-000000000000", "1-1-500")), NOW).gap());
+        // A backup past the gap's seqnos in another domain (the nodes' local domain) does not either.
+        assertTrue(PitrHealth.of(later.status(), Optional.of(report(120, List.of())), "shop-db-1", null,
+                List.of(new PitrHealth.Backup(UUID, "1-1-40,101-1-500")), NOW).gap());
         // A backup past the gap does, also while the archiver still lists the problem.
         PitrHealth.Verdict cleared = PitrHealth.of(later.status(), Optional.of(report(130, List.of(GAP))), "shop-db-1",
-                null, List.of(new PitrHealth.Backup(UUID, 60)), NOW);
+                null, List.of(new PitrHealth.Backup(UUID, "0-1-3,1-1-60")), NOW);
         assertFalse(cleared.gap());
         assertNull(cleared.status().gap);
+    }
+
+    @Test
+    void inDomainZeroABackupPastTheGapClearsIt() {
+        // PITR turned on for a running cluster: its replicated domain stays 0 (the archiver reports it).
+        PitrHealth.Report zero = new PitrHealth.Report(true, UUID, 0, 12105, 1796565600L,
+                List.of(new PitrHealth.Problem("gap", 6277, 9624, 1796564493L, 1796565231L)), "");
+        assertTrue(PitrHealth.of(null, Optional.of(zero), "shop-db-2", null, List.of(), NOW).gap());
+        PitrHealth.Verdict v = PitrHealth.of(null, Optional.of(zero), "shop-db-2", null,
+                List.of(new PitrHealth.Backup(UUID, "0-1-10076")), NOW);
+        assertFalse(v.gap(), v.message());
+        assertEquals("0-1-12105", v.status().lastArchivedGtid);
     }
 
     @Test

@@ -40,7 +40,7 @@ class PointInTimeRestoreTest {
                 new Row("before the backup ended", "2026-12-06T13:59:59Z", END, "shop", true, archive("2026-12-06T14:30:00Z", null), "before backup b1 ended"),
                 new Row("after the last archived transaction", "2026-12-06T14:31:00Z", END, "shop", true, archive("2026-12-06T14:30:00Z", null), "after the last archived transaction"),
                 new Row("nothing archived yet", "2026-12-06T14:10:00Z", END, "shop", true, null, "nothing is archived yet"),
-                new Row("the stack never archived", "2026-12-06T14:10:00Z", END, "shop", false, null, "has no binary log archive"),
+                new Row("PITR is off now: the restore reads the archive itself", "2026-12-06T14:10:00Z", END, "shop", false, null, null),
                 new Row("after a gap that no backup covers", "2026-12-06T14:22:00Z", END, "shop", true, archive("2026-12-06T14:30:00Z", gap), "after a gap"),
                 new Row("before the gap", "2026-12-06T14:15:00Z", END, "shop", true, archive("2026-12-06T14:30:00Z", gap), null),
                 new Row("from a backup taken after the gap", "2026-12-06T14:29:00Z", Instant.parse("2026-12-06T14:26:00Z"), "shop", true, archive("2026-12-06T14:30:00Z", gap), null),
