@@ -43,6 +43,7 @@ type BinlogArchiveConfig struct {
 	Tool                       string // mariadb-binlog
 	ClientServerID             int    // the replica server id mariadb-binlog uses (unique among the server's replicas)
 	ReadChunk                  int
+	StatusAddr                 string // STATUS_ADDR: where GET /status is served (binlog_status.go); "" none
 }
 
 func LoadBinlogArchiveConfig(env Env) (BinlogArchiveConfig, error) {
@@ -51,6 +52,7 @@ func LoadBinlogArchiveConfig(env Env) (BinlogArchiveConfig, error) {
 		User: env.or("BINLOG_USER", "binlog"), Password: env("BINLOG_PASSWORD"),
 		Folder: strings.Trim(env("BINLOG_FOLDER"), "/"), StagingDir: env.or("STAGING_DIR", "/tmp/galera-agent-binlog"),
 		Tool: env.or("MARIADB_BINLOG", "mariadb-binlog"), ReadChunk: 16 << 20,
+		StatusAddr: env("STATUS_ADDR"),
 	}
 	if e := env.or("ENGINE", EngineMariaDBGalera); e != EngineMariaDBGalera {
 		return c, fmt.Errorf("ENGINE=%q: binary log archiving is built for %s only", e, EngineMariaDBGalera)
@@ -172,8 +174,11 @@ type binlogArchiver struct {
 	store  ArchiveStore
 	domain uint32
 	after  uint64 // the last archived seqno of the domain
-	file   binlogFileState
-	now    func() time.Time
+	// the newest archived transaction time (Unix seconds)
+	lastTime int64
+	file     binlogFileState
+	now      func() time.Time
+	status   *archiveStatus
 	// the later staged file seen at the last tick while the current one stood still, and the current one's size
 	waitNext string
 	waitSize int64
@@ -204,13 +209,19 @@ func (a *binlogArchiver) tick(ctx context.Context) error {
 				if a.after != 0 && cut.Segment.First != a.after+1 {
 					a.log.Error("binlog archive gap: these seqnos are in no archived segment", "from", a.after+1,
 						"to", cut.Segment.First-1, "domain", a.domain)
+					a.status.problem(ArchiveProblem{Kind: ProblemGap, From: a.after + 1, To: cut.Segment.First - 1,
+						After: a.lastTime})
 				}
 				name := cut.Segment.Name()
 				if err := a.store.PutObject(ctx, name, cut.Body); err != nil {
 					return err
 				}
 				a.after = cut.Segment.Last
+				a.lastTime = max(a.lastTime, cut.Segment.LastTime)
 				done := a.now()
+				a.status.update(func(st *ArchiverStatus) {
+					st.LastSeqno, st.LastTime, st.LastUploadAt, st.Error = a.after, a.lastTime, done.UnixMilli(), ""
+				})
 				a.log.Info("segment archived", "object", name, "first", cut.Segment.First, "last", cut.Segment.Last,
 					"bytes", len(cut.Body), "archived_at_ms", done.UnixMilli(),
 					"behind_last_event_ms", done.UnixMilli()-cut.Segment.LastTime*1000)
@@ -320,7 +331,7 @@ func binlogReader(ctx context.Context, cfg BinlogArchiveConfig, defaults, file s
 }
 
 // RunBinlogArchive archives until ctx ends; it returns an error only for what a restart cannot fix.
-func RunBinlogArchive(ctx context.Context, log *slog.Logger, cfg BinlogArchiveConfig, env Env) error {
+func RunBinlogArchive(ctx context.Context, log *slog.Logger, cfg BinlogArchiveConfig, env Env, status *archiveStatus) error {
 	facts, err := readBinlogServerFacts(ctx, cfg)
 	if err != nil {
 		return err
@@ -333,8 +344,21 @@ func RunBinlogArchive(ctx context.Context, log *slog.Logger, cfg BinlogArchiveCo
 	if err != nil {
 		return err
 	}
-	a := &binlogArchiver{log: log, cfg: cfg, store: store, domain: facts.Domain, now: time.Now,
-		after: lastArchived(segmentsOf(names, facts.Domain))}
+	segs := segmentsOf(names, facts.Domain)
+	a := &binlogArchiver{log: log, cfg: cfg, store: store, domain: facts.Domain, now: time.Now, status: status,
+		after: lastArchived(segs)}
+	for _, s := range segs {
+		a.lastTime = max(a.lastTime, s.LastTime)
+	}
+	status.update(func(st *ArchiverStatus) {
+		st.GaleraUUID, st.Domain, st.LastSeqno, st.LastTime = facts.GaleraUUID, facts.Domain, a.after, a.lastTime
+	})
+	// Breaks already in the archive (a segment deleted from the bucket, two archivers at once): reported each
+	// time an archiver starts, so that a restarted operator or archiver still sees them.
+	for _, p := range ArchiveGaps(segs) {
+		log.Error("binlog archive "+p.Kind+" in the stored archive", "from", p.From, "to", p.To, "domain", facts.Domain)
+		status.problem(p)
+	}
 	first, gap := startFile(facts.Files, a.after)
 	if first == "" {
 		return errors.New("the server lists no binary log (SHOW BINARY LOGS is empty)")
@@ -342,7 +366,11 @@ func RunBinlogArchive(ctx context.Context, log *slog.Logger, cfg BinlogArchiveCo
 	if gap != nil {
 		log.Error("binlog archive gap: the server no longer has these transactions; a new full backup is needed for"+
 			" points in time after them", "from", gap.From, "to", gap.To, "domain", facts.Domain)
+		gap.After = a.lastTime
+		status.problem(*gap)
 	}
+	status.update(func(st *ArchiverStatus) { st.Running = true })
+	defer status.update(func(st *ArchiverStatus) { st.Running = false })
 	log.Info("archiving binary logs", "location", store.Location(), "galera_uuid", facts.GaleraUUID,
 		"domain", facts.Domain, "archived_through", a.after, "start_file", first, "interval", cfg.Interval.String())
 	if err := os.MkdirAll(cfg.StagingDir, 0o700); err != nil {
@@ -380,6 +408,7 @@ func RunBinlogArchive(ctx context.Context, log *slog.Logger, cfg BinlogArchiveCo
 			}
 			if err := a.tick(ctx); err != nil && ctx.Err() == nil {
 				log.Error("archiving failed; retrying at the next tick", "file", a.file.Name, "error", err.Error())
+				status.update(func(st *ArchiverStatus) { st.Error = err.Error() })
 			}
 		}
 		ticker.Stop()
@@ -412,7 +441,12 @@ func runBinlogArchiveCommand() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	if err := RunBinlogArchive(ctx, log, cfg, os.Getenv); err != nil {
+	status := newArchiveStatus(cfg.Host)
+	if err := serveArchiveStatus(ctx, log, cfg.StatusAddr, status); err != nil {
+		log.Error("status server", "error", err.Error())
+		os.Exit(2)
+	}
+	if err := RunBinlogArchive(ctx, log, cfg, os.Getenv, status); err != nil {
 		log.Error("binary log archiving failed", "error", err.Error())
 		os.Exit(1)
 	}

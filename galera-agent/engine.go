@@ -97,7 +97,14 @@ type MyCnf struct {
 	Kind                                                                                    string
 	SSTAuth                                                                                 string // user:password for mariabackup, "" otherwise
 	ConfDir                                                                                 string // "" when it does not exist
+	// LocalGTIDDomain: gtid_domain_id of this node's own, not replicated transactions (a session with
+	// wsrep_on=OFF) while point-in-time recovery is on; 0 leaves the server's default. It differs per node and
+	// from the cluster's wsrep_gtid_domain_id (1), as MariaDB asks (docs/pitr.md).
+	LocalGTIDDomain int
 }
+
+// localGTIDDomain: the per-node domain of local transactions with point-in-time recovery on (100 + ordinal).
+func localGTIDDomain(ordinal int) int { return 100 + ordinal }
 
 func RenderMyCnf(c MyCnf) string {
 	var b strings.Builder
@@ -120,6 +127,9 @@ func RenderMyCnf(c MyCnf) string {
 	w("wsrep_node_name=%s", c.Node)
 	if c.NodeAddress != "" {
 		w("wsrep_node_address=%s", c.NodeAddress)
+	}
+	if c.LocalGTIDDomain > 0 {
+		w("gtid_domain_id=%d", c.LocalGTIDDomain)
 	}
 	w("wsrep_sst_method=%s", c.SST)
 	if c.SST == "mariabackup" && c.SSTAuth != "" {

@@ -50,6 +50,8 @@ type RestoreConfig struct {
 	Extract        string // mbstream or xbstream
 	Server         string // the server binary whose version the backup must not exceed
 	TerminationLog string
+	// PointInTime: RESTORE_TIME and the archive (restore_pitr.go); nil restores the whole backup.
+	PointInTime *PointInTimeConfig
 }
 
 var podOrdinalRE = regexp.MustCompile(`-([0-9]+)$`)
@@ -78,6 +80,14 @@ func LoadRestoreConfig(env Env, host string) (RestoreConfig, error) {
 	} else {
 		return c, fmt.Errorf("no ordinal: POD_NAME=%q does not end in -N and ORDINAL is not set", env.or("POD_NAME", host))
 	}
+	pit, err := LoadPointInTime(env)
+	if err != nil {
+		return c, err
+	}
+	if pit != nil && c.Engine != EngineMariaDBGalera {
+		return c, fmt.Errorf("RESTORE_TIME: point-in-time recovery is built for %s only", EngineMariaDBGalera)
+	}
+	c.PointInTime = pit
 	if c.Name == "" || c.Folder == "" {
 		return c, errors.New("BACKUP_NAME and BACKUP_FOLDER must be set (the backup to restore)")
 	}
@@ -146,7 +156,7 @@ func datadirEntries(dir string) ([]string, error) {
 	}
 	var names []string
 	for _, d := range des {
-		if d.Name() == "lost+found" || d.Name() == RestoreStagingDirName {
+		if d.Name() == "lost+found" || d.Name() == RestoreStagingDirName || d.Name() == RestoreReplayDirName {
 			continue
 		}
 		names = append(names, d.Name())
@@ -217,6 +227,10 @@ type RestoredRecord struct {
 	GaleraSeqno int64  `json:"galeraSeqno"`
 	GTID        string `json:"gtid,omitempty"`
 	Time        string `json:"time"`
+	// PointInTime: the data is the backup plus every archived transaction that started before it (RFC 3339).
+	PointInTime string `json:"pointInTime,omitempty"`
+	// Replayed: the archived segments replayed after the backup.
+	Replayed int `json:"replayedSegments,omitempty"`
 }
 
 // ---------------------------------------------------------------- the run
@@ -316,6 +330,15 @@ func RunRestore(ctx context.Context, log *slog.Logger, cfg RestoreConfig, src Ba
 	}
 	log.Info("manifest accepted", "backup", m.Backup, "stack", m.Stack, "namespace", m.Namespace, "server_version", m.ServerVersion,
 		"galera_position", fmt.Sprintf("%s:%d", m.GaleraUUID, m.GaleraSeqno), "gtid", m.GTID, "size", m.DataSize)
+	// A restore to a point in time is planned before anything is written: a refusal leaves the datadir empty.
+	var plan *replayPlan
+	if cfg.PointInTime != nil {
+		if plan, err = planPointInTime(ctx, cfg.PointInTime, m); err != nil {
+			return action, nil, fmt.Errorf("point in time %s refused: %w", cfg.PointInTime.Time.UTC().Format(time.RFC3339), err)
+		}
+		log.Info("point-in-time plan", "point_in_time", cfg.PointInTime.Time.UTC().Format(time.RFC3339),
+			"archive", plan.Store.Location(), "start_after", plan.Start, "segments", len(plan.Segments))
+	}
 
 	// 2. Extract into the staging folder; a leftover one is an interrupted restore's, never data.
 	staging := filepath.Join(cfg.DataDir, RestoreStagingDirName)
@@ -361,6 +384,15 @@ func RunRestore(ctx context.Context, log *slog.Logger, cfg RestoreConfig, src Ba
 		return action, nil, err
 	}
 
+	// 3b. To the point in time: the archived transactions after the backup, up to T.
+	if plan != nil {
+		t2 := now()
+		if err := replay(ctx, log, cfg, plan, staging); err != nil {
+			return action, nil, fmt.Errorf("replaying the binary log archive: %w", err)
+		}
+		log.Info("replayed", "segments", len(plan.Segments), "seconds", int(now().Sub(t2).Seconds()))
+	}
+
 	// 4. Into the datadir (renames on one volume), then the marker, the last write.
 	moved, err := os.ReadDir(staging)
 	if err != nil {
@@ -376,6 +408,9 @@ func RunRestore(ctx context.Context, log *slog.Logger, cfg RestoreConfig, src Ba
 	os.Remove(staging)
 	rec := &RestoredRecord{Backup: m.Backup, Location: src.Location(), Stack: m.Stack, Namespace: m.Namespace,
 		GaleraUUID: m.GaleraUUID, GaleraSeqno: m.GaleraSeqno, GTID: m.GTID, Time: now().UTC().Format(time.RFC3339)}
+	if plan != nil {
+		rec.PointInTime, rec.Replayed = cfg.PointInTime.Time.UTC().Format(time.RFC3339), len(plan.Segments)
+	}
 	b, _ := json.Marshal(rec)
 	if err := writeFileAtomic(filepath.Join(cfg.DataDir, RestoredFileName), append(b, '\n'), 0o640); err != nil {
 		return action, nil, fmt.Errorf("writing %s: %w", RestoredFileName, err)

@@ -3,6 +3,7 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestRestoreStep(t *testing.T) {
@@ -86,17 +87,29 @@ func TestLoadRestoreConfig(t *testing.T) {
 		t.Fatalf("got %+v, %v", c, err)
 	}
 	for name, over := range map[string]map[string]string{
-		"no name":           {"BACKUP_NAME": ""},
-		"folder with ..":    {"BACKUP_FOLDER": "a/../b"},
-		"both targets":      {"BACKUP_DIR": "/backups"},
-		"no target":         {"S3_ENDPOINT": ""},
-		"no ordinal":        {"POD_NAME": "demo"},
-		"unknown engine":    {"ENGINE": "mysql"},
-		"ordinal not a int": {"ORDINAL": "x"},
+		"no name":                       {"BACKUP_NAME": ""},
+		"folder with ..":                {"BACKUP_FOLDER": "a/../b"},
+		"both targets":                  {"BACKUP_DIR": "/backups"},
+		"no target":                     {"S3_ENDPOINT": ""},
+		"no ordinal":                    {"POD_NAME": "demo"},
+		"unknown engine":                {"ENGINE": "mysql"},
+		"ordinal not a int":             {"ORDINAL": "x"},
+		"point in time not RFC 3339":    {"RESTORE_TIME": "2026-12-06 14:00:00", "BINLOG_FOLDER": "p/ns/s/binlogs"},
+		"point in time without archive": {"RESTORE_TIME": "2026-12-06T14:00:00Z"},
+		"point in time with ..":         {"RESTORE_TIME": "2026-12-06T14:00:00Z", "BINLOG_FOLDER": "p/../binlogs"},
+		"point in time on Percona":      {"RESTORE_TIME": "2026-12-06T14:00:00Z", "BINLOG_FOLDER": "p/ns/s/binlogs", "ENGINE": EnginePerconaXtraDBCls},
 	} {
 		if _, err := LoadRestoreConfig(env(over), "h"); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
+	}
+	if c.PointInTime != nil {
+		t.Errorf("no RESTORE_TIME: a whole-backup restore, got %+v", c.PointInTime)
+	}
+	c, err = LoadRestoreConfig(env(map[string]string{"RESTORE_TIME": "2026-12-06T15:00:00+01:00", "BINLOG_FOLDER": "/p/ns/s/binlogs/"}), "h")
+	if err != nil || c.PointInTime == nil || c.PointInTime.Folder != "p/ns/s/binlogs" || c.PointInTime.Domain != nil ||
+		!c.PointInTime.Time.Equal(time.Date(2026, 12, 6, 14, 0, 0, 0, time.UTC)) {
+		t.Errorf("point in time: %+v, %v", c.PointInTime, err)
 	}
 	if c, _ := LoadRestoreConfig(env(map[string]string{"POD_NAME": "demo-db-2"}), "h"); c.Ordinal != 2 {
 		t.Errorf("ordinal from POD_NAME: %d", c.Ordinal)

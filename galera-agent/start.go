@@ -132,6 +132,15 @@ func (s *Starter) main() {
 
 // ---------------------------------------------------------------- configuration
 
+// pitrLocalDomain: with point-in-time recovery on (the operator sets BINLOG_PASSWORD then; MariaDB only), this
+// node's domain for local transactions; 0 otherwise.
+func pitrLocalDomain(c *StartConfig, kind string) int {
+	if kind != KindMariaDB || c.BinlogPass == "" {
+		return 0
+	}
+	return localGTIDDomain(c.Ordinal)
+}
+
 func (s *Starter) writeConfig() {
 	c := &s.cfg
 	if err := os.MkdirAll(c.RunDir, 0o700); err != nil {
@@ -155,7 +164,8 @@ func (s *Starter) writeConfig() {
 	}
 	text := RenderMyCnf(MyCnf{DataDir: c.DataDir, Socket: socket, PidFile: s.runPath("mysqld.pid"),
 		Provider: s.eng.Provider, ClusterAddress: ClusterAddress(c.Peers), ClusterName: c.ClusterName, Node: c.Node,
-		NodeAddress: c.NodeAddress, SST: s.eng.SST, Kind: s.eng.Kind, SSTAuth: auth, ConfDir: confDir})
+		NodeAddress: c.NodeAddress, SST: s.eng.SST, Kind: s.eng.Kind, SSTAuth: auth, ConfDir: confDir,
+		LocalGTIDDomain: pitrLocalDomain(c, s.eng.Kind)})
 	if err := writeFileAtomic(s.runPath("my.cnf"), []byte(text), 0o600); err != nil {
 		s.die("cannot write my.cnf", "error", err.Error())
 	}

@@ -31,6 +31,8 @@ type StartConfig struct {
 	SSTPassword   string
 	BackupUser    string // BACKUP_USER: the physical backup's login (galera-agent backup), MariaDB only
 	BackupPass    string // BACKUP_PASSWORD; empty: no backup user
+	BinlogUser    string // BINLOG_USER: the binary log archiver's login (galera-agent binlog-archive), MariaDB only
+	BinlogPass    string // BINLOG_PASSWORD; empty: no binlog user (point-in-time recovery is off)
 	AppDatabase   string
 	AppUser       string
 	AppPassword   string
@@ -90,6 +92,8 @@ func LoadStartConfig(env Env, hostname string, resolveSelf func() string) (Start
 		SSTPassword:  env("SST_PASSWORD"),
 		BackupUser:   env.or("BACKUP_USER", "backup"),
 		BackupPass:   env("BACKUP_PASSWORD"),
+		BinlogUser:   env.or("BINLOG_USER", "binlog"),
+		BinlogPass:   env("BINLOG_PASSWORD"),
 		AppDatabase:  env("APP_DATABASE"),
 		AppUser:      env("APP_USER"),
 		AppPassword:  env("APP_PASSWORD"),
@@ -217,6 +221,9 @@ func (c StartConfig) CheckSecrets() error {
 	}
 	if c.BackupPass != "" && !plainNameRE.MatchString(c.BackupUser) {
 		return fmt.Errorf("BACKUP_USER=%q is not a plain name (letters, digits, _ . - only)", c.BackupUser)
+	}
+	if c.BinlogPass != "" && !plainNameRE.MatchString(c.BinlogUser) {
+		return fmt.Errorf("BINLOG_USER=%q is not a plain name (letters, digits, _ . - only)", c.BinlogUser)
 	}
 	if c.AppDatabase != "" {
 		if !plainDatabaseRE.MatchString(c.AppDatabase) {

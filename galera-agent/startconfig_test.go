@@ -80,6 +80,7 @@ func TestCheckSecrets(t *testing.T) {
 		"APP_PASSWORD":        func(c *StartConfig) { c.AppPassword = "" },
 		"SST_USER":            func(c *StartConfig) { c.SSTUser = "s'" },
 		"BACKUP_USER":         func(c *StartConfig) { c.BackupUser = "b@k"; c.BackupPass = "p" },
+		"BINLOG_USER":         func(c *StartConfig) { c.BinlogUser = "b l"; c.BinlogPass = "p" },
 	} {
 		c := ok
 		mod(&c)
@@ -134,6 +135,21 @@ func TestUserStatements(t *testing.T) {
 		if !strings.Contains(withBackup, want) {
 			t.Errorf("missing %q in\n%s", want, withBackup)
 		}
+	}
+	if strings.Contains(withBackup, "'binlog'") {
+		t.Error("no BINLOG_PASSWORD: no binlog user")
+	}
+	c.BinlogUser, c.BinlogPass = "binlog", "b'l"
+	withBinlog := strings.Join(UserStatements(c, KindMariaDB, nil), "\n")
+	for _, want := range []string{"CREATE USER IF NOT EXISTS 'binlog'@'%' IDENTIFIED BY 'b\\'l'",
+		"REVOKE ALL PRIVILEGES, GRANT OPTION FROM 'binlog'@'%'",
+		"GRANT REPLICATION SLAVE, BINLOG MONITOR ON *.* TO 'binlog'@'%'"} {
+		if !strings.Contains(withBinlog, want) {
+			t.Errorf("missing %q in\n%s", want, withBinlog)
+		}
+	}
+	if strings.Contains(strings.Join(UserStatements(c, KindPXC, nil), "\n"), "'binlog'") {
+		t.Error("Percona: no binlog user (PITR is MariaDB Galera only)")
 	}
 	if strings.Contains(strings.Join(UserStatements(c, KindPXC, nil), "\n"), "'backup'") {
 		t.Error("Percona: no backup user yet (xtrabackup 8.0 needs other grants; not built)")
@@ -195,6 +211,17 @@ func TestRenderMyCnf(t *testing.T) {
 	got = RenderMyCnf(rsync)
 	if strings.Contains(got, "wsrep_sst_auth") || strings.Contains(got, "wsrep_node_address") || strings.Contains(got, "!includedir") {
 		t.Errorf("rsync, no address, no conf.d:\n%s", got)
+	}
+	if strings.Contains(got, "gtid_domain_id") {
+		t.Errorf("PITR off: no gtid_domain_id:\n%s", got)
+	}
+	pitr := base
+	pitr.LocalGTIDDomain = pitrLocalDomain(&StartConfig{Ordinal: 2, BinlogPass: "p"}, KindMariaDB)
+	if got = RenderMyCnf(pitr); !strings.Contains(got, "gtid_domain_id=102\n") {
+		t.Errorf("PITR on, node 2: gtid_domain_id=102:\n%s", got)
+	}
+	if pitrLocalDomain(&StartConfig{Ordinal: 2}, KindMariaDB) != 0 || pitrLocalDomain(&StartConfig{Ordinal: 2, BinlogPass: "p"}, KindPXC) != 0 {
+		t.Error("PITR off or Percona: no local domain")
 	}
 	pxc := base
 	pxc.Kind, pxc.SST = KindPXC, "xtrabackup-v2"

@@ -56,6 +56,16 @@ func UserStatements(c StartConfig, kind string, drops []string) []string {
 			"REVOKE ALL PRIVILEGES, GRANT OPTION FROM "+bu,
 			"GRANT "+sstGrants+" ON *.* TO "+bu)
 	}
+	// The binary log archiver (point-in-time recovery) logs in over TCP from its own pod, as a replica: it reads
+	// the binary log and lists the files, nothing else (binlogArchiveGrants). Only while PITR is on: the operator
+	// sets BINLOG_PASSWORD then; without it the user is left as it is (an archiver that was on keeps its login).
+	if kind == KindMariaDB && c.BinlogPass != "" {
+		bl, blPW := SQLString(c.BinlogUser)+"@'%'", SQLString(c.BinlogPass)
+		s = append(s, "CREATE USER IF NOT EXISTS "+bl+" IDENTIFIED BY "+blPW,
+			"ALTER USER "+bl+" IDENTIFIED BY "+blPW,
+			"REVOKE ALL PRIVILEGES, GRANT OPTION FROM "+bl,
+			"GRANT "+binlogArchiveGrants+" ON *.* TO "+bl)
+	}
 	if c.AppDatabase != "" {
 		app, appPW := SQLString(c.AppUser), SQLString(c.AppPassword)
 		s = append(s, "CREATE DATABASE IF NOT EXISTS `"+c.AppDatabase+"`",

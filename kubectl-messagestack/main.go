@@ -3,7 +3,7 @@
 //	kubectl messagestack status NAME                     one screen for a person on call
 //	kubectl messagestack backup NAME [--name B] [--wait] an on-demand MessageStackBackup of the stack
 //	kubectl messagestack switchover NAME --to POD [--wait]  move HAProxy's writer to POD (planned switchover)
-//	kubectl messagestack restore NEW --from-backup B     a new MessageStack filled from a Completed backup
+//	kubectl messagestack restore NEW --from-backup B [--to-time T]   a new MessageStack filled from a Completed backup (to T)
 //	                                                     (--target-namespace T: in another namespace)
 //
 // Each takes kubectl's flags (-n NAMESPACE, --context CTX, --kubeconfig ...).
@@ -166,11 +166,11 @@ func backupCommand(flags *genericclioptions.ConfigFlags, timeout *time.Duration)
 }
 
 func restoreCommand(flags *genericclioptions.ConfigFlags, timeout *time.Duration) *cobra.Command {
-	var from, into string
+	var from, into, at string
 	var dryRun bool
 	cmd := &cobra.Command{
-		Use:   "restore NEW_NAME --from-backup BACKUP",
-		Short: "Create a new MessageStack filled from a Completed backup (the source stack is not touched)",
+		Use:   "restore NEW_NAME --from-backup BACKUP [--to-time RFC3339]",
+		Short: "Create a new MessageStack filled from a Completed backup, optionally replayed to a time (the source stack is not touched)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if strings.TrimSpace(from) == "" {
@@ -181,7 +181,7 @@ func restoreCommand(flags *genericclioptions.ConfigFlags, timeout *time.Duration
 				return err
 			}
 			defer release()
-			stack, dropped, err := backup.Restore(ctx, s.clients.Dynamic, s.clients.Kube, s.ns, from, args[0], into, dryRun)
+			stack, dropped, err := backup.Restore(ctx, s.clients.Dynamic, s.clients.Kube, s.ns, from, args[0], into, at, dryRun)
 			if err != nil {
 				return err
 			}
@@ -205,6 +205,9 @@ func restoreCommand(flags *genericclioptions.ConfigFlags, timeout *time.Duration
 	cmd.Flags().StringVar(&from, "from-backup", "", "the Completed MessageStackBackup (in this namespace) to restore")
 	cmd.Flags().StringVar(&into, "target-namespace", "", "create the new stack in this namespace (default: the backup's);"+
 		" it reads the backup from the source's S3 store and needs the same credentials Secret there")
+	cmd.Flags().StringVar(&at, "to-time", "", "point-in-time recovery: the backup, then every archived transaction that"+
+		" started before this RFC 3339 time (e.g. 2026-12-06T14:30:00Z); the source stack needs"+
+		" spec.backup.pointInTimeRecovery.enabled")
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "print the new MessageStack instead of creating it")
 	return cmd
 }

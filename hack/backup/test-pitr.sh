@@ -11,6 +11,8 @@
 #   5. restore to a time T between two known rows (T, then rows and a DELETE FROM the table after it): the base
 #      backup restored, galera-agent binlog-plan + mariadb-binlog --stop-datetime=T replayed into it: exactly the
 #      rows acknowledged before T (count and checksum), none after;
+#      5c. the same by `galera-agent restore` with RESTORE_TIME (the operator's restore init container): a refusal
+#      (T after the archive) leaves the datadir empty, then exactly the rows before T;
 #   6. refusals of binlog-plan: T before the first backup, T after the last archived transaction, a gap (one segment
 #      missing, through the volume target).
 #   7. a second node joins (rsync SST): both binary logs hold the same GTIDs; the archiver moved to it continues
@@ -261,6 +263,38 @@ expect "no row written after T" 0 "$(sql "$R" "SELECT COUNT(*) FROM messages.m W
 expect "every row acknowledged before T is there" "$(cat "$MS_TEST_RUN"/rows.{steady,down,rotated} | wc -l)" \
   "$(sql "$R" "SELECT COUNT(*) FROM messages.m WHERE body NOT LIKE 'seed %'")"
 
+# --- 5c. the same through galera-agent restore with RESTORE_TIME: what the operator's restore init container runs
+say "5c. galera-agent restore of b1 to $T (RESTORE_TIME, the init container's path) into an empty datadir"
+R2=$MS_TEST_RUN/restore-agent
+kill "$RPID"; for _ in $(seq 1 60); do kill -0 "$RPID" 2>/dev/null || break; sleep 0.5; done   # its port is reused below
+mkdir -p "$R2/data" "$R2/run"; chown -R mysql:mysql "$R2"
+agent_restore() {  # agent_restore RESTORE_TIME: galera-agent restore as the database's user into $R2/data; the exit code
+  local rc=0
+  runuser -u mysql -- env ENGINE=mariadb-galera ORDINAL=0 DATADIR="$R2/data" BACKUP_NAME=b1 \
+    BACKUP_FOLDER="$FOLDER/backups/b1" BINLOG_FOLDER="$FOLDER/binlogs" RESTORE_TIME="$1" \
+    S3_ENDPOINT="$S3" S3_BUCKET="$BUCKET" S3_REGION="$REGION" TERMINATION_LOG="$R2/term" \
+    "$AGENT" restore >"$R2/restore.out" 2>>"$R2/restore.log" || rc=$?
+  echo "$rc"
+}
+expect "T one hour after the last archived transaction: refused" 1 "$(agent_restore "$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)")"
+say "   $(jq -r .error "$R2/restore.out")"
+expect "the refusal left the datadir empty" "" "$(ls -A "$R2/data")"
+t0=$(date +%s.%N)
+expect "galera-agent restore to T" 0 "$(agent_restore "$T")"
+AGENT_RESTORE_SECS=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b - a}')
+say "   $(jq -c '.restored | {pointInTime, replayedSegments, gtid}' "$R2/restore.out") in ${AGENT_RESTORE_SECS}s"
+expect "the marker names the point in time" "$T" "$(jq -r .pointInTime "$R2/data/messagestack-restored")"
+expect "no staging or replay folder left" "no no" \
+  "$([ -e "$R2/data/.messagestack-restore" ] && echo yes || echo no) $([ -e "$R2/data/.messagestack-restore-replay" ] && echo yes || echo no)"
+base_cnf "$R2" "$RESTORE_PORT" 20 >"$R2/my.cnf"
+nohup mariadbd --defaults-file="$R2/my.cnf" --user=mysql >>"$R2/stdout.log" 2>&1 &
+R2PID=$!; PIDS+=("$R2PID"); wait_sql "$R2" 90 "$R2PID"
+expect "restored by the agent to T: rows, max id, checksum = the source's before T" "$(tr '\t' ' ' <<<"$BEFORE_T")" \
+  "$(sql "$R2" "SELECT COUNT(*), MAX(id), SUM(CRC32(CONCAT_WS('|', id, body, created_at))) FROM messages.m" | tr '\t' ' ')"
+expect "restored by the agent: no row written after T" 0 "$(sql "$R2" "SELECT COUNT(*) FROM messages.m WHERE body LIKE 'after %'")"
+expect "no secret in the restore's output" 0 "$(cat "$R2/restore.out" "$R2/restore.log" | grep -cF -e "$AWS_SECRET_ACCESS_KEY" -e "$BINLOG_PASSWORD" || true)"
+kill "$R2PID"; for _ in $(seq 1 60); do kill -0 "$R2PID" 2>/dev/null || break; sleep 0.5; done
+
 # --- 6. refusals
 say "6. refusals"
 B1_START=$(jq -r .startTime "$MS_TEST_RUN/b1.manifest.json")
@@ -321,5 +355,5 @@ expect "after the move: seqnos contiguous from 1 to the cluster's last, no overl
 expect "no gap reported by the archiver" 0 "$(grep -c 'binlog archive gap' "$MS_TEST_RUN/archiver.log" || true)"
 
 kill -TERM "$ARCHIVER"; wait "$ARCHIVER" || true
-say "result: $PASSED passed, $FAILED failed; lag p50 ${LAG_P50} ms max ${LAG_MAX} ms at $ACHIEVED rows/s; restore to T in ${RESTORE_SECS}s"
+say "result: $PASSED passed, $FAILED failed; lag p50 ${LAG_P50} ms max ${LAG_MAX} ms at $ACHIEVED rows/s; restore to T in ${RESTORE_SECS}s (by galera-agent restore: ${AGENT_RESTORE_SECS}s)"
 [ "$FAILED" -eq 0 ]

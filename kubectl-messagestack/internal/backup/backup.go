@@ -122,10 +122,22 @@ func Summary(b *unstructured.Unstructured) string {
 // the backup was taken of, with spec.database.restore naming the backup (same namespace) or its location in the
 // source's S3 store (another namespace: the backup object and a volume cannot be read across namespaces, a
 // bucket can). What two stacks cannot share is left out, each named in dropped: the virtual IPs (spec.vip) and a
-// fixed frontend NodePort. A backup that is not Completed is refused.
-func RestoreStack(source, backup *unstructured.Unstructured, newName, targetNS string) (stack *unstructured.Unstructured, dropped []string, err error) {
+// fixed frontend NodePort. A backup that is not Completed is refused. pointInTime ("" for the whole backup) is
+// spec.database.restore.pointInTime: an RFC 3339 time at or after the backup's end (the operator and the restore
+// check the archive reaches it).
+func RestoreStack(source, backup *unstructured.Unstructured, newName, targetNS, pointInTime string) (stack *unstructured.Unstructured, dropped []string, err error) {
 	if phase, _, _ := unstructured.NestedString(backup.Object, "status", "phase"); phase != PhaseCompleted {
 		return nil, nil, fmt.Errorf("backup %s is %s, not Completed: only a complete backup can be restored", backup.GetName(), orPending(phase))
+	}
+	if pointInTime != "" {
+		at, perr := time.Parse(time.RFC3339, pointInTime)
+		if perr != nil {
+			return nil, nil, fmt.Errorf("--to-time %q is not an RFC 3339 time such as 2026-12-06T14:30:00Z", pointInTime)
+		}
+		end, _, _ := unstructured.NestedString(backup.Object, "status", "endTime")
+		if e, eerr := time.Parse(time.RFC3339, end); eerr == nil && at.Before(e) {
+			return nil, nil, fmt.Errorf("--to-time %s is before backup %s ended (%s): choose an earlier backup", pointInTime, backup.GetName(), end)
+		}
 	}
 	if targetNS == "" {
 		targetNS = source.GetNamespace()
@@ -159,6 +171,9 @@ func RestoreStack(source, backup *unstructured.Unstructured, newName, targetNS s
 	if db == nil {
 		db = map[string]interface{}{}
 	}
+	if pointInTime != "" {
+		restore["pointInTime"] = pointInTime
+	}
 	db["restore"] = restore
 	spec["database"] = db
 	return &unstructured.Unstructured{Object: map[string]interface{}{
@@ -171,7 +186,7 @@ func RestoreStack(source, backup *unstructured.Unstructured, newName, targetNS s
 
 // Restore reads the backup and its stack (in ns) and creates the new stack in targetNS ("" = ns), or, with
 // dryRun, only returns it. Into another namespace, the credentials Secret the S3 location names must exist there.
-func Restore(ctx context.Context, dyn dynamic.Interface, kube kubernetes.Interface, ns, backupName, newName, targetNS string,
+func Restore(ctx context.Context, dyn dynamic.Interface, kube kubernetes.Interface, ns, backupName, newName, targetNS, pointInTime string,
 	dryRun bool) (*unstructured.Unstructured, []string, error) {
 	b, err := dyn.Resource(BackupGVR).Namespace(ns).Get(ctx, backupName, metav1.GetOptions{})
 	if apierrors.IsNotFound(err) {
@@ -188,7 +203,7 @@ func Restore(ctx context.Context, dyn dynamic.Interface, kube kubernetes.Interfa
 	if err != nil {
 		return nil, nil, err
 	}
-	stack, dropped, err := RestoreStack(src, b, newName, targetNS)
+	stack, dropped, err := RestoreStack(src, b, newName, targetNS, pointInTime)
 	if err != nil {
 		return nil, nil, err
 	}

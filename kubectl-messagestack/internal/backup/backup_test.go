@@ -175,7 +175,7 @@ func TestRestoreStack(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, dropped, err := RestoreStack(c.source, c.backup, c.newName, "")
+			got, dropped, err := RestoreStack(c.source, c.backup, c.newName, "", "")
 			if c.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
 					t.Fatalf("err = %v, want %q", err, c.wantErr)
@@ -211,27 +211,47 @@ func TestRestoreStack(t *testing.T) {
 	}
 }
 
+func TestRestoreStackToAPointInTime(t *testing.T) {
+	completed := backupObj("b1", "demo", map[string]interface{}{"phase": "Completed", "endTime": "2026-12-06T14:00:00Z"})
+	got, _, err := RestoreStack(stack("demo", withBackup()), completed, "demo-at", "", "2026-12-06T14:30:00Z")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if at, _, _ := unstructured.NestedString(got.Object, "spec", "database", "restore", "pointInTime"); at != "2026-12-06T14:30:00Z" {
+		t.Fatalf("spec.database.restore.pointInTime = %q", at)
+	}
+	for at, want := range map[string]string{"2026-12-06 14:30:00": "not an RFC 3339 time", "2026-12-06T13:59:59Z": "before backup b1 ended"} {
+		if _, _, err := RestoreStack(stack("demo", withBackup()), completed, "demo-at", "", at); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: err = %v, want %q", at, err, want)
+		}
+	}
+	got, _, _ = RestoreStack(stack("demo", withBackup()), completed, "demo-whole", "", "")
+	if _, found, _ := unstructured.NestedFieldNoCopy(got.Object, "spec", "database", "restore", "pointInTime"); found {
+		t.Fatal("no --to-time: the whole backup")
+	}
+}
+
 func TestRestoreCreatesOrExplains(t *testing.T) {
 	completed := backupObj("b1", "demo", map[string]interface{}{"phase": "Completed", "location": "s3://b/shop/demo/backups/b1"})
 	dyn := fakeClient(stack("demo", withBackup()), completed)
-	if _, _, err := Restore(context.Background(), dyn, nil, "shop", "b1", "demo2", "", true); err != nil {
+	if _, _, err := Restore(context.Background(), dyn, nil, "shop", "b1", "demo2", "", "", true); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := dyn.Resource(StackGVR).Namespace("shop").Get(context.Background(), "demo2", metav1.GetOptions{}); err == nil {
 		t.Fatal("--dry-run created the stack")
 	}
-	if _, _, err := Restore(context.Background(), dyn, nil, "shop", "b1", "demo2", "", false); err != nil {
+	if _, _, err := Restore(context.Background(), dyn, nil, "shop", "b1", "demo2", "", "", false); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := dyn.Resource(StackGVR).Namespace("shop").Get(context.Background(), "demo2", metav1.GetOptions{}); err != nil {
 		t.Fatalf("not created: %v", err)
 	}
 	orphan := fakeClient(completed)
-	_, _, err := Restore(context.Background(), orphan, nil, "shop", "b1", "demo2", "", false)
+	_, _, err := Restore(context.Background(), orphan, nil, "shop", "b1", "demo2", "", "", false)
 	if err == nil || !strings.Contains(err.Error(), "spec.database.restore.location") || !strings.Contains(err.Error(), "s3://b/shop/demo/backups/b1") {
 		t.Fatalf("err = %v", err)
 	}
-	if _, _, err := Restore(context.Background(), orphan, nil, "shop", "nope", "demo2", "", false); err == nil || !strings.Contains(err.Error(), `no MessageStackBackup "nope"`) {
+	if _, _, err := Restore(context.Background(), orphan, nil, "shop", "nope", "demo2", "", "", false); err == nil || !strings.Contains(err.Error(), `no MessageStackBackup "nope"`) {
 		t.Fatalf("err = %v", err)
 	}
 }
@@ -241,7 +261,7 @@ func TestRestoreIntoAnotherNamespaceReadsTheStore(t *testing.T) {
 	spec := withBackup()
 	spec["backup"].(map[string]interface{})["storage"].(map[string]interface{})["s3"] = map[string]interface{}{
 		"endpoint": "http://s3:7070", "bucket": "b", "prefix": "team", "credentialsSecret": map[string]interface{}{"name": "backup-s3"}}
-	got, _, err := RestoreStack(stack("demo", spec), completed, "demo", "staging")
+	got, _, err := RestoreStack(stack("demo", spec), completed, "demo", "staging", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,19 +281,19 @@ func TestRestoreIntoAnotherNamespaceReadsTheStore(t *testing.T) {
 
 	pvc := withBackup()
 	pvc["backup"] = map[string]interface{}{"storage": map[string]interface{}{"pvc": map[string]interface{}{"claimName": "backups"}}}
-	if _, _, err := RestoreStack(stack("demo", pvc), completed, "demo2", "staging"); err == nil ||
+	if _, _, err := RestoreStack(stack("demo", pvc), completed, "demo2", "staging", ""); err == nil ||
 		!strings.Contains(err.Error(), "another namespace cannot mount") {
 		t.Fatalf("err = %v", err)
 	}
 
 	// The credentials Secret must be in the target namespace.
 	dyn := fakeClient(stack("demo", spec), completed)
-	_, _, err = Restore(context.Background(), dyn, kubefake.NewSimpleClientset(), "shop", "b1", "demo", "staging", false)
+	_, _, err = Restore(context.Background(), dyn, kubefake.NewSimpleClientset(), "shop", "b1", "demo", "staging", "", false)
 	if err == nil || !strings.Contains(err.Error(), `namespace staging has no Secret "backup-s3"`) {
 		t.Fatalf("err = %v", err)
 	}
 	kube := kubefake.NewSimpleClientset(&corev1.Secret{ObjectMeta: metav1.ObjectMeta{Name: "backup-s3", Namespace: "staging"}})
-	if _, _, err := Restore(context.Background(), dyn, kube, "shop", "b1", "demo", "staging", false); err != nil {
+	if _, _, err := Restore(context.Background(), dyn, kube, "shop", "b1", "demo", "staging", "", false); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := dyn.Resource(StackGVR).Namespace("staging").Get(context.Background(), "demo", metav1.GetOptions{}); err != nil {

@@ -92,6 +92,24 @@ public final class BackupLayout {
         return stackRoot + "binlogs/" + galeraUuid + "/" + file;
     }
 
+    /** The folder of a stack's archived binary logs (the archiver adds the Galera UUID), without a trailing '/'. */
+    public static String binlogFolder(String stackRoot) {
+        return stackRoot + "binlogs";
+    }
+
+    /**
+     * The binary log folder of the stack a backup folder ({@code [prefix/]namespace/stack/backups/NAME}, no trailing
+     * '/') belongs to: a restore to a point in time replays that stack's archive.
+     */
+    public static String binlogFolderOfBackup(String backupFolder) {
+        int at = backupFolder.lastIndexOf("/backups/");
+        if (at <= 0 || backupFolder.indexOf('/', at + "/backups/".length()) >= 0
+                || at + "/backups/".length() == backupFolder.length()) {
+            throw new IllegalArgumentException("'" + backupFolder + "' is not a backup folder (NAMESPACE/STACK/backups/NAME)");
+        }
+        return binlogFolder(backupFolder.substring(0, at + 1));
+    }
+
     /** The name of the backup the schedule takes for {@code slot}: {@code <stack>-yyyyMMdd-HHmm} (at most 62). */
     public static String scheduledBackupName(String stack, Instant slot) {
         return stack + "-" + SLOT.format(slot);

@@ -13,6 +13,8 @@ public final class Components {
     public static final String BACKUP = "backup";
     /** The PodMonitor of a stack (spec.monitoring). */
     public static final String MONITORING = "monitoring";
+    /** The binary log archiver of point-in-time recovery (galera-agent binlog-archive, one pod per stack). */
+    public static final String BINLOG_ARCHIVER = "binlog-archiver";
 
     private Components() {
     }

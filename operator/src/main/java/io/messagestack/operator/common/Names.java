@@ -23,6 +23,7 @@ public record Names(String stack) {
     public String networkPolicy(String component) { return stack + "-" + component; }
     /** The stack's PodMonitor (spec.monitoring with the Prometheus Operator installed). */
     public String podMonitor() { return stack + "-metrics"; }
+    public String binlogArchiver() { return stack + "-binlog-archiver"; }
 
     /** DNS name of one database pod through the headless peer Service. */
     public String dbPodHost(int ordinal, String namespace, String clusterDomain) {

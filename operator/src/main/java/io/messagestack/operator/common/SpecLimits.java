@@ -150,6 +150,24 @@ public final class SpecLimits {
             + " : m.startsWith('disable_') ? m.substring(8) : m.startsWith('maximum_') ? m.substring(8) : m].all(s,"
             + " s.size() > 0 && !" + OWNED_CONFIG_KEYS_CEL + ".exists(o, o.startsWith(s))))))";
 
+    /**
+     * The keys of {@link #PITR_CONFIG} as one CEL list literal (a unit test checks they are the same), and the rule
+     * on spec.database.config while point-in-time recovery is on: the same spellings as {@link #CONFIG_OWNED_KEYS_CEL}.
+     */
+    public static final String PITR_CONFIG_KEYS_CEL = "['log_bin', 'log_slave_updates', 'wsrep_gtid_mode',"
+            + " 'wsrep_gtid_domain_id', 'server_id', 'binlog_expire_logs_seconds']";
+    public static final String CONFIG_PITR_KEYS_CEL =
+            "self.spec.database.config.all(k, [k.lowerAscii().replace('-', '_')].all(n,"
+            + " [n.startsWith('loose_') ? n.substring(6) : n].all(m,"
+            + " [m.startsWith('skip_') ? m.substring(5) : m.startsWith('enable_') ? m.substring(7)"
+            + " : m.startsWith('disable_') ? m.substring(8) : m.startsWith('maximum_') ? m.substring(8) : m].all(s,"
+            + " s.size() > 0 && !" + PITR_CONFIG_KEYS_CEL + ".exists(o, o.startsWith(s))))))";
+
+    /** spec.database.restore.pointInTime: an RFC 3339 date-time (SpecValidation parses it too). */
+    public static final String POINT_IN_TIME_PATTERN =
+            "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$";
+    public static final int POINT_IN_TIME_MAX_LENGTH = 40;
+
     // ---- spec.backup (issue 14; docs/backup.md) ----
 
     /** An http(s) URL of an S3 endpoint: scheme, host (DNS name, IPv4 or [IPv6]), optional port, no path or query. */

@@ -66,9 +66,6 @@ public class DatabaseSpec {
             + " others join it by state transfer. Set only when the stack is created; never over existing data.")
     @ValidationRule(value = "has(self.backup) != has(self.location)", reason = "FieldValueInvalid",
             message = "spec.database.restore: set exactly one of backup and location")
-    @ValidationRule(value = "!has(self.pointInTime)", reason = "FieldValueForbidden",
-            message = "spec.database.restore.pointInTime: point-in-time recovery is not built yet (issue 14); leave it"
-                    + " unset to restore the whole backup")
     @ValidationRule(value = "self == oldSelf", reason = "FieldValueForbidden",
             message = "spec.database.restore cannot change once the stack exists (a restore fills only a new,"
                     + " empty stack); create another MessageStack instead")

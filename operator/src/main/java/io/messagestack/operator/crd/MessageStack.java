@@ -13,6 +13,17 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Group(MessageStack.GROUP)
 @Version(MessageStack.VERSION)
 @ShortNames("ms")
+@ValidationRule(value = "!has(self.spec) || !has(self.spec.backup) || !self.spec.backup.pointInTimeRecovery.enabled"
+        + " || self.spec.database.engine == 'mariadb-galera'",
+        fieldPath = ".spec.backup.pointInTimeRecovery.enabled", reason = "FieldValueForbidden",
+        message = "spec.backup.pointInTimeRecovery.enabled: point-in-time recovery is built and tested for"
+                + " spec.database.engine mariadb-galera only (Percona XtraDB Cluster has no wsrep_gtid_mode)")
+@ValidationRule(value = "!has(self.spec) || !has(self.spec.backup) || !self.spec.backup.pointInTimeRecovery.enabled"
+        + " || !has(self.spec.database.config) || " + SpecLimits.CONFIG_PITR_KEYS_CEL,
+        fieldPath = ".spec.database.config", reason = "FieldValueForbidden",
+        message = "spec.database.config must not set the binary log options spec.backup.pointInTimeRecovery.enabled"
+                + " owns (also not with a loose-, skip-, enable-, disable- or maximum- prefix, nor abbreviated): "
+                + SpecLimits.PITR_CONFIG_KEYS_CEL)
 @ValidationRule(value = "self.metadata.name.size() <= " + SpecLimits.NAME_MAX_LENGTH
         + " && self.metadata.name.matches('" + SpecLimits.NAME_PATTERN + "')",
         reason = "FieldValueInvalid",

@@ -19,6 +19,10 @@ public class MessageStackSpec {
                     + " 1 is allowed only with spec.database.allowUnsafeSingleNode: true")
     @ValidationRule(value = "has(self.restore) == has(oldSelf.restore)", reason = "FieldValueForbidden",
             message = "spec.database.restore can be set only when the stack is created, and not removed")
+    @ValidationRule(value = "!has(self.restore) || !has(self.restore.pointInTime) || self.engine == 'mariadb-galera'",
+            fieldPath = ".restore.pointInTime", reason = "FieldValueForbidden",
+            message = "spec.database.restore.pointInTime: point-in-time recovery is built and tested for"
+                    + " spec.database.engine mariadb-galera only")
     public DatabaseSpec database = new DatabaseSpec();
 
     @JsonPropertyDescription("HAProxy in front of the database: one writer, the other nodes as backups.")
@@ -57,4 +61,9 @@ public class MessageStackSpec {
     @JsonPropertyDescription("Physical backups of the database (docs/backup.md). Unset: no scheduled backups, and a"
             + " MessageStackBackup for this stack fails with a reason.")
     public BackupSpec backup;
+
+    /** spec.backup.pointInTimeRecovery.enabled is true. */
+    public boolean pointInTimeRecovery() {
+        return backup != null && backup.pointInTimeRecovery != null && backup.pointInTimeRecovery.enabled;
+    }
 }

@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** What the operator observed. Conditions: Ready, DatabaseReady, ProxyReady, ApiReady, FrontendReady,
- * and BackupFailing once the stack has backups. */
+ * BackupFailing once the stack has backups, PointInTimeRecoveryGap while point-in-time recovery is on. */
 public class MessageStackStatus {
     public Long observedGeneration;
     /** Pending, Progressing, Ready, Degraded or Failed. */
@@ -27,4 +27,6 @@ public class MessageStackStatus {
     public StackBackupStatus backup;
     /** How the stack's metrics are discovered (spec.monitoring). */
     public MonitoringStatus monitoring;
+    /** The binary log archive, when spec.backup.pointInTimeRecovery is enabled. */
+    public PointInTimeRecoveryStatus pointInTimeRecovery;
 }

@@ -2,15 +2,15 @@ package io.messagestack.operator.crd;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
-import io.fabric8.generator.annotation.ValidationRule;
 
-/** spec.backup.pointInTimeRecovery: the field exists so the API is complete; archiving is not built yet. */
+/**
+ * spec.backup.pointInTimeRecovery: the nodes write binary logs and one archiver (a single-replica Deployment that
+ * follows a Synced node) stores them next to the backups (docs/pitr.md). MariaDB Galera only: the CRD rule on the
+ * MessageStack and SpecValidation refuse it for Percona XtraDB Cluster.
+ */
 public class PointInTimeRecoverySpec {
-    @JsonPropertyDescription("Archive binary logs continuously for point-in-time recovery. Not built yet: true is"
-            + " refused.")
+    @JsonPropertyDescription("Archive the binary logs continuously next to the backups, so that a new stack can be"
+            + " restored to any second after a backup (spec.database.restore.pointInTime). MariaDB Galera only.")
     @Default("false")
-    @ValidationRule(value = "!self", reason = "FieldValueForbidden",
-            message = "spec.backup.pointInTimeRecovery.enabled: point-in-time recovery is not built yet (issue 14);"
-                    + " leave it false")
     public boolean enabled = false;
 }

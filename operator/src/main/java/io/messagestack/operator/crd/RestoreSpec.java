@@ -9,7 +9,8 @@ import io.messagestack.operator.common.SpecLimits;
  * spec.database.restore: a NEW stack's first node is filled from one complete backup (galera-agent restore in an
  * init container), then the stack bootstraps from it and the other nodes join by state transfer. Exactly one of
  * backup and location; set only when the stack is created and never changed (CEL rules on the field, and
- * SpecValidation). pointInTime is reserved for point-in-time recovery, which is not built: it is refused.
+ * SpecValidation). With pointInTime, the backup is the base and the archived binary logs of its stack are replayed
+ * up to that time (docs/pitr.md); the init container refuses a time the archive does not reach.
  */
 public class RestoreSpec {
 
@@ -25,7 +26,11 @@ public class RestoreSpec {
             message = "spec.database.restore.location: set exactly one of s3 and pvc")
     public RestoreLocationSpec location;
 
-    @JsonPropertyDescription("Reserved for point-in-time recovery (RFC 3339). Not built yet: refused.")
-    @Size(max = 64)
+    @JsonPropertyDescription("Restore to this time (RFC 3339, e.g. 2026-12-06T14:30:00Z): the backup, then every"
+            + " archived transaction that started before it, nothing after. It must be at or after the backup's end"
+            + " and covered by its stack's binary log archive (spec.backup.pointInTimeRecovery); refused otherwise,"
+            + " with the reason. MariaDB Galera only.")
+    @Size(max = SpecLimits.POINT_IN_TIME_MAX_LENGTH)
+    @Pattern(SpecLimits.POINT_IN_TIME_PATTERN)
     public String pointInTime;
 }

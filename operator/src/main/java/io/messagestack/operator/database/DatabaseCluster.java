@@ -44,6 +44,8 @@ import java.util.Map;
 public final class DatabaseCluster {
     public static final int MYSQL_PORT = 3306;
     public static final int AGENT_PORT = 9200;
+    /** galera-agent binlog-archive's GET /status (backup/BinlogArchiver; the operator reads it). */
+    public static final int ARCHIVER_STATUS_PORT = 9201;
     /** The agent's Prometheus endpoint (galera-agent/metrics.go): Galera, InnoDB and connection metrics. */
     public static final String METRICS_PATH = "/metrics";
     public static final String CONFIG_KEY = "messagestack.cnf";
@@ -103,8 +105,7 @@ public final class DatabaseCluster {
 
     /** spec.backup.pointInTimeRecovery.enabled: the nodes write the binary log PITR archives (docs/pitr.md). */
     private boolean pointInTimeRecovery() {
-        var backup = stack.spec().backup;
-        return backup != null && backup.pointInTimeRecovery != null && backup.pointInTimeRecovery.enabled;
+        return stack.spec().pointInTimeRecovery();
     }
 
     public ConfigMap scripts() {
@@ -220,6 +221,11 @@ public final class DatabaseCluster {
         // The user galera-agent backup logs in as, from the backup Job's pod (its own privileges; not root).
         env.add(env("BACKUP_USER", DatabaseCredentials.BACKUP_USER));
         env.add(secretRef("BACKUP_PASSWORD", DatabaseCredentials.BACKUP));
+        if (pointInTimeRecovery()) {
+            // The binary log archiver's replica login (REPLICATION SLAVE, BINLOG MONITOR), only while PITR is on.
+            env.add(env("BINLOG_USER", DatabaseCredentials.BINLOG_USER));
+            env.add(secretRef("BINLOG_PASSWORD", DatabaseCredentials.BINLOG));
+        }
         env.add(env("GALERA_AGENT", AGENT_BINARY));
         env.add(env("APP_DATABASE", DatabaseCredentials.APP_DATABASE));
         env.add(env("APP_USER", DatabaseCredentials.APP_USER));
@@ -270,7 +276,8 @@ public final class DatabaseCluster {
         init.add(installAgentContainer());
         RestoreInit.Source source = restoreSource != null ? restoreSource : RestoreInit.fromLocation(spec.restore).orElse(null);
         if (source != null) {
-            init.add(RestoreInit.container(source, spec.engine.value(), stack.images().database(spec.engine, spec.image),
+            init.add(RestoreInit.container(source, spec.restore == null ? null : spec.restore.pointInTime,
+                    spec.engine.value(), stack.images().database(spec.engine, spec.image),
                     databaseContainer(), restoreVolumes));
         }
         return init;

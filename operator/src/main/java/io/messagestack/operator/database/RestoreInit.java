@@ -127,8 +127,13 @@ public final class RestoreInit {
                 + (msg.isEmpty() ? "" : ": " + msg) + "; nothing was written into its datadir";
     }
 
-    /** The init container; its volumes (the PVC read-only, the CA) are added to {@code volumes}. */
-    static Container container(Source source, String engine, String image, Container database, List<Volume> volumes) {
+    /**
+     * The init container; its volumes (the PVC read-only, the CA) are added to {@code volumes}. With
+     * {@code pointInTime} (spec.database.restore.pointInTime) it also replays the archive of the backup's stack up to
+     * that time (galera-agent/restore_pitr.go).
+     */
+    static Container container(Source source, String pointInTime, String engine, String image, Container database,
+                               List<Volume> volumes) {
         List<EnvVar> env = new ArrayList<>();
         env.add(new EnvVarBuilder().withName("ENGINE").withValue(engine).build());
         env.add(new EnvVarBuilder().withName("POD_NAME").withNewValueFrom().withNewFieldRef()
@@ -137,6 +142,11 @@ public final class RestoreInit {
         env.add(new EnvVarBuilder().withName("BACKUP_NAME").withValue(source.backup()).build());
         env.add(new EnvVarBuilder().withName("BACKUP_FOLDER").withValue(source.folder()).build());
         env.add(new EnvVarBuilder().withName("TERMINATION_LOG").withValue("/dev/termination-log").build());
+        if (pointInTime != null) {
+            env.add(new EnvVarBuilder().withName("RESTORE_TIME").withValue(pointInTime).build());
+            env.add(new EnvVarBuilder().withName("BINLOG_FOLDER")
+                    .withValue(BackupLayout.binlogFolderOfBackup(source.folder())).build());
+        }
         List<VolumeMount> mounts = new ArrayList<>();
         BackupJob.storageSettings(source.s3(), source.pvc(), CA_VOLUME, SOURCE_VOLUME, true, env, volumes, mounts);
         mounts.add(new io.fabric8.kubernetes.api.model.VolumeMountBuilder().withName(DatabaseCluster.DATA_VOLUME)

@@ -16,6 +16,8 @@ public final class Conditions {
     public static final String FRONTEND_READY = "FrontendReady";
     /** True while the stack's most recently finished backup Failed (BackupHealth). */
     public static final String BACKUP_FAILING = "BackupFailing";
+    /** True while the binary log archive has a gap not yet covered by a newer full backup (PitrHealth). */
+    public static final String POINT_IN_TIME_RECOVERY_GAP = "PointInTimeRecoveryGap";
 
     private Conditions() {
     }

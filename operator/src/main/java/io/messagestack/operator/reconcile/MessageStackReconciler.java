@@ -22,6 +22,8 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.messagestack.operator.backup.BackupHealth;
+import io.messagestack.operator.backup.PitrHealth;
+import io.messagestack.operator.crd.MessageStackBackupStatus;
 import io.messagestack.operator.common.Images;
 import io.messagestack.operator.common.Labels;
 import io.messagestack.operator.common.Stack;
@@ -168,6 +170,7 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
                 : monitoring.reconcile(context.getClient(), stack, List.of(Applier.ownerReference(resource)),
                 monitoringDecision, discovery, previousMode, context.getPrimaryCache().list()
                         .anyMatch(MessageStackReconciler::monitoringEnabled));
+        next = withPointInTimeRecovery(next, previous, resource, run.archiver(), context);
         emitTransitionEvents(context, resource, previous, next);
         long millis = (System.nanoTime() - started) / 1_000_000;
         boolean ready = Conditions.isTrue(next.conditions, Conditions.READY);
@@ -319,6 +322,33 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
         }
     }
 
+    /**
+     * status.pointInTimeRecovery and the PointInTimeRecoveryGap condition (PitrHealth), while
+     * spec.backup.pointInTimeRecovery is on; both removed when it is off.
+     */
+    private static MessageStackStatus withPointInTimeRecovery(MessageStackStatus next, MessageStackStatus previous,
+            MessageStack resource, Optional<StackReconcile.ArchiverObservation> observed, Context<MessageStack> context) {
+        if (resource.getSpec() == null || !resource.getSpec().pointInTimeRecovery()) {
+            next.conditions = Conditions.remove(next.conditions, Conditions.POINT_IN_TIME_RECOVERY_GAP);
+            next.pointInTimeRecovery = null;
+            return next;
+        }
+        var obs = observed.orElse(new StackReconcile.ArchiverObservation(null,
+                "the database is not applied yet (see DatabaseReady); the archiver starts once a node is Synced",
+                Optional.empty()));
+        List<PitrHealth.Backup> completed = context.getSecondaryResources(MessageStackBackup.class).stream()
+                .filter(b -> b.getStatus() != null && MessageStackBackupStatus.COMPLETED.equals(b.getStatus().phase)
+                        && b.getStatus().position != null && b.getStatus().position.galeraUuid != null)
+                .map(b -> new PitrHealth.Backup(b.getStatus().position.galeraUuid, b.getStatus().position.gtid))
+                .toList();
+        PitrHealth.Verdict v = PitrHealth.of(previous == null ? null : previous.pointInTimeRecovery, obs.report(),
+                obs.followed(), obs.waiting(), completed, Instant.now().truncatedTo(ChronoUnit.SECONDS));
+        next.pointInTimeRecovery = v.status();
+        next.conditions = Conditions.set(next.conditions, Conditions.POINT_IN_TIME_RECOVERY_GAP, v.gap(), v.reason(),
+                v.message(), resource.getMetadata().getGeneration(), now());
+        return next;
+    }
+
     /** The stack's backups as the informer has them (the ones naming this stack in spec.stack). */
     private static BackupHealth.Health backupHealth(Context<MessageStack> context) {
         return BackupHealth.of(context.getSecondaryResources(MessageStackBackup.class).stream()
@@ -402,6 +432,14 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
         } else if (failingNow != null && failingBefore != null && "True".equals(failingBefore.getStatus())
                 && !"True".equals(failingNow.getStatus())) {
             events.normal(context.getClient(), resource, "BackupRecovered", failingNow.getMessage());
+        }
+        var gapBefore = previous == null ? null : Conditions.find(previous.conditions, Conditions.POINT_IN_TIME_RECOVERY_GAP);
+        var gapNow = Conditions.find(next.conditions, Conditions.POINT_IN_TIME_RECOVERY_GAP);
+        boolean gapWas = gapBefore != null && "True".equals(gapBefore.getStatus());
+        if (gapNow != null && "True".equals(gapNow.getStatus()) && !gapWas) {
+            events.warning(context.getClient(), resource, Conditions.POINT_IN_TIME_RECOVERY_GAP, gapNow.getMessage());
+        } else if (gapNow != null && gapWas && !"True".equals(gapNow.getStatus())) {
+            events.normal(context.getClient(), resource, "PointInTimeRecoveryContinuous", gapNow.getMessage());
         }
         for (String type : List.of(Conditions.READY, Conditions.DATABASE_READY, Conditions.PROXY_READY,
                 Conditions.API_READY, Conditions.FRONTEND_READY)) {

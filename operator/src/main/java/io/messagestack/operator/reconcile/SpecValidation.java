@@ -97,8 +97,12 @@ public final class SpecValidation {
         require(spec.monitoring, "spec.monitoring", out);
         if (spec.backup != null) {
             checkBackup(spec.backup, out);
-            if (spec.backup.pointInTimeRecovery != null && spec.backup.pointInTimeRecovery.enabled
-                    && spec.database != null) {
+            if (spec.pointInTimeRecovery() && spec.database != null) {
+                if (spec.database.engine != null && spec.database.engine != io.messagestack.operator.crd.Engine.MARIADB_GALERA) {
+                    out.add(new Refusal("spec.backup.pointInTimeRecovery.enabled", "point-in-time recovery is built"
+                            + " and tested for spec.database.engine mariadb-galera only (Percona XtraDB Cluster has"
+                            + " no wsrep_gtid_mode)"));
+                }
                 checkPitrConfig(spec.database.config, out);
             }
         }
@@ -163,6 +167,26 @@ public final class SpecValidation {
         checkConfig(db.config, out);
         if (db.restore != null) {
             checkRestore(db.restore, out);
+            if (db.restore.pointInTime != null && db.engine != null
+                    && db.engine != io.messagestack.operator.crd.Engine.MARIADB_GALERA) {
+                out.add(new Refusal("spec.database.restore.pointInTime", "point-in-time recovery is built and tested"
+                        + " for spec.database.engine mariadb-galera only"));
+            }
+        }
+    }
+
+    private static final Pattern POINT_IN_TIME = Pattern.compile(SpecLimits.POINT_IN_TIME_PATTERN);
+
+    /** spec.database.restore.pointInTime as an instant; empty when it is not an RFC 3339 time within the bounds. */
+    public static Optional<java.time.Instant> pointInTime(String value) {
+        if (value == null || value.length() > SpecLimits.POINT_IN_TIME_MAX_LENGTH
+                || !POINT_IN_TIME.matcher(value).matches()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(java.time.OffsetDateTime.parse(value).toInstant());
+        } catch (java.time.DateTimeException e) {
+            return Optional.empty();
         }
     }
 
@@ -174,8 +198,9 @@ public final class SpecValidation {
             out.add(new Refusal("spec.database.restore", "set exactly one of backup and location"));
         }
         if (restore.pointInTime != null) {
-            out.add(new Refusal("spec.database.restore.pointInTime", "point-in-time recovery is not built yet"
-                    + " (issue 14); leave it unset to restore the whole backup"));
+            pointInTime(restore.pointInTime).ifPresentOrElse(t -> { }, () -> out.add(new Refusal(
+                    "spec.database.restore.pointInTime", "must be an RFC 3339 time such as 2026-12-06T14:30:00Z, at"
+                    + " most " + SpecLimits.POINT_IN_TIME_MAX_LENGTH + " characters")));
         }
         if (restore.backup != null) {
             objectName("spec.database.restore.backup", restore.backup, true, out);
@@ -238,10 +263,6 @@ public final class SpecValidation {
                     out.add(new Refusal("spec.backup.retention.maxAge", e.getMessage()));
                 }
             }
-        }
-        if (backup.pointInTimeRecovery != null && backup.pointInTimeRecovery.enabled) {
-            out.add(new Refusal("spec.backup.pointInTimeRecovery.enabled", "point-in-time recovery is not built yet"
-                    + " (issue 14); leave it false"));
         }
     }
 

@@ -13,6 +13,11 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.messagestack.operator.api.MessageApi;
+import io.messagestack.operator.backup.ArchiverNodeChoice;
+import io.messagestack.operator.backup.ArchiverProbe;
+import io.messagestack.operator.backup.BinlogArchiver;
+import io.messagestack.operator.backup.PitrHealth;
+import io.messagestack.operator.backup.PointInTimeRestore;
 import io.messagestack.operator.common.ClasspathFiles;
 import io.messagestack.operator.common.Components;
 import io.messagestack.operator.common.Labels;
@@ -98,6 +103,9 @@ public class StackReconcile {
     private WriterStatus recordedWriter;
     /** The switchover request handled in this reconcile, for status.writer.lastRequest. */
     private SwitchoverRequestStatus switchoverRequest;
+    /** The binary log archiver as this reconcile saw it (null: point-in-time recovery is off). */
+    private ArchiverObservation archiver;
+    private static final ArchiverProbe ARCHIVER_PROBE = new ArchiverProbe();
     /** The agents' answers, asked once per reconcile (null until asked). */
     private List<GaleraProbe.PodState> probed;
     /** FullCrashRecovery's decision at this reconcile (null when the database was not probed). */
@@ -141,6 +149,13 @@ public class StackReconcile {
         return dbReplicas;
     }
 
+    /**
+     * The archiver of point-in-time recovery: the pod it follows (null: none chosen yet, then {@code waiting} says
+     * why) and its GET /status (empty: no answer).
+     */
+    public record ArchiverObservation(String followed, String waiting, Optional<PitrHealth.Report> report) {
+    }
+
     /** Runs the steps in order and returns what was observed, for the status. */
     public Observed run() {
         if (!acceptSpec()) {
@@ -160,6 +175,7 @@ public class StackReconcile {
             requestSwitchover(switchover);
         }
         boolean databaseApplied = applyDatabase();
+        applyBinlogArchiver(databaseApplied);
         applyProxy();
         if (switchoverRequest != null) {
             removeSwitchoverAnnotation();
@@ -352,10 +368,16 @@ public class StackReconcile {
     private boolean applyDatabaseObjects(DatabaseCluster db, Optional<StatefulSet> existing) {
         var restore = stack.spec().database.restore;
         if (restore != null) {
-            var resolution = RestoreInit.resolve(restore,
-                    restore.backup == null ? null : client.resources(MessageStackBackup.class)
-                            .inNamespace(stack.namespace()).withName(restore.backup).get(),
-                    restore.backup == null ? null : backupStack(restore.backup));
+            MessageStackBackup named = restore.backup == null ? null : client.resources(MessageStackBackup.class)
+                    .inNamespace(stack.namespace()).withName(restore.backup).get();
+            MessageStack source = restore.backup == null ? null : backupStack(restore.backup);
+            var resolution = RestoreInit.resolve(restore, named, source);
+            Optional<String> pointRefused = resolution.source() == null || existing.isPresent()
+                    ? Optional.empty() : pointInTimeRefusal(restore, named, source);
+            if (pointRefused.isPresent()) {
+                problems.add(new Problem(Conditions.DATABASE_READY, "RestoreFailed", pointRefused.get()));
+                return false;
+            }
             if (resolution.source() != null) {
                 db.restoreFrom(resolution.source());
             } else if (existing.isEmpty()) {
@@ -385,6 +407,30 @@ public class StackReconcile {
         apply(desired);
         budget(db.disruptionBudget());
         return true;
+    }
+
+    /** A restore to a point in time the API already shows the archive cannot reach (PointInTimeRestore). */
+    private static Optional<String> pointInTimeRefusal(io.messagestack.operator.crd.RestoreSpec restore,
+                                                       MessageStackBackup named, MessageStack source) {
+        if (restore.pointInTime == null) {
+            return Optional.empty();
+        }
+        var t = SpecValidation.pointInTime(restore.pointInTime);
+        if (t.isEmpty()) {
+            return Optional.of("spec.database.restore.pointInTime is not an RFC 3339 time");
+        }
+        java.time.Instant end = null;
+        if (named != null && named.getStatus() != null && named.getStatus().endTime != null) {
+            try {
+                end = java.time.Instant.parse(named.getStatus().endTime);
+            } catch (java.time.format.DateTimeParseException e) {
+                end = null;
+            }
+        }
+        return PointInTimeRestore.refusal(t.get(), restore.backup, end,
+                source == null ? null : source.getMetadata().getName(),
+                source != null && source.getSpec() != null && source.getSpec().pointInTimeRecovery(),
+                source == null || source.getStatus() == null ? null : source.getStatus().pointInTimeRecovery);
     }
 
     private MessageStack backupStack(String backup) {
@@ -536,6 +582,51 @@ public class StackReconcile {
         for (HasMetadata object : Keepalived.desired(stack)) {
             apply(object);
         }
+    }
+
+    /**
+     * spec.backup.pointInTimeRecovery: one archiver Deployment following the node ArchiverNodeChoice picks among the
+     * Synced ones (docs/pitr.md); a move is an event. Off: the Deployment is removed (the archive is kept: nothing
+     * here deletes a binary log or a backup).
+     */
+    void applyBinlogArchiver(boolean databaseApplied) {
+        Optional<Deployment> existing = cache.get(Deployment.class, names.binlogArchiver());
+        if (!stack.spec().pointInTimeRecovery()) {
+            if (existing.isPresent()) {
+                applier.deleteIfPresent(Deployment.class, names.binlogArchiver());
+                actions.add(new Action("BinlogArchiverRemoved", "point-in-time recovery is off: the binary log archiver"
+                        + " was removed; the archive in the backup storage is kept"));
+            }
+            return;
+        }
+        if (!databaseApplied) {
+            return; // the database is not there (yet): nothing to follow, and the status says why
+        }
+        String current = existing.flatMap(BinlogArchiver::followedPod).orElse(null);
+        List<ArchiverNodeChoice.Node> nodes = switchoverNodes(dbReplicas).stream()
+                .map(n -> new ArchiverNodeChoice.Node(n.pod(), n.ordinal(), n.synced())).toList();
+        ArchiverNodeChoice.Choice choice = ArchiverNodeChoice.choose(nodes, current,
+                names.dbStatefulSet() + "-" + writer);
+        if (choice.pod().isEmpty()) {
+            archiver = new ArchiverObservation(null, choice.reason(), Optional.empty());
+            return;
+        }
+        String pod = choice.pod().get();
+        apply(BinlogArchiver.build(stack, Integer.parseInt(pod.substring(pod.lastIndexOf('-') + 1))));
+        if (choice.moved()) {
+            actions.add(new Action("BinlogArchiverMoved", "binary log archiver: " + choice.reason()
+                    + "; it continues after the archive's last transaction"));
+        }
+        Optional<PitrHealth.Report> report = cache.pods(Components.BINLOG_ARCHIVER).stream()
+                .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+                .filter(p -> p.getStatus() != null && p.getStatus().getPodIP() != null)
+                .findFirst().flatMap(p -> ARCHIVER_PROBE.query(p.getStatus().getPodIP()));
+        archiver = new ArchiverObservation(pod, null, report);
+    }
+
+    /** The archiver as this reconcile saw it; empty when point-in-time recovery is off. */
+    public Optional<ArchiverObservation> archiver() {
+        return Optional.ofNullable(archiver);
     }
 
     void applyNetworkPolicies() {

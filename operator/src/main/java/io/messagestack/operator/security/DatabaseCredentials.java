@@ -21,7 +21,7 @@ import java.util.function.IntFunction;
  * would lock message-api out of its own data) and the status says what to do.
  * <p>
  * Keys added in a later version ({@link #ADDED_KEYS}: sst, the state-transfer user's password; backup, the
- * physical backup's) are generated for a
+ * physical backup's; binlog, the binary log archiver's) are generated for a
  * stack whose Secrets lack them, without touching the existing keys: the data plane creates that user on the next
  * start of a node (galera-agent start), so no database holds an older value of it.
  */
@@ -33,14 +33,17 @@ public final class DatabaseCredentials {
     public static final String SST = "sst";
     /** The password of the user galera-agent backup logs in as (issue 14; MariaDB only for now). */
     public static final String BACKUP = "backup";
+    /** The password of the user the binary log archiver logs in as (point-in-time recovery; MariaDB only). */
+    public static final String BINLOG = "binlog";
     /** The keys the database was created with: never generated while its volumes hold data. */
     public static final List<String> ORIGINAL_KEYS = List.of(ROOT, MONITOR, APP);
     /** Keys added later: generated when missing, even on a stack with data (nothing in the database holds them yet). */
-    public static final List<String> ADDED_KEYS = List.of(SST, BACKUP);
-    public static final List<String> KEYS = List.of(ROOT, MONITOR, APP, SST, BACKUP);
+    public static final List<String> ADDED_KEYS = List.of(SST, BACKUP, BINLOG);
+    public static final List<String> KEYS = List.of(ROOT, MONITOR, APP, SST, BACKUP, BINLOG);
     public static final String MONITOR_USER = "monitor";
     public static final String SST_USER = "sst";
     public static final String BACKUP_USER = "backup";
+    public static final String BINLOG_USER = "binlog";
     public static final String APP_USER = "messageapi";
     public static final String APP_DATABASE = "messages";
     public static final String PURPOSE_ANNOTATION = "messagestack.io/purpose";

@@ -22,7 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Only HAProxy (and the stack's backup Jobs, SQL only) reaches the database, only message-api reaches HAProxy, only nginx reaches message-api. Galera
+ * Only HAProxy (and the stack's backup Jobs and binary log archiver, SQL only) reaches the database, only message-api reaches HAProxy, only nginx reaches message-api. Galera
  * nodes reach each other; the operator reaches the agents (for status). When the VIP is on, nginx and HAProxy use
  * the host network, so they are allowed by their node addresses instead of their pod labels. The in-cluster metrics
  * scrapers ({@link Scrape}) reach the agents', HAProxy's and message-api's metrics ports.
@@ -48,12 +48,9 @@ public final class NetworkPolicies {
         dbRules.add(rule(List.of(pods(stack, Components.DATABASE)), ports(GALERA_PORTS)));
         // The backup Job's pod (galera-agent backup) logs in to the node it backs up, as the backup user.
         dbRules.add(rule(List.of(pods(stack, Components.BACKUP)), ports(DatabaseCluster.MYSQL_PORT)));
-        dbRules.add(rule(List.of(new NetworkPolicyPeerBuilder()
-                        .withNewNamespaceSelector().addToMatchLabels("kubernetes.io/metadata.name", operatorNamespace)
-                        .endNamespaceSelector()
-                        .withNewPodSelector().addToMatchLabels(Labels.NAME, "messagestack-operator").endPodSelector()
-                        .build()),
-                ports(DatabaseCluster.AGENT_PORT)));
+        // The binary log archiver (point-in-time recovery) reads the binary log as a replica, over SQL.
+        dbRules.add(rule(List.of(pods(stack, Components.BINLOG_ARCHIVER)), ports(DatabaseCluster.MYSQL_PORT)));
+        dbRules.add(rule(List.of(operator(operatorNamespace)), ports(DatabaseCluster.AGENT_PORT)));
         // Metrics: the in-cluster scrapers (Scrape) read the agent's /metrics.
         dbRules.add(rule(List.of(scraper()), ports(DatabaseCluster.AGENT_PORT)));
         List<NetworkPolicy> policies = new ArrayList<>();
@@ -65,7 +62,18 @@ public final class NetworkPolicies {
         policies.add(policy(stack, Components.API,
                 List.of(rule(from(stack, Components.FRONTEND, hostNetwork, frontendNodes), ports(MessageApi.PORT)),
                         rule(List.of(scraper()), ports(MessageApi.PORT)))));
+        // Only the operator reads the archiver's status (it serves nothing else).
+        policies.add(policy(stack, Components.BINLOG_ARCHIVER,
+                List.of(rule(List.of(operator(operatorNamespace)), ports(DatabaseCluster.ARCHIVER_STATUS_PORT)))));
         return policies;
+    }
+
+    private static NetworkPolicyPeer operator(String operatorNamespace) {
+        return new NetworkPolicyPeerBuilder()
+                .withNewNamespaceSelector().addToMatchLabels("kubernetes.io/metadata.name", operatorNamespace)
+                .endNamespaceSelector()
+                .withNewPodSelector().addToMatchLabels(Labels.NAME, "messagestack-operator").endPodSelector()
+                .build();
     }
 
     private static List<NetworkPolicyPeer> from(Stack stack, String component, boolean hostNetwork,

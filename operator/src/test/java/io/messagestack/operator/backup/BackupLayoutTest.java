@@ -65,6 +65,16 @@ class BackupLayoutTest {
     }
 
     @Test
+    void theBinlogFolderOfABackupsStack() {
+        assertEquals("team/prod/shop/binlogs", BackupLayout.binlogFolderOfBackup("team/prod/shop/backups/shop-20261206-0300"));
+        assertEquals("prod/shop/binlogs", BackupLayout.binlogFolderOfBackup("prod/shop/backups/b1"));
+        assertEquals("prod/shop/binlogs", BackupLayout.binlogFolder(BackupLayout.stackRoot("", "prod", "shop")));
+        for (String bad : new String[] {"prod/shop/backups/", "backups/b1", "prod/shop/b1", "prod/shop/backups/a/b"}) {
+            assertThrows(IllegalArgumentException.class, () -> BackupLayout.binlogFolderOfBackup(bad), bad);
+        }
+    }
+
+    @Test
     void binlogFileMustBeAPlainName() {
         String u = "69a5882d-e8dd-11f1-a129-7fb5ec1daa7b";
         for (String bad : new String[] {"../x", "a/b", "..", ".", ""}) {

@@ -71,6 +71,22 @@ class DatabaseClusterTest {
     }
 
     @Test
+    void theBinlogUsersPasswordReachesTheNodesOnlyWithPointInTimeRecovery() {
+        MessageStackSpec spec = new MessageStackSpec();
+        spec.database.engine = io.messagestack.operator.crd.Engine.MARIADB_GALERA;
+        spec.backup = new io.messagestack.operator.crd.BackupSpec();
+        java.util.function.Function<MessageStackSpec, Map<String, EnvVar>> env = s -> cluster(s).statefulSet().getSpec()
+                .getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+                .collect(Collectors.toMap(EnvVar::getName, e -> e));
+        assertNull(env.apply(spec).get("BINLOG_PASSWORD"), "PITR off: no binlog user is created");
+        spec.backup.pointInTimeRecovery.enabled = true;
+        EnvVar pw = env.apply(spec).get("BINLOG_PASSWORD");
+        assertEquals("binlog", pw.getValueFrom().getSecretKeyRef().getKey());
+        assertNull(pw.getValue(), "passwords never appear in the pod spec");
+        assertEquals("binlog", env.apply(spec).get("BINLOG_USER").getValue());
+    }
+
+    @Test
     void onlyTheAgentContainerMountsTheBootstrapToken() {
         StatefulSet sts = cluster(new MessageStackSpec()).statefulSet();
         var pod = sts.getSpec().getTemplate().getSpec();

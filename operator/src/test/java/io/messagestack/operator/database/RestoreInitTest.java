@@ -86,6 +86,16 @@ class RestoreInitTest {
     }
 
     @Test
+    void aPointInTimeIsReplayedFromTheArchiveOfTheBackupsStack() {
+        MessageStackSpec spec = withLocation(s3("team-a"));
+        assertNull(env(pod(spec).getInitContainers().get(1)).get("RESTORE_TIME"), "no point in time: the whole backup");
+        spec.database.restore.pointInTime = "2026-12-06T14:30:00Z";
+        Map<String, EnvVar> env = env(pod(spec).getInitContainers().get(1));
+        assertEquals("2026-12-06T14:30:00Z", env.get("RESTORE_TIME").getValue());
+        assertEquals("team-a/shop/demo/binlogs", env.get("BINLOG_FOLDER").getValue());
+    }
+
+    @Test
     void pvcLocationIsMountedReadOnly() {
         RestoreLocationSpec l = new RestoreLocationSpec();
         l.pvc = new PvcStorageSpec();

@@ -44,8 +44,10 @@ class CrdValidationIT {
         return KubeApi.rejection(() -> client.resource(stack(name, spec)).inNamespace(NS).create());
     }
 
-    private static void assertNames(String message, String field) {
-        assertTrue(message.contains(field), "the rejection should name " + field + ", was: " + message);
+    private static void assertNames(String message, String... parts) {
+        for (String part : parts) {
+            assertTrue(message.contains(part), "the rejection should name " + part + ", was: " + message);
+        }
     }
 
     @Test
@@ -236,7 +238,22 @@ class CrdValidationIT {
         assertNames(rejected("b-age", S3 + "  retention:\n    maxAge: 3651d\n"), "spec.backup.retention.maxAge");
         assertNames(rejected("b-age-unit", S3 + "  retention:\n    maxAge: 2w\n"), "spec.backup.retention.maxAge");
         assertNames(rejected("b-pitr", S3 + "  pointInTimeRecovery:\n    enabled: true\n"),
-                "spec.backup.pointInTimeRecovery.enabled");
+                "spec.backup.pointInTimeRecovery.enabled", "mariadb-galera only");
+    }
+
+    @Test
+    void pointInTimeRecoveryIsAcceptedForMariaDbGaleraAndOwnsTheBinaryLogSettings() {
+        String pitr = "database:\n  engine: mariadb-galera\n" + S3 + "  pointInTimeRecovery:\n    enabled: true\n";
+        client.resource(stack("with-pitr", pitr)).inNamespace(NS).create();
+        client.resource(stack("pitr-other-key", pitr.replace("engine: mariadb-galera\n",
+                "engine: mariadb-galera\n  config:\n    max_binlog_size: 64M\n"))).inNamespace(NS).create();
+        for (String key : List.of("log_bin", "skip-log-bin", "loose-wsrep-gtid-mode", "server-id", "LOG_SLAVE_UPDATES")) {
+            assertNames(rejected("pitr-" + key.toLowerCase().replace('_', '-'), pitr.replace("engine: mariadb-galera\n",
+                    "engine: mariadb-galera\n  config:\n    " + key + ": '0'\n")), "spec.database.config", "pointInTimeRecovery");
+        }
+        // Off, the same key is the user's.
+        client.resource(stack("pitr-off-key", "database:\n  engine: mariadb-galera\n  config:\n    log_bin: mysql-bin\n"
+                + S3)).inNamespace(NS).create();
     }
 
     private static final String RESTORE_S3 = "database:\n  engine: mariadb-galera\n  restore:\n    location:\n      s3:\n"
@@ -259,7 +276,11 @@ class CrdValidationIT {
     @Test
     void badRestoreFieldsAreRejectedByName() {
         assertNames(rejected("r-pitr", "database:\n  restore:\n    backup: first\n    pointInTime: '2026-12-06T10:00:00Z'\n"),
-                "spec.database.restore.pointInTime");
+                "spec.database.restore.pointInTime", "mariadb-galera only");
+        assertNames(rejected("r-pitr-sql", "database:\n  engine: mariadb-galera\n  restore:\n    backup: first\n"
+                + "    pointInTime: '2026-12-06 10:00:00'\n"), "spec.database.restore.pointInTime");
+        client.resource(stack("r-pitr-ok", "database:\n  engine: mariadb-galera\n  restore:\n    backup: first\n"
+                + "    pointInTime: '2026-12-06T10:00:00+01:00'\n")).inNamespace(NS).create();
         assertNames(rejected("r-both", RESTORE_S3 + "    backup: first\n"), "spec.database.restore");
         assertNames(rejected("r-none", "database:\n  restore: {}\n"), "spec.database.restore");
         assertNames(rejected("r-path", RESTORE_S3.replace("shop/demo/backups/first", "shop/../backups/first")),

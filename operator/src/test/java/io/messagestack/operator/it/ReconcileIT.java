@@ -17,6 +17,8 @@ import io.javaoperatorsdk.operator.Operator;
 import io.messagestack.operator.common.ConfigHash;
 import io.messagestack.operator.common.Labels;
 import io.messagestack.operator.crd.MessageStack;
+import io.messagestack.operator.crd.MessageStackBackup;
+import io.messagestack.operator.crd.MessageStackBackupStatus;
 import io.messagestack.operator.reconcile.Conditions;
 import io.messagestack.operator.reconcile.MessageStackReconciler;
 import org.junit.jupiter.api.AfterAll;
@@ -387,6 +389,66 @@ class ReconcileIT {
         assertEquals(List.of("install-galera-agent", "restore"), init.stream().map(x -> x.getName()).toList());
         assertTrue(init.get(1).getEnv().stream().anyMatch(e -> e.getName().equals("BACKUP_FOLDER")
                 && "shop/demo/backups/first".equals(e.getValue())));
+    }
+
+    private static final String PITR_BACKUP = "backup:\n  storage:\n    s3:\n"
+            + "      endpoint: http://objectstore.messagestack-objectstore.svc:7070\n"
+            + "      bucket: messagestack-backups\n      credentialsSecret:\n        name: backup-s3\n"
+            + "  pointInTimeRecovery:\n    enabled: true\n";
+
+    @Test
+    void pointInTimeRecoveryGivesTheNodesTheBinlogUserAndSaysWhyNoArchiverRunsYet() {
+        createStack("pitr", "shop", "database:\n  engine: mariadb-galera\n" + PITR_BACKUP);
+        StatefulSet sts = await(StatefulSet.class, "pitr", "shop-db");
+        var env = sts.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
+        assertTrue(env.stream().anyMatch(e -> e.getName().equals("BINLOG_PASSWORD") && e.getValue() == null
+                && "binlog".equals(e.getValueFrom().getSecretKeyRef().getKey())), env.toString());
+        Secret credentials = await(Secret.class, "pitr", "shop-db-credentials");
+        assertTrue(credentials.getData().containsKey("binlog"), "the archiver's password is generated");
+        assertTrue(client.configMaps().inNamespace("pitr").withName("shop-db-config").get().getData()
+                .get("messagestack.cnf").contains("wsrep_gtid_mode"), "the PITR settings are rendered");
+        NetworkPolicy archiverIngress = await(NetworkPolicy.class, "pitr", "shop-binlog-archiver-ingress");
+        assertEquals(9201, archiverIngress.getSpec().getIngress().get(0).getPorts().get(0).getPort().getIntVal());
+        // No database pod is Synced here (no kubelet): no archiver, and the condition says why.
+        MessageStack ms = awaitStatus("pitr", "shop", m -> Conditions.find(m.getStatus().conditions,
+                Conditions.POINT_IN_TIME_RECOVERY_GAP) != null);
+        var c = Conditions.find(ms.getStatus().conditions, Conditions.POINT_IN_TIME_RECOVERY_GAP);
+        assertEquals("False", c.getStatus());
+        assertEquals("ArchiverNotStarted", c.getReason(), c.getMessage());
+        assertNotNull(ms.getStatus().pointInTimeRecovery);
+        assertNull(client.apps().deployments().inNamespace("pitr").withName("shop-binlog-archiver").get());
+        // Off again: the condition and the status go; nothing of the archive is touched.
+        retryOnConflict(() -> {
+            MessageStack cur = client.resources(MessageStack.class).inNamespace("pitr").withName("shop").get();
+            cur.getSpec().backup.pointInTimeRecovery.enabled = false;
+            client.resource(cur).update();
+        });
+        awaitStatus("pitr", "shop", m -> Conditions.find(m.getStatus().conditions,
+                Conditions.POINT_IN_TIME_RECOVERY_GAP) == null && m.getStatus().pointInTimeRecovery == null);
+    }
+
+    @Test
+    void aRestoreToAPointTheArchiveDoesNotReachCreatesNoDatabaseAndSaysWhy() {
+        createStack("pitr-restore", "src", "database:\n  engine: mariadb-galera\n" + PITR_BACKUP);
+        client.resource("apiVersion: messagestack.io/v1alpha1\nkind: MessageStackBackup\nmetadata:\n  name: b1\n"
+                + "spec:\n  stack: src\n").inNamespace("pitr-restore").create();
+        MessageStackBackup b = client.resources(MessageStackBackup.class).inNamespace("pitr-restore").withName("b1").get();
+        b.setStatus(new MessageStackBackupStatus());
+        b.getStatus().phase = MessageStackBackupStatus.COMPLETED;
+        b.getStatus().endTime = "2026-12-06T14:00:00Z";
+        b.getStatus().location = "s3://messagestack-backups/pitr-restore/src/backups/b1/";
+        client.resource(b).updateStatus();
+        createStack("pitr-restore", "early", "database:\n  engine: mariadb-galera\n  restore:\n    backup: b1\n"
+                + "    pointInTime: '2026-12-06T13:00:00Z'\n");
+        createStack("pitr-restore", "late", "database:\n  engine: mariadb-galera\n  restore:\n    backup: b1\n"
+                + "    pointInTime: '2026-12-06T14:30:00Z'\n");
+        for (String[] row : new String[][] {{"early", "is before backup b1 ended"}, {"late", "nothing is archived yet"}}) {
+            MessageStack ms = awaitStatus("pitr-restore", row[0], m -> databaseCondition(m, false).contains("pointInTime"));
+            assertEquals("RestoreFailed", databaseCondition(ms, true));
+            assertTrue(databaseCondition(ms, false).contains(row[1]), databaseCondition(ms, false));
+            assertNull(client.apps().statefulSets().inNamespace("pitr-restore").withName(row[0] + "-db").get(),
+                    "nothing is created for a point the archive does not reach");
+        }
     }
 
     private static String databaseCondition(MessageStack m, boolean reason) {

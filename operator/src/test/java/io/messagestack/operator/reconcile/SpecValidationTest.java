@@ -9,6 +9,7 @@ import io.messagestack.operator.common.SpecLimits;
 import io.messagestack.operator.crd.BackupRetentionSpec;
 import io.messagestack.operator.crd.BackupSpec;
 import io.messagestack.operator.crd.BackupStorageSpec;
+import io.messagestack.operator.crd.Engine;
 import io.messagestack.operator.crd.FrontendServiceSpec;
 import io.messagestack.operator.crd.MessageStackSpec;
 import io.messagestack.operator.crd.PvcStorageSpec;
@@ -152,9 +153,29 @@ class SpecValidationTest {
                 s.database.restore = new RestoreSpec(); s.database.restore.backup = "b";
                 s.database.restore.location = s3Location();
             }, "spec.database.restore"),
-            refused("restore to a point in time (not built)", s -> {
+            refused("restore to a point in time on Percona XtraDB Cluster (MariaDB Galera only)", s -> {
                 s.database.restore = new RestoreSpec(); s.database.restore.backup = "b";
                 s.database.restore.pointInTime = "2026-12-06T10:00:00Z";
+            }, "spec.database.restore.pointInTime"),
+            ok("restore to a point in time on MariaDB Galera", s -> {
+                s.database.engine = Engine.MARIADB_GALERA;
+                s.database.restore = new RestoreSpec(); s.database.restore.backup = "b";
+                s.database.restore.pointInTime = "2026-12-06T10:00:00.5+01:00";
+            }),
+            refused("a point in time without a zone", s -> {
+                s.database.engine = Engine.MARIADB_GALERA;
+                s.database.restore = new RestoreSpec(); s.database.restore.backup = "b";
+                s.database.restore.pointInTime = "2026-12-06T10:00:00";
+            }, "spec.database.restore.pointInTime"),
+            refused("a point in time that is no date", s -> {
+                s.database.engine = Engine.MARIADB_GALERA;
+                s.database.restore = new RestoreSpec(); s.database.restore.backup = "b";
+                s.database.restore.pointInTime = "2026-02-30T10:00:00Z";
+            }, "spec.database.restore.pointInTime"),
+            refused("a point in time in SQL's spelling", s -> {
+                s.database.engine = Engine.MARIADB_GALERA;
+                s.database.restore = new RestoreSpec(); s.database.restore.backup = "b";
+                s.database.restore.pointInTime = "2026-12-06 10:00:00";
             }, "spec.database.restore.pointInTime"),
             refused("restore from a backup name that is no object name", s -> {
                 s.database.restore = new RestoreSpec(); s.database.restore.backup = "Demo_1";
@@ -267,9 +288,13 @@ class SpecValidationTest {
                 s.backup = s3Backup(); s.backup.retention = new BackupRetentionSpec();
                 s.backup.retention.maxAge = "0h";
             }, "spec.backup.retention.maxAge"),
-            refused("point-in-time recovery on", s -> {
+            refused("point-in-time recovery on Percona XtraDB Cluster (MariaDB Galera only)", s -> {
                 s.backup = s3Backup(); s.backup.pointInTimeRecovery.enabled = true;
             }, "spec.backup.pointInTimeRecovery.enabled"),
+            ok("point-in-time recovery on MariaDB Galera", s -> {
+                s.database.engine = Engine.MARIADB_GALERA;
+                s.backup = s3Backup(); s.backup.pointInTimeRecovery.enabled = true;
+            }),
             new Row("a 48-character name", "a".repeat(48), s -> { }, null),
             new Row("a 49-character name", "a".repeat(49), s -> { }, "metadata.name"),
             new Row("a 60-character name", "a".repeat(60), s -> { }, "metadata.name"),
@@ -298,6 +323,7 @@ class SpecValidationTest {
         for (String key : List.of("log_bin", "log-bin", "skip-log-bin", "loose-wsrep-gtid-mode", "LOG_SLAVE_UPDATES",
                 "server-id", "wsrep_gtid_domain", "binlog_expire_logs_seconds")) {
             MessageStackSpec spec = new MessageStackSpec();
+            spec.database.engine = Engine.MARIADB_GALERA;
             spec.backup = s3Backup();
             spec.backup.pointInTimeRecovery.enabled = true;
             spec.database.config.put(key, "0");
@@ -309,11 +335,25 @@ class SpecValidationTest {
             assertTrue(SpecValidation.check("shop", spec).isEmpty(), key + " is the user's while PITR is off");
         }
         MessageStackSpec other = new MessageStackSpec();
+        other.database.engine = Engine.MARIADB_GALERA;
         other.backup = s3Backup();
         other.backup.pointInTimeRecovery.enabled = true;
         other.database.config.put("max_binlog_size", "64M");
-        assertTrue(SpecValidation.check("shop", other).stream().noneMatch(r -> r.field().equals("spec.database.config")),
-                "other binary log options stay the user's");
+        assertTrue(SpecValidation.check("shop", other).isEmpty(), "other binary log options stay the user's");
+    }
+
+    @Test
+    void theCrdRuleRefusesExactlyThePitrSettings() {
+        assertEquals(List.copyOf(io.messagestack.operator.common.SpecLimits.PITR_CONFIG.keySet()),
+                List.of(io.messagestack.operator.common.SpecLimits.PITR_CONFIG_KEYS_CEL.replaceAll("[\\[\\]' ]", "")
+                        .split(",")));
+    }
+
+    @Test
+    void aPointInTimeIsReadAsAnInstant() {
+        assertEquals(java.time.Instant.parse("2026-12-06T09:00:00.500Z"),
+                SpecValidation.pointInTime("2026-12-06T10:00:00.5+01:00").orElseThrow());
+        assertTrue(SpecValidation.pointInTime("2026-12-06T10:00:00Z" + "0".repeat(40)).isEmpty());
     }
 
     @Test

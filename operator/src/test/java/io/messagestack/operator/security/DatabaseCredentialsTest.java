@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DatabaseCredentialsTest {
     private static final Names NAMES = new Names("shop");
     private static final Map<String, String> KNOWN = Map.of("root", "YQ==", "monitor", "Yg==", "app", "Yw==",
-            "sst", "ZA==", "backup", "ZQ==");
+            "sst", "ZA==", "backup", "ZQ==", "binlog", "Zg==");
     /** A stack created before the sst key existed. */
     private static final Map<String, String> BEFORE_SST = Map.of("root", "YQ==", "monitor", "Yg==", "app", "Yw==");
 
@@ -39,6 +39,7 @@ class DatabaseCredentialsTest {
         String app = decode(write.data().get("app"));
         assertEquals(24, decode(write.data().get("sst")).length());
         assertEquals(24, decode(write.data().get("backup")).length());
+        assertEquals(24, decode(write.data().get("binlog")).length());
         assertEquals(24, root.length());
         assertTrue(root.matches("[A-Za-z0-9]+"));
         assertNotEquals(root, monitor);
@@ -117,6 +118,7 @@ class DatabaseCredentialsTest {
         }
         assertEquals("generated", decode(write.data().get("sst")));
         assertEquals("generated", decode(write.data().get("backup")), "the backup key is added the same way");
+        assertEquals("generated", decode(write.data().get("binlog")), "and the binlog key (point-in-time recovery)");
         // Written once, it is kept.
         assertInstanceOf(Keep.class, DatabaseCredentials.plan(NAMES, write.data(), write.data(), true));
     }

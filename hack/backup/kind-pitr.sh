@@ -1,0 +1,204 @@
+#!/usr/bin/env bash
+# Point-in-time recovery on the kind lab (issue 14, part 4; docs/pitr.md), through the operator and the plugin,
+# with the lab's object store. Steps, each printed as it runs:
+#   1. credentials  Secret backup-s3 in the stack's namespace from messagestack-objectstore (kept when it exists)
+#   2. PITR on      spec.backup (the lab bucket) and spec.backup.pointInTimeRecovery.enabled on the sample stack
+#                   (a merge patch; the database nodes roll once onto the binary log settings); wait for Ready and
+#                   for the archiver Deployment
+#   3. load         the chaos load client against the page's address for the whole run (both clients)
+#   4. backup       `kubectl messagestack backup --wait`: the base
+#   5. probe rows   PITR_ROWS rows at PITR_RATE/s into messages.pitr_probe on the writer, each with its GTID and
+#                   acknowledgement time (inside the pod, the same clock as the archiver's pod)
+#   6. RPO          per probe row: the archiver's upload of the segment holding its GTID minus its acknowledgement
+#   7. T            a restore point between two groups of probe rows; rows after it, then DELETE FROM pitr_probe
+#   8. restore      `kubectl messagestack restore --to-time T` into a new stack (same namespace; one proxy, API and
+#                   frontend pod; its own archiver off); RTO = creation to Ready
+#   9. compare      every restored node: exactly the probe rows before T (count, max id, checksum), none after
+#  10. cleanup      the restored stack deleted (its volumes stay, listed); the load client stopped and its summary
+# PITR stays on for the sample stack unless PITR_OFF_AFTER=1. Fails on the first check that does not hold.
+set -euo pipefail
+# shellcheck source=hack/operator/lib.sh
+source "$(dirname "$0")/../operator/lib.sh"
+REPO=$(cd "$(dirname "$0")/../.." && pwd)
+PLUGIN_BIN="$MS_CACHE/k8s/$K8S_VERSION/bin"
+export PATH="$PLUGIN_BIN:$PATH"
+NS=$SAMPLE_NS
+STACK=$SAMPLE_NAME
+STORE_NS=messagestack-objectstore
+BUCKET=${LAB_BUCKET:-messagestack-backups}
+URL=${SAMPLE_URL:-http://127.0.0.1:8080}
+RATE=${PITR_RATE:-10}
+ROWS=${PITR_ROWS:-300}
+RUN=$(date -u +%H%M%S)
+BACKUP=pitr-$RUN
+RESTORED=$STACK-pitr-$RUN
+OUT=${PITR_OUT:-/tmp/messagestack-kind-pitr/$RUN}
+CHAOS_JAR=${CHAOS_JAR:-$REPO/chaos/load-client/target/chaos-load-client.jar}
+PLUGIN=${KUBECTL_MESSAGESTACK:-kubectl-messagestack}   # the plugin (make kubectl-plugin), or another build of it
+mkdir -p "$OUT"
+kn() { k -n "$NS" "$@"; }
+need kubectl "run make toolchain"
+need jq "apt-get install jq"
+need "$PLUGIN" "run make kubectl-plugin"
+require_cluster
+
+# sql POD QUERY: one query as root inside the pod's database container (the password stays in the pod).
+sql() {
+  # shellcheck disable=SC2016  # expanded by the pod's shell, from its own environment
+  kn exec "$1" -c database -- sh -c 'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" exec mariadb -uroot -N -B "$APP_DATABASE" -e "$0"' "$2"
+}
+# wait_db_rolled GENERATION SECONDS: the operator rolled the database nodes onto a StatefulSet newer than
+# GENERATION one at a time (a partition), every pod runs the newest revision and is Ready, and the stack is Ready.
+wait_db_rolled() {
+  local deadline=$((SECONDS + $2)) s
+  while :; do
+    s=$(kn get sts "$STACK-db" -o json | jq -r --argjson g "$1" '[.metadata.generation > $g,
+      .status.observedGeneration == .metadata.generation, .status.currentRevision == .status.updateRevision,
+      (.status.updatedReplicas // 0) == .spec.replicas, (.status.readyReplicas // 0) == .spec.replicas] | all')
+    if [[ $s == true ]] && kn wait messagestack "$STACK" --for=condition=Ready --timeout=5s >/dev/null 2>&1; then
+      return 0
+    fi
+    (( SECONDS < deadline )) || return 1
+    sleep 3
+  done
+}
+probe_sum() { sql "$1" "SELECT COUNT(*), COALESCE(MAX(id), 0), COALESCE(SUM(CRC32(CONCAT_WS('|', id, body, created_at))), 0) FROM pitr_probe" | tr '\t' ' '; }
+
+phase "1. credentials: Secret backup-s3 in $NS from $STORE_NS/objectstore-credentials"
+if kn get secret backup-s3 >/dev/null 2>&1; then
+  echo "   exists, kept"
+else
+  k -n "$STORE_NS" get secret objectstore-credentials -o json \
+    | jq --arg ns "$NS" '{apiVersion: "v1", kind: "Secret", type: "Opaque",
+        metadata: {name: "backup-s3", namespace: $ns, labels: {"app.kubernetes.io/part-of": "messagestack-lab"}},
+        data: {AWS_ACCESS_KEY_ID: .data.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: .data.AWS_SECRET_ACCESS_KEY}}' \
+    | k apply -f - >/dev/null
+  echo "   created"
+fi
+
+phase "2. PITR on $NS/$STACK: spec.backup.pointInTimeRecovery.enabled (s3://$BUCKET/kind-pitr)"
+t_on=$SECONDS
+if [[ -z $(kn get messagestack "$STACK" -o jsonpath='{.spec.backup.storage.s3.bucket}') ]]; then
+  kn patch messagestack "$STACK" --type merge -p "{\"spec\":{\"backup\":{\"storage\":{\"s3\":{
+    \"endpoint\":\"http://objectstore.$STORE_NS.svc:7070\",\"bucket\":\"$BUCKET\",\"prefix\":\"kind-pitr\",
+    \"credentialsSecret\":{\"name\":\"backup-s3\"}}}}}}" >/dev/null
+fi
+gen=$(kn get sts "$STACK-db" -o jsonpath='{.metadata.generation}')
+kn patch messagestack "$STACK" --type merge -p '{"spec":{"backup":{"pointInTimeRecovery":{"enabled":true}}}}' >/dev/null
+wait_db_rolled "$gen" 900 || die "the database nodes did not roll onto the PITR settings (or $STACK is not Ready)"
+for _ in $(seq 1 120); do
+  kn get deploy "$STACK-binlog-archiver" >/dev/null 2>&1 && break
+  sleep 2
+done
+kn rollout status "deploy/$STACK-binlog-archiver" --timeout=300s >/dev/null || die "the archiver did not start"
+echo "   Ready with PITR and the archiver running $((SECONDS - t_on)) s after the patch; it follows" \
+  "$(kn get deploy "$STACK-binlog-archiver" -o json | jq -r '.spec.template.spec.containers[0].env[] | select(.name == "DB_POD") | .value')"
+sql "$STACK-db-0" "SELECT @@log_bin, @@log_slave_updates, @@wsrep_gtid_mode, @@wsrep_gtid_domain_id, @@gtid_domain_id" \
+  | sed 's/^/   node 0: log_bin, log_slave_updates, wsrep_gtid_mode, wsrep_gtid_domain_id, gtid_domain_id = /'
+
+LOAD_PID=
+if [[ -f $CHAOS_JAR ]]; then
+  phase "3. load: the chaos load client against $URL (careful 4 x 5/s, plain 2), log $OUT/requests.jsonl"
+  java -jar "$CHAOS_JAR" load --base-url "$URL" --run-id "pitr$RUN" --writers 4 --rate 5 --duration 3600s \
+    --timeout 2s --retries 3 --client careful,plain --plain-writers 2 --plain-timeout 5s \
+    --stop-file "$OUT/stop" --out "$OUT/requests.jsonl" >"$OUT/load.log" 2>&1 &
+  LOAD_PID=$!
+  sleep 10
+else
+  phase "3. load: $CHAOS_JAR missing (make chaos-client): no load client"
+fi
+stop_load() { [[ -n $LOAD_PID ]] || return 0; touch "$OUT/stop"; wait "$LOAD_PID" || true; LOAD_PID=; tail -n 1 "$OUT/load.log" | sed 's/^/   load: /'; }
+trap stop_load EXIT
+
+phase "4. backup: kubectl messagestack backup $STACK --name $BACKUP --wait"
+"$PLUGIN" backup "$STACK" -n "$NS" --context "kind-$CLUSTER_NAME" --name "$BACKUP" --wait --timeout 10m \
+  || die "backup $BACKUP did not complete"
+echo "   ended $(kn get msbackup "$BACKUP" -o jsonpath='{.status.endTime}'), GTID $(kn get msbackup "$BACKUP" -o jsonpath='{.status.position.gtid}')"
+sleep 1.5
+
+writer=$(kn get messagestack "$STACK" -o jsonpath='{.status.writer.pod}')
+writer=${writer:-$STACK-db-0}
+# probe_rows N RATE LABEL: N rows at RATE/s on the writer, one client call each; "id seqno ack_ms" per row.
+probe_rows() {
+  # shellcheck disable=SC2016  # the loop runs in the pod's shell
+  kn exec "$writer" -c database -- bash -c '
+    n=$1 rate=$2 label=$3; t0=$(date +%s%3N)
+    for i in $(seq 1 "$n"); do
+      out=$(MYSQL_PWD="$MYSQL_ROOT_PASSWORD" mariadb -uroot -N -B "$APP_DATABASE" -e "INSERT INTO pitr_probe (body, created_at) VALUES (\"$label $i\", NOW(6)); SELECT LAST_INSERT_ID(), @@last_gtid")
+      printf "%s %s %s\n" "$(cut -f1 <<<"$out")" "$(cut -f2 <<<"$out" | cut -d- -f3)" "$(date +%s%3N)"
+      next=$((t0 + i * 1000 / rate)); now=$(date +%s%3N)
+      if [ "$next" -gt "$now" ]; then sleep "$(awk -v ms=$((next - now)) "BEGIN{printf \"%.3f\", ms/1000}")"; fi
+    done' probe "$1" "$2" "$3"
+}
+phase "5. probe rows: $ROWS at $RATE/s on the writer $writer (messages.pitr_probe)"
+sql "$writer" "CREATE TABLE IF NOT EXISTS pitr_probe (id INT AUTO_INCREMENT PRIMARY KEY, body VARCHAR(200), created_at DATETIME(6)) ENGINE=InnoDB"
+probe_rows "$ROWS" "$RATE" "steady-$RUN" >"$OUT/rows.steady"
+sleep 4
+
+phase "6. recovery point per probe row (the archiver's upload of its GTID minus the row's acknowledgement)"
+kn logs "deploy/$STACK-binlog-archiver" -c archiver --since=1h >"$OUT/archiver.log"
+jq -r 'select(.msg == "segment archived") | "\(.first) \(.last) \(.archived_at_ms)"' "$OUT/archiver.log" >"$OUT/segments.log"
+awk 'NR == FNR { first[NR] = $1; last[NR] = $2; at[NR] = $3; n = NR; next }
+  { seq = $2; ack = $3; found = 0
+    for (i = 1; i <= n; i++) if (first[i] <= seq && seq <= last[i]) { print at[i] - ack; found = 1; break }
+    if (!found) print "missing" }' "$OUT/segments.log" "$OUT/rows.steady" >"$OUT/lags.txt"
+grep -v missing "$OUT/lags.txt" | sort -n | awk -v missing="$(grep -c missing "$OUT/lags.txt" || true)" \
+  '{ l[NR] = $1 } END { if (NR == 0) { print 0, missing, "-", "-", "-", "-"; exit }
+    p50 = int((NR + 1) * 0.5); p95 = int(NR * 0.95); if (p95 < 1) p95 = 1
+    print NR, missing, l[1], l[p50], l[p95], l[NR] }' >"$OUT/lag.txt"
+read -r LAG_ROWS LAG_MISSING LAG_MIN LAG_P50 LAG_P95 LAG_MAX <"$OUT/lag.txt"
+ACHIEVED=$(awk 'NR == 1 { a = $3 } { b = $3 } END { if (b > a) printf "%.1f", (NR - 1) * 1000 / (b - a); else print "-" }' "$OUT/rows.steady")
+echo "   $LAG_ROWS rows at $ACHIEVED rows/s: lag min $LAG_MIN ms, p50 $LAG_P50 ms, p95 $LAG_P95 ms, max $LAG_MAX ms; not archived: $LAG_MISSING"
+[[ $LAG_MISSING == 0 ]] || die "$LAG_MISSING acknowledged probe rows are in no archived segment"
+(( LAG_MAX <= 5000 )) || die "max recovery point lag $LAG_MAX ms > 5000 ms"
+
+phase "7. the restore point T, rows after it, then DELETE FROM pitr_probe"
+T_EPOCH=$(( $(date +%s) + 1 )); sleep 1.5
+T=$(date -u -d "@$T_EPOCH" +%Y-%m-%dT%H:%M:%SZ)
+BEFORE_T=$(probe_sum "$writer")
+echo "   T = $T; pitr_probe before T: rows, max id, checksum = $BEFORE_T"
+probe_rows 10 20 "after-$RUN" >/dev/null
+sql "$writer" "DELETE FROM pitr_probe"
+echo "   after T: 10 rows, then DELETE FROM pitr_probe ($(probe_sum "$writer"))"
+# The operator refuses a T after status.pointInTimeRecovery.lastArchivedTime: wait until the status shows T
+# archived (the stack is reconciled about once a minute when Ready).
+for _ in $(seq 1 90); do
+  last=$(kn get messagestack "$STACK" -o jsonpath='{.status.pointInTimeRecovery.lastArchivedTime}')
+  [[ -n $last && $(date -u -d "$last" +%s) -ge $T_EPOCH ]] && break
+  sleep 2
+done
+echo "   status.pointInTimeRecovery: $(kn get messagestack "$STACK" -o jsonpath='{.status.pointInTimeRecovery}')"
+echo "   PointInTimeRecoveryGap: $(kn get messagestack "$STACK" -o jsonpath='{.status.conditions[?(@.type=="PointInTimeRecoveryGap")].status} {.status.conditions[?(@.type=="PointInTimeRecoveryGap")].message}')"
+
+phase "8. restore: kubectl messagestack restore $RESTORED --from-backup $BACKUP --to-time $T"
+t_restore=$SECONDS
+"$PLUGIN" restore "$RESTORED" -n "$NS" --context "kind-$CLUSTER_NAME" --from-backup "$BACKUP" --to-time "$T" --dry-run \
+  | grep -v '^#' | k create --dry-run=client -f - -o json \
+  | jq '.spec.proxy.replicas = 1 | .spec.api.replicas = 1 | .spec.frontend.replicas = 1
+        | .spec.backup.pointInTimeRecovery.enabled = false' \
+  | k create -f - >/dev/null
+kn wait messagestack "$RESTORED" --for=condition=Ready --timeout=900s >/dev/null \
+  || die "the restored stack $NS/$RESTORED is not Ready: kubectl messagestack status $RESTORED -n $NS"
+RTO=$((SECONDS - t_restore))
+echo "   $NS/$RESTORED Ready $RTO s after it was created"
+kn logs "$RESTORED-db-0" -c restore 2>/dev/null | jq -c 'select(.msg == "replayed" or .msg == "restored" or .msg == "point-in-time plan")' | sed 's/^/   /' || true
+
+phase "9. compare: every database node of $RESTORED against pitr_probe before T"
+for pod in $(kn get pods -l "app.kubernetes.io/instance=$RESTORED,app.kubernetes.io/component=database" -o name); do
+  got=$(probe_sum "${pod#pod/}")
+  after=$(sql "${pod#pod/}" "SELECT COUNT(*) FROM pitr_probe WHERE body LIKE 'after-%'")
+  [[ $got == "$BEFORE_T" && $after == 0 ]] || die "${pod#pod/}: rows, max id, checksum = $got and $after rows after T; before T the source had $BEFORE_T"
+  echo "   ${pod#pod/}: $got, 0 rows after T (same)"
+done
+
+phase "10. cleanup: delete $NS/$RESTORED (its volumes stay); stop the load"
+kn delete messagestack "$RESTORED" --wait=true --timeout=300s >/dev/null
+echo "   volumes left for a person to remove: $(kn get pvc -l "app.kubernetes.io/instance=$RESTORED" -o name | tr '\n' ' ')"
+stop_load
+if [[ ${PITR_OFF_AFTER:-0} == 1 ]]; then
+  gen=$(kn get sts "$STACK-db" -o jsonpath='{.metadata.generation}')
+  kn patch messagestack "$STACK" --type merge -p '{"spec":{"backup":{"pointInTimeRecovery":{"enabled":false}}}}' >/dev/null
+  wait_db_rolled "$gen" 900 || die "the database nodes did not roll back off the PITR settings"
+  echo "   PITR turned off again on $STACK (the nodes rolled once more)"
+fi
+phase "PITR on kind passed: RPO p50 $LAG_P50 ms p95 $LAG_P95 ms max $LAG_MAX ms over $LAG_ROWS rows at $ACHIEVED rows/s; restore to $T Ready in $RTO s with exactly the rows before T"
