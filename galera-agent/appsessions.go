@@ -43,21 +43,27 @@ func countAppSessions(ctx context.Context, host string, port int, user, password
 }
 
 // peerAppSessions: the application's sessions on each Synced Primary peer (SessionsUnknown for the others,
-// for a peer whose agent does not report its SQL port, and when the login or the query fails).
+// and when the login or the query fails).
 func (s *Starter) peerAppSessions(answers []PeerAnswer) []int {
 	out := make([]int, len(answers))
 	for i, a := range answers {
 		out[i] = SessionsUnknown
-		if a.State == nil || !a.State.Ready || a.State.ClusterStatus != "Primary" || a.State.SQLPort <= 0 ||
-			s.cfg.AppUser == "" {
+		if a.State == nil || !a.State.Ready || a.State.ClusterStatus != "Primary" || s.cfg.AppUser == "" {
 			continue
 		}
 		host, _, err := net.SplitHostPort(a.Agent)
 		if err != nil {
 			continue
 		}
+		// An agent older than sqlPort: the port this node's server uses (every pod of a stack has the same).
+		port := a.State.SQLPort
+		if port <= 0 {
+			if port, err = strconv.Atoi(effective(s.runPath("my.cnf"), "port", "3306")); err != nil {
+				continue
+			}
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
-		n, err := countAppSessions(ctx, host, a.State.SQLPort, s.cfg.AppUser, s.cfg.AppPassword)
+		n, err := countAppSessions(ctx, host, port, s.cfg.AppUser, s.cfg.AppPassword)
 		cancel()
 		if err != nil {
 			s.log.Warn("application sessions of a peer not counted; its rank as donor is unknown", "peer", a.State.Node,
