@@ -19,10 +19,9 @@ type PeerAnswer struct {
 	State *State
 }
 
-// PrimaryPeer picks the peer to join: one whose server is in the Primary component, a Synced (ready)
-// one first, since it becomes the preferred donor, else the first Primary one. Highest position in
-// the list first (peers are listed by ordinal): HAProxy writes to the lowest healthy ordinal, and a
-// donor leaves Synced for the transfer, which would move the writer and cut its sessions.
+// PrimaryPeer picks a peer that reports a Primary component to join (the decision and its log line; the
+// donor is ChooseDonor's): a Synced (ready) one first, else the first Primary one, highest position in
+// the list (peers are listed by ordinal) first.
 func PrimaryPeer(answers []PeerAnswer) (agent, node string, ok bool) {
 	var first *PeerAnswer
 	for i := len(answers) - 1; i >= 0; i-- {
@@ -41,6 +40,51 @@ func PrimaryPeer(answers []PeerAnswer) (agent, node string, ok bool) {
 		return first.Agent, first.State.Node, true
 	}
 	return "", "", false
+}
+
+// SessionsUnknown: a peer's application sessions could not be counted (an older agent that does not
+// report its SQL port, a failed login).
+const SessionsUnknown = -1
+
+// ChooseDonor names the node that gives this joiner its state transfer. A donor leaves Synced for the
+// transfer (Donor/Desynced for a whole mariabackup SST), so its agent answers 503 and HAProxy marks it
+// down and cuts its sessions: if it is HAProxy's writer every client write fails over mid-flight. The
+// writer is wherever a switchover, a rolling change or an unplanned failover put it (HAProxy keeps it
+// there, no fail-back), and the one fact that shows where it is now, whatever the proxies were
+// configured with, is where the application's sessions are (HAProxy sends them all to its writer; the
+// backups hold none). So: a Synced member of the Primary component that holds no application session;
+// then one whose sessions are unknown; the node serving the application only when no other Synced node
+// exists. Among equals the highest ordinal (peers are listed by ordinal). Without a Synced peer, a
+// Primary one (PrimaryPeer's fallback). sessions[i] belongs to answers[i] (SessionsUnknown when not
+// counted); "" when no peer is Primary.
+func ChooseDonor(answers []PeerAnswer, sessions []int) string {
+	rank := func(i int) int { // lower is better; -1: not a donor
+		a := answers[i]
+		if a.State == nil || a.State.ClusterStatus != "Primary" || a.State.Node == "" {
+			return -1
+		}
+		if !a.State.Ready {
+			return 3
+		}
+		n := SessionsUnknown
+		if i < len(sessions) {
+			n = sessions[i]
+		}
+		switch {
+		case n == 0:
+			return 0
+		case n < 0:
+			return 1
+		}
+		return 2
+	}
+	best, bestRank := "", 4
+	for i := len(answers) - 1; i >= 0; i-- {
+		if r := rank(i); r >= 0 && r < bestRank {
+			best, bestRank = answers[i].State.Node, r
+		}
+	}
+	return best
 }
 
 // NewClusterBlocker says why ordinal 0 with an empty datadir may not create a NEW cluster yet, or ""

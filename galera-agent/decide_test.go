@@ -31,13 +31,13 @@ func TestPrimaryPeer(t *testing.T) {
 		{"no peer answers: none", []PeerAnswer{{"a0", nil}, {"a1", nil}}, "", "", false},
 		{"peers answer, none Primary: none",
 			[]PeerAnswer{{"a0", st(func(s *State) { s.ClusterStatus = "non-Primary" })}, {"a1", st(nil)}}, "", "", false},
-		{"a Synced Primary peer is preferred to a joining Primary one (it becomes the donor)",
+		{"a Synced Primary peer is preferred to a joining Primary one",
 			[]PeerAnswer{{"a0", primary("db-0", true)}, {"a1", primary("db-1", false)}}, "a0", "db-0", true},
-		{"highest ordinal first among Synced peers (the writer is the lowest)",
+		{"highest ordinal first among Synced peers",
 			[]PeerAnswer{{"a0", primary("db-0", true)}, {"a1", primary("db-1", true)}}, "a1", "db-1", true},
 		{"only non-Synced Primary peers: the highest ordinal one",
 			[]PeerAnswer{{"a0", primary("db-0", false)}, {"a1", primary("db-1", false)}}, "a1", "db-1", true},
-		{"a Primary peer without a node name still counts (donor left to Galera)",
+		{"a Primary peer without a node name still counts",
 			[]PeerAnswer{{"a0", primary("", true)}}, "a0", "", true},
 	}
 	for _, c := range cases {
@@ -45,6 +45,61 @@ func TestPrimaryPeer(t *testing.T) {
 		if a != c.wantAgent || n != c.wantNd || ok != c.wantOK {
 			t.Errorf("%s: got (%q, %q, %v), want (%q, %q, %v)", c.name, a, n, ok, c.wantAgent, c.wantNd, c.wantOK)
 		}
+	}
+}
+
+func TestChooseDonor(t *testing.T) {
+	synced := func(node string) *State {
+		return st(func(s *State) { s.Node, s.ClusterStatus, s.Ready = node, "Primary", true })
+	}
+	joining := func(node string) *State {
+		return st(func(s *State) { s.Node, s.ClusterStatus, s.Ready = node, "Primary", false })
+	}
+	u := SessionsUnknown
+	cases := []struct {
+		name     string
+		answers  []PeerAnswer
+		sessions []int
+		want     string
+	}{
+		{"the writer on the lowest ordinal (no switchover): the highest idle node",
+			[]PeerAnswer{{"a0", synced("db-0")}, {"a1", synced("db-1")}, {"a2", synced("db-2")}}, []int{12, 0, 0}, "db-2"},
+		{"after a switchover to the highest ordinal: never the writer while another node is Synced",
+			[]PeerAnswer{{"a0", synced("db-0")}, {"a1", synced("db-1")}, {"a2", synced("db-2")}}, []int{0, 0, 9}, "db-1"},
+		{"joiner db-0, writer db-2 after a failover (the proxies' config still names db-0): db-1",
+			[]PeerAnswer{{"a1", synced("db-1")}, {"a2", synced("db-2")}}, []int{0, 7}, "db-1"},
+		{"joiner db-2, writer db-1 stuck there after a failover, the configured db-0 back and idle: db-0",
+			[]PeerAnswer{{"a0", synced("db-0")}, {"a1", synced("db-1")}}, []int{0, 15}, "db-0"},
+		{"the writer is the only Synced peer: it gives the transfer (a joining peer cannot)",
+			[]PeerAnswer{{"a0", synced("db-0")}, {"a1", joining("db-1")}}, []int{8, u}, "db-0"},
+		{"two proxies stuck on two nodes: the idle third one",
+			[]PeerAnswer{{"a0", synced("db-0")}, {"a1", synced("db-1")}, {"a2", synced("db-2")}}, []int{4, 0, 5}, "db-1"},
+		{"sessions not counted anywhere (older peer agents): the highest Synced ordinal",
+			[]PeerAnswer{{"a0", synced("db-0")}, {"a1", synced("db-1")}}, []int{u, u}, "db-1"},
+		{"a node of unknown sessions before the node known to serve the application",
+			[]PeerAnswer{{"a0", synced("db-0")}, {"a1", synced("db-1")}}, []int{u, 3}, "db-0"},
+		{"an idle node before one of unknown sessions",
+			[]PeerAnswer{{"a0", synced("db-0")}, {"a1", synced("db-1")}}, []int{0, u}, "db-0"},
+		{"no counts given at all: the highest Synced ordinal",
+			[]PeerAnswer{{"a0", synced("db-0")}, {"a1", synced("db-1")}}, nil, "db-1"},
+		{"no Synced peer: the highest joining Primary one",
+			[]PeerAnswer{{"a0", joining("db-0")}, {"a1", joining("db-1")}, {"a2", nil}}, []int{u, u, u}, "db-1"},
+		{"no Primary peer: none (Galera's choice)",
+			[]PeerAnswer{{"a0", st(func(s *State) { s.Node, s.ClusterStatus = "db-0", "non-Primary" })}, {"a1", nil}}, nil, ""},
+		{"an unnamed Primary peer cannot be named",
+			[]PeerAnswer{{"a0", synced("")}}, []int{0}, ""},
+	}
+	for _, c := range cases {
+		if got := ChooseDonor(c.answers, c.sessions); got != c.want {
+			t.Errorf("%s: got %q, want %q", c.name, got, c.want)
+		}
+	}
+}
+
+func TestAppSessionsQuery(t *testing.T) {
+	want := "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = 'app\\'x' AND ID <> CONNECTION_ID()"
+	if got := AppSessionsQuery("app'x"); got != want {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }
 

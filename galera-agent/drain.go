@@ -37,7 +37,7 @@ func runDrain() {
 	log.Info("draining: the agent reports 503 so HAProxy moves the writes to another node", "marker", marker,
 		"timeout", fmt.Sprintf("%ds", int(timeout.Seconds())))
 	root := LocalRoot{Socket: socket, Password: e("MYSQL_ROOT_PASSWORD")}
-	query := "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = " + SQLString(e("APP_USER"))
+	query := AppSessionsQuery(e("APP_USER"))
 	deadline := time.Now().Add(timeout)
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)

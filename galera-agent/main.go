@@ -113,10 +113,15 @@ func run(log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	sqlPort, err := strconv.Atoi(env("MYSQL_PORT", "3306"))
+	if err != nil || sqlPort < 1 || sqlPort > 65535 {
+		return errors.New("MYSQL_PORT must be a TCP port (1-65535)")
+	}
 	agent := &Agent{
 		Source:            src,
 		Metrics:           src,
 		DataDir:           dataDir,
+		SQLPort:           sqlPort,
 		Node:              env("POD_NAME", hostname()),
 		NonPrimaryGrace:   time.Duration(grace) * time.Second,
 		DisconnectedGrace: time.Duration(disconnectedGrace) * time.Second,

@@ -37,6 +37,8 @@ type Agent struct {
 	TokenFile string
 	// Peers lists the other agents, asked before a bootstrap marker is written (peers.go); nil: none.
 	Peers PeerLister
+	// SQLPort is the local server's SQL port, reported in /state (0: not reported).
+	SQLPort int
 	// Metrics answers the status variables of GET /metrics (metrics.go); nil: only messagestack_galera_up 0.
 	Metrics MetricsSource
 
@@ -56,19 +58,22 @@ type State struct {
 	WaitingForDecision bool      `json:"waitingForDecision"`
 	// HasData: the datadir holds a database (grastate.dat or the mysql schema), as the start
 	// script's has_data. A node without data is no bootstrap source and holds no history.
-	HasData            bool     `json:"hasData"`
-	BootstrapRequested bool     `json:"bootstrapRequested"`
-	BootstrapClaimed   bool     `json:"bootstrapClaimed"`
-	Draining           bool     `json:"draining"`
-	Running            bool     `json:"running"`
-	Ready              bool     `json:"ready"`
-	ClusterStatus      string   `json:"clusterStatus"`
-	LocalState         int      `json:"localState"`
-	LocalStateComment  string   `json:"localStateComment"`
-	ClusterSize        int      `json:"clusterSize"`
-	ClusterStateUUID   string   `json:"clusterStateUUID,omitempty"`
-	LastCommitted      int64    `json:"lastCommitted"`
-	Errors             []string `json:"errors,omitempty"`
+	HasData            bool   `json:"hasData"`
+	BootstrapRequested bool   `json:"bootstrapRequested"`
+	BootstrapClaimed   bool   `json:"bootstrapClaimed"`
+	Draining           bool   `json:"draining"`
+	Running            bool   `json:"running"`
+	Ready              bool   `json:"ready"`
+	ClusterStatus      string `json:"clusterStatus"`
+	LocalState         int    `json:"localState"`
+	LocalStateComment  string `json:"localStateComment"`
+	ClusterSize        int    `json:"clusterSize"`
+	ClusterStateUUID   string `json:"clusterStateUUID,omitempty"`
+	LastCommitted      int64  `json:"lastCommitted"`
+	// SQLPort: where this node's server takes SQL (on the agent's host): a joiner counts the application's
+	// sessions there (ChooseDonor). 0 when not known.
+	SQLPort int      `json:"sqlPort,omitempty"`
+	Errors  []string `json:"errors,omitempty"`
 }
 
 func (a *Agent) Handler() http.Handler {
@@ -155,7 +160,7 @@ func (a *Agent) handleState(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *Agent) collectState(r *http.Request) State {
-	s := State{Node: a.Node, Seqno: -1}
+	s := State{Node: a.Node, Seqno: -1, SQLPort: a.SQLPort}
 	if gs, err := ReadGraState(a.path(GraStateFileName)); err != nil {
 		s.Errors = append(s.Errors, err.Error())
 	} else if gs != nil {

@@ -89,8 +89,8 @@ func (s *Starter) main() {
 
 	switch ChoosePath(s.localFacts()) {
 	case PathEmpty:
-		if agent, donor, ok := s.primaryPeer(); ok {
-			s.join("empty datadir; peer agent "+agent+" reports a Primary component (state transfer follows)", donor)
+		if agent, answers, ok := s.primaryPeer(); ok {
+			s.join("empty datadir; peer agent "+agent+" reports a Primary component (state transfer follows)", answers)
 		}
 		if c.Ordinal == 0 {
 			s.waitForDecision(WaitNewCluster)
@@ -105,8 +105,8 @@ func (s *Starter) main() {
 	}
 
 	s.recoveredPosition()
-	if agent, donor, ok := s.primaryPeer(); ok {
-		s.join("restart; peer agent "+agent+" reports a Primary component", donor)
+	if agent, answers, ok := s.primaryPeer(); ok {
+		s.join("restart; peer agent "+agent+" reports a Primary component", answers)
 	}
 	source := s.recSource
 	if s.recState == RecoveryNeedsSST {
@@ -275,8 +275,8 @@ func (s *Starter) recoveredPosition() {
 			delay = NextRecoverDelay(delay)
 			s.log.Warn("position not recovered; retrying", "state", RecoveryRecovering, "attempt", strconv.Itoa(s.attempts),
 				"retry_in", fmt.Sprintf("%ds", int(delay.Seconds())), "error", errText)
-			if agent, donor, ok := s.primaryPeer(); ok {
-				s.join("position unknown ("+errText+"); peer agent "+agent+" reports a Primary component", donor)
+			if agent, answers, ok := s.primaryPeer(); ok {
+				s.join("position unknown ("+errText+"); peer agent "+agent+" reports a Primary component", answers)
 			}
 			time.Sleep(delay)
 		}
@@ -355,8 +355,12 @@ func (s *Starter) askPeers() []PeerAnswer {
 	return AskPeerStates(ctx, s.cfg.Agents)
 }
 
-// primaryPeer: the agent and node name of a peer in the Primary component (see PrimaryPeer).
-func (s *Starter) primaryPeer() (agent, donor string, ok bool) { return PrimaryPeer(s.askPeers()) }
+// primaryPeer: the agent of a peer in the Primary component (see PrimaryPeer) and every peer's answer.
+func (s *Starter) primaryPeer() (agent string, answers []PeerAnswer, ok bool) {
+	answers = s.askPeers()
+	agent, _, ok = PrimaryPeer(answers)
+	return agent, answers, ok
+}
 
 // resolvableClusterAddress: gcomm:// of the peers whose names resolve now: a pod that does not exist
 // (yet) has no DNS record, and Galera gives up on an address it cannot resolve.
@@ -397,14 +401,14 @@ func (s *Starter) waitForDecision(mode WaitMode) {
 	nextNote := time.Now()
 	for {
 		answers := s.askPeers()
-		agent, donor, primary := PrimaryPeer(answers)
+		agent, _, primary := PrimaryPeer(answers)
 		blocker := ""
 		if (mode == WaitNewCluster || mode == WaitRestored) && !primary {
 			blocker = NewClusterBlocker(answers)
 		}
 		switch WaitStep(mode, primary, s.exists(BootstrapFileName), blocker) {
 		case ActJoin:
-			s.join("peer agent "+agent+" reports a Primary component", donor)
+			s.join("peer agent "+agent+" reports a Primary component", answers)
 		case ActBootstrapRecovered:
 			s.bootstrapFromRecovery("bootstrap marker present (POST /bootstrap)")
 		case ActBootstrapNewCluster:
@@ -432,8 +436,12 @@ func (s *Starter) waitForDecision(mode WaitMode) {
 
 // ---------------------------------------------------------------- the three ways to start
 
-func (s *Starter) join(reason, donor string) {
+// join starts the server into the peers' Primary component, with the donor ChooseDonor names from their
+// answers and the application's sessions on each.
+func (s *Starter) join(reason string, answers []PeerAnswer) {
 	addr := s.resolvableClusterAddress()
+	sessions := s.peerAppSessions(answers)
+	donor := ChooseDonor(answers, sessions)
 	if donor == s.cfg.Node { // wsrep_node_name is POD_NAME on every node
 		donor = ""
 	}
@@ -441,12 +449,29 @@ func (s *Starter) join(reason, donor string) {
 	if shown == "" {
 		shown = "any"
 	}
-	s.log.Info("decision: join", "decision", "join", "reason", reason, "cluster_address", addr, "donor", shown)
+	s.log.Info("decision: join", "decision", "join", "reason", reason, "cluster_address", addr, "donor", shown,
+		"application_sessions", sessionsByNode(answers, sessions))
 	os.Remove(s.path(RecoveryFileName))
 	os.Remove(s.path(BootstrapFileName))
 	s.startServer("join", JoinArgs(addr, s.recUUID, s.recSeqno, donor, s.cfg.Node))
 	go s.usersAfterJoin()
 	s.waitServer()
+}
+
+// sessionsByNode: "node=count ..." of the Primary peers, "?" where not counted (the join's log line).
+func sessionsByNode(answers []PeerAnswer, sessions []int) string {
+	var parts []string
+	for i, a := range answers {
+		if a.State == nil || a.State.ClusterStatus != "Primary" {
+			continue
+		}
+		n := "?"
+		if i < len(sessions) && sessions[i] >= 0 {
+			n = strconv.Itoa(sessions[i])
+		}
+		parts = append(parts, a.State.Node+"="+n)
+	}
+	return strings.Join(parts, " ")
 }
 
 func (s *Starter) bootstrapNewCluster() {

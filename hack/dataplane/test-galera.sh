@@ -272,8 +272,10 @@ via_proxy() { mariadb --no-defaults -h127.0.0.1 -P$HAPROXY_PORT -u"$APP_USER" -p
 writer_is() { [ "$(via_proxy 'SELECT @@wsrep_node_name' 2>/dev/null)" = "$1" ]; }
 wait_until 15 "HAProxy sends to db0" writer_is ms-db-0 || true
 check "writes go to node 0 (the active server)" writer_is ms-db-0
-check "the proxy's readiness endpoint /healthz answers 200 while database nodes are up" \
-  [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HAPROXY_HEALTH_PORT/healthz")" = 200 ]
+proxy_ready() { [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HAPROXY_HEALTH_PORT/healthz")" = 200 ]; }
+# A new proxy is not ready in its first 3 s (its first checks), then once the writer is up (HaproxyConfigRenderer).
+wait_until 10 "the proxy's first checks" proxy_ready || true
+check "the proxy's readiness endpoint /healthz answers 200 while database nodes are up" proxy_ready
 
 # A long query through the proxy; when node 0 is marked down its session must be cut.
 t=$SECONDS

@@ -20,6 +20,13 @@ public final class HaproxyConfigRenderer {
     /** HAProxy's built-in Prometheus exporter (Debian's build has it: {@code haproxy -vv} lists PROMEX). */
     public static final int METRICS_PORT = 8405;
     public static final String METRICS_PATH = "/metrics";
+    /**
+     * A new proxy is not ready before its first checks have had time to answer or time out: a check every 1 s,
+     * {@code timeout check 1s}, and HAProxy's clock in whole seconds.
+     */
+    static final int FIRST_CHECKS_SECONDS = 3;
+    /** How long a new proxy waits for the writer before it serves from a backup (the writer is down for real). */
+    static final int WRITER_WAIT_SECONDS = 15;
 
     private HaproxyConfigRenderer() {
     }
@@ -50,6 +57,8 @@ public final class HaproxyConfigRenderer {
                 global
                     log stdout format raw local0 info
                     maxconn 4096
+                    # When this process started (epoch seconds): the readiness below waits for the first checks.
+                    set-var proc.started date()
 
                 # Pod IPs change when a database pod restarts: re-resolve the pod names through the cluster DNS.
                 resolvers cluster
@@ -79,12 +88,23 @@ public final class HaproxyConfigRenderer {
                     timeout server 1h
                     timeout check 1s
 
-                # Readiness of this proxy: healthy only while at least one database node is usable.
+                # Readiness of this proxy: healthy only while at least one database node is usable. A new proxy also
+                # waits until it can send the writes to the writer: its first connection picks the server it sticks
+                # to, and every server counts as up until its first check. A first check can fail on a node that
+                # is fine (a new pod's first packets wait for the network policy), and a proxy that took traffic
+                # then would stick to a backup for good while the other proxies write to the writer. So: not ready
+                # for its first %d s (the first checks have answered or timed out), then not before the writer is
+                # up or writes have a place already, unless the writer stays down for %d s (it is down for real).
                 frontend health
                     mode http
                     bind :%d
+                    acl usable nbsrv(galera) ge 1
+                    acl checked date,sub(proc.started) ge %d
+                    acl writer_up srv_is_up(galera/db-%d)
+                    acl writes_placed table_cnt(galera) gt 0
+                    acl writer_wait_over date,sub(proc.started) ge %d
                     monitor-uri /healthz
-                    monitor fail if { nbsrv(galera) lt 1 }
+                    monitor fail if !usable || !checked || !writer_up !writes_placed !writer_wait_over
 
                 # Prometheus metrics for in-cluster scrapers (docs/observability.md): the NetworkPolicy admits only the
                 # scraper pods; the source check also covers a proxy on the host network (VIP on), which no policy reaches.
@@ -112,7 +132,8 @@ public final class HaproxyConfigRenderer {
                     # Down after two failed checks 0.5 s apart (1 s between checks while up); kill the sessions of a
                     # node marked down so clients reconnect to the new writer at once.
                     default-server check port %d inter 1s fastinter 500ms downinter 2s rise 2 fall 2 on-marked-down shutdown-sessions resolvers cluster init-addr last,libc,none
-                """.formatted(HEALTH_PORT, METRICS_PORT, String.join(" ", Scrape.PRIVATE_SOURCES), METRICS_PATH, mysqlPort,
+                """.formatted(FIRST_CHECKS_SECONDS, WRITER_WAIT_SECONDS, HEALTH_PORT, FIRST_CHECKS_SECONDS, writer,
+                WRITER_WAIT_SECONDS, METRICS_PORT, String.join(" ", Scrape.PRIVATE_SOURCES), METRICS_PATH, mysqlPort,
                 agentPort));
         for (int i = 0; i < databaseHosts.size(); i++) {
             out.append("    server db-").append(i).append(' ').append(databaseHosts.get(i)).append(':').append(mysqlPort);
