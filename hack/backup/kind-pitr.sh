@@ -19,6 +19,8 @@
 set -euo pipefail
 # shellcheck source=hack/operator/lib.sh
 source "$(dirname "$0")/../operator/lib.sh"
+# shellcheck source=hack/backup/lib.sh
+source "$(dirname "$0")/lib.sh"
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 PLUGIN_BIN="$MS_CACHE/k8s/$K8S_VERSION/bin"
 export PATH="$PLUGIN_BIN:$PATH"
@@ -65,16 +67,8 @@ wait_db_rolled() {
 probe_sum() { sql "$1" "SELECT COUNT(*), COALESCE(MAX(id), 0), COALESCE(SUM(CRC32(CONCAT_WS('|', id, body, created_at))), 0) FROM pitr_probe" | tr '\t' ' '; }
 
 phase "1. credentials: Secret backup-s3 in $NS from $STORE_NS/objectstore-credentials"
-if kn get secret backup-s3 >/dev/null 2>&1; then
-  echo "   exists, kept"
-else
-  k -n "$STORE_NS" get secret objectstore-credentials -o json \
-    | jq --arg ns "$NS" '{apiVersion: "v1", kind: "Secret", type: "Opaque",
-        metadata: {name: "backup-s3", namespace: $ns, labels: {"app.kubernetes.io/part-of": "messagestack-lab"}},
-        data: {AWS_ACCESS_KEY_ID: .data.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: .data.AWS_SECRET_ACCESS_KEY}}' \
-    | k apply -f - >/dev/null
-  echo "   created"
-fi
+creds=$(copy_store_credentials "$STORE_NS" "$NS") || die "could not create the Secret backup-s3 in $NS"
+echo "   $creds"
 
 phase "2. PITR on $NS/$STACK: spec.backup.pointInTimeRecovery.enabled (s3://$BUCKET/kind-pitr)"
 t_on=$SECONDS
@@ -137,15 +131,7 @@ sleep 4
 
 phase "6. recovery point per probe row (the archiver's upload of its GTID minus the row's acknowledgement)"
 kn logs "deploy/$STACK-binlog-archiver" -c archiver --since=1h >"$OUT/archiver.log"
-jq -r 'select(.msg == "segment archived") | "\(.first) \(.last) \(.archived_at_ms)"' "$OUT/archiver.log" >"$OUT/segments.log"
-awk 'NR == FNR { first[NR] = $1; last[NR] = $2; at[NR] = $3; n = NR; next }
-  { seq = $2; ack = $3; found = 0
-    for (i = 1; i <= n; i++) if (first[i] <= seq && seq <= last[i]) { print at[i] - ack; found = 1; break }
-    if (!found) print "missing" }' "$OUT/segments.log" "$OUT/rows.steady" >"$OUT/lags.txt"
-grep -v missing "$OUT/lags.txt" | sort -n | awk -v missing="$(grep -c missing "$OUT/lags.txt" || true)" \
-  '{ l[NR] = $1 } END { if (NR == 0) { print 0, missing, "-", "-", "-", "-"; exit }
-    p50 = int((NR + 1) * 0.5); p95 = int(NR * 0.95); if (p95 < 1) p95 = 1
-    print NR, missing, l[1], l[p50], l[p95], l[NR] }' >"$OUT/lag.txt"
+recovery_point_lags "$OUT"
 read -r LAG_ROWS LAG_MISSING LAG_MIN LAG_P50 LAG_P95 LAG_MAX <"$OUT/lag.txt"
 ACHIEVED=$(awk 'NR == 1 { a = $3 } { b = $3 } END { if (b > a) printf "%.1f", (NR - 1) * 1000 / (b - a); else print "-" }' "$OUT/rows.steady")
 echo "   $LAG_ROWS rows at $ACHIEVED rows/s: lag min $LAG_MIN ms, p50 $LAG_P50 ms, p95 $LAG_P95 ms, max $LAG_MAX ms; not archived: $LAG_MISSING"

@@ -18,6 +18,8 @@
 set -euo pipefail
 # shellcheck source=hack/operator/lib.sh
 source "$(dirname "$0")/../operator/lib.sh"
+# shellcheck source=hack/backup/lib.sh
+source "$(dirname "$0")/lib.sh"
 PLUGIN_BIN="$MS_CACHE/k8s/$K8S_VERSION/bin"
 export PATH="$PLUGIN_BIN:$PATH"
 NS=$SAMPLE_NS
@@ -51,16 +53,8 @@ k create namespace "$RESTORE_NS" --dry-run=client -o yaml | k apply -f - >/dev/n
 k label namespace "$RESTORE_NS" --overwrite pod-security.kubernetes.io/enforce=restricted \
   pod-security.kubernetes.io/warn=restricted >/dev/null
 for ns in "$NS" "$RESTORE_NS"; do
-  if k -n "$ns" get secret backup-s3 >/dev/null 2>&1; then
-    echo "   $ns: exists, kept"
-    continue
-  fi
-  k -n "$STORE_NS" get secret objectstore-credentials -o json \
-    | jq --arg ns "$ns" '{apiVersion: "v1", kind: "Secret", type: "Opaque",
-        metadata: {name: "backup-s3", namespace: $ns, labels: {"app.kubernetes.io/part-of": "messagestack-lab"}},
-        data: {AWS_ACCESS_KEY_ID: .data.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: .data.AWS_SECRET_ACCESS_KEY}}' \
-    | k apply -f - >/dev/null
-  echo "   $ns: created"
+  creds=$(copy_store_credentials "$STORE_NS" "$ns") || die "could not create the Secret backup-s3 in $ns"
+  echo "   $ns: $creds"
 done
 
 phase "2. spec.backup on $NS/$STACK: s3://$BUCKET/kind-roundtrip"

@@ -30,6 +30,8 @@ export MS_TEST_RUN=${MS_TEST_RUN:-/tmp/messagestack-backup-test}
 source "$REPO/hack/api/lib.sh"
 # shellcheck source=hack/versions.env
 source "$REPO/hack/versions.env"
+# shellcheck source=hack/backup/lib.sh
+source "$REPO/hack/backup/lib.sh"
 MS_CACHE=${MS_CACHE:-$HOME/.cache/messagestack}
 SQL_PORT=${BK_SQL_PORT:-26411}
 RESTORE_PORT=${BK_RESTORE_PORT:-26412}
@@ -72,29 +74,8 @@ say "building galera-agent"
 (cd "$REPO/galera-agent" && CGO_ENABLED=0 go build -trimpath -o "$MS_TEST_RUN/bin/galera-agent" .)
 AGENT=$MS_TEST_RUN/bin/galera-agent
 
-if [ ! -x "$VERSITYGW" ]; then
-  say "versitygw not built yet: hack/lab/objectstore.sh binary (a few minutes the first time)"
-  "$REPO/hack/lab/objectstore.sh" binary
-fi
-
 # --- the object store: generated keys, known only to this script's environment
-AWS_ACCESS_KEY_ID="bk$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-AWS_SECRET_ACCESS_KEY="$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
-say "starting versitygw on 127.0.0.1:$S3_PORT (posix backend in $MS_TEST_RUN/s3)"
-ROOT_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID ROOT_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY \
-  nohup "$VERSITYGW" --port "127.0.0.1:$S3_PORT" --region "$REGION" posix --sidecar "$MS_TEST_RUN/s3/meta" \
-  "$MS_TEST_RUN/s3/buckets" >"$MS_TEST_RUN/s3.log" 2>&1 &
-echo $! >"$MS_TEST_RUN/s3.pid"; PIDS+=("$!")
-
-# s3 METHOD PATH [curl args]: signed request; body in $MS_TEST_RUN/body; prints the status code.
-s3() {
-  local method=$1 path=$2; shift 2
-  printf 'user = "%s:%s"\n' "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" |
-    curl -sS -K - --aws-sigv4 "aws:amz:$REGION:s3" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" \
-      -X "$method" -o "$MS_TEST_RUN/body" -w '%{http_code}' --max-time 120 "$@" "$S3$path" || echo curl-failed
-}
-for _ in $(seq 1 50); do [ "$(s3 GET / 2>/dev/null)" = 200 ] && break; sleep 0.2; done
+start_loopback_s3 bk
 expect "bucket $BUCKET created" 200 "$(s3 PUT "/$BUCKET")"
 
 # --- one Galera node with the binary log (the backup's GTID comes from it)

@@ -27,6 +27,8 @@ export MS_TEST_RUN=${MS_TEST_RUN:-/tmp/messagestack-pitr-test}
 source "$REPO/hack/api/lib.sh"
 # shellcheck source=hack/versions.env
 source "$REPO/hack/versions.env"
+# shellcheck source=hack/backup/lib.sh
+source "$REPO/hack/backup/lib.sh"
 MS_CACHE=${MS_CACHE:-$HOME/.cache/messagestack}
 SQL_PORT=${PITR_SQL_PORT:-26611}
 RESTORE_PORT=${PITR_RESTORE_PORT:-26612}
@@ -69,23 +71,7 @@ chmod 755 "$MS_TEST_RUN"
 say "building galera-agent"
 (cd "$REPO/galera-agent" && CGO_ENABLED=0 go build -trimpath -o "$MS_TEST_RUN/bin/galera-agent" .)
 AGENT=$MS_TEST_RUN/bin/galera-agent
-[ -x "$VERSITYGW" ] || "$REPO/hack/lab/objectstore.sh" binary
-
-AWS_ACCESS_KEY_ID="pt$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-AWS_SECRET_ACCESS_KEY="$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
-say "starting versitygw on 127.0.0.1:$S3_PORT"
-ROOT_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID ROOT_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY \
-  nohup "$VERSITYGW" --port "127.0.0.1:$S3_PORT" --region "$REGION" posix --sidecar "$MS_TEST_RUN/s3/meta" \
-  "$MS_TEST_RUN/s3/buckets" >"$MS_TEST_RUN/s3.log" 2>&1 &
-echo $! >"$MS_TEST_RUN/s3.pid"; PIDS+=("$!")
-s3() {
-  local method=$1 path=$2; shift 2
-  printf 'user = "%s:%s"\n' "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" |
-    curl -sS -K - --aws-sigv4 "aws:amz:$REGION:s3" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" \
-      -X "$method" -o "$MS_TEST_RUN/body" -w '%{http_code}' --max-time 120 "$@" "$S3$path" || echo curl-failed
-}
-for _ in $(seq 1 50); do [ "$(s3 GET / 2>/dev/null)" = 200 ] && break; sleep 0.2; done
+start_loopback_s3 pt
 expect "bucket $BUCKET created" 200 "$(s3 PUT "/$BUCKET")"
 
 # --- the node, with the operator's PITR settings (SpecLimits.PITR_CONFIG, what MyCnfRenderer renders)
@@ -172,15 +158,7 @@ say "2. steady load: $RATE rows/s for $SECONDS_STEADY s"
 insert_rows $((RATE * SECONDS_STEADY)) "$RATE" steady
 sleep 3
 # lag per row: the first segment holding its seqno, uploaded at archived_at_ms, minus the row's acknowledgement
-jq -r 'select(.msg == "segment archived") | "\(.first) \(.last) \(.archived_at_ms)"' "$MS_TEST_RUN/archiver.log" >"$MS_TEST_RUN/segments.log"
-awk 'NR == FNR { first[NR] = $1; last[NR] = $2; at[NR] = $3; n = NR; next }
-  { seq = $2; ack = $3; found = 0
-    for (i = 1; i <= n; i++) if (first[i] <= seq && seq <= last[i]) { print at[i] - ack; found = 1; break }
-    if (!found) print "missing" }' "$MS_TEST_RUN/segments.log" "$MS_TEST_RUN/rows.steady" >"$MS_TEST_RUN/lags.txt"
-grep -v missing "$MS_TEST_RUN/lags.txt" | sort -n | awk -v missing="$(grep -c missing "$MS_TEST_RUN/lags.txt" || true)" \
-  '{ l[NR] = $1 } END { if (NR == 0) { print 0, missing, "-", "-", "-", "-"; exit }
-    p50 = int((NR + 1) * 0.5); p95 = int(NR * 0.95); if (p95 < 1) p95 = 1
-    print NR, missing, l[1], l[p50], l[p95], l[NR] }' >"$MS_TEST_RUN/lag.txt"
+recovery_point_lags "$MS_TEST_RUN"
 read -r LAG_ROWS LAG_MISSING LAG_MIN LAG_P50 LAG_P95 LAG_MAX <"$MS_TEST_RUN/lag.txt" || true
 ACHIEVED=$(awk 'NR == 1 { a = $3 } { b = $3 } END { if (b > a) printf "%.1f", (NR - 1) * 1000 / (b - a); else print "-" }' "$MS_TEST_RUN/rows.steady")
 say "recovery point lag over $LAG_ROWS rows at $RATE rows/s asked, $ACHIEVED rows/s achieved: min ${LAG_MIN} ms, p50 ${LAG_P50} ms, p95 ${LAG_P95} ms, max ${LAG_MAX} ms ($(wc -l <"$MS_TEST_RUN/segments.log") segments so far)"
