@@ -28,43 +28,27 @@ func UserStatements(c StartConfig, kind string, drops []string) []string {
 	var s []string
 	mon, monPW := SQLString(c.MonitorUser), SQLString(c.MonitorPass)
 	for _, h := range localHosts {
-		u := mon + "@" + SQLString(h)
-		s = append(s, "CREATE USER IF NOT EXISTS "+u+" IDENTIFIED BY "+monPW,
-			"ALTER USER "+u+" IDENTIFIED BY "+monPW,
-			"REVOKE ALL PRIVILEGES, GRANT OPTION FROM "+u,
-			"GRANT USAGE ON *.* TO "+u)
+		s = append(s, accountWithExactly(mon+"@"+SQLString(h), monPW, "USAGE")...)
 	}
 	// After the local accounts exist, so that the agent's next login finds one at every moment.
 	s = append(s, "DROP USER IF EXISTS "+mon+"@'%'")
 	if kind == KindMariaDB && c.SSTPassword != "" {
 		sst, sstPW := SQLString(c.SSTUser), SQLString(c.SSTPassword)
 		for _, h := range localHosts {
-			u := sst + "@" + SQLString(h)
-			s = append(s, "CREATE USER IF NOT EXISTS "+u+" IDENTIFIED BY "+sstPW,
-				"ALTER USER "+u+" IDENTIFIED BY "+sstPW,
-				"REVOKE ALL PRIVILEGES, GRANT OPTION FROM "+u,
-				"GRANT "+sstGrants+" ON *.* TO "+u)
+			s = append(s, accountWithExactly(sst+"@"+SQLString(h), sstPW, sstGrants)...)
 		}
 	}
 	// The backup user logs in over TCP from the backup Job's pod (another pod on the same node, whose
 	// address is not known in advance), so its host is '%'; it has the SST user's privileges only:
 	// what mariadb-backup --backup needs, no data access through SQL (it reads the files).
 	if kind == KindMariaDB && c.BackupPass != "" {
-		bu, buPW := SQLString(c.BackupUser)+"@'%'", SQLString(c.BackupPass)
-		s = append(s, "CREATE USER IF NOT EXISTS "+bu+" IDENTIFIED BY "+buPW,
-			"ALTER USER "+bu+" IDENTIFIED BY "+buPW,
-			"REVOKE ALL PRIVILEGES, GRANT OPTION FROM "+bu,
-			"GRANT "+sstGrants+" ON *.* TO "+bu)
+		s = append(s, accountWithExactly(SQLString(c.BackupUser)+"@'%'", SQLString(c.BackupPass), sstGrants)...)
 	}
 	// The binary log archiver (point-in-time recovery) logs in over TCP from its own pod, as a replica: it reads
 	// the binary log and lists the files, nothing else (binlogArchiveGrants). Only while PITR is on: the operator
 	// sets BINLOG_PASSWORD then; without it the user is left as it is (an archiver that was on keeps its login).
 	if kind == KindMariaDB && c.BinlogPass != "" {
-		bl, blPW := SQLString(c.BinlogUser)+"@'%'", SQLString(c.BinlogPass)
-		s = append(s, "CREATE USER IF NOT EXISTS "+bl+" IDENTIFIED BY "+blPW,
-			"ALTER USER "+bl+" IDENTIFIED BY "+blPW,
-			"REVOKE ALL PRIVILEGES, GRANT OPTION FROM "+bl,
-			"GRANT "+binlogArchiveGrants+" ON *.* TO "+bl)
+		s = append(s, accountWithExactly(SQLString(c.BinlogUser)+"@'%'", SQLString(c.BinlogPass), binlogArchiveGrants)...)
 	}
 	if c.AppDatabase != "" {
 		app, appPW := SQLString(c.AppUser), SQLString(c.AppPassword)
@@ -83,3 +67,12 @@ func UserStatements(c StartConfig, kind string, drops []string) []string {
 // dropsQuery lists anonymous users and every root that is not root@localhost.
 const dropsQuery = "SELECT CONCAT('DROP USER IF EXISTS ', QUOTE(user), '@', QUOTE(host)) FROM mysql.user " +
 	"WHERE user = '' OR (user = 'root' AND host NOT IN ('localhost'))"
+
+// accountWithExactly: the statements that leave ACCOUNT (user@host, quoted) with password PW (quoted) and
+// exactly the privileges GRANTS on *.*, whether it existed before or not (safe to run at every start).
+func accountWithExactly(account, pw, grants string) []string {
+	return []string{"CREATE USER IF NOT EXISTS " + account + " IDENTIFIED BY " + pw,
+		"ALTER USER " + account + " IDENTIFIED BY " + pw,
+		"REVOKE ALL PRIVILEGES, GRANT OPTION FROM " + account,
+		"GRANT " + grants + " ON *.* TO " + account}
+}
