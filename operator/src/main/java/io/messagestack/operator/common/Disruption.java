@@ -23,11 +23,20 @@ public final class Disruption {
                 .build();
     }
 
-    /** {@code budget} without the pods whose label {@code key} has one of {@code values} (unchanged when empty). */
-    public static PodDisruptionBudget excluding(PodDisruptionBudget budget, String key, List<String> values) {
+    /**
+     * {@code budget} without the pods whose label {@code key} has one of {@code values} (unchanged when empty), one
+     * of the {@code remaining} pods at a time. As an integer minAvailable, not maxUnavailable: with maxUnavailable the
+     * disruption controller counts the expected pods from the owner's scale (all of the StatefulSet's pods, the
+     * excluded ones too), which would leave the remaining pods no disruption at all (measured: a drain stuck on a
+     * non-writer database pod); an integer minAvailable counts the pods the budget selects.
+     */
+    public static PodDisruptionBudget excluding(PodDisruptionBudget budget, String key, List<String> values,
+                                                int remaining) {
         if (!values.isEmpty()) {
             budget.getSpec().getSelector().setMatchExpressions(List.of(new LabelSelectorRequirementBuilder()
                     .withKey(key).withOperator("NotIn").withValues(values).build()));
+            budget.getSpec().setMaxUnavailable(null);
+            budget.getSpec().setMinAvailable(new IntOrString(Math.max(0, remaining - 1)));
         }
         return budget;
     }
@@ -46,7 +55,9 @@ public final class Disruption {
                 .withNewMetadata().withName(name).withNamespace(namespace)
                 .withLabels(Labels.of(stack, component)).endMetadata()
                 .withNewSpec()
-                .withMaxUnavailable(new IntOrString(0))
+                // Every selected pod (an integer minAvailable counts the selected pods; maxUnavailable 0 would count
+                // the owner's scale and also hold a pod that is not Ready).
+                .withMinAvailable(new IntOrString(values.size()))
                 .withUnhealthyPodEvictionPolicy("AlwaysAllow")
                 .withNewSelector().withMatchLabels(Labels.selector(stack, component))
                 .withMatchExpressions(new LabelSelectorRequirementBuilder()

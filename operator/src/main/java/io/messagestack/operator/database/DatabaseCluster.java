@@ -154,7 +154,9 @@ public final class DatabaseCluster {
      * the writer's budget selects: the two must never both select a pod (WriterDisruption).
      */
     public PodDisruptionBudget disruptionBudgetExcluding(java.util.Collection<Integer> excluded) {
-        return Disruption.excluding(disruptionBudget(), STATEFUL_SET_POD_NAME, podNames(excluded));
+        List<String> names = podNames(excluded);
+        long remaining = java.util.stream.IntStream.range(0, replicas).filter(i -> !excluded.contains(i)).count();
+        return Disruption.excluding(disruptionBudget(), STATEFUL_SET_POD_NAME, names, (int) remaining);
     }
 
     /** The writer's budget: no eviction of the pods {@code protectedOrdinals} (non-empty), unless not Ready. */

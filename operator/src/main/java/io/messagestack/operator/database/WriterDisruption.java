@@ -7,8 +7,8 @@ import java.util.TreeSet;
 /**
  * Which database pods no eviction may take: HAProxy's writer, and while the proxies still roll onto a new writer
  * also the pods that were protected before (the previous writer, which old proxy pods may still write to). The
- * writer's PodDisruptionBudget (maxUnavailable 0) selects exactly these pods and the database budget
- * (maxUnavailable 1) all others: a pod in two budgets cannot be evicted at all (the eviction API answers 500, which
+ * writer's PodDisruptionBudget (minAvailable: all of them) selects exactly these pods and the database budget
+ * (one at a time) all others: a pod in two budgets cannot be evicted at all (the eviction API answers 500, which
  * fails a {@code kubectl drain}), so the two never overlap. A stack with one database node protects nothing: there
  * is nowhere to move the writer, and a drain must not wait forever. The budget itself is the memory of what was
  * protected. Pure (WriterDisruptionTest).

@@ -235,9 +235,15 @@ class DatabaseClusterTest {
         var writer = db.writerDisruptionBudget(List.of(2, 0));
         var rest = db.disruptionBudgetExcluding(List.of(0, 2));
         assertEquals("shop-db-writer", writer.getMetadata().getName());
-        assertEquals(0, writer.getSpec().getMaxUnavailable().getIntVal());
+        // Integer minAvailable on both: the disruption controller then counts the selected pods (with maxUnavailable
+        // it counts the StatefulSet's scale, and the 2 of 3 pods of the database budget could never be evicted).
+        assertEquals(2, writer.getSpec().getMinAvailable().getIntVal(), "both protected pods stay");
+        assertNull(writer.getSpec().getMaxUnavailable());
         assertEquals("AlwaysAllow", writer.getSpec().getUnhealthyPodEvictionPolicy());
-        assertEquals(1, rest.getSpec().getMaxUnavailable().getIntVal());
+        assertEquals(0, rest.getSpec().getMinAvailable().getIntVal(), "3 nodes, 2 protected: the third may go");
+        assertNull(rest.getSpec().getMaxUnavailable());
+        assertEquals(1, db.disruptionBudgetExcluding(List.of(1)).getSpec().getMinAvailable().getIntVal(),
+                "3 nodes, the writer protected: one of the other two at a time");
         assertEquals(java.util.Set.of(0, 2), DatabaseCluster.ordinalsOf(writer, "shop-db"));
         assertTrue(DatabaseCluster.ordinalsOf(rest, "shop-db").isEmpty());
         for (int i = 0; i < 4; i++) {

@@ -379,9 +379,9 @@ class ReconcileIT {
             return pdb != null && pdb.getSpec().getSelector().getMatchExpressions() != null
                     && !pdb.getSpec().getSelector().getMatchExpressions().isEmpty() ? pdb : null;
         });
-        assertEquals(0, writer.getSpec().getMaxUnavailable().getIntVal());
+        assertEquals(1, writer.getSpec().getMinAvailable().getIntVal());
         assertEquals("AlwaysAllow", writer.getSpec().getUnhealthyPodEvictionPolicy());
-        assertEquals(1, rest.getSpec().getMaxUnavailable().getIntVal());
+        assertEquals(1, rest.getSpec().getMinAvailable().getIntVal(), "one of the two others at a time");
         for (int i = 0; i < 3; i++) {
             Map<String, String> labels = new java.util.HashMap<>(Labels.selector("shop", "database"));
             labels.put("statefulset.kubernetes.io/pod-name", "shop-db-" + i);
