@@ -453,7 +453,12 @@ public class StackReconcile {
             applier.apply(db.disruptionBudgetExcluding(next)); // not the cached apply: the cache may not show the first
             return;
         }
+        // The same pods as before: both kept as rendered (an older operator's spec, a hand edit), the database one
+        // first so that the two never overlap.
         apply(db.disruptionBudgetExcluding(next));
+        if (!next.isEmpty()) {
+            apply(db.writerDisruptionBudget(next));
+        }
     }
 
     /**
