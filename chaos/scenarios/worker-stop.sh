@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Stops kind worker node containers (docker stop) under load, keeps them down, starts them again.
-#   one:  the worker that runs the database writer (<name>-db-0).  Target: errors for at most 3 s.
+#   one:  the worker that runs the database writer (the pod with the application's sessions).
+#         Target: errors for at most 3 s.
 #   proxy | api | frontend: the worker that runs a pod of that component, one without the writer
 #         when there is one (node loss per placement, issue 15). Same targets as one.
 #   half: half of the workers, rounded up, the writer's first (with 3 workers: 2 of them, so the
@@ -20,7 +21,14 @@ inject() {
   local workers first count n
   mapfile -t workers < <(kind_workers)
   (( ${#workers[@]} > 0 )) || die "no kind worker containers found for cluster '$KIND_CLUSTER' (set KIND_CLUSTER)"
-  first=$(node_of_pod "$DB_STS-0" 2>/dev/null || true)
+  # The writer is the database pod with the application's sessions (it need not be <name>-db-0 after a
+  # switchover or a drain); status.writer, then <name>-db-0, when no node can be asked.
+  local writer
+  writer=$(writer_by_sessions 2>/dev/null || true)
+  [[ -n $writer ]] || writer=$(status_writer 2>/dev/null || true)
+  [[ -n $writer ]] || writer="$DB_STS-0"
+  measure writerBefore "\"$writer\""
+  first=$(node_of_pod "$writer" 2>/dev/null || true)
   if [[ $which == proxy || $which == api || $which == frontend ]]; then
     first=$(placement_node "$which" "$first")
     [[ -n $first ]] || die "no running $which pod to place the fault on"

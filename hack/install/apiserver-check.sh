@@ -121,7 +121,9 @@ expect "namespaced: Lease in ops only" can $SA update leases.coordination.k8s.io
 expect "namespaced: may create PodMonitors in team-a" can $SA create podmonitors.monitoring.coreos.com -n team-a
 expect "namespaced: may not create PodMonitors in team-c" cannot $SA create podmonitors.monitoring.coreos.com -n team-c
 expect "namespaced: PrometheusRule in ops" can $SA delete prometheusrules.monitoring.coreos.com/messagestack-alert-rules -n ops
-expect "namespaced: no ClusterRole installed" test -z "$(kubectl get clusterrole -l app.kubernetes.io/instance=messagestack-operator -o name)"
+expect "namespaced: may watch nodes (the writer's node cordoned?)" can $SA watch nodes
+expect "namespaced: may not update nodes" cannot $SA update nodes
+expect "namespaced: no ClusterRole installed but -nodes" test "$(kubectl get clusterrole -l app.kubernetes.io/instance=messagestack-operator -o name)" = clusterrole.rbac.authorization.k8s.io/messagestack-operator-nodes
 
 log "--> 3. invalid values"
 if "$HELM" install bad "$CHART_DIR" -n ops --set 'watchNamespaces={Team_A}' > "$work/bad.log" 2>&1; then bad "helm install accepted watchNamespaces={Team_A}"

@@ -38,7 +38,8 @@ def env_of(deploy):
 
 
 BASE = load(os.path.join(ROOT, "deploy/base/rbac.yaml"))
-BASE_RULES = find(BASE, "ClusterRole")[0]["rules"]
+BASE_RULES = find(BASE, "ClusterRole", "messagestack-operator")[0]["rules"]
+BASE_NODE_RULES = find(BASE, "ClusterRole", "messagestack-operator-nodes")[0]["rules"]
 BASE_LEASE_RULES = find(BASE, "Role", "messagestack-operator-leader-election")[0]["rules"]
 BASE_ALERT_RULE_RULES = find(BASE, "Role", "messagestack-operator-alert-rules")[0]["rules"]
 BASE_DEPLOY = load(os.path.join(ROOT, "deploy/base/deployment.yaml"))
@@ -63,6 +64,10 @@ def common(docs, release_ns, fullname="messagestack-operator"):
     check(len(alert_rules) == 1 and alert_rules[0]["rules"] == BASE_ALERT_RULE_RULES,
           f"alert-rules Role (the PrometheusRule) in {release_ns} with deploy/base's rules")
     check(len(find(docs, "RoleBinding", f"{fullname}-alert-rules", release_ns)) == 1, "alert-rules RoleBinding")
+    nodes = find(docs, "ClusterRole", f"{fullname}-nodes")
+    check(len(nodes) == 1 and nodes[0]["rules"] == BASE_NODE_RULES,
+          "the -nodes ClusterRole (nodes, read only) with deploy/base's rules")
+    check(len(find(docs, "ClusterRoleBinding", f"{fullname}-nodes")) == 1, "the -nodes ClusterRoleBinding")
     sa = find(docs, "ServiceAccount")
     check(len(sa) == 1 and sa[0]["metadata"]["namespace"] == release_ns, "one ServiceAccount in the release namespace")
     spec = d["spec"]["template"]["spec"]
@@ -86,9 +91,10 @@ def main():
     env = env_of(d)
     image = d["spec"]["template"]["spec"]["containers"][0]["image"]
     if case in ("cluster-wide", "kind", "custom"):
-        cr = find(docs, "ClusterRole")
+        cr = find(docs, "ClusterRole", fullname)
         check(len(cr) == 1 and cr[0]["rules"] == BASE_RULES, "one ClusterRole with deploy/base/rbac.yaml's rules")
-        check(len(find(docs, "ClusterRoleBinding")) == 1, "one ClusterRoleBinding")
+        check(len(find(docs, "ClusterRole")) == 2 and len(find(docs, "ClusterRoleBinding")) == 2,
+              "two ClusterRoles and bindings: the operator's and -nodes")
         check([r["metadata"]["namespace"] for r in find(docs, "Role")] == [release_ns, release_ns],
               "no Role but the leader-election and alert-rules ones")
         check(env.get("QUARKUS_OPERATOR_SDK_CONTROLLERS_MESSAGESTACK_NAMESPACES") == "JOSDK_ALL_NAMESPACES",
@@ -99,8 +105,9 @@ def main():
         check(env.get("QUARKUS_LOG_CATEGORY__IO_MESSAGESTACK__LEVEL") == "INFO", "log level INFO by default")
         check(d["spec"]["replicas"] == 2, "2 replicas by default")
     if case == "namespaced":
-        check(not find(docs, "ClusterRole") and not find(docs, "ClusterRoleBinding"),
-              "no ClusterRole nor ClusterRoleBinding when watchNamespaces is set (the operator needs nothing cluster-wide)")
+        check([r["metadata"]["name"] for r in find(docs, "ClusterRole") + find(docs, "ClusterRoleBinding")]
+              == [f"{fullname}-nodes"] * 2,
+              "when watchNamespaces is set, cluster-wide only the -nodes ClusterRole and its binding (nodes, read only)")
         for ns in watched:
             roles = find(docs, "Role", "messagestack-operator", ns)
             check(len(roles) == 1 and roles[0]["rules"] == BASE_RULES,

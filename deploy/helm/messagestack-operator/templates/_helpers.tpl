@@ -117,6 +117,12 @@ watched namespace.
   verbs: ["create", "patch", "delete"]
 {{- end -}}
 
+{{- define "ms.nodeRules" -}}
+- apiGroups: [""]
+  resources: ["nodes"]
+  verbs: ["get", "list", "watch"]
+{{- end -}}
+
 {{- define "ms.alertRuleRules" -}}
 # Server-side apply that creates the object is authorized as create (which cannot be limited to a name).
 - apiGroups: ["monitoring.coreos.com"]

@@ -103,11 +103,13 @@ public final class MessageApi {
                 .endStartupProbe()
                 .withNewLivenessProbe()
                 .withNewHttpGet().withPath("/q/health/live").withPort(new IntOrString(PORT)).endHttpGet()
-                .withPeriodSeconds(10).withFailureThreshold(3)
+                .withPeriodSeconds(10).withTimeoutSeconds(3).withFailureThreshold(3)
                 .endLivenessProbe()
                 .withNewReadinessProbe()
                 .withNewHttpGet().withPath("/q/health/ready").withPort(new IntOrString(PORT)).endHttpGet()
-                .withPeriodSeconds(3).withFailureThreshold(2)
+                // 3 s, not the default 1 s: on a loaded node the database path's answer takes longer than 1 s
+                // (kubelet: context deadline exceeded), and a pod marked unready for that reloads every nginx.
+                .withPeriodSeconds(3).withTimeoutSeconds(3).withFailureThreshold(2)
                 .endReadinessProbe()
                 .endContainer()
                 .withVolumes(ContainerSecurity.scratchVolume("tmp", "64Mi"))

@@ -12,6 +12,8 @@ public record Names(String stack) {
     public String dbAgentToken() { return stack + "-db-agent-token"; }
     public String vrrpAuth() { return stack + "-vrrp-auth"; }
     public String dbPdb() { return stack + "-db"; }
+    /** The budget that keeps HAProxy's writer (and a previous writer while the proxies move) from eviction. */
+    public String dbWriterPdb() { return stack + "-db-writer"; }
     public String proxy() { return stack + "-proxy"; }
     public String proxyConfig() { return stack + "-proxy-config"; }
     public String api() { return stack + "-api"; }

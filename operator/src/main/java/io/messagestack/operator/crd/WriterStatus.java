@@ -16,10 +16,12 @@ public class WriterStatus {
     public static final String SCALE_DOWN = "ScaleDown";
     /** The operator moved it off a node that a rolling change of the database pods restarts. */
     public static final String ROLLING_UPDATE = "RollingUpdate";
+    /** The operator moved it off a node that is cordoned (a drain evicts its pod next). */
+    public static final String NODE_DRAIN = "NodeDrain";
 
     /** The writer's pod, e.g. demo-db-1. */
     public String pod;
-    /** Why it is the writer: Initial, Switchover, ScaleDown or RollingUpdate. */
+    /** Why it is the writer: Initial, Switchover, ScaleDown, RollingUpdate or NodeDrain. */
     public String reason;
     public String message;
     /** When it became the writer (when the operator rendered it into haproxy.cfg). */

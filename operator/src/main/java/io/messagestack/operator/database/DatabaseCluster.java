@@ -53,6 +53,9 @@ public final class DatabaseCluster {
     public static final String START_SCRIPT = "galera-start.sh";
     /** The agent's bearer token (Secret {@code <name>-db-agent-token}), mounted into the agent container only. */
     public static final String AGENT_TOKEN_VOLUME = "agent-token";
+    /** The label the StatefulSet controller puts on each of its pods: the pod's own name. */
+    public static final String STATEFUL_SET_POD_NAME = "statefulset.kubernetes.io/pod-name";
+
     /** Where the data-plane part puts the start script in the operator's classpath. */
     public static final String START_SCRIPT_RESOURCE = "dataplane/" + START_SCRIPT;
     public static final String SCRIPTS_DIR = "/etc/messagestack/scripts";
@@ -144,6 +147,41 @@ public final class DatabaseCluster {
 
     public PodDisruptionBudget disruptionBudget() {
         return Disruption.budget(names.dbPdb(), stack.namespace(), stack.name(), Components.DATABASE);
+    }
+
+    /**
+     * The database budget (one pod at a time) over every database pod except {@code excluded} (ordinals), which
+     * the writer's budget selects: the two must never both select a pod (WriterDisruption).
+     */
+    public PodDisruptionBudget disruptionBudgetExcluding(java.util.Collection<Integer> excluded) {
+        List<String> names = podNames(excluded);
+        long remaining = java.util.stream.IntStream.range(0, replicas).filter(i -> !excluded.contains(i)).count();
+        return Disruption.excluding(disruptionBudget(), STATEFUL_SET_POD_NAME, names, (int) remaining);
+    }
+
+    /** The writer's budget: no eviction of the pods {@code protectedOrdinals} (non-empty), unless not Ready. */
+    public PodDisruptionBudget writerDisruptionBudget(java.util.Collection<Integer> protectedOrdinals) {
+        return Disruption.none(names.dbWriterPdb(), stack.namespace(), stack.name(), Components.DATABASE,
+                STATEFUL_SET_POD_NAME, podNames(protectedOrdinals));
+    }
+
+    /** The ordinals a budget built here selects by pod name (empty for a budget without that expression). */
+    public static java.util.SortedSet<Integer> ordinalsOf(PodDisruptionBudget budget, String statefulSet) {
+        java.util.SortedSet<Integer> ordinals = new java.util.TreeSet<>();
+        if (budget == null || budget.getSpec() == null || budget.getSpec().getSelector() == null
+                || budget.getSpec().getSelector().getMatchExpressions() == null) {
+            return ordinals;
+        }
+        budget.getSpec().getSelector().getMatchExpressions().stream()
+                .filter(e -> STATEFUL_SET_POD_NAME.equals(e.getKey()) && "In".equals(e.getOperator()))
+                .flatMap(e -> e.getValues() == null ? java.util.stream.Stream.<String>empty() : e.getValues().stream())
+                .filter(v -> v.startsWith(statefulSet + "-") && v.substring(statefulSet.length() + 1).matches("[0-9]{1,6}"))
+                .forEach(v -> ordinals.add(Integer.parseInt(v.substring(statefulSet.length() + 1))));
+        return ordinals;
+    }
+
+    private List<String> podNames(java.util.Collection<Integer> ordinals) {
+        return ordinals.stream().sorted().map(o -> names.dbStatefulSet() + "-" + o).toList();
     }
 
     public StatefulSet statefulSet() {

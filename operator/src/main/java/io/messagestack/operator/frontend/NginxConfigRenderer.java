@@ -73,6 +73,13 @@ public final class NginxConfigRenderer {
                     server {
                         listen %2$d;
                         server_name _;
+                        # No kept-alive client connections: a reload (the start script's, when the API pods change)
+                        # closes the old workers' idle connections at once, and a request a client sends on one at
+                        # that moment gets no answer, which for a POST without a key is a failed request (3 to 5 per
+                        # drain in chaos/notes/drain-node.md). Debian's nginx 1.22 cannot change an upstream without
+                        # a reload; with one request per connection the listening socket, shared by old and new
+                        # workers, takes every request, and a request in flight finishes on its old worker.
+                        keepalive_timeout 0;
 
                         # For both /api/ locations.
                         proxy_http_version 1.1;

@@ -2,6 +2,7 @@ package io.messagestack.operator.reconcile;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
@@ -64,6 +65,8 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
 
     private final Images images = Images.fromEnvironment();
     private final GaleraProbe galeraProbe = new GaleraProbe();
+    /** The Kubernetes nodes' informer (set when the event sources are prepared). */
+    private volatile InformerEventSource<Node, MessageStack> nodes;
     private final EventRecorder events = new EventRecorder();
     private final java.util.Map<String, Applier.Applied> applied = new java.util.concurrent.ConcurrentHashMap<>();
     private final String clusterDomain = env("MESSAGESTACK_CLUSTER_DOMAIN", Stack.DEFAULT_CLUSTER_DOMAIN);
@@ -98,7 +101,31 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
         // Pods are owned by their StatefulSet/Deployment, not by the MessageStack: map them by the instance label.
         sources.add(byInstanceLabel(Pod.class, context));
         sources.add(backupsOfStack(context));
+        nodes = cordonedNodes(context);
+        sources.add(nodes);
         return sources;
+    }
+
+    /**
+     * Kubernetes nodes (read only: get, list, watch), for whether the writer's node is cordoned (DrainSwitchover).
+     * Only a change of spec.unschedulable starts reconciles, of every stack (which pods run on the node is the
+     * stack's own business): a cordon is rare, and the operator must act on it before the drain's next eviction.
+     */
+    private static InformerEventSource<Node, MessageStack> cordonedNodes(EventSourceContext<MessageStack> context) {
+        return new InformerEventSource<>(InformerEventSourceConfiguration.from(Node.class, MessageStack.class)
+                .withName("nodes")
+                .withWatchAllNamespaces()
+                .withFollowControllerNamespacesChanges(false)
+                .withOnAddFilter(MessageStackReconciler::unschedulable)
+                .withOnUpdateFilter((now, before) -> unschedulable(now) != unschedulable(before))
+                .withOnDeleteFilter((node, unknownState) -> false)
+                .withSecondaryToPrimaryMapper(node -> context.getPrimaryCache().list()
+                        .map(ResourceID::fromResource).collect(java.util.stream.Collectors.toSet()))
+                .build(), context);
+    }
+
+    static boolean unschedulable(Node node) {
+        return node.getSpec() != null && Boolean.TRUE.equals(node.getSpec().getUnschedulable());
     }
 
     /** Objects that may have no owner reference (pods; the credentials Secrets, kept with the volumes). */
@@ -144,8 +171,8 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
         MonitoringDecision.Discovery discovery = prometheusOperator.discover(context.getClient());
         MonitoringDecision.Decision monitoringDecision = MonitoringDecision.decide(monitoringEnabled(resource),
                 discovery, previousMode);
-        StackReconcile run = new StackReconcile(context.getClient(), resource, stack, cache(context), galeraProbe,
-                operatorNamespace, applied)
+        StackReconcile run = new StackReconcile(context.getClient(), resource, stack, cache(context, nodes),
+                galeraProbe, operatorNamespace, applied)
                 .scrapeAnnotations(monitoringDecision.mode() == MonitoringMode.SCRAPE_ANNOTATIONS);
         Observed observed = run.run();
         for (StackReconcile.Action action : run.actions()) {
@@ -461,7 +488,8 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
         }
     }
 
-    private static StackReconcile.SecondaryCache cache(Context<MessageStack> context) {
+    private static StackReconcile.SecondaryCache cache(Context<MessageStack> context,
+                                                        InformerEventSource<Node, MessageStack> nodes) {
         return new StackReconcile.SecondaryCache() {
             @Override
             public <T extends HasMetadata> Optional<T> get(Class<T> type, String name) {
@@ -475,6 +503,12 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
                         .filter(p -> p.getMetadata().getLabels() != null
                                 && component.equals(p.getMetadata().getLabels().get(Labels.COMPONENT)))
                         .toList();
+            }
+
+            @Override
+            public boolean nodeCordoned(String node) {
+                return nodes != null && nodes.get(new ResourceID(node)).map(MessageStackReconciler::unschedulable)
+                        .orElse(false);
             }
         };
     }

@@ -31,6 +31,7 @@ import io.messagestack.operator.crd.MessageStackBackup;
 import io.messagestack.operator.database.DatabaseCluster;
 import io.messagestack.operator.database.RestoreInit;
 import io.messagestack.operator.database.RollingWriter;
+import io.messagestack.operator.database.WriterDisruption;
 import io.messagestack.operator.database.DatabaseScaling;
 import io.messagestack.operator.database.FullCrashRecovery;
 import io.messagestack.operator.database.GaleraProbe;
@@ -41,6 +42,7 @@ import io.messagestack.operator.crd.WriterStatus;
 import io.messagestack.operator.proxy.DatabaseProxy;
 import io.messagestack.operator.proxy.HaproxyConfigRenderer;
 import io.messagestack.operator.proxy.WriterRecord;
+import io.messagestack.operator.proxy.DrainSwitchover;
 import io.messagestack.operator.proxy.WriterSwitchover;
 import io.messagestack.operator.security.AgentToken;
 import io.messagestack.operator.security.DatabaseCredentials;
@@ -118,6 +120,9 @@ public class StackReconcile {
         <T extends HasMetadata> Optional<T> get(Class<T> type, String name);
 
         List<Pod> pods(String component);
+
+        /** The Kubernetes node is unschedulable (cordoned; a drain begins with that). False for an unknown node. */
+        boolean nodeCordoned(String node);
     }
 
     public StackReconcile(KubernetesClient client, MessageStack resource, Stack stack, SecondaryCache cache,
@@ -173,6 +178,9 @@ public class StackReconcile {
         String switchover = annotation(WriterSwitchover.ANNOTATION);
         if (switchover != null || hasAnnotation(WriterSwitchover.ANNOTATION)) {
             requestSwitchover(switchover);
+        }
+        if (writerMoved == null) {
+            writerOffCordonedNode();
         }
         boolean databaseApplied = applyDatabase();
         applyBinlogArchiver(databaseApplied);
@@ -405,8 +413,77 @@ public class StackReconcile {
                 .withType("RollingUpdate").withNewRollingUpdate().withPartition(rollingPartition(existing))
                 .endRollingUpdate().build());
         apply(desired);
-        budget(db.disruptionBudget());
+        databaseBudgets(db);
         return true;
+    }
+
+    /** The pod runs on a Kubernetes node that is cordoned. */
+    private boolean onCordonedNode(String pod) {
+        return cache.pods(Components.DATABASE).stream().filter(p -> pod.equals(p.getMetadata().getName()))
+                .map(p -> p.getSpec() == null ? null : p.getSpec().getNodeName())
+                .anyMatch(node -> node != null && cache.nodeCordoned(node));
+    }
+
+    /**
+     * The database budget and the writer's (WriterDisruption), applied so that no pod is ever selected by both: the
+     * database budget first leaves out every pod either selects, then the writer's budget changes, then the database
+     * budget takes back the pods it no longer protects. The writer's budget is read from the API server (not the
+     * cache, which may lag behind the last apply).
+     */
+    private void databaseBudgets(DatabaseCluster db) {
+        if (!stack.spec().placement.podDisruptionBudget) {
+            applier.deleteIfPresent(PodDisruptionBudget.class, names.dbWriterPdb());
+            applier.deleteIfPresent(PodDisruptionBudget.class, names.dbPdb());
+            return;
+        }
+        PodDisruptionBudget current = client.policy().v1().podDisruptionBudget().inNamespace(stack.namespace())
+                .withName(names.dbWriterPdb()).get();
+        java.util.SortedSet<Integer> now = DatabaseCluster.ordinalsOf(current, names.dbStatefulSet());
+        java.util.SortedSet<Integer> next = WriterDisruption.protect(writer, dbReplicas,
+                writerMoved == null && proxiesRunWriter(), now);
+        if (!next.equals(now)) {
+            java.util.SortedSet<Integer> both = new java.util.TreeSet<>(now);
+            both.addAll(next);
+            applier.apply(db.disruptionBudgetExcluding(both));
+            if (next.isEmpty()) {
+                applier.deleteIfPresent(PodDisruptionBudget.class, names.dbWriterPdb());
+            } else {
+                applier.apply(db.writerDisruptionBudget(next));
+            }
+            applier.apply(db.disruptionBudgetExcluding(next)); // not the cached apply: the cache may not show the first
+            return;
+        }
+        // The same pods as before: both kept as rendered (an older operator's spec, a hand edit), the database one
+        // first so that the two never overlap.
+        apply(db.disruptionBudgetExcluding(next));
+        if (!next.isEmpty()) {
+            apply(db.writerDisruptionBudget(next));
+        }
+    }
+
+    /**
+     * The writer's Kubernetes node is cordoned (a drain begins with that): move the writer to a Synced node on a
+     * schedulable one before the drain can evict its pod (DrainSwitchover), as a switchover.
+     */
+    private void writerOffCordonedNode() {
+        if (!onCordonedNode(names.dbStatefulSet() + "-" + writer)) {
+            return; // the usual case, decided from the caches alone (no agent is asked)
+        }
+        List<DrainSwitchover.Node> nodes = new ArrayList<>();
+        for (WriterSwitchover.Node n : switchoverNodes(dbReplicas)) {
+            if (n.exists()) {
+                nodes.add(new DrainSwitchover.Node(n.ordinal(), n.synced(), onCordonedNode(n.pod())));
+            }
+        }
+        DrainSwitchover.Decision d = DrainSwitchover.decide(writer, proxiesRunWriter(), nodes);
+        if (d.moveTo() != null) {
+            String from = names.dbStatefulSet() + "-" + writer;
+            String to = names.dbStatefulSet() + "-" + d.moveTo();
+            moveWriter(d.moveTo(), WriterStatus.NODE_DRAIN, "writer moved from " + from + " to " + to
+                    + " because the Kubernetes node of " + from + " is cordoned (a drain evicts it next)");
+        } else if (d.waiting() != null) {
+            problems.add(new Problem(Conditions.DATABASE_READY, "NodeDrain", d.waiting()));
+        }
     }
 
     /** A restore to a point in time the API already shows the archive cannot reach (PointInTimeRestore). */

@@ -48,6 +48,8 @@ class MessageApiTest {
         assertEquals(4, api.deployment().getSpec().getReplicas());
         assertEquals("messagestack/message-api:dev", c.getImage());
         assertEquals("/q/health/ready", c.getReadinessProbe().getHttpGet().getPath());
+        assertEquals(3, c.getReadinessProbe().getTimeoutSeconds(), "not the default 1 s: a loaded node answers later");
+        assertEquals(3, c.getLivenessProbe().getTimeoutSeconds());
         assertEquals("/q/health/live", c.getLivenessProbe().getHttpGet().getPath());
         assertEquals("shop-api", api.service().getMetadata().getName());
         assertEquals(8080, api.service().getSpec().getPorts().get(0).getPort());

@@ -12,6 +12,7 @@ import io.messagestack.operator.crd.MessageStackSpec;
 import io.messagestack.operator.crd.PlacementSpec;
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -222,5 +223,54 @@ class DatabaseClusterTest {
         assertEquals("shop-db-config", db.config().getMetadata().getName());
         assertTrue(db.config().getData().get("messagestack.cnf").contains("wsrep_cluster_name = shop"));
         assertEquals(1, db.disruptionBudget().getSpec().getMaxUnavailable().getIntVal());
+    }
+
+    /**
+     * The writer's budget and the database budget never select the same pod (the eviction API refuses a pod in two
+     * budgets with 500, which fails a drain): checked on the label selectors as the API server evaluates them.
+     */
+    @Test
+    void writerAndDatabaseBudgetsSplitThePods() {
+        DatabaseCluster db = cluster(new MessageStackSpec());
+        var writer = db.writerDisruptionBudget(List.of(2, 0));
+        var rest = db.disruptionBudgetExcluding(List.of(0, 2));
+        assertEquals("shop-db-writer", writer.getMetadata().getName());
+        // Integer minAvailable on both: the disruption controller then counts the selected pods (with maxUnavailable
+        // it counts the StatefulSet's scale, and the 2 of 3 pods of the database budget could never be evicted).
+        assertEquals(2, writer.getSpec().getMinAvailable().getIntVal(), "both protected pods stay");
+        assertNull(writer.getSpec().getMaxUnavailable());
+        assertEquals("AlwaysAllow", writer.getSpec().getUnhealthyPodEvictionPolicy());
+        assertEquals(0, rest.getSpec().getMinAvailable().getIntVal(), "3 nodes, 2 protected: the third may go");
+        assertNull(rest.getSpec().getMaxUnavailable());
+        assertEquals(1, db.disruptionBudgetExcluding(List.of(1)).getSpec().getMinAvailable().getIntVal(),
+                "3 nodes, the writer protected: one of the other two at a time");
+        assertEquals(java.util.Set.of(0, 2), DatabaseCluster.ordinalsOf(writer, "shop-db"));
+        assertTrue(DatabaseCluster.ordinalsOf(rest, "shop-db").isEmpty());
+        for (int i = 0; i < 4; i++) {
+            Map<String, String> labels = new java.util.HashMap<>(Labels.selector("shop", "database"));
+            labels.put(DatabaseCluster.STATEFUL_SET_POD_NAME, "shop-db-" + i);
+            boolean inWriter = selects(writer, labels);
+            boolean inRest = selects(rest, labels);
+            assertTrue(inWriter != inRest, "shop-db-" + i + " in exactly one budget: writer " + inWriter
+                    + ", database " + inRest);
+            assertEquals(i == 0 || i == 2, inWriter, "shop-db-" + i);
+        }
+        var all = db.disruptionBudgetExcluding(List.of()).getSpec().getSelector().getMatchExpressions();
+        assertTrue(all == null || all.isEmpty(), "no exclusion: every database pod");
+    }
+
+    /** A label selector's match as Kubernetes defines it (matchLabels and In / NotIn expressions). */
+    private static boolean selects(io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget pdb,
+                                   Map<String, String> labels) {
+        var selector = pdb.getSpec().getSelector();
+        boolean labelsMatch = selector.getMatchLabels().entrySet().stream()
+                .allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
+        boolean expressionsMatch = selector.getMatchExpressions() == null || selector.getMatchExpressions().stream()
+                .allMatch(e -> switch (e.getOperator()) {
+                    case "In" -> labels.containsKey(e.getKey()) && e.getValues().contains(labels.get(e.getKey()));
+                    case "NotIn" -> !labels.containsKey(e.getKey()) || !e.getValues().contains(labels.get(e.getKey()));
+                    default -> throw new AssertionError("operator " + e.getOperator());
+                });
+        return labelsMatch && expressionsMatch;
     }
 }

@@ -365,6 +365,38 @@ class ReconcileIT {
                 .getData(), "haproxy.cfg unchanged");
     }
 
+    /**
+     * The writer's budget (no eviction) and the database budget (one at a time) split the database pods: a pod in
+     * both could not be evicted at all (the eviction API answers 500, which fails a drain). The API server's own
+     * selector evaluation decides, on stand-ins carrying the labels the StatefulSet gives its pods.
+     */
+    @Test
+    void theWritersBudgetAndTheDatabaseBudgetNeverSelectTheSamePod() {
+        createStack("budgets", "shop", "");
+        PodDisruptionBudget writer = await(PodDisruptionBudget.class, "budgets", "shop-db-writer");
+        PodDisruptionBudget rest = KubeApi.await("the database budget without the writer", WAIT, () -> {
+            var pdb = client.policy().v1().podDisruptionBudget().inNamespace("budgets").withName("shop-db").get();
+            return pdb != null && pdb.getSpec().getSelector().getMatchExpressions() != null
+                    && !pdb.getSpec().getSelector().getMatchExpressions().isEmpty() ? pdb : null;
+        });
+        assertEquals(1, writer.getSpec().getMinAvailable().getIntVal());
+        assertEquals("AlwaysAllow", writer.getSpec().getUnhealthyPodEvictionPolicy());
+        assertEquals(1, rest.getSpec().getMinAvailable().getIntVal(), "one of the two others at a time");
+        for (int i = 0; i < 3; i++) {
+            Map<String, String> labels = new java.util.HashMap<>(Labels.selector("shop", "database"));
+            labels.put("statefulset.kubernetes.io/pod-name", "shop-db-" + i);
+            client.resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata()
+                    .withName("stand-in-shop-db-" + i).withNamespace("budgets").withLabels(labels).endMetadata()
+                    .build()).create();
+        }
+        java.util.function.Function<PodDisruptionBudget, List<String>> selected = pdb -> client.configMaps()
+                .inNamespace("budgets").withLabelSelector(pdb.getSpec().getSelector()).list().getItems().stream()
+                .map(c -> c.getMetadata().getName()).filter(n -> n.startsWith("stand-in-")).sorted().toList();
+        assertEquals(List.of("stand-in-shop-db-0"), selected.apply(writer), "the writer (node 0) only");
+        assertEquals(List.of("stand-in-shop-db-1", "stand-in-shop-db-2"), selected.apply(rest),
+                "every other database pod, not the writer");
+    }
+
     /** DatabaseReady's reason (or message), "" while the status has no such condition yet. */
     @Test
     void aRestoreFromABackupThatIsNotThereCreatesNoDatabaseAndSaysWhy() throws Exception {
