@@ -65,10 +65,12 @@ k create namespace "$NS" --dry-run=client -o yaml | k apply -f - >/dev/null
 k label namespace "$NS" --overwrite pod-security.kubernetes.io/enforce=restricted >/dev/null
 echo "   Secret backup-s3: $(copy_store_credentials "$STORE_NS" "$NS")"
 if ! kn get messagestack "$SRC" >/dev/null 2>&1; then
-  stack_yaml "$SRC" 1 '{}' | jq --arg e "http://objectstore.$STORE_NS.svc:7070" --arg b "$BUCKET" \
-    '.spec.backup = {storage: {s3: {endpoint: $e, bucket: $b, prefix: "restore-bench", credentialsSecret: {name: "backup-s3"}}}}' \
-    | k apply -f - >/dev/null
+  stack_yaml "$SRC" 1 '{}' | k apply -f - >/dev/null
 fi
+# A merge patch every run: a kept source stack may have lost spec.backup (an older CRD applied since prunes it).
+kn patch messagestack "$SRC" --type merge -p "{\"spec\":{\"backup\":{\"storage\":{\"s3\":{
+  \"endpoint\":\"http://objectstore.$STORE_NS.svc:7070\",\"bucket\":\"$BUCKET\",\"prefix\":\"restore-bench\",
+  \"credentialsSecret\":{\"name\":\"backup-s3\"}}}}}}" >/dev/null
 wait_cond "$SRC" Ready 900
 # The messages table is created by message-api's migration when it starts.
 for _ in $(seq 1 60); do sql "$SRC-db-0" "SELECT 1 FROM message LIMIT 0" >/dev/null 2>&1 && break; sleep 2; done
