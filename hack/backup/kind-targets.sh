@@ -54,13 +54,14 @@ backup() {
 volume_listing() {
   local pod=bt-ls-$RANDOM node
   node=$(kn get pod "$STACK-db-0" -o jsonpath='{.spec.nodeName}')
+  # nodeSelector, not nodeName: a pod placed by the scheduler binds a WaitForFirstConsumer claim (see step 1).
   kn apply -f - >/dev/null <<YAML
 apiVersion: v1
 kind: Pod
 metadata: {name: $pod}
 spec:
   restartPolicy: Never
-  nodeName: $node
+  nodeSelector: {kubernetes.io/hostname: $node}
   securityContext: {runAsNonRoot: true, runAsUser: 999, runAsGroup: 999, seccompProfile: {type: RuntimeDefault}}
   containers:
   - name: ls
@@ -123,6 +124,11 @@ fi
 kn patch messagestack "$STACK" --type json -p '[{"op": "remove", "path": "/spec/backup/retention"}]' >/dev/null 2>&1 || true
 kn patch messagestack "$STACK" --type merge -p "{\"spec\":{\"backup\":{\"storage\":{\"s3\":null,\"pvc\":{\"claimName\":\"$CLAIM\"}}}}}" >/dev/null
 wait_ready "$STACK"
+# The backup Job is pinned to the database pod's node with spec.nodeName, which skips the scheduler; a claim of a
+# WaitForFirstConsumer class (kind's local-path) is bound only by the scheduler, so the Job's pod would wait for it
+# for ever (found here: the backup stayed Running, its pod in Init, until the claim was bound by hand). A user of
+# such a class has to bind the claim first; this does it by listing it from a pod scheduled onto that node.
+echo "   $CLAIM bound on the database pod's node: $(volume_listing >/dev/null; kn get pvc "$CLAIM" -o jsonpath='{.status.phase}')"
 sql "$STACK-db-0" "CREATE TABLE IF NOT EXISTS bt_rows (id INT AUTO_INCREMENT PRIMARY KEY, body VARCHAR(100)) ENGINE=InnoDB"
 
 phase "2. three backups to the volume"
