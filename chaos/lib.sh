@@ -269,6 +269,8 @@ free_port() {
   die "no free local port in $CHAOS_DB_LOCAL_PORT..$(( CHAOS_DB_LOCAL_PORT + 50 )) for the port-forward"
 }
 
+# CHAOS_VERIFY_EXTRA: more arguments of the check (the restore drill: --restore-point-ms T).
+CHAOS_VERIFY_EXTRA=()
 verify_writes() {
   local user db pf_pid rc=0
   CHAOS_DB_LOCAL_PORT=$(free_port)
@@ -282,7 +284,8 @@ verify_writes() {
   pf_pid=$!
   java -jar "$CHAOS_JAR" verify --requests "$RAW/requests.jsonl" --events "$RAW/events.json" --run-id "$RUN_ID" \
     --client "$CHAOS_CLIENTS" --jdbc-url "jdbc:mysql://127.0.0.1:$CHAOS_DB_LOCAL_PORT/$db?connectTimeout=5000&socketTimeout=30000" \
-    --db-user "$user" --table "$CHAOS_DB_TABLE" --db-wait 90s --out "$CHAOS_RESULTS/$SCENARIO.json" || rc=$?
+    --db-user "$user" --table "$CHAOS_DB_TABLE" --db-wait 90s --out "$CHAOS_RESULTS/$SCENARIO.json" \
+    "${CHAOS_VERIFY_EXTRA[@]}" || rc=$?
   kill "$pf_pid" 2>/dev/null || true
   wait "$pf_pid" 2>/dev/null || true
   return $rc

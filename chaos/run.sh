@@ -43,13 +43,14 @@ declare -A SCENARIOS=(
   [worker-stop-frontend]="worker-stop.sh frontend"
   [partition-db-node]="partition.sh"
   [workers-stop-half]="worker-stop.sh half"
+  [restore-drill]="restore-drill.sh"
   [full-db-crash]="full-crash.sh"
   [full-db-crash-sigkill]="full-crash.sh --sigkill"
 )
 FULL=(pod-kill-database-graceful pod-kill-database-force pod-kill-proxy-graceful pod-kill-proxy-force
   pod-kill-api-graceful pod-kill-api-force pod-kill-frontend-graceful pod-kill-frontend-force
   process-kill-frontend process-kill-proxy operator-leader-kill operator-upgrade rolling-api-image rolling-db-setting
-  scale-db-3-5-3 switchover drain-node worker-stop-one worker-stop-proxy worker-stop-api worker-stop-frontend partition-db-node workers-stop-half full-db-crash full-db-crash-sigkill)
+  scale-db-3-5-3 switchover drain-node worker-stop-one worker-stop-proxy worker-stop-api worker-stop-frontend partition-db-node workers-stop-half restore-drill full-db-crash full-db-crash-sigkill)
 CI=(pod-kill-database-force pod-kill-frontend-graceful worker-stop-one full-db-crash)
 
 t0=$(date +%s)

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.messagestack.chaos.analysis.ClientResult;
 import io.messagestack.chaos.analysis.DatabaseCounts;
 import io.messagestack.chaos.analysis.FaultEvents;
+import io.messagestack.chaos.analysis.RestoreVerification;
 import io.messagestack.chaos.analysis.ScenarioAnalysis;
 import io.messagestack.chaos.analysis.ScenarioResult;
 import io.messagestack.chaos.analysis.WriteVerification;
@@ -45,6 +46,8 @@ public final class ChaosCli {
                                         --fault-end-ms T [--ready-at-ms T])
                                        [--jdbc-url URL --db-user USER [--db-password PW | env CHAOS_DB_PASSWORD]]
                                        [--table message] [--db-wait 60s]
+                                       [--restore-point-ms T   (the database is a stack restored to T: acknowledged
+                                        at or before T present once, sent at or after T absent, in flight either)]
               chaos-load-client report --results DIR --markdown FILE --summary FILE [--png-dir DIR]
                                        [--image-link-prefix ../chaos/results/] [--allow-non-kind]
                                        [--expect name,name,...   (scenarios run; one without a result is not met)]
@@ -119,6 +122,14 @@ public final class ChaosCli {
         }
     }
 
+    static long integerLong(String text, String field) {
+        try {
+            return Long.parseLong(text.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + field + ": not a whole number '" + text + "'");
+        }
+    }
+
     static double number(String text, String field) {
         try {
             return Double.parseDouble(text.trim());
@@ -143,6 +154,9 @@ public final class ChaosCli {
         List<String> clients = ScenarioAnalysis.withClientsIn(
                 a.containsKey("client") ? ClientPolicy.parseNames(a.get("client")) : List.of(), records);
         Map<String, WriteVerification.Result> verifications = new java.util.LinkedHashMap<>();
+        Long restorePoint = a.containsKey("restore-point-ms")
+                ? Long.valueOf(integerLong(a.get("restore-point-ms"), "restore-point-ms")) : null;
+        Map<String, Object> restoreNumbers = new java.util.LinkedHashMap<>();
         String verificationError = null;
         if (!a.containsKey("jdbc-url")) {
             verificationError = "no --jdbc-url given";
@@ -154,13 +168,36 @@ public final class ChaosCli {
                         duration(a.getOrDefault("db-wait", "60s"), "db-wait"));
                 // Each client on its own writes: a plain create that failed is an unknown outcome, not lost.
                 for (String c : clients) {
-                    verifications.put(c, WriteVerification.verify(
-                            records.stream().filter(r -> r.client().equals(c)).toList(),
-                            WriteVerification.rowsWithPrefix(rows, LoadConfig.subjectPrefix(runId, c))));
+                    List<RequestRecord> own = records.stream().filter(r -> r.client().equals(c)).toList();
+                    Map<String, Integer> ownRows = WriteVerification.rowsWithPrefix(rows, LoadConfig.subjectPrefix(runId, c));
+                    if (restorePoint == null) {
+                        verifications.put(c, WriteVerification.verify(own, ownRows));
+                        continue;
+                    }
+                    RestoreVerification.Result rv = RestoreVerification.verify(own, ownRows, restorePoint);
+                    verifications.put(c, rv.asWriteVerification());
+                    restoreNumbers.put("acknowledgedBeforePoint_" + c, rv.acknowledgedBeforePoint());
+                    restoreNumbers.put("lostBeforePoint_" + c, rv.lost());
+                    restoreNumbers.put("inFlightAtPoint_" + c, rv.inFlight());
+                    restoreNumbers.put("inFlightRestored_" + c, rv.inFlightRestored());
+                    restoreNumbers.put("sentAfterPoint_" + c, rv.sentAfterPoint());
+                    restoreNumbers.put("restoredAfterPoint_" + c, rv.restoredAfterPoint());
+                    restoreNumbers.put("rowsChecked_" + c, rv.rowsChecked());
+                    if (!rv.restoredAfterSubjects().isEmpty()) {
+                        System.err.println("verify: " + c + " writes sent after the restore point were restored, e.g. "
+                                + rv.restoredAfterSubjects());
+                    }
                 }
             } catch (java.sql.SQLException e) {
                 verificationError = e.getMessage();
             }
+        }
+        if (!restoreNumbers.isEmpty()) {
+            Map<String, Object> m = new java.util.LinkedHashMap<>(events.measurements());
+            m.put("restorePointMs", restorePoint);
+            m.putAll(restoreNumbers);
+            events = new FaultEvents(events.scenario(), events.kind(), events.description(), events.environment(),
+                    events.faultStartMs(), events.faultEndMs(), events.readyAtMs(), m, events.notes());
         }
         ScenarioResult result = ScenarioAnalysis.analyze(runId, records, events, clients, verifications,
                 verificationError);
@@ -174,7 +211,9 @@ public final class ChaosCli {
             System.err.println("verify: the database check could not run: " + verificationError);
             return 3;
         }
-        return verifications.values().stream().allMatch(WriteVerification.Result::clean) ? 0 : 1;
+        boolean afterPointClean = restoreNumbers.entrySet().stream()
+                .filter(e -> e.getKey().startsWith("restoredAfterPoint_")).allMatch(e -> ((Integer) e.getValue()) == 0);
+        return verifications.values().stream().allMatch(WriteVerification.Result::clean) && afterPointClean ? 0 : 1;
     }
 
     static int report(Map<String, String> a) throws Exception {

@@ -19,6 +19,8 @@ import java.util.Map;
  * @param latencyDuringFault requests sent in the fault window ({@link FaultEvents#inFaultWindow})
  * @param verification       null when the database check could not run
  * @param timeline           bins from the run's load start (same origin for every client)
+ * @param failedDuringFault  failed requests sent in the fault window (e.g. the restore drill's backup); 0 in
+ *                           results written before it was recorded
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ClientResult(
@@ -36,7 +38,8 @@ public record ClientResult(
         LatencyStats.Summary latencyDuringFault,
         WriteVerification.Result verification,
         List<ErrorWindows.Window> errorWindows,
-        List<Timeline.Bin> timeline) {
+        List<Timeline.Bin> timeline,
+        int failedDuringFault) {
 
     public ClientResult {
         failedByCause = failedByCause == null ? Map.of() : failedByCause;

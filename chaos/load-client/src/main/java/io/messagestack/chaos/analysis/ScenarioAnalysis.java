@@ -86,7 +86,8 @@ public final class ScenarioAnalysis {
                 LatencyStats.of(records.stream().filter(r -> events.inFaultWindow(r.startMs()))
                         .map(RequestRecord::latencyMs).toList()),
                 verification, windows.subList(0, Math.min(20, windows.size())),
-                Timeline.of(records, originMs, BIN_MS));
+                Timeline.of(records, originMs, BIN_MS),
+                (int) records.stream().filter(r -> !r.ok() && events.inFaultWindow(r.startMs())).count());
     }
 
     /**

@@ -313,6 +313,7 @@ public final class Markdown {
             | workers-stop-half | `docker stop` of half the workers, rounded up (2 of 3: the database loses quorum), 60 s | data targets only (issue 5 sets no error budget) |
             | full-db-crash | every database pod force-deleted at once | Ready again within 120 s, automatically |
             | full-db-crash-sigkill | every mariadbd and start script SIGKILLed (no clean shutdown: grastate.dat seqno -1, positions from `--wsrep-recover`), then every database pod force-deleted | Ready again within 120 s, automatically |
+            | restore-drill | point-in-time recovery on (turned on before the load if off), a MessageStackBackup taken under the load (the fault window), writes go on, T chosen, the run's own rows deleted just after T (the mistaken `DELETE`), a NEW stack restored to T (`spec.database.restore` backup + pointInTime); the write check runs on the restored stack against the client's record: every write acknowledged at or before T present once, none sent after T, in-flight ones either way | zero failed requests during the backup; recovery point (archive behind each acknowledged write, matched by GTID) at most 5 s; the restored stack Ready (RTO = creation to Ready, reported) |
 
             ## How to run
 

@@ -24,6 +24,8 @@ public final class Targets {
     public static final long WORKER_STOP_MAX_ERROR_WINDOW_MS = 3000;
     public static final long VIP_MOVE_MAX_MS = 3000;
     public static final long FULL_CRASH_MAX_READY_MS = 120_000;
+    /** Issue 14: the archive at most this far behind the last acknowledged write under steady load. */
+    public static final long RESTORE_DRILL_MAX_RPO_MS = 5000;
 
     private Targets() {
     }
@@ -59,13 +61,14 @@ public final class Targets {
                     : Target.check("back to Ready automatically", "<= " + seconds(FULL_CRASH_MAX_READY_MS),
                     seconds(r.timeToReadyMs()), r.timeToReadyMs() <= FULL_CRASH_MAX_READY_MS,
                     "over by " + seconds(r.timeToReadyMs() - FULL_CRASH_MAX_READY_MS)));
+            case "restore-drill" -> targets.addAll(restoreDrill(r));
             case "partition" -> {
                 targets.add(flag(r.measurements(), "isolatedNodeRefusedWrite", "isolated node refuses writes"));
                 targets.add(flag(r.measurements(), "rejoinedWithoutManualStep", "rejoins after the heal, no manual step"));
             }
             default -> throw new IllegalArgumentException("scenario " + r.scenario() + ": unknown kind '" + r.kind()
                     + "' (known: pod-kill, operator-kill, operator-upgrade, rolling-change, scaling, switchover, drain-node,"
-                    + " worker-stop, workers-half-stop, process-kill, full-crash, partition, data-only)");
+                    + " worker-stop, workers-half-stop, process-kill, full-crash, partition, restore-drill, data-only)");
         }
         if (!"full-crash".equals(r.kind())) {
             targets.add(r.timeToReadyMs() == null
@@ -101,6 +104,7 @@ public final class Targets {
     static List<Target> plainAvailability(String kind, ClientResult c, String suffix) {
         List<Target> out = new ArrayList<>();
         switch (kind) {
+            case "restore-drill" -> out.add(failedDuringBackup(c, suffix));
             case "pod-kill", "operator-kill", "operator-upgrade", "rolling-change", "scaling", "switchover",
                  "drain-node" -> out.add(Target.check(
                     "failed requests" + suffix, "0", c.failedRequests() + " of " + c.requests(),
@@ -119,6 +123,45 @@ public final class Targets {
             }
         }
         return out;
+    }
+
+    /**
+     * Issue 14's restore drill: the fault window is the backup, which must cost no request; the archive's recovery
+     * point under the load at most 5 s; the stack restored to T holds nothing written after T (nothing acknowledged
+     * before T missing is the data target every scenario has, read from the restored stack); the restored stack
+     * became Ready (its time is the RTO, reported).
+     */
+    static List<Target> restoreDrill(ScenarioResult r) {
+        List<Target> out = new ArrayList<>();
+        Map<String, Object> m = r.measurements();
+        if (!r.clients().isEmpty()) {
+            out.add(failedDuringBackup(r.clients().get(0), ""));
+        }
+        Object rpo = m.get("rpoMaxMs");
+        out.add(rpo instanceof Number n
+                ? Target.check("recovery point (archive behind an acknowledged write, max)",
+                "<= " + seconds(RESTORE_DRILL_MAX_RPO_MS), seconds(n.longValue()),
+                n.longValue() <= RESTORE_DRILL_MAX_RPO_MS, "over by " + seconds(n.longValue() - RESTORE_DRILL_MAX_RPO_MS))
+                : Target.notMeasured("recovery point (archive behind an acknowledged write, max)",
+                "<= " + seconds(RESTORE_DRILL_MAX_RPO_MS), "rpoMaxMs not recorded"));
+        Object rto = m.get("rtoMs");
+        out.add(rto instanceof Number n
+                ? Target.check("restored stack Ready", "yes", "after " + seconds(n.longValue()), true, null)
+                : Target.check("restored stack Ready", "yes", "never Ready", false, "the restored stack was not Ready"));
+        for (ClientResult c : r.clients()) {
+            String key = "restoredAfterPoint_" + c.client();
+            Object v = m.get(key);
+            String name = "writes sent after T restored (" + c.client() + " client)";
+            out.add(v instanceof Number n
+                    ? Target.check(name, "0", String.valueOf(n.intValue()), n.intValue() == 0, n.intValue() + " restored")
+                    : Target.notMeasured(name, "0", key + " not recorded"));
+        }
+        return out;
+    }
+
+    private static Target failedDuringBackup(ClientResult c, String suffix) {
+        return Target.check("failed requests during the backup" + suffix, "0", String.valueOf(c.failedDuringFault()),
+                c.failedDuringFault() == 0, c.failedDuringFault() + " failed");
     }
 
     private static void dataTargets(List<Target> targets, String suffix, WriteVerification.Result v,

@@ -47,6 +47,36 @@ class TargetsTest {
     }
 
     @Test
+    void restoreDrillNeedsAQuietBackupARecentArchiveNothingAfterTheT_AndTheRestoredStackReady() {
+        Map<String, Object> good = Map.of("rpoMaxMs", 1200, "rtoMs", 95_000, "restoredAfterPoint_careful", 0);
+        List<Target> ok = Targets.evaluate(result("restore-drill", 0, 5000L, good, CLEAN));
+        assertTrue(Targets.allMet(ok), ok.toString());
+        assertEquals("0", named(ok, "failed requests during the backup").actual());
+        assertEquals("after 95.0 s", named(ok, "restored stack Ready").actual());
+
+        // A request that failed while the backup ran (the fault window).
+        List<Target> failed = Targets.evaluate(result("restore-drill", 50, 5000L, good, CLEAN));
+        assertEquals(Target.Status.NOT_MET, named(failed, "failed requests during the backup").status());
+
+        List<Target> late = Targets.evaluate(result("restore-drill", 0, 5000L,
+                Map.of("rpoMaxMs", 6000, "rtoMs", 95_000, "restoredAfterPoint_careful", 0), CLEAN));
+        assertEquals(Target.Status.NOT_MET,
+                named(late, "recovery point (archive behind an acknowledged write, max)").status());
+
+        List<Target> afterT = Targets.evaluate(result("restore-drill", 0, 5000L,
+                Map.of("rpoMaxMs", 1200, "rtoMs", 95_000, "restoredAfterPoint_careful", 2), CLEAN));
+        assertEquals(Target.Status.NOT_MET, named(afterT, "writes sent after T restored (careful client)").status());
+
+        List<Target> unmeasured = Targets.evaluate(result("restore-drill", 0, 5000L, Map.of(), CLEAN));
+        assertEquals(Target.Status.NOT_MEASURED,
+                named(unmeasured, "recovery point (archive behind an acknowledged write, max)").status());
+        assertEquals(Target.Status.NOT_MET, named(unmeasured, "restored stack Ready").status());
+        assertEquals(Target.Status.NOT_MEASURED,
+                named(unmeasured, "writes sent after T restored (careful client)").status());
+        assertFalse(Targets.allMet(unmeasured));
+    }
+
+    @Test
     void operatorUpgradeNeedsZeroFailedRequestsRollingRestartsAndTheNewOperatorEverywhere() {
         Map<String, Object> good = Map.of("dbRestartsOneAtATime", true, "operatorUpgraded", true);
         assertTrue(Targets.allMet(Targets.evaluate(result("operator-upgrade", 0, 5000L, good, CLEAN))));
