@@ -128,17 +128,33 @@ inject() {
     measure operatorUpgraded false; proof_failed "the operator pods run $(operator_images), not $NEW_IMAGE"; fi
 }
 
+# The previous bundle's older CRD makes the API server prune every field it does not know from stored stacks
+# (spec.backup, spec.monitoring of a newer lab), as it would for a user who downgrades: the stack's spec is saved
+# before and merged back once this checkout's CRD is installed again.
+SAVED_SPEC=$(mktemp /tmp/ms-upgrade-spec.XXXXXX)
+save_stack_spec() {
+  kc get "$MS_RESOURCE/$MS_NAME" -o json | jq -c '{spec: .spec}' >"$SAVED_SPEC" \
+    || die "could not read $MS_NAME's spec before installing the older CRD"
+}
+restore_stack_spec() {
+  [[ -s $SAVED_SPEC ]] || return 0
+  say "merging $MS_NAME's saved spec back (fields the older CRD pruned: $(jq -r '.spec | keys | join(",")' "$SAVED_SPEC"))"
+  kc patch "$MS_RESOURCE/$MS_NAME" --type merge --patch-file "$SAVED_SPEC" >/dev/null || return 1
+}
+
 heal() {
   say "re-applying the lab's own operator install (deploy/overlays/local-images)"
   kubectl apply --server-side --force-conflicts -k "$REPO/deploy/overlays/local-images" >/dev/null || return 1
   kubectl -n "$OPERATOR_NAMESPACE" set env deployment/messagestack-operator \
     OPERATOR_IMAGE_ID="$(docker image inspect -f '{{.Id}}' "$NEW_IMAGE" | cut -c8-19)" >/dev/null
   operator_rollout
+  restore_stack_spec
 }
 
 require_tools
 require_stack
 # Whatever happens from here, the lab gets its own operator back (run_scenario's trap also calls heal).
-trap 'heal || say "heal failed: run make deploy-operator"' EXIT
+save_stack_spec
+trap 'heal || say "heal failed: run make deploy-operator, then merge $SAVED_SPEC into $MS_NAME"' EXIT
 install_previous
 run_scenario operator-upgrade operator-upgrade "operator upgraded under load from $UPGRADE_FROM to this checkout (one-file bundle, server-side apply)"
