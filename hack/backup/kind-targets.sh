@@ -124,11 +124,10 @@ fi
 kn patch messagestack "$STACK" --type json -p '[{"op": "remove", "path": "/spec/backup/retention"}]' >/dev/null 2>&1 || true
 kn patch messagestack "$STACK" --type merge -p "{\"spec\":{\"backup\":{\"storage\":{\"s3\":null,\"pvc\":{\"claimName\":\"$CLAIM\"}}}}}" >/dev/null
 wait_ready "$STACK"
-# The backup Job is pinned to the database pod's node with spec.nodeName, which skips the scheduler; a claim of a
-# WaitForFirstConsumer class (kind's local-path) is bound only by the scheduler, so the Job's pod would wait for it
-# for ever (found here: the backup stayed Running, its pod in Init, until the claim was bound by hand). A user of
-# such a class has to bind the claim first; this does it by listing it from a pod scheduled onto that node.
-echo "   $CLAIM bound on the database pod's node: $(volume_listing >/dev/null; kn get pvc "$CLAIM" -o jsonpath='{.status.phase}')"
+# The claim is left unbound here when its class binds on first use (kind's local-path): the first backup Job's pod,
+# placed by the scheduler on the database pod's node, binds it (it was pinned with spec.nodeName before, which
+# skips the scheduler, and waited in Init for ever).
+echo "   $CLAIM before the first backup: $(kn get pvc "$CLAIM" -o jsonpath='{.status.phase}')"
 sql "$STACK-db-0" "CREATE TABLE IF NOT EXISTS bt_rows (id INT AUTO_INCREMENT PRIMARY KEY, body VARCHAR(100)) ENGINE=InnoDB"
 
 phase "2. three backups to the volume"

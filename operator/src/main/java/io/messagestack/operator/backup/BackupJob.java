@@ -1,5 +1,7 @@
 package io.messagestack.operator.backup;
 
+import io.fabric8.kubernetes.api.model.Affinity;
+import io.fabric8.kubernetes.api.model.AffinityBuilder;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -162,8 +164,11 @@ public final class BackupJob {
                 .withNewMetadata().withLabels(labels).endMetadata()
                 .withNewSpec()
                 .withRestartPolicy("Never")
-                // Next to the database pod: its ReadWriteOnce volume can be mounted only on its node.
-                .withNodeName(node.nodeName())
+                // Next to the database pod: its ReadWriteOnce volume can be mounted only on its node. Through the
+                // scheduler (node affinity on the node's name, as DaemonSets do), not spec.nodeName: a storage
+                // class that binds on first use (WaitForFirstConsumer, kind's local-path) binds the backup claim only
+                // for a scheduled pod, so with nodeName a PVC target's first backup waited forever in Init.
+                .withAffinity(onNode(node.nodeName()))
                 .withAutomountServiceAccountToken(false)
                 .withEnableServiceLinks(false)
                 .withSecurityContext(ContainerSecurity.pod(null))
@@ -174,6 +179,14 @@ public final class BackupJob {
                 .endTemplate()
                 .endSpec()
                 .build();
+    }
+
+    static Affinity onNode(String nodeName) {
+        return new AffinityBuilder().withNewNodeAffinity().withNewRequiredDuringSchedulingIgnoredDuringExecution()
+                .addNewNodeSelectorTerm().addNewMatchField()
+                .withKey("metadata.name").withOperator("In").withValues(nodeName)
+                .endMatchField().endNodeSelectorTerm()
+                .endRequiredDuringSchedulingIgnoredDuringExecution().endNodeAffinity().build();
     }
 
     /**

@@ -64,7 +64,14 @@ class BackupJobTest {
         assertEquals("MessageStackBackup", job.getMetadata().getOwnerReferences().get(0).getKind());
         assertEquals(0, job.getSpec().getBackoffLimit(), "one attempt; a retry is a new backup");
         PodSpec pod = job.getSpec().getTemplate().getSpec();
-        assertEquals("worker-3", pod.getNodeName());
+        assertNull(pod.getNodeName(), "scheduled, so a WaitForFirstConsumer claim binds");
+        var term = pod.getAffinity().getNodeAffinity().getRequiredDuringSchedulingIgnoredDuringExecution()
+                .getNodeSelectorTerms();
+        assertEquals(1, term.size());
+        var field = term.get(0).getMatchFields().get(0);
+        assertEquals("metadata.name", field.getKey());
+        assertEquals("In", field.getOperator());
+        assertEquals(java.util.List.of("worker-3"), field.getValues());
         assertEquals("Never", pod.getRestartPolicy());
         assertEquals(Boolean.FALSE, pod.getAutomountServiceAccountToken(), "the Job needs no API access");
         var data = pod.getVolumes().stream().filter(v -> v.getName().equals("datadir")).findFirst().orElseThrow();
