@@ -16,8 +16,14 @@ public final class BackupNodeChoice {
     private BackupNodeChoice() {
     }
 
-    /** One database pod as the operator sees it. */
-    public record Node(String pod, int ordinal, boolean ready, String nodeName) {
+    /**
+     * One database pod as the operator sees it. {@code schedulable}: its Kubernetes node is not cordoned (the backup
+     * Job goes through the scheduler, which places nothing new on a cordoned node).
+     */
+    public record Node(String pod, int ordinal, boolean ready, String nodeName, boolean schedulable) {
+        public Node(String pod, int ordinal, boolean ready, String nodeName) {
+            this(pod, ordinal, ready, nodeName, true);
+        }
     }
 
     /** The chosen node, or none and why (the backup then waits: Pending with this reason). */
@@ -45,6 +51,9 @@ public final class BackupNodeChoice {
         }
         if (replicas == 1) {
             Node only = ready.get(0);
+            if (!only.schedulable()) {
+                return Choice.none(onCordonedNode(List.of(only)));
+            }
             return new Choice(Optional.of(only), "single-node stack: the backup is taken from its only node "
                     + only.pod() + ", which also serves the writes");
         }
@@ -54,8 +63,19 @@ public final class BackupNodeChoice {
         }
         Optional<Node> named = ready.stream().filter(n -> n.pod().equals(writerPod)).findFirst();
         Node writer = named.orElse(ready.get(0));
-        Node chosen = ready.stream().filter(n -> n != writer).reduce((a, b) -> b).orElseThrow();
+        List<Node> others = ready.stream().filter(n -> n != writer).toList();
+        Optional<Node> schedulable = others.stream().filter(Node::schedulable).reduce((a, b) -> b);
+        if (schedulable.isEmpty()) {
+            return Choice.none(onCordonedNode(others));
+        }
+        Node chosen = schedulable.get();
         return new Choice(Optional.of(chosen), "taken from " + chosen.pod() + " (Synced; the writer is taken to be "
                 + writer.pod() + (named.isPresent() ? ", status.writer" : ", the lowest-ordinal Ready node") + ")");
+    }
+
+    private static String onCordonedNode(List<Node> nodes) {
+        return nodes.stream().map(n -> n.pod() + " (on " + n.nodeName() + ")").reduce((a, b) -> a + ", " + b)
+                .orElse("") + ": its Kubernetes node is cordoned, so the backup Job cannot be placed next to it;"
+                + " the backup waits until the node is uncordoned or another Synced node can take it";
     }
 }

@@ -24,6 +24,7 @@ import io.messagestack.operator.crd.Engine;
 import io.messagestack.operator.crd.MessageStack;
 import io.messagestack.operator.crd.MessageStackBackup;
 import io.messagestack.operator.crd.MessageStackBackupStatus;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -108,9 +109,10 @@ public class MessageStackBackupReconciler implements Reconciler<MessageStackBack
                 return pending(client, backup, status, "waiting for backup " + running + " of the same stack"
                         + " (one at a time)");
             }
+            java.util.Set<String> cordoned = cordonedNodes(client);
             List<BackupNodeChoice.Node> nodes = client.pods().inNamespace(ns)
                     .withLabels(Labels.selector(stack.name(), Components.DATABASE)).list().getItems().stream()
-                    .map(MessageStackBackupReconciler::node).filter(Objects::nonNull).toList();
+                    .map(pod -> node(pod, cordoned)).filter(Objects::nonNull).toList();
             BackupNodeChoice.Choice choice = BackupNodeChoice.choose(nodes, stack.spec().database.replicas,
                     writerPod(client, ns, stack.name()));
             if (choice.node().isEmpty()) {
@@ -280,7 +282,20 @@ public class MessageStackBackupReconciler implements Reconciler<MessageStackBack
         return ms == null || ms.getStatus() == null || ms.getStatus().writer == null ? null : ms.getStatus().writer.pod;
     }
 
-    private static BackupNodeChoice.Node node(Pod pod) {
+    /** The cordoned Kubernetes nodes; none when they cannot be read (an install without the nodes role). */
+    private static java.util.Set<String> cordonedNodes(KubernetesClient client) {
+        try {
+            return client.nodes().list().getItems().stream()
+                    .filter(n -> n.getSpec() != null && Boolean.TRUE.equals(n.getSpec().getUnschedulable()))
+                    .map(n -> n.getMetadata().getName()).collect(java.util.stream.Collectors.toSet());
+        } catch (KubernetesClientException e) {
+            LOG.warnf("backups: cannot list nodes (%s); every database pod's node is taken as schedulable",
+                    e.getMessage());
+            return java.util.Set.of();
+        }
+    }
+
+    private static BackupNodeChoice.Node node(Pod pod, java.util.Set<String> cordoned) {
         Matcher m = ORDINAL.matcher(pod.getMetadata().getName());
         if (!m.find() || pod.getMetadata().getDeletionTimestamp() != null) {
             return null;
@@ -288,8 +303,9 @@ public class MessageStackBackupReconciler implements Reconciler<MessageStackBack
         boolean ready = pod.getStatus() != null && pod.getStatus().getConditions() != null
                 && pod.getStatus().getConditions().stream()
                 .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
-        return new BackupNodeChoice.Node(pod.getMetadata().getName(), Integer.parseInt(m.group(1)), ready,
-                pod.getSpec() == null ? null : pod.getSpec().getNodeName());
+        String nodeName = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
+        return new BackupNodeChoice.Node(pod.getMetadata().getName(), Integer.parseInt(m.group(1)), ready, nodeName,
+                nodeName == null || !cordoned.contains(nodeName));
     }
 
     /** The backup container's termination message (the agent's result line), or null. */

@@ -20,6 +20,10 @@ class BackupNodeChoiceTest {
         return new Node("shop-db-" + ordinal, ordinal, ready, "node-" + ordinal);
     }
 
+    private static Node cordoned(int ordinal) {
+        return new Node("shop-db-" + ordinal, ordinal, true, "node-" + ordinal, false);
+    }
+
     private static final List<Row> ROWS = List.of(
             new Row("three Synced: the highest ordinal, never the writer (0)", 3,
                     List.of(n(0, true), n(1, true), n(2, true)), "shop-db-2", "writer is taken to be shop-db-0"),
@@ -45,7 +49,14 @@ class BackupNodeChoiceTest {
             new Row("switched to 2, only 2 Ready: wait", 3, List.of(n(0, false), n(1, false), n(2, true)), null,
                     "only shop-db-2 is Ready", "shop-db-2"),
             new Row("single-node stack: its only node", 1, List.of(n(0, true)), "shop-db-0", "single-node"),
-            new Row("single-node stack, not Ready: wait", 1, List.of(n(0, false)), null, "no database node"));
+            new Row("single-node stack, not Ready: wait", 1, List.of(n(0, false)), null, "no database node"),
+            new Row("the highest on a cordoned node: the next one", 3,
+                    List.of(n(0, true), n(1, true), cordoned(2)), "shop-db-1", "shop-db-0"),
+            new Row("a cordoned writer's node does not matter", 3,
+                    List.of(cordoned(0), n(1, true), n(2, true)), "shop-db-2", "shop-db-0"),
+            new Row("every other node cordoned: wait, never the writer", 3,
+                    List.of(n(0, true), cordoned(1), cordoned(2)), null, "shop-db-1 (on node-1), shop-db-2 (on node-2): its Kubernetes node is cordoned"),
+            new Row("single-node stack on a cordoned node: wait", 1, List.of(cordoned(0)), null, "cordoned"));
 
     @Test
     void eachRowChoosesItsNodeOrWaitsWithAReason() {
