@@ -70,8 +70,8 @@ class PrometheusOperatorObjectsTest {
         assertEquals(Map.of("matchLabels", Map.of(Labels.INSTANCE, "shop", Labels.MANAGED_BY, Labels.OPERATOR)),
                 spec.get("selector"));
         List<Map<String, Object>> endpoints = (List<Map<String, Object>>) spec.get("podMetricsEndpoints");
-        assertEquals(List.of("agent", "metrics", "http"), endpoints.stream().map(e -> e.get("port")).toList());
-        assertEquals(List.of("/metrics", "/metrics", "/q/metrics"), endpoints.stream().map(e -> e.get("path")).toList());
+        assertEquals(List.of("agent", "metrics", "http", "metrics"), endpoints.stream().map(e -> e.get("port")).toList());
+        assertEquals(List.of("/metrics", "/metrics", "/q/metrics", "/metrics"), endpoints.stream().map(e -> e.get("path")).toList());
         for (int i = 0; i < endpoints.size(); i++) {
             List<Map<String, Object>> relabel = (List<Map<String, Object>>) endpoints.get(i).get("relabelings");
             assertEquals(Map.of("sourceLabels", List.of("__meta_kubernetes_pod_label_app_kubernetes_io_component"),
