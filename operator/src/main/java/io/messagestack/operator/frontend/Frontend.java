@@ -128,6 +128,8 @@ public final class Frontend {
                 .endEnv()
                 .addNewEnv().withName("API_PODS_HOST").withValue(stack.serviceHost(names.apiPods())).endEnv()
                 .addNewEnv().withName("API_PORT").withValue(String.valueOf(MessageApi.PORT)).endEnv()
+                .addNewEnv().withName("STUB_STATUS_SOCKET")
+                .withValue(NginxConfigRenderer.SOCKET_DIR + "/" + NginxConfigRenderer.STUB_STATUS_SOCKET).endEnv()
                 // The Service stops sending new connections to a deleted pod only once kube-proxy has caught up: keep
                 // serving meanwhile. Then the stop signal becomes a graceful quit (see nginx-start.sh).
                 .withNewLifecycle().withNewPreStop().withNewExec().withCommand("/bin/sh", "-c", "sleep 3")

@@ -66,22 +66,31 @@ class NginxStubStatusTest {
 
     @Test
     void exporterBehindTheMetricsPortCountsPublicRequestsAndReportsNginxDown(@TempDir Path dir) throws Exception {
-        Path nginxBinary = RealBinary.require("nginx");
+        RealBinary.require("nginx");
         RealBinary.require("prometheus-nginx-exporter");
         int port = freePort(), metricsPort = freePort();
         NginxStartScript start = new NginxStartScript(dir);
         start.render("127.0.0.1:1", List.of());
-        Path file = start.writeConfig(port, metricsPort);
+        start.writeConfig(port, metricsPort);
         Path exporterSocket = start.socketDir().resolve(NginxConfigRenderer.EXPORTER_SOCKET);
         // nginx's workers run as nobody here: they must reach the exporter's socket through the test folders.
         for (Path d : List.of(dir, start.socketDir())) {
             Files.setPosixFilePermissions(d, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         }
-        // What a SIGKILLed exporter leaves behind: the command must still start.
-        Files.writeString(exporterSocket, "stale");
-        Process nginx = new ProcessBuilder(nginxBinary.toString(), "-c", file.toString(), "-e",
-                dir.resolve("error.log").toString(), "-g", "daemon off;").redirectErrorStream(true)
-                .redirectOutput(dir.resolve("nginx.out").toFile()).start();
+        // What a SIGKILLed nginx and exporter leave behind in the pod's socket volume: both must still start.
+        Path stubStatusSocket = start.socketDir().resolve(NginxConfigRenderer.STUB_STATUS_SOCKET);
+        for (Path socket : List.of(exporterSocket, stubStatusSocket)) {
+            try (java.nio.channels.ServerSocketChannel stale = java.nio.channels.ServerSocketChannel.open(
+                    StandardProtocolFamily.UNIX)) {
+                stale.bind(UnixDomainSocketAddress.of(socket));
+            }
+            assertTrue(Files.exists(socket), "a stale socket file is left: " + socket);
+        }
+        // nginx through the pod's start script, with the Deployment's STUB_STATUS_SOCKET.
+        Path pods = dir.resolve("pods");
+        Files.write(pods, List.of());
+        Process nginx = start.process("127.0.0.1:1", pods, java.util.Map.of("STUB_STATUS_SOCKET",
+                stubStatusSocket.toString())).redirectOutput(dir.resolve("nginx.out").toFile()).start();
         processes.add(nginx);
         // The sidecar's command as the pod runs it. umask 0: here nginx's workers run as nobody, the exporter as root
         // (in the pod both are www-data).
@@ -110,9 +119,10 @@ class NginxStubStatusTest {
         assertEquals(404, get(http, metricsPort, "/").statusCode(), "the metrics port serves nothing else");
         assertEquals(404, get(http, metricsPort, "/api/messages").statusCode(), "the metrics port proxies nothing");
 
-        // nginx gone: the exporter still answers on its socket, with nginx_up 0 (never an error loop).
+        // nginx gone (the start script's SIGTERM: a graceful quit): the exporter still answers on its socket, with
+        // nginx_up 0 (never an error loop).
         nginx.destroy();
-        nginx.waitFor();
+        assertTrue(nginx.waitFor(10, java.util.concurrent.TimeUnit.SECONDS), "nginx quits");
         String down = overSocket(exporterSocket, NginxConfigRenderer.METRICS_PATH);
         assertTrue(down.startsWith("HTTP/1.0 200") || down.startsWith("HTTP/1.1 200"), down);
         assertTrue(down.contains("\nnginx_up 0\n"), down);
@@ -163,7 +173,7 @@ class NginxStubStatusTest {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError(path + " answered " + r.statusCode() + ": " + r.body() + "\nexporter: "
                         + Files.readString(dir.resolve("exporter.out")) + "\nnginx: "
-                        + Files.readString(dir.resolve("error.log")));
+                        + Files.readString(dir.resolve("nginx.out")));
             }
             Thread.sleep(200);
         }

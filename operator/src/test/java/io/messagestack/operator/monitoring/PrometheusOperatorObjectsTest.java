@@ -87,6 +87,22 @@ class PrometheusOperatorObjectsTest {
     }
 
     @Test
+    void podMonitorCarriesTheSpecsLabelsForAPrometheusSelectorButKeepsTheOperatorsOwn() {
+        io.messagestack.operator.crd.MessageStackSpec spec = new io.messagestack.operator.crd.MessageStackSpec();
+        spec.monitoring.labels = new java.util.LinkedHashMap<>(Map.of("release", "kube-prometheus-stack",
+                Labels.INSTANCE, "someone-else"));
+        Map<String, String> labels = PrometheusOperatorObjects.podMonitor(TestStacks.stack(spec)).getMetadata()
+                .getLabels();
+        assertEquals("kube-prometheus-stack", labels.get("release"));
+        assertEquals("shop", labels.get(Labels.INSTANCE), "the operator's label wins (the spec may not set it anyway)");
+        assertEquals(Labels.OPERATOR, labels.get(Labels.MANAGED_BY));
+        assertEquals(Labels.of("shop", Components.MONITORING).size() + 1, labels.size());
+        // Without labels in the spec: the operator's only.
+        assertEquals(Labels.of("shop", Components.MONITORING),
+                PrometheusOperatorObjects.podMonitor(STACK).getMetadata().getLabels());
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void prometheusRuleCarriesTheShippedRulesFileAsItIs() {
         String file = ClasspathFiles.read(PrometheusOperatorObjects.RULES_RESOURCE, "test");
