@@ -6,7 +6,6 @@ import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.messagestack.operator.common.SpecLimits;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** spec.monitoring: how a Prometheus finds the stack's metrics (docs/observability.md). */
@@ -23,7 +22,7 @@ public class MonitoringSpec {
     @JsonPropertyDescription("Extra labels of the stack's PodMonitor, for a Prometheus that selects PodMonitors by"
             + " label (kube-prometheus-stack: release: <its release name>). At most "
             + SpecLimits.MONITORING_LABELS_MAX + " Kubernetes labels; the app.kubernetes.io/ labels are the"
-            + " operator's. Changing them changes only the PodMonitor (no pod rolls).")
+            + " operator's. None by default. Changing them changes only the PodMonitor (no pod rolls).")
     @ValidationRule(value = "self.all(k, k.size() <= 317 && k.matches('" + SpecLimits.LABEL_KEY_PATTERN + "'))",
             message = "spec.monitoring.labels keys must be Kubernetes label keys ([prefix/]name, the name at most 63"
                     + " characters of letters, digits, - _ .)")
@@ -34,5 +33,5 @@ public class MonitoringSpec {
             message = "spec.monitoring.labels values must be Kubernetes label values (at most 63 characters of"
                     + " letters, digits, - _ ., beginning and ending with a letter or digit, or empty)")
     @Size(max = SpecLimits.MONITORING_LABELS_MAX)
-    public Map<String, @Size(max = SpecLimits.LABEL_VALUE_MAX_LENGTH) String> labels = new LinkedHashMap<>();
+    public Map<String, @Size(max = SpecLimits.LABEL_VALUE_MAX_LENGTH) String> labels;
 }
