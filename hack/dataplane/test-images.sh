@@ -102,6 +102,8 @@ check "mariadb-galera runs as uid 999" [ "$(docker run --rm --entrypoint id "$DB
 check "galera-agent runs as uid 999" [ "$(docker run --rm --entrypoint id "messagestack/galera-agent:$TAG" -u)" = 999 ]
 check "haproxy runs as user haproxy" [ "$(docker run --rm "messagestack/haproxy:$TAG" id -un)" = haproxy ]
 check "nginx runs as user www-data" [ "$(docker run --rm "messagestack/nginx:$TAG" id -un)" = www-data ]
+check "the nginx image carries Debian's prometheus-nginx-exporter (the frontend pod's sidecar)" \
+  bash -c "docker run --rm messagestack/nginx:$TAG prometheus-nginx-exporter -version 2>&1 | grep -q 'NGINX Prometheus Exporter'"
 check "galera-agent binary is static" bash -c "! docker run --rm --entrypoint /bin/sh messagestack/galera-agent:$TAG -c 'ldd /usr/local/bin/galera-agent' 2>&1 | grep -q 'libc.so'"
 
 phase "three database pods start at once"

@@ -11,7 +11,7 @@
 #             change rolls the pod and an unchanged re-run does nothing; waits for Ready
 #   targets (make test-monitoring)
 #     asks Prometheus (through the API server's service proxy) for its targets and fails unless every
-#     tier of the sample stack (database, proxy, api) and the operator has at least one target up and
+#     tier of the sample stack (database, proxy, api, frontend) and the operator has at least one target up and
 #     none is down; prints a few samples of each tier
 #   measure
 #     CPU and memory of Prometheus and of the exporters, from the kind nodes' cgroups (crictl stats)
@@ -114,7 +114,7 @@ check_targets() {
       | group_by(.labels.component)[]
       | "\(.[0].labels.component) up=\([.[] | select(.health == "up")] | length) down=\([.[] | select(.health != "up")] | length) \([.[] | "\(.labels.pod)=\(.health)\(if .lastError != "" then "(" + .lastError + ")" else "" end)"] | join(" "))"' <<<"$targets")
     bad=""
-    for tier in database proxy api operator; do
+    for tier in database proxy api frontend operator; do
       grep -qE "^$tier up=[1-9][0-9]* down=0 " <<<"$summary" || bad+=" $tier"
     done
     if [ -z "$bad" ]; then break; fi
@@ -134,6 +134,8 @@ check_targets() {
     "haproxy_backend_active_servers{namespace=\"$STACK_NS\",stack=\"$STACK\",proxy=\"galera\"}" \
     "sum by (pod, status) (http_server_requests_seconds_count{namespace=\"$STACK_NS\",stack=\"$STACK\",uri=~\"/api.*\"})" \
     "hikaricp_connections_active{namespace=\"$STACK_NS\",stack=\"$STACK\"} or agroal_active_count{namespace=\"$STACK_NS\",stack=\"$STACK\"}" \
+    "nginx_up{namespace=\"$STACK_NS\",stack=\"$STACK\"}" \
+    "nginx_http_requests_total{namespace=\"$STACK_NS\",stack=\"$STACK\"}" \
     "messagestack_stack_ready" \
     "messagestack_stack_database_replicas_desired"; do
     echo "  $expr"

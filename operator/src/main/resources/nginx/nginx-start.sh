@@ -8,6 +8,8 @@
 #   (graceful: requests in flight finish on the old workers).
 # - Turns the stop signal (SIGTERM: nginx's fast shutdown, which drops requests in flight and kept-alive connections)
 #   into SIGQUIT (graceful), also for a forced delete, where the pod gets 2 s in all.
+# - Removes the stub_status socket ($STUB_STATUS_SOCKET) a killed nginx left in the pod's socket volume: nginx does
+#   not remove it itself and would not start ("Address already in use").
 # RENDER_ONLY=1 writes the file once and prints it (tests); API_PODS_FILE replaces the DNS lookup (tests).
 set -u
 : "${API_SERVICE:?API_SERVICE (host:port of the message-api Service) is not set}"
@@ -45,6 +47,7 @@ write "$pods"
 if [ "${RENDER_ONLY:-}" = 1 ]; then cat "$file"; exit 0; fi
 log "message-api upstream: $(echo ${pods:-the Service $API_SERVICE only})"
 
+if [ -n "${STUB_STATUS_SOCKET:-}" ]; then rm -f "$STUB_STATUS_SOCKET"; fi
 # -e: the log nginx opens before it reads the config (Debian's /var/log/nginx is on the read-only root).
 nginx -e stderr -g 'daemon off;' -c "$conf" &
 pid=$!

@@ -55,6 +55,19 @@ public final class SpecLimits {
     public static final String STORAGE_CLASS_PATTERN = "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)?$";
     public static final int STORAGE_CLASS_MAX_LENGTH = 253;
 
+    /**
+     * spec.monitoring.labels: extra labels of the PodMonitor, for a Prometheus that selects PodMonitors by label
+     * (kube-prometheus-stack: its release label). Kubernetes label syntax: an optional prefix (DNS-like, at most 253
+     * characters) and '/', a name of at most 63; values of at most 63. The operator's own app.kubernetes.io/ labels
+     * are refused (its selectors and the alert rules rely on them). 16 is more than any selector needs.
+     */
+    public static final int MONITORING_LABELS_MAX = 16;
+    public static final int LABEL_VALUE_MAX_LENGTH = 63;
+    public static final String LABEL_KEY_PATTERN =
+            "^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$";
+    public static final String LABEL_VALUE_PATTERN = "^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$";
+    public static final String OPERATOR_LABEL_PREFIX = "app.kubernetes.io/";
+
     /** spec.database.config: at most this many keys, each value at most this long, one line. */
     public static final int CONFIG_MAX_KEYS = 32;
     public static final int CONFIG_MAX_VALUE_LENGTH = 256;

@@ -2,7 +2,10 @@ package io.messagestack.operator.frontend;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePortBuilder;
@@ -18,6 +21,7 @@ import io.messagestack.operator.common.Disruption;
 import io.messagestack.operator.common.Images;
 import io.messagestack.operator.common.Labels;
 import io.messagestack.operator.common.Names;
+import io.messagestack.operator.common.Scrape;
 import io.messagestack.operator.common.Stack;
 
 import io.messagestack.operator.crd.FrontendServiceSpec;
@@ -37,6 +41,27 @@ public final class Frontend {
     public static final String PAGE_RESOURCE_DIR = "frontend";
     /** nginx's start script (see nginx-start.sh): keeps the message-api upstream, quits gracefully on SIGTERM. */
     public static final String START_SCRIPT = "nginx-start.sh";
+    /** The sidecar that turns stub_status into Prometheus text: Debian's prometheus-nginx-exporter, in the nginx image. */
+    public static final String EXPORTER_CONTAINER = "exporter";
+    /**
+     * The exporter's command, with the sockets in socketDir. A small supervisor: an exporter that exits (it gives up
+     * after 60 s without nginx's socket) is started again after 5 s, so the container never crash-loops, because a
+     * crash-looping container would make the pod unready and take nginx out of the Service for a metrics problem
+     * (an exporter that stays down shows as MessageStackMetricsTargetDown instead). The socket an exporter killed
+     * with SIGKILL left behind is removed before each start (it would refuse to listen). SIGTERM stops it at once.
+     * When nginx stops answering later, the exporter still answers, with nginx_up 0.
+     */
+    static String exporterCommand(String socketDir) {
+        String exporterSocket = socketDir + "/" + NginxConfigRenderer.EXPORTER_SOCKET;
+        return "trap 'kill $p 2>/dev/null; exit 0' TERM INT; while :; do rm -f " + exporterSocket + "; "
+                + "prometheus-nginx-exporter"
+                + " -nginx.scrape-uri=unix:" + socketDir + "/" + NginxConfigRenderer.STUB_STATUS_SOCKET + ":"
+                + NginxConfigRenderer.STUB_STATUS_PATH
+                + " -web.listen-address=unix:" + exporterSocket
+                + " -web.telemetry-path=" + NginxConfigRenderer.METRICS_PATH
+                + " -nginx.timeout=2s -nginx.retries=30 -nginx.retry-interval=2s & p=$!; wait $p; "
+                + "echo \"nginx exporter exited ($?); starting it again in 5 s\"; sleep 5; done";
+    }
 
     private final Stack stack;
     private final FrontendSpec spec;
@@ -85,7 +110,9 @@ public final class Frontend {
                 .withMaxSurge(new IntOrString(stack.spec().vip.enabled ? 0 : 1)).endRollingUpdate()
                 .endStrategy()
                 .withNewTemplate()
-                .withNewMetadata().withLabels(labels()).addToAnnotations(ConfigHash.ANNOTATION, hash).endMetadata()
+                .withNewMetadata().withLabels(labels()).addToAnnotations(ConfigHash.ANNOTATION, hash)
+                .addToAnnotations(Scrape.annotations(NginxConfigRenderer.METRICS_PORT, NginxConfigRenderer.METRICS_PATH))
+                .endMetadata()
                 .withNewSpec()
                 .withAffinity(Affinities.spread(stack.spec().placement.antiAffinity, stack.name(), Components.FRONTEND))
                 // preStop pause (3 s) + graceful quit (in-flight requests finish) fit well within the grace period.
@@ -101,12 +128,14 @@ public final class Frontend {
                 .endEnv()
                 .addNewEnv().withName("API_PODS_HOST").withValue(stack.serviceHost(names.apiPods())).endEnv()
                 .addNewEnv().withName("API_PORT").withValue(String.valueOf(MessageApi.PORT)).endEnv()
+                .addNewEnv().withName("STUB_STATUS_SOCKET")
+                .withValue(NginxConfigRenderer.SOCKET_DIR + "/" + NginxConfigRenderer.STUB_STATUS_SOCKET).endEnv()
                 // The Service stops sending new connections to a deleted pod only once kube-proxy has caught up: keep
                 // serving meanwhile. Then the stop signal becomes a graceful quit (see nginx-start.sh).
                 .withNewLifecycle().withNewPreStop().withNewExec().withCommand("/bin/sh", "-c", "sleep 3")
                 .endExec().endPreStop().endLifecycle()
                 .addNewPort().withName("http").withContainerPort(PORT).endPort()
-                .addNewPort().withName("status").withContainerPort(NginxConfigRenderer.STATUS_PORT).endPort()
+                .addNewPort().withName("metrics").withContainerPort(NginxConfigRenderer.METRICS_PORT).endPort()
                 .withResources(DatabaseCluster.resourcesOrDefault(spec.resources, "20m", "32Mi"))
                 .withNewReadinessProbe()
                 .withNewHttpGet().withPath("/healthz").withPort(new IntOrString(PORT)).endHttpGet()
@@ -120,8 +149,11 @@ public final class Frontend {
                 .addNewVolumeMount().withName("page").withMountPath(NginxConfigRenderer.PAGE_DIR).endVolumeMount()
                 // pid, temp files and the upstream list (nginx.conf and nginx-start.sh write only there).
                 .addToVolumeMounts(ContainerSecurity.scratchMount("tmp", "/tmp"))
+                .addToVolumeMounts(ContainerSecurity.scratchMount(METRICS_SOCKETS, NginxConfigRenderer.SOCKET_DIR))
                 .endContainer()
+                .addToContainers(exporter())
                 .addToVolumes(ContainerSecurity.scratchVolume("tmp", "64Mi"))
+                .addToVolumes(ContainerSecurity.scratchVolume(METRICS_SOCKETS, "1Mi"))
                 .addNewVolume().withName("config").withNewConfigMap().withName(names.frontendConfig()).endConfigMap()
                 .endVolume()
                 .addNewVolume().withName("page").withNewConfigMap().withName(names.frontendPage()).endConfigMap()
@@ -134,6 +166,29 @@ public final class Frontend {
             Keepalived.attach(deployment.getSpec().getTemplate(), stack, Keepalived.Role.FRONTEND);
         }
         return deployment;
+    }
+
+    private static final String METRICS_SOCKETS = "metrics-sockets";
+
+    /**
+     * The exporter sidecar: the nginx image's prometheus-nginx-exporter, reading stub_status from nginx's socket and
+     * answering on its own socket, which nginx's metrics port serves. No TCP port of its own; bounded resources
+     * (measured on the lab: docs/observability.md).
+     */
+    private Container exporter() {
+        return new ContainerBuilder()
+                .withName(EXPORTER_CONTAINER)
+                .withImage(stack.images().resolve(spec.image, Images.NGINX))
+                .withSecurityContext(ContainerSecurity.readOnlyRoot(ContainerSecurity.restricted(ContainerSecurity.NGINX_UID)))
+                .withCommand("/bin/sh", "-c", exporterCommand(NginxConfigRenderer.SOCKET_DIR))
+                .withNewResources()
+                .addToRequests("cpu", new Quantity("5m"))
+                .addToRequests("memory", new Quantity("16Mi"))
+                .addToLimits("cpu", new Quantity("100m"))
+                .addToLimits("memory", new Quantity("48Mi"))
+                .endResources()
+                .addToVolumeMounts(ContainerSecurity.scratchMount(METRICS_SOCKETS, NginxConfigRenderer.SOCKET_DIR))
+                .build();
     }
 
     public Service service() {

@@ -12,11 +12,21 @@ import io.messagestack.operator.common.Scrape;
 public final class NginxConfigRenderer {
     public static final String PAGE_DIR = "/usr/share/messagestack/page";
     /**
-     * nginx's stub_status (connections and requests, as text, not the Prometheus format: Debian's
-     * prometheus-nginx-exporter turns it into metrics) on a port of its own, never the public one.
+     * The metrics port in-cluster scrapers read (never the public one): nginx answers {@link #METRICS_PATH} from
+     * private source addresses only, by passing the request to the exporter sidecar's socket. nginx does the source
+     * check because the exporter has none and the pod may run on the host network.
      */
-    public static final int STATUS_PORT = 8081;
-    public static final String STATUS_PATH = "/stub_status";
+    public static final int METRICS_PORT = 8081;
+    public static final String METRICS_PATH = "/metrics";
+    /**
+     * Pod-internal unix sockets in the shared scratch volume (no TCP port, so nothing outside the pod, not even the
+     * node on the host network, can reach them): nginx's stub_status (connections and requests as text) for the
+     * exporter, and the exporter's Prometheus text for nginx's metrics port.
+     */
+    public static final String SOCKET_DIR = "/tmp/nginx-metrics";
+    public static final String STUB_STATUS_SOCKET = "stub_status.sock";
+    public static final String STUB_STATUS_PATH = "/stub_status";
+    public static final String EXPORTER_SOCKET = "exporter.sock";
 
     private NginxConfigRenderer() {
     }
@@ -26,14 +36,15 @@ public final class NginxConfigRenderer {
 
     /** @param listenPort the port nginx listens on */
     public static String render(int listenPort) {
-        return render(listenPort, STATUS_PORT);
+        return render(listenPort, METRICS_PORT, SOCKET_DIR);
     }
 
     /**
-     * @param listenPort the public port
-     * @param statusPort the internal port of stub_status
+     * @param listenPort  the public port
+     * @param metricsPort the internal port in-cluster scrapers read
+     * @param socketDir   where the stub_status and exporter sockets are
      */
-    public static String render(int listenPort, int statusPort) {
+    public static String render(int listenPort, int metricsPort, String socketDir) {
         StringBuilder allow = new StringBuilder();
         for (String source : Scrape.PRIVATE_SOURCES) {
             allow.append("allow ").append(source).append("; ");
@@ -140,15 +151,13 @@ public final class NginxConfigRenderer {
                         }
                     }
 
-                    # Internal: connection and request counters for in-cluster scrapers (docs/observability.md). Not the
-                    # public port, in no Service; private source addresses only (nginx may run on the host network).
+                    # Pod-internal: connection and request counters for the exporter sidecar, on a unix socket only.
                     server {
-                        listen %4$d;
+                        listen unix:%4$s/%9$s;
                         server_name _;
                         access_log off;
 
                         location = %5$s {
-                            %6$sdeny all;
                             stub_status;
                         }
 
@@ -156,7 +165,27 @@ public final class NginxConfigRenderer {
                             return 404;
                         }
                     }
+
+                    # Internal: the exporter's metrics for in-cluster scrapers (docs/observability.md). Not the public
+                    # port, in no Service; private source addresses only (nginx may run on the host network).
+                    server {
+                        listen %6$d;
+                        server_name _;
+                        access_log off;
+
+                        location = %7$s {
+                            %8$sdeny all;
+                            proxy_pass http://unix:%4$s/%10$s:%7$s;
+                            proxy_connect_timeout 1s;
+                            proxy_read_timeout 10s;
+                        }
+
+                        location / {
+                            return 404;
+                        }
+                    }
                 }
-                """.formatted(UPSTREAM_FILE, listenPort, PAGE_DIR, statusPort, STATUS_PATH, allow);
+                """.formatted(UPSTREAM_FILE, listenPort, PAGE_DIR, socketDir, STUB_STATUS_PATH, metricsPort, METRICS_PATH,
+                allow, STUB_STATUS_SOCKET, EXPORTER_SOCKET);
     }
 }

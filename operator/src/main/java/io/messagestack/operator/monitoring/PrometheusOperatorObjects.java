@@ -64,9 +64,16 @@ public final class PrometheusOperatorObjects {
         spec.put("selector", Map.of("matchLabels", Map.of(Labels.INSTANCE, stack.name(),
                 Labels.MANAGED_BY, Labels.OPERATOR)));
         spec.put("podMetricsEndpoints", endpoints);
+        // The user's labels (spec.monitoring.labels: a Prometheus' podMonitorSelector), then the operator's, which the
+        // spec may not set (CRD rule and SpecValidation) and which win here all the same.
+        Map<String, String> labels = new LinkedHashMap<>();
+        if (stack.spec().monitoring != null && stack.spec().monitoring.labels != null) {
+            labels.putAll(stack.spec().monitoring.labels);
+        }
+        labels.putAll(Labels.of(stack.name(), Components.MONITORING));
         return new GenericKubernetesResourceBuilder().withApiVersion(API_VERSION).withKind("PodMonitor")
                 .withNewMetadata().withName(stack.names().podMonitor()).withNamespace(stack.namespace())
-                .withLabels(Labels.of(stack.name(), Components.MONITORING)).endMetadata()
+                .withLabels(labels).endMetadata()
                 .addToAdditionalProperties("spec", spec).build();
     }
 

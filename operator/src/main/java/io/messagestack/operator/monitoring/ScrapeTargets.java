@@ -3,6 +3,7 @@ package io.messagestack.operator.monitoring;
 import io.messagestack.operator.api.MessageApi;
 import io.messagestack.operator.common.Components;
 import io.messagestack.operator.database.DatabaseCluster;
+import io.messagestack.operator.frontend.NginxConfigRenderer;
 import io.messagestack.operator.proxy.HaproxyConfigRenderer;
 
 import java.util.List;
@@ -19,7 +20,8 @@ public final class ScrapeTargets {
     public static final List<Target> ALL = List.of(
             new Target(Components.DATABASE, "agent", DatabaseCluster.AGENT_PORT, DatabaseCluster.METRICS_PATH),
             new Target(Components.PROXY, "metrics", HaproxyConfigRenderer.METRICS_PORT, HaproxyConfigRenderer.METRICS_PATH),
-            new Target(Components.API, "http", MessageApi.PORT, MessageApi.METRICS_PATH));
+            new Target(Components.API, "http", MessageApi.PORT, MessageApi.METRICS_PATH),
+            new Target(Components.FRONTEND, "metrics", NginxConfigRenderer.METRICS_PORT, NginxConfigRenderer.METRICS_PATH));
 
     private ScrapeTargets() {
     }

@@ -94,7 +94,9 @@ public final class SpecValidation {
         if (require(spec.placement, "spec.placement", out)) {
             require(spec.placement.antiAffinity, "spec.placement.antiAffinity", out);
         }
-        require(spec.monitoring, "spec.monitoring", out);
+        if (require(spec.monitoring, "spec.monitoring", out)) {
+            checkMonitoringLabels(spec.monitoring.labels, out);
+        }
         if (spec.backup != null) {
             checkBackup(spec.backup, out);
             if (spec.pointInTimeRecovery() && spec.database != null) {
@@ -346,6 +348,38 @@ public final class SpecValidation {
         } else if (bytes.compareTo(bytes(SpecLimits.STORAGE_MIN)) < 0
                 || bytes.compareTo(bytes(SpecLimits.STORAGE_MAX)) > 0) {
             out.add(new Refusal(field, "is " + size + "; " + allowed));
+        }
+    }
+
+    private static final java.util.regex.Pattern LABEL_KEY =
+            java.util.regex.Pattern.compile(SpecLimits.LABEL_KEY_PATTERN);
+    private static final java.util.regex.Pattern LABEL_VALUE =
+            java.util.regex.Pattern.compile(SpecLimits.LABEL_VALUE_PATTERN);
+
+    private static void checkMonitoringLabels(Map<String, String> labels, List<Refusal> out) {
+        if (labels == null) {
+            return;
+        }
+        if (labels.size() > SpecLimits.MONITORING_LABELS_MAX) {
+            out.add(new Refusal("spec.monitoring.labels", "has " + labels.size() + " labels; at most "
+                    + SpecLimits.MONITORING_LABELS_MAX));
+        }
+        for (Map.Entry<String, String> e : labels.entrySet()) {
+            String key = e.getKey();
+            String value = e.getValue();
+            if (key == null || !LABEL_KEY.matcher(key).matches()) {
+                out.add(new Refusal("spec.monitoring.labels", "key '" + key + "' is not a Kubernetes label key"
+                        + " ([prefix/]name, the name at most 63 characters of letters, digits, - _ .)"));
+            } else if (key.startsWith(SpecLimits.OPERATOR_LABEL_PREFIX)) {
+                out.add(new Refusal("spec.monitoring.labels", "key '" + key + "': the "
+                        + SpecLimits.OPERATOR_LABEL_PREFIX + " labels are the operator's (its selectors rely on them)"));
+            }
+            if (value == null || value.length() > SpecLimits.LABEL_VALUE_MAX_LENGTH
+                    || !LABEL_VALUE.matcher(value).matches()) {
+                out.add(new Refusal("spec.monitoring.labels", "value of '" + key + "' is not a Kubernetes label value"
+                        + " (at most " + SpecLimits.LABEL_VALUE_MAX_LENGTH + " characters of letters, digits, - _ .,"
+                        + " beginning and ending with a letter or digit, or empty)"));
+            }
         }
     }
 

@@ -31,9 +31,9 @@ class ScrapeTest {
                         "haproxy", "true", 8405, "/metrics"),
                 new Tier("api", new MessageApi(stack).deployment().getSpec().getTemplate(),
                         "message-api", "true", 8080, "/q/metrics"),
-                // stub_status is not the Prometheus format: no scrape annotation until an exporter runs beside nginx.
+                // nginx serves its exporter sidecar's text on its metrics port (the exporter has no TCP port).
                 new Tier("frontend", new Frontend(stack, Map.of("index.html", "<html></html>")).deployment().getSpec()
-                        .getTemplate(), "nginx", null, 8081, null));
+                        .getTemplate(), "nginx", "true", 8081, "/metrics"));
     }
 
     @Test

@@ -38,6 +38,39 @@ class FrontendTest {
     }
 
     @Test
+    void exporterSidecarHasNoPortOfItsOwnBoundedResourcesAndSharesOnlyTheSocketVolume() {
+        PodSpec pod = new Frontend(TestStacks.stack(new MessageStackSpec()), PAGE).deployment().getSpec().getTemplate()
+                .getSpec();
+        Container nginx = pod.getContainers().get(0);
+        Container exporter = pod.getContainers().stream().filter(c -> c.getName().equals(Frontend.EXPORTER_CONTAINER))
+                .findFirst().orElseThrow();
+        assertEquals(nginx.getImage(), exporter.getImage(), "the exporter is Debian's package in the nginx image");
+        assertTrue(exporter.getPorts() == null || exporter.getPorts().isEmpty(), "no TCP port: " + exporter.getPorts());
+        assertEquals(java.util.List.of("/bin/sh", "-c", Frontend.exporterCommand("/tmp/nginx-metrics")),
+                exporter.getCommand());
+        assertTrue(exporter.getCommand().get(2).contains(
+                "-nginx.scrape-uri=unix:/tmp/nginx-metrics/stub_status.sock:/stub_status"), exporter.getCommand().get(2));
+        assertTrue(exporter.getCommand().get(2).contains("-web.listen-address=unix:/tmp/nginx-metrics/exporter.sock"),
+                exporter.getCommand().get(2));
+        var resources = exporter.getResources();
+        assertEquals("100m", resources.getLimits().get("cpu").toString());
+        assertEquals("48Mi", resources.getLimits().get("memory").toString());
+        assertEquals("5m", resources.getRequests().get("cpu").toString());
+        assertEquals("16Mi", resources.getRequests().get("memory").toString());
+        assertTrue(exporter.getSecurityContext().getReadOnlyRootFilesystem());
+        assertTrue(exporter.getSecurityContext().getRunAsNonRoot());
+        assertEquals(Boolean.FALSE, exporter.getSecurityContext().getAllowPrivilegeEscalation());
+        assertEquals(java.util.List.of("ALL"), exporter.getSecurityContext().getCapabilities().getDrop());
+        assertTrue(exporter.getSecurityContext().getCapabilities().getAdd() == null
+                || exporter.getSecurityContext().getCapabilities().getAdd().isEmpty());
+        assertEquals(java.util.List.of("/tmp/nginx-metrics"),
+                exporter.getVolumeMounts().stream().map(m -> m.getMountPath()).toList());
+        assertTrue(nginx.getVolumeMounts().stream().anyMatch(m -> m.getName().equals(exporter.getVolumeMounts().get(0)
+                .getName()) && m.getMountPath().equals("/tmp/nginx-metrics")), "nginx shares the socket volume");
+        assertEquals(java.util.List.of(80, 8081), nginx.getPorts().stream().map(p -> p.getContainerPort()).toList());
+    }
+
+    @Test
     void pageAndConfigAndNodePort() {
         MessageStackSpec spec = new MessageStackSpec();
         spec.frontend.service.nodePort = 30080;

@@ -27,14 +27,20 @@ final class NginxStartScript {
         }
     }
 
-    /** As {@link #writeConfig(int)}, with stub_status on statusPort. */
-    Path writeConfig(int listenPort, int statusPort) throws IOException {
-        String conf = NginxConfigRenderer.render(listenPort, statusPort)
+    /** As {@link #writeConfig(int)}, with the metrics port at metricsPort and the sockets in {@link #socketDir()}. */
+    Path writeConfig(int listenPort, int metricsPort) throws IOException {
+        Files.createDirectories(socketDir());
+        String conf = NginxConfigRenderer.render(listenPort, metricsPort, socketDir().toString())
                 .replace("pid /tmp/nginx.pid;", "pid " + dir.resolve("nginx.pid") + ";")
                 .replace("/tmp/nginx-", dir + "/nginx-");
         Path file = dir.resolve("nginx.conf");
         Files.writeString(file, conf);
         return file;
+    }
+
+    /** The pod's metrics-sockets volume. */
+    Path socketDir() {
+        return dir.resolve("nginx-metrics");
     }
 
     Path upstreamFile() {

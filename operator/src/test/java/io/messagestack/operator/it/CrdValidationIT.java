@@ -113,6 +113,23 @@ class CrdValidationIT {
     }
 
     @Test
+    void monitoringLabelsAreBoundedKubernetesLabelsNotTheOperators() {
+        client.resource(stack("labels-ok", "monitoring:\n  labels:\n    release: kube-prometheus-stack\n"
+                + "    example.com/team: shop")).inNamespace(NS).create();
+        assertNames(rejected("labels-key", "monitoring:\n  labels:\n    \"a b\": x"), "spec.monitoring.labels");
+        assertNames(rejected("labels-value", "monitoring:\n  labels:\n    release: \"-x\""), "spec.monitoring.labels");
+        assertNames(rejected("labels-long", "monitoring:\n  labels:\n    release: " + "x".repeat(64)),
+                "spec.monitoring.labels");
+        assertNames(rejected("labels-own", "monitoring:\n  labels:\n    app.kubernetes.io/instance: other"),
+                "spec.monitoring.labels", "app.kubernetes.io/");
+        StringBuilder many = new StringBuilder("monitoring:\n  labels:\n");
+        for (int i = 0; i <= io.messagestack.operator.common.SpecLimits.MONITORING_LABELS_MAX; i++) {
+            many.append("    l").append(i).append(": x\n");
+        }
+        assertNames(rejected("labels-many", many.toString()), "spec.monitoring.labels");
+    }
+
+    @Test
     void aVolumeCannotShrinkButCanGrow() {
         client.resource(stack("volume", "database:\n  storage:\n    size: 2Gi")).inNamespace(NS).create();
         String message = KubeApi.rejection(() -> client.resource(stack("volume", "database:\n  storage:\n"

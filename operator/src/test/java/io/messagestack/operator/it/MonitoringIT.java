@@ -141,7 +141,7 @@ class MonitoringIT {
         Map<String, Object> spec = (Map<String, Object>) pm.getAdditionalProperties().get("spec");
         List<Map<String, Object>> endpoints = (List<Map<String, Object>>) spec.get("podMetricsEndpoints");
         // As stored: a field the real schema does not know would have been pruned.
-        assertEquals(List.of("agent", "metrics", "http"), endpoints.stream().map(e -> e.get("port")).toList());
+        assertEquals(List.of("agent", "metrics", "http", "metrics"), endpoints.stream().map(e -> e.get("port")).toList());
         assertEquals(4, ((List<?>) endpoints.get(0).get("relabelings")).size());
         assertEquals(Map.of("app.kubernetes.io/instance", "shop", "app.kubernetes.io/managed-by", "messagestack-operator"),
                 ((Map<String, Object>) spec.get("selector")).get("matchLabels"));

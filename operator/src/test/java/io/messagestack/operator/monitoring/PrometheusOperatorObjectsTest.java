@@ -70,8 +70,8 @@ class PrometheusOperatorObjectsTest {
         assertEquals(Map.of("matchLabels", Map.of(Labels.INSTANCE, "shop", Labels.MANAGED_BY, Labels.OPERATOR)),
                 spec.get("selector"));
         List<Map<String, Object>> endpoints = (List<Map<String, Object>>) spec.get("podMetricsEndpoints");
-        assertEquals(List.of("agent", "metrics", "http"), endpoints.stream().map(e -> e.get("port")).toList());
-        assertEquals(List.of("/metrics", "/metrics", "/q/metrics"), endpoints.stream().map(e -> e.get("path")).toList());
+        assertEquals(List.of("agent", "metrics", "http", "metrics"), endpoints.stream().map(e -> e.get("port")).toList());
+        assertEquals(List.of("/metrics", "/metrics", "/q/metrics", "/metrics"), endpoints.stream().map(e -> e.get("path")).toList());
         for (int i = 0; i < endpoints.size(); i++) {
             List<Map<String, Object>> relabel = (List<Map<String, Object>>) endpoints.get(i).get("relabelings");
             assertEquals(Map.of("sourceLabels", List.of("__meta_kubernetes_pod_label_app_kubernetes_io_component"),
@@ -84,6 +84,22 @@ class PrometheusOperatorObjectsTest {
         String json = Serialization.asJson(pm);
         assertTrue(json.contains("\"podMetricsEndpoints\""), json);
         assertFalse(json.contains("password"), json);
+    }
+
+    @Test
+    void podMonitorCarriesTheSpecsLabelsForAPrometheusSelectorButKeepsTheOperatorsOwn() {
+        io.messagestack.operator.crd.MessageStackSpec spec = new io.messagestack.operator.crd.MessageStackSpec();
+        spec.monitoring.labels = new java.util.LinkedHashMap<>(Map.of("release", "kube-prometheus-stack",
+                Labels.INSTANCE, "someone-else"));
+        Map<String, String> labels = PrometheusOperatorObjects.podMonitor(TestStacks.stack(spec)).getMetadata()
+                .getLabels();
+        assertEquals("kube-prometheus-stack", labels.get("release"));
+        assertEquals("shop", labels.get(Labels.INSTANCE), "the operator's label wins (the spec may not set it anyway)");
+        assertEquals(Labels.OPERATOR, labels.get(Labels.MANAGED_BY));
+        assertEquals(Labels.of("shop", Components.MONITORING).size() + 1, labels.size());
+        // Without labels in the spec: the operator's only.
+        assertEquals(Labels.of("shop", Components.MONITORING),
+                PrometheusOperatorObjects.podMonitor(STACK).getMetadata().getLabels());
     }
 
     @Test

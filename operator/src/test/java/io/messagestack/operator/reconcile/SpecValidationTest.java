@@ -134,6 +134,22 @@ class SpecValidationTest {
             refused("no database section", s -> s.database = null, "spec.database"),
             refused("no monitoring section", s -> s.monitoring = null, "spec.monitoring"),
             ok("monitoring off", s -> s.monitoring.enabled = false),
+            ok("monitoring labels for a Prometheus' selector", s -> s.monitoring.labels = Map.of(
+                    "release", "kube-prometheus-stack", "example.com/team", "shop", "empty", "")),
+            refused("a monitoring label key with a space", s -> s.monitoring.labels = Map.of("a b", "x"),
+                    "spec.monitoring.labels"),
+            refused("a monitoring label value of 64 characters", s -> s.monitoring.labels = Map.of("release",
+                    "x".repeat(64)), "spec.monitoring.labels"),
+            refused("a monitoring label value starting with -", s -> s.monitoring.labels = Map.of("release", "-x"),
+                    "spec.monitoring.labels"),
+            refused("the operator's own label", s -> s.monitoring.labels = Map.of("app.kubernetes.io/instance",
+                    "other"), "spec.monitoring.labels"),
+            refused("17 monitoring labels", s -> {
+                s.monitoring.labels = new java.util.LinkedHashMap<>();
+                for (int i = 0; i <= SpecLimits.MONITORING_LABELS_MAX; i++) {
+                    s.monitoring.labels.put("l" + i, "x");
+                }
+            }, "spec.monitoring.labels"),
             refused("no engine", s -> s.database.engine = null, "spec.database.engine"),
             ok("restore from a MessageStackBackup", s -> {
                 s.database.restore = new RestoreSpec(); s.database.restore.backup = "demo-before-migration";
