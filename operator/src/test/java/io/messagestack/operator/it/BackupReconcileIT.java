@@ -151,7 +151,10 @@ class BackupReconcileIT {
         assertEquals("s3://messagestack-backups/bk/shop/backups/first/", running.getStatus().location);
         Job job = KubeApi.await("the backup Job", WAIT,
                 () -> client.batch().v1().jobs().inNamespace("bk").withName("first-backup").get());
-        assertEquals("worker-2", job.getSpec().getTemplate().getSpec().getNodeName());
+        // Placed by the scheduler next to db-2 (a required node affinity on the node's name), not pinned.
+        assertEquals(java.util.List.of("worker-2"), job.getSpec().getTemplate().getSpec().getAffinity().getNodeAffinity()
+                .getRequiredDuringSchedulingIgnoredDuringExecution().getNodeSelectorTerms().get(0).getMatchFields().get(0)
+                .getValues());
         assertEquals("datadir-shop-db-2", job.getSpec().getTemplate().getSpec().getVolumes().stream()
                 .filter(v -> v.getPersistentVolumeClaim() != null).findFirst().orElseThrow()
                 .getPersistentVolumeClaim().getClaimName());
