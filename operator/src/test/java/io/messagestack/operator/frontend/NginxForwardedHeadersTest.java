@@ -53,17 +53,10 @@ class NginxForwardedHeadersTest {
         Thread server = new Thread(() -> serve(heads));
         server.setDaemon(true);
         server.start();
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
-        NginxStartScript start = new NginxStartScript(dir);
-        start.render("127.0.0.1:" + api.getLocalPort(), List.of());
-        Path file = start.writeConfig(port);
-        nginx = new ProcessBuilder(binary.toString(), "-c", file.toString(), "-e", dir.resolve("error.log").toString(),
-                "-g", "daemon off;").redirectErrorStream(true).redirectOutput(dir.resolve("out.log").toFile()).start();
+        RealNginx.Started started = RealNginx.inFrontOf(binary, dir, api.getLocalPort());
+        nginx = started.process();
+        int port = started.port();
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        waitUntilListening(http, port);
 
         HttpRequest spoofed = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/messages/"))
                 .timeout(Duration.ofSeconds(10))
@@ -89,22 +82,6 @@ class NginxForwardedHeadersTest {
         for (String dropped : List.of("x-forwarded-prefix", "x-forwarded-port", "x-forwarded-server",
                 "x-forwarded-ssl", "forwarded")) {
             assertFalse(seen.containsKey(dropped), dropped + " from the client must not reach the API: " + seen);
-        }
-    }
-
-    private static void waitUntilListening(HttpClient http, int port) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (true) {
-            try {
-                http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
-                        HttpResponse.BodyHandlers.discarding());
-                return;
-            } catch (IOException notYet) {
-                if (System.nanoTime() > deadline) {
-                    throw notYet;
-                }
-                Thread.sleep(100);
-            }
         }
     }
 

@@ -49,18 +49,11 @@ class NginxReloadTest {
         Thread server = new Thread(this::serve);
         server.setDaemon(true);
         server.start();
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
-        NginxStartScript start = new NginxStartScript(dir);
-        start.render("127.0.0.1:" + api.getLocalPort(), List.of());
-        Path file = start.writeConfig(port);
-        nginx = new ProcessBuilder(binary.toString(), "-c", file.toString(), "-e", dir.resolve("error.log").toString(),
-                "-g", "daemon off;").redirectErrorStream(true).redirectOutput(dir.resolve("out.log").toFile()).start();
+        RealNginx.Started started = RealNginx.inFrontOf(binary, dir, api.getLocalPort());
+        nginx = started.process();
+        int port = started.port();
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         URI uri = URI.create("http://127.0.0.1:" + port + "/api/messages/");
-        waitUntilListening(http, port);
 
         HttpResponse<String> first = http.send(post(uri), HttpResponse.BodyHandlers.ofString());
         assertEquals(201, first.statusCode());
@@ -98,22 +91,6 @@ class NginxReloadTest {
     private static HttpRequest post(URI uri) {
         return HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"subject\":\"s\",\"body\":\"b\"}")).build();
-    }
-
-    private static void waitUntilListening(HttpClient http, int port) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (true) {
-            try {
-                http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
-                        HttpResponse.BodyHandlers.discarding());
-                return;
-            } catch (IOException notYet) {
-                if (System.nanoTime() > deadline) {
-                    throw notYet;
-                }
-                Thread.sleep(100);
-            }
-        }
     }
 
     /** Every request gets 201 (one request per upstream connection: nginx keeps none to the API). */

@@ -47,19 +47,11 @@ class NginxRetryTest {
         Thread server = new Thread(() -> serve(received));
         server.setDaemon(true);
         server.start();
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
-        // No pod list yet: the upstream is the Service (here the fake API) alone, as the start script writes it.
-        NginxStartScript start = new NginxStartScript(dir);
-        start.render("127.0.0.1:" + api.getLocalPort(), java.util.List.of());
-        Path file = start.writeConfig(port);
-        nginx = new ProcessBuilder(binary.toString(), "-c", file.toString(), "-e", dir.resolve("error.log").toString(),
-                "-g", "daemon off;").redirectErrorStream(true).redirectOutput(dir.resolve("out.log").toFile()).start();
+        RealNginx.Started started = RealNginx.inFrontOf(binary, dir, api.getLocalPort());
+        nginx = started.process();
+        int port = started.port();
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         URI uri = URI.create("http://127.0.0.1:" + port + "/api/messages/");
-        waitUntilListening(http, port);
 
         received.set(0);
         HttpResponse<String> keyed = http.send(post(uri).header("Idempotency-Key", "k-1").build(),
@@ -83,22 +75,6 @@ class NginxRetryTest {
     private static HttpRequest.Builder post(URI uri) {
         return HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"subject\":\"s\",\"body\":\"b\"}"));
-    }
-
-    private static void waitUntilListening(HttpClient http, int port) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (true) {
-            try {
-                http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
-                        HttpResponse.BodyHandlers.discarding());
-                return;
-            } catch (IOException notYet) {
-                if (System.nanoTime() > deadline) {
-                    throw notYet;
-                }
-                Thread.sleep(100);
-            }
-        }
     }
 
     /** Odd-numbered requests (1st, 3rd, ...) are read and dropped; even-numbered ones get 201. */
