@@ -22,11 +22,11 @@ test-pitr-kind: deploy-sample kubectl-plugin ## on kind: PITR on for the sample 
 # The volume target, retention and failures on kind, on a small stack of its own (namespace messagestack-backup-kind):
 # not in TEST_PHASES (about 8 minutes, most of it waiting for retention's reconciles and the failed Job's retries).
 .PHONY: test-backup-targets-kind
-test-backup-targets-kind: deploy-operator ## on kind: backups to a PVC and a restore from it, retention count/age deleting exactly what the policy says, wrong keys and a missing bucket ending Failed with the reason and nothing touched (hack/backup/kind-targets.sh)
+test-backup-targets-kind: objectstore deploy-operator ## on kind: backups to a PVC and a restore from it, retention count/age deleting exactly what the policy says, wrong keys and a missing bucket ending Failed with the reason and nothing touched (hack/backup/kind-targets.sh)
 	@shellcheck -x -S warning hack/backup/kind-targets.sh
 	@hack/backup/kind-targets.sh
 
 # Restore time by data size (10k, 100k, 1M rows) on kind through the operator: a bench, not a test.
 .PHONY: bench-restore
-bench-restore: deploy-operator ## on kind: restore time of backups of 10k, 100k and 1M rows into new 3-node stacks (bench/restore-time.sh; ROWS="10000 100000" for fewer)
+bench-restore: objectstore deploy-operator ## on kind: restore time of backups of 10k, 100k and 1M rows into new 3-node stacks (bench/restore-time.sh; ROWS="10000 100000" for fewer)
 	@bench/restore-time.sh $(ROWS)
