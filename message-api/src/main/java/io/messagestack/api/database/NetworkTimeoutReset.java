@@ -24,7 +24,7 @@ public class NetworkTimeoutReset implements AgroalPoolInterceptor {
     private final int socketTimeoutMs;
 
     NetworkTimeoutReset(
-            @ConfigProperty(name = "quarkus.datasource.jdbc.additional-jdbc-properties.socketTimeout", defaultValue = "8000") int socketTimeoutMs) {
+            @ConfigProperty(name = "quarkus.datasource.jdbc.additional-jdbc-properties.socketTimeout", defaultValue = "9000") int socketTimeoutMs) {
         this.socketTimeoutMs = socketTimeoutMs;
     }
 

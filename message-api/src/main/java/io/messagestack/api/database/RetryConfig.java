@@ -20,12 +20,13 @@ public interface RetryConfig {
     Duration maxBackoff();
 
     /**
-     * Time for all attempts of one operation together, pauses included. It ends before nginx's
-     * 10 s proxy_read_timeout, so the answer is always the API's own (a 503/409 problem), and it
-     * outlasts a Galera view change after a node crash (evs.suspect_timeout, 5 s), which holds
-     * every commit in the cluster.
+     * Time for all attempts of one operation together, pauses included. It ends, with the one
+     * key lookup allowed past it (attemptTimeout), before nginx's 12 s proxy_read_timeout, so the
+     * answer is always the API's own (a 503/409 problem), and it outlasts a Galera view change
+     * after a node crash (evs.suspect_timeout 5 s, then HAProxy's check and a new connection: 7-8 s
+     * on a loaded host, so 8 s left no margin), which holds every commit in the cluster.
      */
-    @WithDefault("8s")
+    @WithDefault("9s")
     Duration budget();
 
     /**

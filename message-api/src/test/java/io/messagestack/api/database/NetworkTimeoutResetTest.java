@@ -36,7 +36,7 @@ class NetworkTimeoutResetTest {
                 all.add(pool.getConnection());
             }
             for (Connection c : all) {
-                assertEquals(8000, c.getNetworkTimeout());
+                assertEquals(9000, c.getNetworkTimeout());
             }
         } finally {
             for (Connection c : all) {

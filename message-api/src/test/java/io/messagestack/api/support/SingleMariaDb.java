@@ -11,7 +11,7 @@ public class SingleMariaDb implements QuarkusTestResourceLifecycleManager {
     public Map<String, String> start() {
         TestServers.requireListening(TestServers.SINGLE_MARIADB, "The test MariaDB", "hack/api/start-mariadb.sh");
         return Map.of("quarkus.datasource.jdbc.url", TestServers.jdbcUrl(TestServers.SINGLE_MARIADB)
-                .replace("socketTimeout=10000", "socketTimeout=8000"));
+                .replace("socketTimeout=10000", "socketTimeout=9000"));
     }
 
     @Override

@@ -113,9 +113,11 @@ public final class NginxConfigRenderer {
                         # time out (504) while the API pods were fine (pod-kill-frontend-force, 20:15 UTC).
                         proxy_connect_timeout 1s;
                         proxy_send_timeout 10s;
-                        proxy_read_timeout 10s;
+                        # Above the API's 9 s retry budget plus its one key lookup past it (1 s), so a
+                        # request that outlives a Galera view change gets the API's own answer.
+                        proxy_read_timeout 12s;
                         proxy_next_upstream_tries 3;
-                        proxy_next_upstream_timeout 10s;
+                        proxy_next_upstream_timeout 12s;
 
                         location = /healthz {
                             access_log off;

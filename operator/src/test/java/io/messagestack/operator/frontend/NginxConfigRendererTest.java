@@ -54,7 +54,7 @@ class NginxConfigRendererTest {
     @Test
     void timeoutsAndListen() {
         String conf = NginxConfigRenderer.render(80);
-        assertTrue(conf.contains("proxy_read_timeout 10s;"));
+        assertTrue(conf.contains("proxy_read_timeout 12s;"));
         assertTrue(conf.contains("listen 80;"));
         assertTrue(conf.contains("root /usr/share/messagestack/page;"));
     }
