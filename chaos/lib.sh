@@ -229,6 +229,7 @@ load_start() {
   RAW=$CHAOS_RESULTS/raw/$SCENARIO
   rm -rf "$RAW"; mkdir -p "$RAW"
   RUN_ID=${SCENARIO//[^A-Za-z0-9]/}-$(date +%s)
+  LOAD_START_MS=$(now_ms)
   (( ${#RUN_ID} <= 40 )) || RUN_ID=${RUN_ID: -40}
   say "load: clients $CHAOS_CLIENTS (careful $CHAOS_WRITERS writers, plain $CHAOS_PLAIN_WRITERS) x $CHAOS_RATE/s against $CHAOS_BASE_URL (run $RUN_ID, log $RAW/requests.jsonl)"
   java -jar "$CHAOS_JAR" load --base-url "$CHAOS_BASE_URL" --run-id "$RUN_ID" --writers "$CHAOS_WRITERS" \
@@ -269,10 +270,34 @@ free_port() {
   die "no free local port in $CHAOS_DB_LOCAL_PORT..$(( CHAOS_DB_LOCAL_PORT + 50 )) for the port-forward"
 }
 
+# ---- the picture's cluster panel ------------------------------------------------------------
+# The lab's Prometheus (make monitoring), through the API server's service proxy as in hack/lab/monitoring.sh.
+CHAOS_PROMETHEUS_API=${CHAOS_PROMETHEUS_API:-/api/v1/namespaces/messagestack-monitoring/services/prometheus:web/proxy/api/v1}
+# prom_range EXPR START END: Prometheus' query_range answer (5 s steps; the lab scrapes every 10 s).
+prom_range() {
+  kubectl get --raw "$CHAOS_PROMETHEUS_API/query_range?query=$(jq -rn --arg q "$1" '$q|@uri')&start=$2&end=$3&step=5"
+}
+# cluster_series: the Galera cluster size and HAProxy's writer (the server with sessions) during the load,
+# into $RAW/cluster-series.json for the picture's third panel. Without an answer there is no panel, and a
+# note says so; the scenario's result does not depend on it.
+cluster_series() {
+  local start end sel size writer
+  start=$(( LOAD_START_MS / 1000 - 5 )) end=$(( $(now_ms) / 1000 + 5 ))
+  sel="namespace=\"$MS_NAMESPACE\",stack=\"$MS_NAME\""
+  if size=$(prom_range "max(messagestack_galera_cluster_size{$sel})" "$start" "$end" 2>/dev/null) &&
+     writer=$(prom_range "max by (server) (haproxy_server_current_sessions{proxy=\"galera\",$sel})" "$start" "$end" 2>/dev/null); then
+    jq -n --argjson s "$size" --argjson w "$writer" '{clusterSize: $s, writer: $w}' >"$RAW/cluster-series.json"
+    say "cluster panel: $(jq '.clusterSize.data.result[0].values | length' "$RAW/cluster-series.json") samples of the cluster size from Prometheus"
+  else
+    note "no cluster panel: the lab's Prometheus did not answer at $CHAOS_PROMETHEUS_API (make monitoring deploys it)"
+  fi
+}
+
 # CHAOS_VERIFY_EXTRA: more arguments of the check (the restore drill: --restore-point-ms T).
 CHAOS_VERIFY_EXTRA=()
 verify_writes() {
-  local user db pf_pid rc=0
+  local user db pf_pid rc=0 cluster=()
+  [[ ! -f $RAW/cluster-series.json ]] || cluster=(--cluster-series "$RAW/cluster-series.json")
   CHAOS_DB_LOCAL_PORT=$(free_port)
   user=${CHAOS_DB_USER:-$(db_env APP_USER || echo messages)}
   db=${CHAOS_DB_NAME:-$(db_env APP_DATABASE || echo messages)}
@@ -285,7 +310,7 @@ verify_writes() {
   java -jar "$CHAOS_JAR" verify --requests "$RAW/requests.jsonl" --events "$RAW/events.json" --run-id "$RUN_ID" \
     --client "$CHAOS_CLIENTS" --jdbc-url "jdbc:mysql://127.0.0.1:$CHAOS_DB_LOCAL_PORT/$db?connectTimeout=5000&socketTimeout=30000" \
     --db-user "$user" --table "$CHAOS_DB_TABLE" --db-wait 90s --out "$CHAOS_RESULTS/$SCENARIO.json" \
-    "${CHAOS_VERIFY_EXTRA[@]}" || rc=$?
+    "${cluster[@]}" "${CHAOS_VERIFY_EXTRA[@]}" || rc=$?
   kill "$pf_pid" 2>/dev/null || true
   wait "$pf_pid" 2>/dev/null || true
   return $rc
@@ -367,6 +392,7 @@ run_scenario() {
   say "phase tail: ${CHAOS_TAIL}s of load after recovery"
   sleep "$CHAOS_TAIL"
   load_stop
+  cluster_series
   write_events
   local rc=0
   verify_writes || rc=$?

@@ -3,6 +3,7 @@ package io.messagestack.chaos;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.messagestack.chaos.analysis.ClientResult;
+import io.messagestack.chaos.analysis.ClusterSeries;
 import io.messagestack.chaos.analysis.DatabaseCounts;
 import io.messagestack.chaos.analysis.FaultEvents;
 import io.messagestack.chaos.analysis.RestoreVerification;
@@ -17,6 +18,7 @@ import io.messagestack.chaos.record.RequestLog;
 import io.messagestack.chaos.record.RequestRecord;
 import io.messagestack.chaos.report.ReportWriter;
 
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +48,8 @@ public final class ChaosCli {
                                         --fault-end-ms T [--ready-at-ms T])
                                        [--jdbc-url URL --db-user USER [--db-password PW | env CHAOS_DB_PASSWORD]]
                                        [--table message] [--db-wait 60s]
+                                       [--cluster-series FILE   (Prometheus' query_range answers for the picture's
+                                        cluster panel: {"clusterSize": ..., "writer": ...}, saved by chaos/lib.sh)]
                                        [--restore-point-ms T   (the database is a stack restored to T: acknowledged
                                         at or before T present once, sent at or after T absent, in flight either)]
               chaos-load-client report --results DIR --markdown FILE --summary FILE [--png-dir DIR]
@@ -201,6 +205,15 @@ public final class ChaosCli {
         }
         ScenarioResult result = ScenarioAnalysis.analyze(runId, records, events, clients, verifications,
                 verificationError);
+        if (a.containsKey("cluster-series")) {
+            // The picture's cluster panel: a file that cannot be read is said in the result, never a failed run.
+            try {
+                result = result.withCluster(ClusterSeries.read(Path.of(a.get("cluster-series"))), null);
+            } catch (IOException | IllegalArgumentException e) {
+                result = result.withCluster(List.of(), "--cluster-series " + a.get("cluster-series") + ": " + e.getMessage());
+                System.err.println("verify: no cluster panel: " + result.clusterError());
+            }
+        }
         Path out = Path.of(required(a, "out"));
         if (out.toAbsolutePath().getParent() != null) {
             Files.createDirectories(out.toAbsolutePath().getParent());

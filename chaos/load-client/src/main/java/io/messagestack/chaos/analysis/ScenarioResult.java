@@ -15,6 +15,8 @@ import java.util.Map;
  * @param verification      null when the database check could not run ({@code verificationError} says why)
  * @param failedOperations  creates never acknowledged plus read-backs that never succeeded, after retries
  * @param timeToReadyMs     from the fault's start until Ready again; null if it never became Ready
+ * @param cluster           Galera cluster size and HAProxy's writer over the run, from the lab's Prometheus
+ *                          (empty when the run had none; {@code clusterError} says why when it was asked and failed)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ScenarioResult(
@@ -45,10 +47,38 @@ public record ScenarioResult(
         List<String> notes,
         long timelineBinMs,
         List<Timeline.Bin> timeline,
-        List<ClientResult> clients) {
+        List<ClientResult> clients,
+        List<ClusterSeries.Sample> cluster,
+        String clusterError) {
 
     public ScenarioResult {
         clients = clients == null ? List.of() : List.copyOf(clients);
+        cluster = cluster == null ? List.of() : List.copyOf(cluster);
+    }
+
+    /** Issue 15's shape: every client, no cluster series. */
+    public ScenarioResult(String scenario, String kind, String description, String environment, String runId,
+                          long loadStartMs, long loadEndMs, int requests, int failedRequests, int operations,
+                          int failedOperations, long longestErrorWindowMs, List<ErrorWindows.Window> errorWindows,
+                          LatencyStats.Summary latencyOverall, LatencyStats.Summary latencyDuringFault,
+                          long faultStartMs, long faultEndMs, Long readyAtMs, Long timeToReadyMs,
+                          WriteVerification.Result verification, String verificationError,
+                          Map<String, Integer> servedBy, Map<String, Integer> errorsByKind,
+                          Map<String, Object> measurements, List<String> notes, long timelineBinMs,
+                          List<Timeline.Bin> timeline, List<ClientResult> clients) {
+        this(scenario, kind, description, environment, runId, loadStartMs, loadEndMs, requests, failedRequests,
+                operations, failedOperations, longestErrorWindowMs, errorWindows, latencyOverall, latencyDuringFault,
+                faultStartMs, faultEndMs, readyAtMs, timeToReadyMs, verification, verificationError, servedBy,
+                errorsByKind, measurements, notes, timelineBinMs, timeline, clients, List.of(), null);
+    }
+
+    /** This result with the run's cluster series, or with the reason it could not be read. */
+    public ScenarioResult withCluster(List<ClusterSeries.Sample> samples, String error) {
+        return new ScenarioResult(scenario, kind, description, environment, runId, loadStartMs, loadEndMs, requests,
+                failedRequests, operations, failedOperations, longestErrorWindowMs, errorWindows, latencyOverall,
+                latencyDuringFault, faultStartMs, faultEndMs, readyAtMs, timeToReadyMs, verification,
+                verificationError, servedBy, errorsByKind, measurements, notes, timelineBinMs, timeline, clients,
+                samples, error);
     }
 
     /** Before issue 15 (tests, older results): one client, no per-client list. */

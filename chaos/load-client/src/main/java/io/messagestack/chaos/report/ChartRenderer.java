@@ -1,6 +1,7 @@
 package io.messagestack.chaos.report;
 
 import io.messagestack.chaos.analysis.ClientResult;
+import io.messagestack.chaos.analysis.ClusterSeries;
 import io.messagestack.chaos.analysis.ScenarioResult;
 import io.messagestack.chaos.analysis.Timeline;
 import org.jfree.chart.ChartUtils;
@@ -14,6 +15,7 @@ import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.StackedXYBarRenderer;
 import org.jfree.chart.renderer.xy.StandardXYBarPainter;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.renderer.xy.XYStepRenderer;
 import org.jfree.chart.ui.Layer;
 import org.jfree.chart.ui.RectangleAnchor;
 import org.jfree.chart.ui.TextAnchor;
@@ -30,7 +32,8 @@ import java.util.List;
 
 /**
  * One PNG per scenario: the careful client's requests (ok/failed bars) and latency over time, the plain
- * client's failed requests (red crosses) and p99 (dashed) on the same axes, the fault shaded, Ready marked.
+ * client's failed requests (red crosses) and p99 (dashed) on the same axes, the fault shaded, Ready marked;
+ * when the run has them, a third panel with the Galera cluster size and HAProxy's writer over time.
  */
 public final class ChartRenderer {
     private static final Color FAULT = new Color(255, 140, 0, 70);
@@ -131,7 +134,13 @@ public final class ChartRenderer {
         plot.setGap(8);
         plot.add(countPlot, 1);
         plot.add(latencyPlot, 1);
-        for (XYPlot p : new XYPlot[] {countPlot, latencyPlot}) {
+        List<XYPlot> panels = new ArrayList<>(List.of(countPlot, latencyPlot));
+        if (!r.cluster().isEmpty()) {
+            XYPlot clusterPlot = clusterPlot(r.cluster(), origin);
+            plot.add(clusterPlot, 1);
+            panels.add(clusterPlot);
+        }
+        for (XYPlot p : panels) {
             p.setBackgroundPaint(Color.WHITE);
             p.setDomainGridlinePaint(Color.LIGHT_GRAY);
             p.setRangeGridlinePaint(Color.LIGHT_GRAY);
@@ -165,6 +174,44 @@ public final class ChartRenderer {
         }
         JFreeChart chart = new JFreeChart(title.toString(), JFreeChart.DEFAULT_TITLE_FONT, plot, true);
         chart.setBackgroundPaint(Color.WHITE);
-        ChartUtils.saveChartAsPNG(png.toFile(), chart, 1000, 560);
+        ChartUtils.saveChartAsPNG(png.toFile(), chart, 1000, panels.size() > 2 ? 760 : 560);
+    }
+
+    /**
+     * The Galera cluster size (left axis) and HAProxy's writer as db-N's ordinal (right axis), as the lab's
+     * Prometheus scraped them (every 10 s, so a move shows up to one scrape late). A gap: nothing reported.
+     */
+    private static XYPlot clusterPlot(List<ClusterSeries.Sample> samples, double origin) {
+        XYSeries size = new XYSeries("Galera cluster size");
+        XYSeries writer = new XYSeries("HAProxy writer (db-N)");
+        for (ClusterSeries.Sample s : samples) {
+            double x = (s.atMs() - origin) / 1000.0;
+            size.add(x, s.clusterSize());
+            writer.add(x, s.writerOrdinal());
+        }
+        // Fixed ranges that keep the two step lines apart where their values coincide.
+        int maxSize = samples.stream().map(ClusterSeries.Sample::clusterSize).filter(v -> v != null)
+                .mapToInt(Integer::intValue).max().orElse(3);
+        int maxOrdinal = samples.stream().map(ClusterSeries.Sample::writerOrdinal).filter(v -> v != null)
+                .mapToInt(Integer::intValue).max().orElse(2);
+        NumberAxis sizeAxis = new NumberAxis("cluster size");
+        sizeAxis.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        sizeAxis.setRange(0, maxSize + 1);
+        XYStepRenderer sizeLine = new XYStepRenderer();
+        sizeLine.setSeriesPaint(0, new Color(0, 110, 60));
+        sizeLine.setSeriesStroke(0, new BasicStroke(2f));
+        XYPlot p = new XYPlot(new XYSeriesCollection(size), null, sizeAxis, sizeLine);
+        NumberAxis writerAxis = new NumberAxis("writer: db-N");
+        writerAxis.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        writerAxis.setRange(-0.5, Math.max(maxOrdinal, 2) + 0.7);
+        p.setRangeAxis(1, writerAxis);
+        p.setDataset(1, new XYSeriesCollection(writer));
+        p.mapDatasetToRangeAxis(1, 1);
+        XYStepRenderer writerLine = new XYStepRenderer();
+        writerLine.setSeriesPaint(0, new Color(120, 40, 160));
+        writerLine.setSeriesStroke(0, new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
+                new float[] {5f, 3f}, 0f));
+        p.setRenderer(1, writerLine);
+        return p;
     }
 }

@@ -157,6 +157,12 @@ public final class Markdown {
         if (explanation != null && !explanation.isBlank()) {
             md.append("\nWhy (chaos/notes/").append(r.scenario()).append(".md): ").append(explanation.strip()).append('\n');
         }
+        if (r.clusterError() != null) {
+            md.append("Cluster panel: not drawn (").append(cell(r.clusterError())).append(").\n");
+        } else if (!r.cluster().isEmpty()) {
+            md.append("Cluster panel (the picture's third): Galera cluster size and HAProxy's writer from the lab's "
+                    + "Prometheus, ").append(r.cluster().size()).append(" samples.\n");
+        }
         md.append('\n').append("![").append(r.scenario()).append("](").append(imageLinkPrefix)
                 .append(r.scenario()).append(".png)\n\n");
     }
@@ -293,7 +299,11 @@ public final class Markdown {
             never Ready: to the end of the load. *Ready again* means `kubectl wait ms/<name> --for=condition=Ready` and
             every pod of the stack Ready. Each writer waits for its request before the next one (closed loop): a
             stalled request holds its writer, and the slots it missed are skipped, not sent later in a burst, so
-            a stall shows as fewer requests in the picture, not as a flood after it.
+            a stall shows as fewer requests in the picture, not as a flood after it. Where the lab's Prometheus ran
+            (`make up` deploys it), the picture has a third panel from the same run: the Galera cluster size
+            (largest `messagestack_galera_cluster_size` of the stack's nodes) and HAProxy's writer (the database
+            server with sessions, as `db-N`'s ordinal), sampled every 5 s from a 10 s scrape, so a change shows
+            up to one scrape late.
 
             ## Scenarios and targets
 

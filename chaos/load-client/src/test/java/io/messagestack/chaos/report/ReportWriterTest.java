@@ -2,6 +2,7 @@ package io.messagestack.chaos.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.messagestack.chaos.analysis.ClusterSeries;
 import io.messagestack.chaos.analysis.ScenarioResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -97,6 +98,31 @@ class ReportWriterTest {
         ChartRenderer.render(r, dir.resolve("empty.png"));
         assertTrue(Files.size(dir.resolve("empty.png")) > 1000);
         assertFalse(Targets.allMet(Targets.evaluate(r)));
+    }
+
+    @Test
+    void theClusterSeriesSurvivesTheResultFileAndAddsAPanel() throws Exception {
+        ScenarioResult r = TargetsTest.result("pod-kill", 0, 4000L, Map.of(), TargetsTest.CLEAN);
+        long t = r.loadStartMs();
+        r = rename(r, "db-pod-kill").withCluster(List.of(
+                new ClusterSeries.Sample(t, 3, "db-0"),
+                new ClusterSeries.Sample(t + 5_000, 2, "db-1"),
+                new ClusterSeries.Sample(t + 10_000, null, null),
+                new ClusterSeries.Sample(t + 15_000, 3, "db-1")), null);
+        ScenarioResult broken = rename(r, "db-pod-kill-force").withCluster(List.of(), "Prometheus did not answer");
+        Path results = Files.createDirectories(dir.resolve("results"));
+        ReportWriter.JSON.writeValue(results.resolve("db-pod-kill.json").toFile(), r);
+        ReportWriter.JSON.writeValue(results.resolve("db-pod-kill-force.json").toFile(), broken);
+
+        List<ScenarioResult> read = ReportWriter.readResults(results);
+        assertEquals(r.cluster(), read.stream().filter(x -> x.scenario().equals("db-pod-kill")).findFirst().orElseThrow().cluster());
+        ReportWriter.write(read, dir.resolve("chaos.md"), results.resolve("summary.json"), results, "", true);
+
+        assertEquals(760, ImageIO.read(results.resolve("db-pod-kill.png").toFile()).getHeight());
+        assertEquals(560, ImageIO.read(results.resolve("db-pod-kill-force.png").toFile()).getHeight());
+        String md = Files.readString(dir.resolve("chaos.md"));
+        assertTrue(md.contains("Galera cluster size and HAProxy's writer from the lab's Prometheus, 4 samples"), md);
+        assertTrue(md.contains("Cluster panel: not drawn (Prometheus did not answer)"), md);
     }
 
     @Test
