@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
 )
 
 // S3Target writes a backup folder to an S3-compatible store: the data object by multipart upload
@@ -83,7 +84,7 @@ func (t *S3Target) Location() string { return "s3://" + t.Bucket + "/" + t.Folde
 // or when the folder already holds a manifest (a backup name is used once).
 func (t *S3Target) Check(ctx context.Context) error {
 	if _, err := t.Client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(t.Bucket)}); err != nil {
-		return fmt.Errorf("bucket %s at %s: %w", t.Bucket, t.Endpoint, err)
+		return fmt.Errorf("bucket %s at %s: %s%w", t.Bucket, t.Endpoint, t.whyRefused(ctx), err)
 	}
 	_, err := t.Client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(t.Bucket), Key: aws.String(t.key(BackupManifestObject))})
 	if err == nil {
@@ -94,6 +95,39 @@ func (t *S3Target) Check(ctx context.Context) error {
 		return fmt.Errorf("checking %s: %w", t.key(BackupManifestObject), err)
 	}
 	return nil
+}
+
+// whyRefused asks again with a request whose error answer has a body: a HEAD answer has none, so the
+// store's error code is lost and a wrong key reads like a missing bucket (versitygw answers both with
+// 404). The reason, followed by "; ", or "" when the second request gives no code either.
+func (t *S3Target) whyRefused(ctx context.Context) string {
+	_, err := t.Client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(t.Bucket), MaxKeys: aws.Int32(1)})
+	var api smithy.APIError
+	if err == nil || !errors.As(err, &api) {
+		return ""
+	}
+	if why := s3Refusal(api.ErrorCode()); why != "" {
+		return why + "; "
+	}
+	return ""
+}
+
+// s3Refusal says in a person's words what an S3 error code means for a backup target.
+func s3Refusal(code string) string {
+	switch code {
+	case "":
+		return ""
+	case "NoSuchBucket":
+		return "the bucket does not exist (NoSuchBucket): create it or fix spec.backup.storage.s3.bucket"
+	case "InvalidAccessKeyId", "XAdminUserNotFound":
+		return "the store does not know the access key (" + code + "): check the credentials Secret"
+	case "SignatureDoesNotMatch":
+		return "the secret key does not match the access key (SignatureDoesNotMatch): check the credentials Secret"
+	case "AccessDenied":
+		return "the credentials may not use this bucket (AccessDenied)"
+	default:
+		return "the store refused the bucket (" + code + ")"
+	}
 }
 
 // OpenData starts the multipart upload of the data object.

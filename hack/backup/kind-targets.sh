@@ -219,8 +219,9 @@ echo "   Secret backup-s3 (the right keys): $(copy_store_credentials "$STORE_NS"
 sts_gen=$(kn get sts "$STACK-db" -o jsonpath='{.metadata.generation}')
 records_before=$(records)
 listing_before=$(volume_listing)
-for case_ in "wrong-keys bt-wrong-keys $BUCKET" "no-bucket backup-s3 messagestack-no-such-bucket-$RUN"; do
-  read -r label secret bucket <<<"$case_"
+# Each case: label, Secret, bucket, and the words its reason must hold (the two causes told apart).
+for case_ in "wrong-keys bt-wrong-keys $BUCKET credentials" "no-bucket backup-s3 messagestack-no-such-bucket-$RUN does-not-exist"; do
+  read -r label secret bucket cause <<<"$case_"
   kn patch messagestack "$STACK" --type merge -p "{\"spec\":{\"backup\":{\"storage\":{\"pvc\":null,\"s3\":{
     \"endpoint\":\"http://objectstore.$STORE_NS.svc:7070\",\"bucket\":\"$bucket\",\"prefix\":\"kind-targets\",
     \"credentialsSecret\":{\"name\":\"$secret\"}}}}}}" >/dev/null
@@ -229,6 +230,10 @@ for case_ in "wrong-keys bt-wrong-keys $BUCKET" "no-bucket backup-s3 messagestac
   p=$(backup "$b")
   reason=$(kn get msbackup "$b" -o jsonpath='{.status.reason}')
   [[ $p == Failed && -n $reason ]] || die "$label: backup $b ended '$p' with reason '$reason', want Failed with a reason"
+  case $cause in
+    credentials) grep -q "check the credentials Secret" <<<"$reason" || die "$label: the reason does not point at the credentials: $reason" ;;
+    does-not-exist) grep -q "the bucket does not exist" <<<"$reason" || die "$label: the reason does not say the bucket is missing: $reason" ;;
+  esac
   ! grep -q "not-a-secret" <<<"$reason$(kn get events --field-selector "involvedObject.name=$b" -o jsonpath='{.items[*].message}')" \
     || die "$label: the secret key appears in the reason or an event"
   failing=$(kn get messagestack "$STACK" -o jsonpath='{.status.conditions[?(@.type=="BackupFailing")].status}')

@@ -10,7 +10,7 @@
 #   3. restore: zstd -d | mbstream -x, mariadb-backup --prepare, a mariadbd on the restored datadir:
 #      the same row count and checksum as the source, the Galera position as the manifest says;
 #   4. refused and failed runs leave nothing that looks complete: the same name again (refused,
-#      the first backup untouched), a wrong S3 secret key, a wrong backup password, an interrupted
+#      the first backup untouched), a wrong S3 secret key and a missing bucket (each reason names its cause), a wrong backup password, an interrupted
 #      backup (SIGTERM mid-stream): no manifest, no multipart upload left open;
 #   5. the volume target (BACKUP_DIR): the same backup into a directory, then restored the same way;
 #   6. as in the Job: the datadir as a read-only bind mount, galera-agent and mariadb-backup as the mysql user;
@@ -208,6 +208,13 @@ expect "the first backup's manifest is untouched" "$(sha256sum <"$M")" "$(s3 GET
 rc=$(agent_backup b-wrongkey AWS_SECRET_ACCESS_KEY=wrong-secret-key)
 expect "wrong S3 secret key: fails" 1 "$rc"
 say "   reason: $(jq -r .error "$MS_TEST_RUN/b-wrongkey.out")"
+grep -q "check the credentials Secret" "$MS_TEST_RUN/b-wrongkey.out" && pass "wrong S3 secret key: the reason points at the credentials" \
+  || fail "wrong S3 secret key: the reason does not name the credentials: $(cat "$MS_TEST_RUN/b-wrongkey.out")"
+rc=$(agent_backup b-nobucket S3_BUCKET=messagestack-no-such-bucket)
+expect "missing bucket: fails" 1 "$rc"
+say "   reason: $(jq -r .error "$MS_TEST_RUN/b-nobucket.out")"
+grep -q "the bucket does not exist" "$MS_TEST_RUN/b-nobucket.out" && pass "missing bucket: the reason says the bucket does not exist" \
+  || fail "missing bucket: the reason does not say so: $(cat "$MS_TEST_RUN/b-nobucket.out")"
 expect "wrong S3 secret key: no manifest" 404 "$(s3 HEAD "/$BUCKET/lab/shop/demo/backups/b-wrongkey/manifest.json" -I)"
 
 rc=$(agent_backup b-wrongpw BACKUP_PASSWORD=not-the-password)
