@@ -44,6 +44,7 @@ BASE_LEASE_RULES = find(BASE, "Role", "messagestack-operator-leader-election")[0
 BASE_ALERT_RULE_RULES = find(BASE, "Role", "messagestack-operator-alert-rules")[0]["rules"]
 BASE_DEPLOY = load(os.path.join(ROOT, "deploy/base/deployment.yaml"))
 BASE_SELECTOR = find(BASE_DEPLOY, "Deployment")[0]["spec"]["selector"]
+BASE_PDB = load(os.path.join(ROOT, "deploy/base/pdb.yaml"))[0]
 OVERLAY = load(os.path.join(ROOT, "deploy/overlays/local-images/default-images.yaml"))[0]
 OVERLAY_ENV = {e["name"]: e["value"] for e in OVERLAY["spec"]["template"]["spec"]["containers"][0]["env"]}
 
@@ -55,6 +56,9 @@ def common(docs, release_ns, fullname="messagestack-operator"):
     check(d["metadata"]["namespace"] == release_ns, f"Deployment in {release_ns}")
     check(d["spec"]["selector"] == BASE_SELECTOR,
           f"Deployment selector {d['spec']['selector']} == deploy/base's {BASE_SELECTOR} (selectors are immutable)")
+    pdbs = find(docs, "PodDisruptionBudget", fullname, release_ns)
+    check(len(pdbs) == 1 and pdbs[0]["spec"] == BASE_PDB["spec"] and pdbs[0]["spec"]["selector"] == d["spec"]["selector"],
+          f"one PodDisruptionBudget {fullname} in {release_ns} with deploy/base's spec, selecting the Deployment's pods")
     lease = find(docs, "Role", f"{fullname}-leader-election", release_ns)
     check(len(lease) == 1 and lease[0]["rules"] == BASE_LEASE_RULES,
           f"leader-election Role in {release_ns} with deploy/base's rules")
