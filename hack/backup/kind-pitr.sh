@@ -10,6 +10,10 @@
 #   5. probe rows   PITR_ROWS rows at PITR_RATE/s into messages.pitr_probe on the writer, each with its GTID and
 #                   acknowledgement time (inside the pod, the same clock as the archiver's pod)
 #   6. RPO          per probe row: the archiver's upload of the segment holding its GTID minus its acknowledgement
+#   6b. faults      only with PITR_FAULTS (e.g. "switchover archiver-node full-crash"): a planned writer move, the
+#                   deletion of the node the archiver follows, every database pod force-deleted at once; after each,
+#                   Ready again and 20 more probe rows on the writer of that moment. The restore below must bring
+#                   them all back and PointInTimeRecoveryGap must stay False: the archive has no gap across them
 #   7. T            a restore point between two groups of probe rows; rows after it, then DELETE FROM pitr_probe
 #   8. restore      `kubectl messagestack restore --to-time T` into a new stack (same namespace; one proxy, API and
 #                   frontend pod; its own archiver off); RTO = creation to Ready
@@ -138,6 +142,40 @@ echo "   $LAG_ROWS rows at $ACHIEVED rows/s: lag min $LAG_MIN ms, p50 $LAG_P50 m
 [[ $LAG_MISSING == 0 ]] || die "$LAG_MISSING acknowledged probe rows are in no archived segment"
 (( LAG_MAX <= 5000 )) || die "max recovery point lag $LAG_MAX ms > 5000 ms"
 
+# current_writer: the database pod HAProxy writes to now (status.writer, node 0 when the status names none).
+current_writer() { local w; w=$(kn get messagestack "$STACK" -o jsonpath='{.status.writer.pod}'); echo "${w:-$STACK-db-0}"; }
+wait_ready_again() {   # after a fault: not Ready may come late, so wait for Ready with every database pod Ready
+  kn wait messagestack "$STACK" --for=condition=Ready --timeout="${1}s" >/dev/null \
+    && kn wait pod -l "app.kubernetes.io/instance=$STACK,app.kubernetes.io/component=database" --for=condition=Ready --timeout="${1}s" >/dev/null
+}
+for fault in ${PITR_FAULTS:-}; do
+  phase "6b. fault the archive must ride through: $fault"
+  t_fault=$SECONDS
+  case $fault in
+    switchover)
+      target=$(kn get pods -l "app.kubernetes.io/instance=$STACK,app.kubernetes.io/component=database" -o name \
+        | sed 's|pod/||' | grep -vx "$writer" | sort | head -1)
+      kn annotate messagestack "$STACK" "messagestack.io/switchover-to=$target" --overwrite >/dev/null
+      for _ in $(seq 1 90); do [[ $(current_writer) == "$target" ]] && break; sleep 2; done
+      [[ $(current_writer) == "$target" ]] || die "switchover to $target: status.writer is still $(current_writer)"
+      echo "   writer moved $writer -> $target" ;;
+    archiver-node)
+      followed=$(kn get deploy "$STACK-binlog-archiver" -o json | jq -r '.spec.template.spec.containers[0].env[] | select(.name == "DB_POD") | .value')
+      kn delete pod "$followed" --wait=false >/dev/null
+      echo "   deleted $followed (the node the archiver follows), graceful" ;;
+    full-crash)
+      kn delete pod -l "app.kubernetes.io/instance=$STACK,app.kubernetes.io/component=database" --grace-period=0 --force --wait=false >/dev/null 2>&1
+      echo "   every database pod force-deleted at once" ;;
+    *) die "PITR_FAULTS: unknown fault '$fault' (switchover, archiver-node, full-crash)" ;;
+  esac
+  sleep 10
+  wait_ready_again 600 || die "$STACK not Ready within 600 s after $fault"
+  writer=$(current_writer)
+  probe_rows 20 10 "fault-$fault-$RUN" >>"$OUT/rows.faults"
+  echo "   Ready again and 20 probe rows on $writer $((SECONDS - t_fault)) s after the fault;" \
+    "PointInTimeRecoveryGap=$(kn get messagestack "$STACK" -o jsonpath='{.status.conditions[?(@.type=="PointInTimeRecoveryGap")].status}')"
+done
+
 phase "7. the restore point T, rows after it, then DELETE FROM pitr_probe"
 T_EPOCH=$(( $(date +%s) + 1 )); sleep 1.5
 T=$(date -u -d "@$T_EPOCH" +%Y-%m-%dT%H:%M:%SZ)
@@ -155,6 +193,10 @@ for _ in $(seq 1 90); do
 done
 echo "   status.pointInTimeRecovery: $(kn get messagestack "$STACK" -o jsonpath='{.status.pointInTimeRecovery}')"
 echo "   PointInTimeRecoveryGap: $(kn get messagestack "$STACK" -o jsonpath='{.status.conditions[?(@.type=="PointInTimeRecoveryGap")].status} {.status.conditions[?(@.type=="PointInTimeRecoveryGap")].message}')"
+if [[ -n ${PITR_FAULTS:-} ]]; then
+  [[ $(kn get messagestack "$STACK" -o jsonpath='{.status.conditions[?(@.type=="PointInTimeRecoveryGap")].status}') == False ]] \
+    || die "after the faults ($PITR_FAULTS) the archive reports a gap"
+fi
 
 phase "8. restore: kubectl messagestack restore $RESTORED --from-backup $BACKUP --to-time $T"
 t_restore=$SECONDS
