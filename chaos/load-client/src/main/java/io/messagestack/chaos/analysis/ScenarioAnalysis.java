@@ -61,7 +61,7 @@ public final class ScenarioAnalysis {
                 first.failedOperations(), first.longestErrorWindowMs(), first.errorWindows(),
                 first.latencyOverall(), first.latencyDuringFault(), events.faultStartMs(), events.faultEndMs(),
                 events.readyAtMs(), timeToReady, first.verification(), verificationError, servedBy, errorsByKind,
-                events.measurements(), events.notes(), BIN_MS, first.timeline(), results);
+                events.measurements(), events.notes(), BIN_MS, first.timeline(), results, List.of(), null);
     }
 
     /** One client's numbers from its own records; every client is measured by this one function. */

@@ -56,22 +56,6 @@ public record ScenarioResult(
         cluster = cluster == null ? List.of() : List.copyOf(cluster);
     }
 
-    /** Issue 15's shape: every client, no cluster series. */
-    public ScenarioResult(String scenario, String kind, String description, String environment, String runId,
-                          long loadStartMs, long loadEndMs, int requests, int failedRequests, int operations,
-                          int failedOperations, long longestErrorWindowMs, List<ErrorWindows.Window> errorWindows,
-                          LatencyStats.Summary latencyOverall, LatencyStats.Summary latencyDuringFault,
-                          long faultStartMs, long faultEndMs, Long readyAtMs, Long timeToReadyMs,
-                          WriteVerification.Result verification, String verificationError,
-                          Map<String, Integer> servedBy, Map<String, Integer> errorsByKind,
-                          Map<String, Object> measurements, List<String> notes, long timelineBinMs,
-                          List<Timeline.Bin> timeline, List<ClientResult> clients) {
-        this(scenario, kind, description, environment, runId, loadStartMs, loadEndMs, requests, failedRequests,
-                operations, failedOperations, longestErrorWindowMs, errorWindows, latencyOverall, latencyDuringFault,
-                faultStartMs, faultEndMs, readyAtMs, timeToReadyMs, verification, verificationError, servedBy,
-                errorsByKind, measurements, notes, timelineBinMs, timeline, clients, List.of(), null);
-    }
-
     /** This result with the run's cluster series, or with the reason it could not be read. */
     public ScenarioResult withCluster(List<ClusterSeries.Sample> samples, String error) {
         return new ScenarioResult(scenario, kind, description, environment, runId, loadStartMs, loadEndMs, requests,
@@ -94,7 +78,7 @@ public record ScenarioResult(
         this(scenario, kind, description, environment, runId, loadStartMs, loadEndMs, requests, failedRequests,
                 operations, failedOperations, longestErrorWindowMs, errorWindows, latencyOverall, latencyDuringFault,
                 faultStartMs, faultEndMs, readyAtMs, timeToReadyMs, verification, verificationError, servedBy,
-                errorsByKind, measurements, notes, timelineBinMs, timeline, List.of());
+                errorsByKind, measurements, notes, timelineBinMs, timeline, List.of(), List.of(), null);
     }
 
     /** One client's numbers, or null when that client did not run. */
