@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -84,7 +85,11 @@ func (t *S3Target) Location() string { return "s3://" + t.Bucket + "/" + t.Folde
 // or when the folder already holds a manifest (a backup name is used once).
 func (t *S3Target) Check(ctx context.Context) error {
 	if _, err := t.Client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(t.Bucket)}); err != nil {
-		return fmt.Errorf("bucket %s at %s: %s%w", t.Bucket, t.Endpoint, t.whyRefused(ctx), err)
+		why := s3Unreachable(err)
+		if why == "" {
+			why = t.whyRefused(ctx)
+		}
+		return fmt.Errorf("bucket %s at %s: %s%w", t.Bucket, t.Endpoint, why, err)
 	}
 	_, err := t.Client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(t.Bucket), Key: aws.String(t.key(BackupManifestObject))})
 	if err == nil {
@@ -108,6 +113,20 @@ func (t *S3Target) whyRefused(ctx context.Context) string {
 	}
 	if why := s3Refusal(api.ErrorCode()); why != "" {
 		return why + "; "
+	}
+	return ""
+}
+
+// s3Unreachable: "the endpoint cannot be reached...; " when err never got an answer from a store (a name that
+// does not resolve, a refused or timed-out connection), else "".
+func s3Unreachable(err error) string {
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return "the endpoint's host name does not resolve (" + dns.Name + "): check spec.backup.storage.s3.endpoint; "
+	}
+	var op *net.OpError
+	if errors.As(err, &op) {
+		return "the endpoint cannot be reached (" + op.Op + ": " + op.Err.Error() + "): check spec.backup.storage.s3.endpoint and the network; "
 	}
 	return ""
 }

@@ -11,7 +11,7 @@
 #                 other two untouched); count 1 + maxAge 1d: nothing goes (a backup goes only when neither rule
 #                 keeps it); maxAge 1m (the older one past it): it goes, the newest stays (always kept)
 #   5. failures   retention removed first; wrong credentials (an S3 target with a Secret of wrong keys), then a
-#                 bucket that does not exist (right keys): each backup Failed with the store's reason, and the
+#                 bucket that does not exist (right keys), then an endpoint whose name does not resolve: each backup Failed with the store's reason, and the
 #                 volume's backups, their records and the stack are untouched
 #   6. cleanup    only `bt-r` (step 3). `bt`, its PVC bt-backups and the backup records stay (nothing here deletes a
 #                 backup); `kubectl delete namespace messagestack-backup-kind` removes them all.
@@ -206,7 +206,7 @@ listing=$(volume_listing)
 grep -q "/$newest/manifest.json" <<<"$listing" || die "the newest backup $newest is gone from the volume"
 ok "maxAge 1m: deleted $older, kept the newest $newest (always kept, whatever its age)"
 
-phase "5. failures: retention off, then wrong credentials and a missing bucket (S3)"
+phase "5. failures: retention off, then wrong credentials, a missing bucket and an unreachable endpoint (S3)"
 kn patch messagestack "$STACK" --type json -p '[{"op": "remove", "path": "/spec/backup/retention"}]' >/dev/null
 kn apply -f - >/dev/null <<YAML
 apiVersion: v1
@@ -220,10 +220,11 @@ sts_gen=$(kn get sts "$STACK-db" -o jsonpath='{.metadata.generation}')
 records_before=$(records)
 listing_before=$(volume_listing)
 # Each case: label, Secret, bucket, and the words its reason must hold (the two causes told apart).
-for case_ in "wrong-keys bt-wrong-keys $BUCKET credentials" "no-bucket backup-s3 messagestack-no-such-bucket-$RUN does-not-exist"; do
-  read -r label secret bucket cause <<<"$case_"
+for case_ in "wrong-keys bt-wrong-keys $BUCKET credentials objectstore" "no-bucket backup-s3 messagestack-no-such-bucket-$RUN does-not-exist objectstore" \
+             "no-endpoint backup-s3 $BUCKET unreachable objectstore-nowhere"; do
+  read -r label secret bucket cause host <<<"$case_"
   kn patch messagestack "$STACK" --type merge -p "{\"spec\":{\"backup\":{\"storage\":{\"pvc\":null,\"s3\":{
-    \"endpoint\":\"http://objectstore.$STORE_NS.svc:7070\",\"bucket\":\"$bucket\",\"prefix\":\"kind-targets\",
+    \"endpoint\":\"http://$host.$STORE_NS.svc:7070\",\"bucket\":\"$bucket\",\"prefix\":\"kind-targets\",
     \"credentialsSecret\":{\"name\":\"$secret\"}}}}}}" >/dev/null
   b=bt-$RUN-$label
   t0=$SECONDS
@@ -233,6 +234,7 @@ for case_ in "wrong-keys bt-wrong-keys $BUCKET credentials" "no-bucket backup-s3
   case $cause in
     credentials) grep -q "check the credentials Secret" <<<"$reason" || die "$label: the reason does not point at the credentials: $reason" ;;
     does-not-exist) grep -q "the bucket does not exist" <<<"$reason" || die "$label: the reason does not say the bucket is missing: $reason" ;;
+    unreachable) grep -q "host name does not resolve\|cannot be reached" <<<"$reason" || die "$label: the reason does not say the endpoint is unreachable: $reason" ;;
   esac
   ! grep -q "not-a-secret" <<<"$reason$(kn get events --field-selector "involvedObject.name=$b" -o jsonpath='{.items[*].message}')" \
     || die "$label: the secret key appears in the reason or an event"
@@ -255,4 +257,4 @@ for _ in $(seq 1 60); do
 done
 ok "back on the volume: $b Completed, BackupFailing=$(kn get messagestack "$STACK" -o jsonpath='{.status.conditions[?(@.type=="BackupFailing")].status}') (one success clears it)"
 
-phase "kind backup targets passed: $PASSED checks (the volume target, a restore from it, retention count/age, wrong keys, missing bucket)"
+phase "kind backup targets passed: $PASSED checks (the volume target, a restore from it, retention count/age, wrong keys, missing bucket, unreachable endpoint)"

@@ -10,7 +10,7 @@
 #   3. restore: zstd -d | mbstream -x, mariadb-backup --prepare, a mariadbd on the restored datadir:
 #      the same row count and checksum as the source, the Galera position as the manifest says;
 #   4. refused and failed runs leave nothing that looks complete: the same name again (refused,
-#      the first backup untouched), a wrong S3 secret key and a missing bucket (each reason names its cause), a wrong backup password, an interrupted
+#      the first backup untouched), a wrong S3 secret key, a missing bucket and an unreachable endpoint (each reason names its cause), a wrong backup password, an interrupted
 #      backup (SIGTERM mid-stream): no manifest, no multipart upload left open;
 #   5. the volume target (BACKUP_DIR): the same backup into a directory, then restored the same way;
 #   6. as in the Job: the datadir as a read-only bind mount, galera-agent and mariadb-backup as the mysql user;
@@ -215,6 +215,11 @@ expect "missing bucket: fails" 1 "$rc"
 say "   reason: $(jq -r .error "$MS_TEST_RUN/b-nobucket.out")"
 grep -q "the bucket does not exist" "$MS_TEST_RUN/b-nobucket.out" && pass "missing bucket: the reason says the bucket does not exist" \
   || fail "missing bucket: the reason does not say so: $(cat "$MS_TEST_RUN/b-nobucket.out")"
+rc=$(agent_backup b-noendpoint S3_ENDPOINT=http://127.0.0.1:1)
+expect "unreachable endpoint: fails" 1 "$rc"
+say "   reason: $(jq -r .error "$MS_TEST_RUN/b-noendpoint.out")"
+grep -q "the endpoint cannot be reached" "$MS_TEST_RUN/b-noendpoint.out" && pass "unreachable endpoint: the reason says so" \
+  || fail "unreachable endpoint: the reason does not say so: $(cat "$MS_TEST_RUN/b-noendpoint.out")"
 expect "wrong S3 secret key: no manifest" 404 "$(s3 HEAD "/$BUCKET/lab/shop/demo/backups/b-wrongkey/manifest.json" -I)"
 
 rc=$(agent_backup b-wrongpw BACKUP_PASSWORD=not-the-password)
