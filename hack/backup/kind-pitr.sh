@@ -114,8 +114,9 @@ phase "4. backup: kubectl messagestack backup $STACK --name $BACKUP --wait"
 echo "   ended $(kn get msbackup "$BACKUP" -o jsonpath='{.status.endTime}'), GTID $(kn get msbackup "$BACKUP" -o jsonpath='{.status.position.gtid}')"
 sleep 1.5
 
-writer=$(kn get messagestack "$STACK" -o jsonpath='{.status.writer.pod}')
-writer=${writer:-$STACK-db-0}
+# current_writer: the database pod HAProxy writes to now (status.writer, node 0 when the status names none).
+current_writer() { local w; w=$(kn get messagestack "$STACK" -o jsonpath='{.status.writer.pod}'); echo "${w:-$STACK-db-0}"; }
+writer=$(current_writer)
 # probe_rows N RATE LABEL: N rows at RATE/s on the writer, one client call each; "id seqno ack_ms" per row.
 probe_rows() {
   # shellcheck disable=SC2016  # the loop runs in the pod's shell
@@ -142,8 +143,6 @@ echo "   $LAG_ROWS rows at $ACHIEVED rows/s: lag min $LAG_MIN ms, p50 $LAG_P50 m
 [[ $LAG_MISSING == 0 ]] || die "$LAG_MISSING acknowledged probe rows are in no archived segment"
 (( LAG_MAX <= 5000 )) || die "max recovery point lag $LAG_MAX ms > 5000 ms"
 
-# current_writer: the database pod HAProxy writes to now (status.writer, node 0 when the status names none).
-current_writer() { local w; w=$(kn get messagestack "$STACK" -o jsonpath='{.status.writer.pod}'); echo "${w:-$STACK-db-0}"; }
 wait_ready_again() {   # after a fault: not Ready may come late, so wait for Ready with every database pod Ready
   kn wait messagestack "$STACK" --for=condition=Ready --timeout="${1}s" >/dev/null \
     && kn wait pod -l "app.kubernetes.io/instance=$STACK,app.kubernetes.io/component=database" --for=condition=Ready --timeout="${1}s" >/dev/null
