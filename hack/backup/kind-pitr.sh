@@ -143,6 +143,9 @@ echo "   $LAG_ROWS rows at $ACHIEVED rows/s: lag min $LAG_MIN ms, p50 $LAG_P50 m
 [[ $LAG_MISSING == 0 ]] || die "$LAG_MISSING acknowledged probe rows are in no archived segment"
 (( LAG_MAX <= 5000 )) || die "max recovery point lag $LAG_MAX ms > 5000 ms"
 
+pod_uid() { kn get pod "$1" -o jsonpath='{.metadata.uid}' 2>/dev/null; }
+# replaced POD OLD-UID: the pod exists again with another UID (the deletion really happened).
+replaced() { local u; u=$(pod_uid "$1"); [[ -n $u && $u != "$2" ]]; }
 wait_ready_again() {   # after a fault: not Ready may come late, so wait for Ready with every database pod Ready
   kn wait messagestack "$STACK" --for=condition=Ready --timeout="${1}s" >/dev/null \
     && kn wait pod -l "app.kubernetes.io/instance=$STACK,app.kubernetes.io/component=database" --for=condition=Ready --timeout="${1}s" >/dev/null
@@ -160,15 +163,24 @@ for fault in ${PITR_FAULTS:-}; do
       echo "   writer moved $writer -> $target" ;;
     archiver-node)
       followed=$(kn get deploy "$STACK-binlog-archiver" -o json | jq -r '.spec.template.spec.containers[0].env[] | select(.name == "DB_POD") | .value')
+      declare -A uid=(["$followed"]=$(pod_uid "$followed"))
       kn delete pod "$followed" --wait=false >/dev/null
       echo "   deleted $followed (the node the archiver follows), graceful" ;;
     full-crash)
-      kn delete pod -l "app.kubernetes.io/instance=$STACK,app.kubernetes.io/component=database" --grace-period=0 --force --wait=false >/dev/null 2>&1
-      echo "   every database pod force-deleted at once" ;;
+      declare -A uid=()
+      for p in $(kn get pods -l "app.kubernetes.io/instance=$STACK,app.kubernetes.io/component=database" -o name); do
+        uid[${p#pod/}]=$(pod_uid "${p#pod/}")
+      done
+      kn delete pod "${!uid[@]}" --grace-period=0 --force --wait=false >/dev/null 2>&1
+      echo "   every database pod force-deleted at once (${!uid[*]})" ;;
     *) die "PITR_FAULTS: unknown fault '$fault' (switchover, archiver-node, full-crash)" ;;
   esac
   sleep 10
   wait_ready_again 600 || die "$STACK not Ready within 600 s after $fault"
+  if [[ $fault != switchover ]]; then
+    for p in "${!uid[@]}"; do replaced "$p" "${uid[$p]}" || die "$fault: $p was not replaced (same UID or gone): the fault did not happen"; done
+    unset uid
+  fi
   writer=$(current_writer)
   probe_rows 20 10 "fault-$fault-$RUN" >>"$OUT/rows.faults"
   echo "   Ready again and 20 probe rows on $writer $((SECONDS - t_fault)) s after the fault;" \
