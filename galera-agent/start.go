@@ -500,10 +500,37 @@ func (s *Starter) bootstrapFromRecovery(reason string) {
 			s.die("cannot set safe_to_bootstrap in grastate.dat", "error", err.Error())
 		}
 	}
-	s.startServer("bootstrap-recovered", BootstrapArgs(s.recUUID, s.recSeqno))
+	s.startServer("bootstrap-recovered", append(BootstrapArgs(s.recUUID, s.recSeqno), s.keepClusterDomain()...))
 	s.setupUsers()
 	os.Remove(s.path(BootstrapFileName))
 	s.waitServer()
+}
+
+// keepClusterDomain: with point-in-time recovery on, the option that keeps the cluster's GTID domain from this
+// node's binary log (binlog_domain.go); none when the log records none, and the configured domain applies.
+func (s *Starter) keepClusterDomain() []string {
+	if pitrLocalDomain(&s.cfg, s.eng.Kind) == 0 {
+		return nil
+	}
+	base := effective(s.runPath("my.cnf"), "log_bin", "")
+	if base == "" {
+		base = effective(s.runPath("my.cnf"), "log-bin", "")
+	}
+	if base == "" {
+		s.log.Warn("point-in-time recovery is on but the server has no log_bin option; the configured GTID domain applies")
+		return nil
+	}
+	domain, file, found, err := clusterDomainOfBinlogs(s.cfg.DataDir, base)
+	switch {
+	case err != nil:
+		s.log.Warn("cannot read the cluster's GTID domain from the binary log; the configured domain applies (the archive reports a domain change)",
+			"error", err.Error())
+	case !found:
+		s.log.Info("the binary log records no cluster transaction; the configured GTID domain applies")
+	default:
+		s.log.Info("keeping the cluster's GTID domain at the bootstrap", "domain", strconv.FormatUint(uint64(domain), 10), "binlog", file)
+	}
+	return KeepDomainArgs(domain, found && err == nil)
 }
 
 func (s *Starter) initializeDatadir() {

@@ -19,6 +19,9 @@ import java.util.Optional;
 public final class PitrHealth {
     public static final String REASON_GAP = "ArchiveGap";
     public static final String REASON_OVERLAP = "ArchiveOverlap";
+    public static final String REASON_DOMAIN_CHANGED = "ArchiveDomainChanged";
+    /** PointInTimeRecoveryGapStatus.kind of a change of the cluster's GTID domain (a restore cannot follow it). */
+    public static final String KIND_DOMAIN_CHANGE = "domain-change";
     public static final String REASON_CONTINUOUS = "ArchiveContinuous";
     public static final String REASON_NOT_ANSWERING = "ArchiverNotAnswering";
     public static final String REASON_WAITING = "ArchiverNotStarted";
@@ -64,6 +67,7 @@ public final class PitrHealth {
             candidates.add(previous.gap);
         }
         report.ifPresent(r -> {
+            domainChange(previous, r, now).ifPresent(candidates::add);
             st.galeraUuid = r.galeraUuid();
             st.lastReportTime = now.toString();
             if (r.lastSeqno() > 0) {
@@ -80,11 +84,16 @@ public final class PitrHealth {
                 .orElse(null);
         if (st.gap != null) {
             PointInTimeRecoveryGapStatus g = st.gap;
-            String what = "overlap".equals(g.kind)
-                    ? "seqnos " + g.fromSeqno + " to " + g.toSeqno + " are in two archived segments that disagree"
-                    + " (two archivers at once?)"
-                    : "seqnos " + g.fromSeqno + " to " + g.toSeqno + " are in no archived segment";
-            return new Verdict(st, true, "overlap".equals(g.kind) ? REASON_OVERLAP : REASON_GAP,
+            String what = switch (g.kind == null ? "gap" : g.kind) {
+                case "overlap" -> "seqnos " + g.fromSeqno + " to " + g.toSeqno
+                        + " are in two archived segments that disagree (two archivers at once?)";
+                case KIND_DOMAIN_CHANGE -> "the cluster's GTID domain changed to " + g.domain + " (archived in it"
+                        + " through seqno " + g.toSeqno + "), which a restore does not follow";
+                default -> "seqnos " + g.fromSeqno + " to " + g.toSeqno + " are in no archived segment";
+            };
+            String reason = "overlap".equals(g.kind) ? REASON_OVERLAP
+                    : KIND_DOMAIN_CHANGE.equals(g.kind) ? REASON_DOMAIN_CHANGED : REASON_GAP;
+            return new Verdict(st, true, reason,
                     "binary log archive of Galera history " + g.galeraUuid + ": " + what + " (found " + g.detectedTime
                             + "); a restore to a point in time after " + (g.after == null ? "the gap" : g.after)
                             + " is refused until a full backup past the gap completes: take one now"
@@ -104,6 +113,37 @@ public final class PitrHealth {
         String state = r.running() ? "following " + followed : "not following " + followed + " now (reconnecting)";
         String error = r.error() == null || r.error().isBlank() ? "" : "; the last attempt failed: " + shorten(r.error());
         return new Verdict(st, false, REASON_CONTINUOUS, archived + ", " + state + ", no gap" + error);
+    }
+
+    /**
+     * The archive went on in another GTID domain of the same Galera history (the last status archived in domain 0,
+     * the archiver now reports domain 1): a restore replays one domain, so points in time after the change are not
+     * covered by the backups before it. galera-agent's bootstrap keeps the domain (binlog_domain.go); this reports
+     * a change that happened anyway. Cleared like a gap, by a backup past the seqno reported at detection.
+     */
+    private static Optional<PointInTimeRecoveryGapStatus> domainChange(PointInTimeRecoveryStatus previous, Report r,
+                                                                        Instant now) {
+        if (previous == null || previous.lastArchivedGtid == null || r.lastSeqno() <= 0
+                || r.galeraUuid() == null || !r.galeraUuid().equals(previous.galeraUuid)) {
+            return Optional.empty();
+        }
+        String[] last = previous.lastArchivedGtid.split("-");
+        try {
+            if (last.length != 3 || Long.parseLong(last[0]) == r.domain()) {
+                return Optional.empty();
+            }
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+        PointInTimeRecoveryGapStatus g = new PointInTimeRecoveryGapStatus();
+        g.kind = KIND_DOMAIN_CHANGE;
+        g.galeraUuid = r.galeraUuid();
+        g.domain = r.domain();
+        g.fromSeqno = r.lastSeqno();
+        g.toSeqno = r.lastSeqno();
+        g.after = previous.lastArchivedTime;
+        g.detectedTime = now.toString();
+        return Optional.of(g);
     }
 
     private static PointInTimeRecoveryGapStatus gap(Problem p, String uuid, long domain) {

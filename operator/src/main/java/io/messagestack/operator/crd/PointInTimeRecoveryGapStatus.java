@@ -2,7 +2,7 @@ package io.messagestack.operator.crd;
 
 /** A break in the binary log archive: the seqnos of the cluster's GTID domain that are in no archived segment. */
 public class PointInTimeRecoveryGapStatus {
-    /** gap or overlap. */
+    /** gap, overlap or domain-change (PitrHealth). */
     public String kind;
     public String galeraUuid;
     /** The replication domain of the seqnos (the cluster's wsrep_gtid_domain_id). */

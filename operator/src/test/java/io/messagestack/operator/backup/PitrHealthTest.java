@@ -72,6 +72,35 @@ class PitrHealthTest {
     }
 
     @Test
+    void aChangeOfTheClustersDomainIsReportedUntilABackupInTheNewDomain() {
+        // The archive went on in domain 1 after domain 0 (a bootstrap that did not keep the domain).
+        PitrHealth.Verdict inZero = PitrHealth.of(null, Optional.of(new PitrHealth.Report(true, UUID, 0, 7146,
+                1796565600L, List.of(), "")), "shop-db-2", null, List.of(), NOW);
+        assertFalse(inZero.gap());
+        PitrHealth.Verdict changed = PitrHealth.of(inZero.status(), Optional.of(report(7160, List.of())), "shop-db-1",
+                null, List.of(new PitrHealth.Backup(UUID, "0-1-7000")), NOW);
+        assertTrue(changed.gap(), changed.message());
+        assertEquals(PitrHealth.REASON_DOMAIN_CHANGED, changed.reason());
+        assertEquals(PitrHealth.KIND_DOMAIN_CHANGE, changed.status().gap.kind);
+        assertTrue(changed.message().contains("GTID domain changed to 1"), changed.message());
+        assertTrue(changed.message().contains("after 2026-12-06T14:00:00Z"), changed.message());
+        // Kept while no backup in the new domain is past it, also when the archiver does not answer.
+        PitrHealth.Verdict kept = PitrHealth.of(changed.status(), Optional.of(report(7200, List.of())), "shop-db-1",
+                null, List.of(new PitrHealth.Backup(UUID, "0-1-7146")), NOW);
+        assertTrue(kept.gap(), "a backup of the old domain does not clear it");
+        assertTrue(PitrHealth.of(kept.status(), Optional.empty(), "shop-db-1", null, List.of(), NOW).gap());
+        PitrHealth.Verdict cleared = PitrHealth.of(kept.status(), Optional.of(report(7300, List.of())), "shop-db-1",
+                null, List.of(new PitrHealth.Backup(UUID, "0-1-7146,1-1-7250")), NOW);
+        assertFalse(cleared.gap(), cleared.message());
+        // The same domain, or a new Galera history (a new archive folder), is no change.
+        assertFalse(PitrHealth.of(inZero.status(), Optional.of(new PitrHealth.Report(true, UUID, 0, 7200,
+                1796565600L, List.of(), "")), "shop-db-2", null, List.of(), NOW).gap());
+        assertFalse(PitrHealth.of(inZero.status(), Optional.of(new PitrHealth.Report(true,
+                "00000000-0000-4000-8000-000000000000", 1, 5, 1796565600L, List.of(), "")), "shop-db-2", null,
+                List.of(), NOW).gap());
+    }
+
+    @Test
     void anOverlapIsReportedAsSuch() {
         PitrHealth.Verdict v = PitrHealth.of(null, Optional.of(report(99, List.of(new PitrHealth.Problem("overlap", 5, 9, 0, 1796565300L)))),
                 "shop-db-2", null, List.of(), NOW);
