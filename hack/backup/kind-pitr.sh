@@ -53,6 +53,26 @@ sql() {
   # shellcheck disable=SC2016  # expanded by the pod's shell, from its own environment
   kn exec "$1" -c database -- sh -c 'MYSQL_PWD="$MYSQL_ROOT_PASSWORD" exec mariadb -uroot -N -B "$APP_DATABASE" -e "$0"' "$2"
 }
+# explain_gap: what a person needs to find why the archive reports a break: the gap in the status, the archiver's
+# own lines about it, and each database node's binary log events around the missing seqnos (which node logged
+# them, in which domain, as what statement).
+explain_gap() {
+  local gap from to dom pod dir
+  gap=$(kn get messagestack "$STACK" -o jsonpath='{.status.pointInTimeRecovery.gap}')
+  echo "   the gap in the status: $gap"
+  kn logs "deploy/$STACK-binlog-archiver" --tail=400 2>/dev/null | grep -E 'gap|domain|outside' | tail -10 | sed 's/^/   archiver: /' || true
+  from=$(jq -r '.fromSeqno // empty' <<<"$gap"); to=$(jq -r '.toSeqno // empty' <<<"$gap"); dom=$(jq -r '.domain // 1' <<<"$gap")
+  [[ -n $from && -n $to ]] || return 0
+  for pod in $(kn get pods -l "app.kubernetes.io/instance=$STACK,app.kubernetes.io/component=database" -o name); do
+    pod=${pod#pod/}
+    dir=$(sql "$pod" "SELECT @@datadir" 2>/dev/null) || continue
+    echo "   $pod: binary log events from GTID $dom-1-$((from - 1)) to $dom-1-$((to + 1)) (any domain, 6 lines each):"
+    # shellcheck disable=SC2016  # expanded by the pod's shell
+    kn exec "$pod" -c database -- sh -c 'mariadb-binlog --base64-output=decode-rows -v "$0"/mysql-bin.[0-9]* 2>/dev/null \
+      | grep -A6 -E "GTID [0-9]+-[0-9]+-($1|$2|$3)( |$)" | head -80' "$dir" "$((from - 1))" "$from" "$((to + 1))" \
+      | sed 's/^/     /' || true
+  done
+}
 # wait_db_rolled GENERATION SECONDS: the operator rolled the database nodes onto a StatefulSet newer than
 # GENERATION one at a time (a partition), every pod runs the newest revision and is Ready, and the stack is Ready.
 wait_db_rolled() {
@@ -205,8 +225,10 @@ done
 echo "   status.pointInTimeRecovery: $(kn get messagestack "$STACK" -o jsonpath='{.status.pointInTimeRecovery}')"
 echo "   PointInTimeRecoveryGap: $(kn get messagestack "$STACK" -o jsonpath='{.status.conditions[?(@.type=="PointInTimeRecoveryGap")].status} {.status.conditions[?(@.type=="PointInTimeRecoveryGap")].message}')"
 if [[ -n ${PITR_FAULTS:-} ]]; then
-  [[ $(kn get messagestack "$STACK" -o jsonpath='{.status.conditions[?(@.type=="PointInTimeRecoveryGap")].status}') == False ]] \
-    || die "after the faults ($PITR_FAULTS) the archive reports a gap"
+  if [[ $(kn get messagestack "$STACK" -o jsonpath='{.status.conditions[?(@.type=="PointInTimeRecoveryGap")].status}') != False ]]; then
+    explain_gap
+    die "after the faults ($PITR_FAULTS) the archive reports a gap"
+  fi
 fi
 
 phase "8. restore: kubectl messagestack restore $RESTORED --from-backup $BACKUP --to-time $T"
