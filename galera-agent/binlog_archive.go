@@ -207,10 +207,22 @@ func (a *binlogArchiver) tick(ctx context.Context) error {
 			}
 			if ok {
 				if a.after != 0 && cut.Segment.First != a.after+1 {
-					a.log.Error("binlog archive gap: these seqnos are in no archived segment", "from", a.after+1,
-						"to", cut.Segment.First-1, "domain", a.domain)
-					a.status.problem(ArchiveProblem{Kind: ProblemGap, From: a.after + 1, To: cut.Segment.First - 1,
-						After: a.lastTime})
+					a.file.see(scan.Txns[next : next+cut.Start])
+					prev, known := a.file.prevSeq(a.domain)
+					if unlogged, ok := unloggedSegment(a.file.Header, a.domain, a.after, cut.Segment.First, prev, known, a.lastTime); ok {
+						if err := a.store.PutObject(ctx, unlogged.Name(), a.file.Header); err != nil {
+							return err
+						}
+						a.log.Info("seqnos the server did not log, recorded as an empty segment (a statement that changed"+
+							" nothing, e.g. CREATE TABLE IF NOT EXISTS of an existing table)", "object", unlogged.Name(),
+							"from", unlogged.First, "to", unlogged.Last, "logged_before", prev, "file", a.file.Name)
+						a.after = unlogged.Last
+					} else {
+						a.log.Error("binlog archive gap: these seqnos are in no archived segment", "from", a.after+1,
+							"to", cut.Segment.First-1, "domain", a.domain)
+						a.status.problem(ArchiveProblem{Kind: ProblemGap, From: a.after + 1, To: cut.Segment.First - 1,
+							After: a.lastTime})
+					}
 				}
 				name := cut.Segment.Name()
 				if err := a.store.PutObject(ctx, name, cut.Body); err != nil {
@@ -226,6 +238,7 @@ func (a *binlogArchiver) tick(ctx context.Context) error {
 					"bytes", len(cut.Body), "archived_at_ms", done.UnixMilli(),
 					"behind_last_event_ms", done.UnixMilli()-cut.Segment.LastTime*1000)
 			}
+			a.file.see(scan.Txns[next : next+cut.Next])
 			next += cut.Next
 		}
 		a.file.Offset += int64(scan.Consumed)

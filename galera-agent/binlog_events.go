@@ -22,6 +22,7 @@ const (
 	eventFormatDescription = 15
 	eventXid               = 16
 	eventMariaGTID         = 162
+	eventMariaGTIDList     = 163
 	eventStartEncryption   = 164
 
 	gtidFlagStandalone = 0x01 // a statement outside any transaction (DDL): the transaction is the next event
@@ -87,4 +88,23 @@ func rotateTarget(buf []byte, ev binlogEvent, checksumLen int) (string, error) {
 		return "", errors.New("rotate event too short")
 	}
 	return string(body[8:]), nil
+}
+
+// gtidListOf reads a MariaDB Gtid_list event (the server's binary log state when the file began: the last logged
+// seqno of each domain): a count (low 28 bits), then domain, server id and seqno per entry.
+func gtidListOf(buf []byte, ev binlogEvent, checksumLen int) (map[uint32]uint64, error) {
+	body := buf[ev.Start+eventHeaderLen : ev.End-checksumLen]
+	if len(body) < 4 {
+		return nil, fmt.Errorf("Gtid_list event at offset %d is too short", ev.Start)
+	}
+	n := int(binary.LittleEndian.Uint32(body[0:4]) & 0x0fffffff)
+	if len(body) < 4+16*n {
+		return nil, fmt.Errorf("Gtid_list event at offset %d lists %d GTIDs in %d bytes", ev.Start, n, len(body))
+	}
+	list := make(map[uint32]uint64, n)
+	for i := 0; i < n; i++ {
+		e := body[4+16*i:]
+		list[binary.LittleEndian.Uint32(e[0:4])] = binary.LittleEndian.Uint64(e[8:16])
+	}
+	return list, nil
 }

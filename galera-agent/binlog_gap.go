@@ -120,3 +120,19 @@ func unixText(s int64) string {
 	}
 	return time.Unix(s, 0).UTC().Format(time.RFC3339)
 }
+
+// unloggedSegment: the archive's next segment begins after a hole (first > after+1); when the server itself logged
+// nothing in the hole, the empty segment that records it. Galera gives every replicated statement a seqno of the
+// cluster's domain, but MariaDB logs nothing for one that changed nothing (CREATE TABLE IF NOT EXISTS of an
+// existing table, measured on 10.11), on every node: no node's log holds it, and nothing is missing. Proven only
+// from one continuous read of one file: the transaction the server logged just before the segment (prev, from the
+// same file, or the file's Gtid_list before its first transaction) is at or below `after`, so no logged
+// transaction lies in the hole. Anything else (prev unknown, e.g. a file whose Gtid_list lacks the domain after a
+// state transfer; or prev inside the hole) is a gap, reported. The empty segment is the file's header alone, a
+// valid binary log that replays nothing; its time is the last archived transaction's (it claims nothing later).
+func unloggedSegment(header []byte, domain uint32, after, first, prev uint64, prevKnown bool, lastTime int64) (ArchivedSegment, bool) {
+	if after == 0 || first <= after+1 || !prevKnown || prev > after || header == nil || lastTime <= 0 {
+		return ArchivedSegment{}, false
+	}
+	return ArchivedSegment{Domain: domain, First: after + 1, Last: first - 1, FirstTime: lastTime, LastTime: lastTime}, true
+}

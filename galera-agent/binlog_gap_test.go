@@ -125,3 +125,37 @@ func TestReplayPlan(t *testing.T) {
 		})
 	}
 }
+
+func TestUnloggedSegment(t *testing.T) {
+	header := cat(binlogMagic, testFDE())
+	for _, tc := range []struct {
+		name                string
+		after, first, prev  uint64
+		prevKnown           bool
+		lastTime            int64
+		want                bool
+		wantFirst, wantLast uint64
+	}{
+		{"the server logged the archive's last one, then the segment's first: the hole was never logged", 388, 390, 388, true, 1000, true, 389, 389},
+		{"two statements that changed nothing", 388, 391, 388, true, 1000, true, 389, 390},
+		{"the file's Gtid_list (before its first transaction) is below the archive's last", 388, 390, 385, true, 1000, true, 389, 389},
+		{"the transaction before the segment is inside the hole: a gap", 388, 392, 390, true, 1000, false, 0, 0},
+		{"nothing known before the segment (no Gtid_list entry of the domain, e.g. after a state transfer): a gap", 388, 390, 0, false, 1000, false, 0, 0},
+		{"the Gtid_list is past the archive's last (the server's log begins later): a gap", 388, 500, 499, true, 1000, false, 0, 0},
+		{"no hole", 388, 389, 388, true, 1000, false, 0, 0},
+		{"an empty archive has no hole", 0, 390, 0, true, 1000, false, 0, 0},
+		{"no archived transaction time", 388, 390, 388, true, 0, false, 0, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, ok := unloggedSegment(header, 1, tc.after, tc.first, tc.prev, tc.prevKnown, tc.lastTime)
+			if ok != tc.want || (ok && (s.First != tc.wantFirst || s.Last != tc.wantLast || s.Domain != 1 || s.FirstTime != tc.lastTime || s.LastTime != tc.lastTime)) {
+				t.Fatalf("got %+v %v", s, ok)
+			}
+			if ok {
+				if _, parsed := ParseSegmentName(s.Name()); !parsed {
+					t.Fatalf("%s does not parse as a segment name", s.Name())
+				}
+			}
+		})
+	}
+}

@@ -126,8 +126,11 @@ func checkSegmentBody(s ArchivedSegment, body []byte) error {
 	if err != nil {
 		return err
 	}
-	if scan.Consumed != len(body) || len(scan.Txns) == 0 {
+	if scan.Consumed != len(body) || (len(scan.Txns) == 0 && (st.Header == nil || len(body) != len(st.Header))) {
 		return fmt.Errorf("%s is not whole (%d of %d bytes are complete transactions)", s.Name(), scan.Consumed, len(body))
+	}
+	if len(scan.Txns) == 0 {
+		return nil // the header alone: seqnos the server did not log (unloggedSegment)
 	}
 	next := s.First
 	for _, t := range scan.Txns {

@@ -30,10 +30,15 @@ func TestCheckSegmentBody(t *testing.T) {
 		"cut short":         {good, body[:len(body)-5], "not whole"},
 		"name says more":    {ArchivedSegment{1, 5, 7, 100, 101}, body, "ends at seqno 6"},
 		"other first seqno": {ArchivedSegment{1, 4, 6, 100, 101}, body, "expected"},
-		"header only":       {good, header, "not whole"},
+		"header cut short":  {good, header[:len(header)-3], "not whole"},
+		"header and a part": {good, cat(header, testTxn(5, 1, 100)[:20]), "not whole"},
 	} {
 		if err := checkSegmentBody(c.s, c.body); err == nil || !strings.Contains(err.Error(), c.err) {
 			t.Errorf("%s: %v, want %q", name, err, c.err)
 		}
+	}
+	// The header alone records seqnos the server did not log (unloggedSegment): valid, it replays nothing.
+	if err := checkSegmentBody(ArchivedSegment{1, 7, 7, 101, 101}, header); err != nil {
+		t.Errorf("header only: %v", err)
 	}
 }

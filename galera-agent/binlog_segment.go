@@ -15,6 +15,31 @@ type binlogFileState struct {
 	Offset      int64  // bytes of the file already processed (archived or skipped)
 	Header      []byte // magic + format description event, once read
 	ChecksumLen int
+	// List: the file's Gtid_list (the server's last logged seqno per domain when the file began), once read.
+	List map[uint32]uint64
+	// Seen: the last seqno per domain of the file's transactions processed so far (the archiver keeps it).
+	Seen map[uint32]uint64
+}
+
+// prevSeq: the seqno of the domain's transaction the server logged last before the file's next unprocessed
+// transaction, as far as this file tells: the last one processed, else the file's Gtid_list; ok is false when
+// neither knows (a file without a Gtid_list entry of the domain tells nothing of what came before it).
+func (st *binlogFileState) prevSeq(domain uint32) (uint64, bool) {
+	if s, ok := st.Seen[domain]; ok {
+		return s, true
+	}
+	s, ok := st.List[domain]
+	return s, ok
+}
+
+// see records processed transactions.
+func (st *binlogFileState) see(txns []binlogTxn) {
+	for _, t := range txns {
+		if st.Seen == nil {
+			st.Seen = map[uint32]uint64{}
+		}
+		st.Seen[t.Domain] = t.Seq
+	}
 }
 
 // binlogTxn is one complete transaction (or standalone statement) of a buffer.
@@ -103,6 +128,11 @@ func scanBinlog(buf []byte, st *binlogFileState) (binlogScan, error) {
 		}
 		// Between transactions: GTID lists, checkpoints, the closing rotate. Nothing of them is replayed.
 		res.Consumed = ev.End
+		if ev.Type == eventMariaGTIDList && st.List == nil && ev.Flags&artificialFlag == 0 {
+			if st.List, err = gtidListOf(buf, ev, st.ChecksumLen); err != nil {
+				return res, fmt.Errorf("%s: %w", st.Name, err)
+			}
+		}
 		if ev.Type == eventRotate && ev.Flags&artificialFlag == 0 {
 			next, err := rotateTarget(buf, ev, st.ChecksumLen)
 			if err != nil {
@@ -118,6 +148,7 @@ func scanBinlog(buf []byte, st *binlogFileState) (binlogScan, error) {
 type segmentCut struct {
 	Body         []byte
 	Segment      ArchivedSegment
+	Start        int // the segment's first transaction (an index of the transactions given)
 	Next         int // transactions of the scan processed (archived or skipped); the rest wait for the next cut
 	OtherDomains int // transactions skipped because they are not the cluster's (a node's local writes)
 }
@@ -145,6 +176,7 @@ func cutSegment(header, buf []byte, txns []binlogTxn, domain uint32, after uint6
 		cut.Next = i
 		return cut, false
 	}
+	cut.Start = i
 	body := append([]byte{}, header...)
 	s := ArchivedSegment{Domain: domain, First: txns[i].Seq, Last: txns[i].Seq,
 		FirstTime: int64(txns[i].Time), LastTime: int64(txns[i].Time)}

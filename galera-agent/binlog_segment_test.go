@@ -203,3 +203,32 @@ func TestCutSegment(t *testing.T) {
 		})
 	}
 }
+
+func TestScanBinlogReadsTheGtidList(t *testing.T) {
+	list := binary.LittleEndian.AppendUint32(nil, 2)
+	for _, g := range [][3]uint64{{0, 1, 7146}, {1, 1, 388}} {
+		list = binary.LittleEndian.AppendUint32(list, uint32(g[0]))
+		list = binary.LittleEndian.AppendUint32(list, uint32(g[1]))
+		list = binary.LittleEndian.AppendUint64(list, g[2])
+	}
+	file := cat(binlogMagic, testFDE(), testEvent(eventMariaGTIDList, 1000, 0, list), testTxn(390, 1, 1001))
+	st := &binlogFileState{Name: "mysql-bin.000002"}
+	scan, err := scanBinlog(file, st)
+	if err != nil || len(scan.Txns) != 1 {
+		t.Fatalf("%v %v", scan, err)
+	}
+	if prev, ok := st.prevSeq(1); !ok || prev != 388 {
+		t.Fatalf("before the first transaction: %d %v, want the Gtid_list's 388", prev, ok)
+	}
+	if _, ok := st.prevSeq(5); ok {
+		t.Fatal("a domain the Gtid_list lacks is unknown, not 0")
+	}
+	st.see(scan.Txns)
+	if prev, ok := st.prevSeq(1); !ok || prev != 390 {
+		t.Fatalf("after the transaction: %d %v", prev, ok)
+	}
+	short := cat(binlogMagic, testFDE(), testEvent(eventMariaGTIDList, 1000, 0, binary.LittleEndian.AppendUint32(nil, 3)))
+	if _, err := scanBinlog(short, &binlogFileState{Name: "x"}); err == nil {
+		t.Fatal("a Gtid_list shorter than its count was accepted")
+	}
+}
