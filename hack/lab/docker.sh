@@ -23,8 +23,16 @@ start_dockerd() {
   fi
   if ! docker_ok; then
     # No systemd here (build machines are containers/VMs without it): run it in the background,
-    # in its own session, so that it outlives the shell (and process group) that started it.
-    setsid nohup /usr/sbin/dockerd </dev/null >>"$DOCKERD_LOG" 2>&1 &
+    # in its own session, so that it outlives the shell (and process group) that started it. Without the
+    # caller's open files: a `flock LOCK make up` would otherwise leave the lock held by dockerd (and its
+    # containerd) for as long as they run, and every later flock on it would wait forever.
+    (
+      for fd in /proc/$BASHPID/fd/*; do
+        fd=${fd##*/}
+        if [ "$fd" -gt 2 ] 2>/dev/null; then eval "exec $fd>&-"; fi
+      done
+      exec setsid nohup /usr/sbin/dockerd </dev/null >>"$DOCKERD_LOG" 2>&1
+    ) &
     echo $! > "$MS_CACHE/logs/dockerd.pid"
   fi
   for _ in $(seq 1 60); do docker_ok && return 0; sleep 1; done
