@@ -183,8 +183,18 @@ func pruneArchive(ctx context.Context, env Env, open func(folder string) (Archiv
 				"kept_from_seqno", plan.KeptFrom[s.Domain])
 		}
 		log.Info("binlog archive pruned", "galera_uuid", uuid, "location", store.Location(), "deleted", sum.Deleted,
-			"bytes", sum.Bytes, "kept_from_seqno", fmt.Sprint(plan.KeptFrom), "objects_left", len(names)-sum.Deleted)
+			"bytes", sum.Bytes, "kept_from_seqno", keptFromString(plan.KeptFrom), "objects_left", len(names)-sum.Deleted)
 		summaries = append(summaries, sum)
 	}
 	return summaries, true, nil
+}
+
+// keptFromString: "domain:seqno,..." by domain, for the log.
+func keptFromString(keptFrom map[uint32]uint64) string {
+	var parts []string
+	for d, n := range keptFrom {
+		parts = append(parts, fmt.Sprintf("%d:%d", d, n))
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, ",")
 }
