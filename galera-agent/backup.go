@@ -227,7 +227,21 @@ func runBackupDeleteCommand() {
 			defer cancel()
 			if err = target.Delete(ctx); err == nil {
 				log.Info("backup deleted", "backup", cfg.Name, "location", target.Location())
-				line, _ := json.Marshal(map[string]string{"deleted": target.Location()})
+				result := map[string]any{"deleted": target.Location()}
+				// Then the archive's segments no kept backup can use (binlog_retention.go). A failure here does not
+				// fail the Job: the backup is gone already, and the next deletion prunes the same segments.
+				open := func(folder string) (ArchiveStore, error) { return openArchiveStore(os.Getenv, folder) }
+				pruned, done, perr := pruneArchive(ctx, os.Getenv, open, log)
+				switch {
+				case perr != nil:
+					log.Error("binlog archive not pruned (the next deletion tries again)", "error", perr.Error())
+					result["archivePruned"], result["archivePruneError"] = pruned, perr.Error()
+				case !done:
+					log.Info("binlog archive not pruned: BINLOG_FOLDER or " + KeptBackupsEnv + " not set")
+				default:
+					result["archivePruned"] = pruned
+				}
+				line, _ := json.Marshal(result)
 				fmt.Println(string(line))
 				if cfg.TerminationLog != "" {
 					_ = os.WriteFile(cfg.TerminationLog, line, 0o644)

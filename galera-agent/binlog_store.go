@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -23,6 +24,8 @@ type ArchiveStore interface {
 	PutObject(ctx context.Context, name string, body []byte) error
 	ListObjects(ctx context.Context) ([]string, error) // names relative to the folder
 	GetObject(ctx context.Context, name string) ([]byte, error)
+	ListObjectSizes(ctx context.Context) (map[string]int64, error) // name -> bytes, the same names as ListObjects
+	DeleteObject(ctx context.Context, name string) error           // archive retention only; an absent object is no error
 	Location() string
 }
 
@@ -39,8 +42,21 @@ func (t *S3Target) PutObject(ctx context.Context, name string, body []byte) erro
 }
 
 func (t *S3Target) ListObjects(ctx context.Context) ([]string, error) {
+	sizes, err := t.ListObjectSizes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(sizes))
+	for name := range sizes {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+func (t *S3Target) ListObjectSizes(ctx context.Context) (map[string]int64, error) {
 	prefix := t.Folder + "/"
-	var names []string
+	sizes := map[string]int64{}
 	p := s3.NewListObjectsV2Paginator(t.Client, &s3.ListObjectsV2Input{Bucket: aws.String(t.Bucket), Prefix: aws.String(prefix)})
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
@@ -49,11 +65,19 @@ func (t *S3Target) ListObjects(ctx context.Context) ([]string, error) {
 		}
 		for _, o := range page.Contents {
 			if name := strings.TrimPrefix(aws.ToString(o.Key), prefix); !strings.Contains(name, "/") {
-				names = append(names, name)
+				sizes[name] = aws.ToInt64(o.Size)
 			}
 		}
 	}
-	return names, nil
+	return sizes, nil
+}
+
+// DeleteObject removes one object of the folder (S3 answers a DELETE of an absent key with success).
+func (t *S3Target) DeleteObject(ctx context.Context, name string) error {
+	if _, err := t.Client.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: aws.String(t.Bucket), Key: aws.String(t.key(name))}); err != nil {
+		return fmt.Errorf("deleting %s: %w", t.key(name), err)
+	}
+	return nil
 }
 
 func (t *S3Target) GetObject(ctx context.Context, name string) ([]byte, error) {
@@ -103,6 +127,39 @@ func (t *DirTarget) ListObjects(ctx context.Context) ([]string, error) {
 		}
 	}
 	return names, nil
+}
+
+func (t *DirTarget) ListObjectSizes(ctx context.Context) (map[string]int64, error) {
+	entries, err := os.ReadDir(t.dir())
+	if errors.Is(err, os.ErrNotExist) {
+		return map[string]int64{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	sizes := map[string]int64{}
+	for _, e := range entries {
+		if !e.Type().IsRegular() {
+			continue
+		}
+		info, err := e.Info()
+		if errors.Is(err, os.ErrNotExist) {
+			continue // gone since the listing
+		}
+		if err != nil {
+			return nil, err
+		}
+		sizes[e.Name()] = info.Size()
+	}
+	return sizes, nil
+}
+
+// DeleteObject removes one file of the folder; one already gone is no error.
+func (t *DirTarget) DeleteObject(ctx context.Context, name string) error {
+	if err := os.Remove(filepath.Join(t.dir(), name)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("deleting %s: %w", filepath.Join(t.dir(), name), err)
+	}
+	return nil
 }
 
 func (t *DirTarget) GetObject(ctx context.Context, name string) ([]byte, error) {

@@ -7,7 +7,8 @@
 //	drain: the database container's preStop hook (start.go).
 //	install <path>: the init container copies the binary into the pod, for the database container.
 //	backup: one physical backup to S3 or a volume, in a Job next to a database pod (backup.go).
-//	backup-delete: removes one complete backup (retention; backup.go).
+//	backup-delete: removes one complete backup (retention; backup.go), then the archived binary log segments no
+//	             kept backup can use (KEPT_BACKUPS; binlog_retention.go).
 //	restore: fills ordinal 0's empty datadir from one backup, in an init container of a new stack (restore.go).
 //	binlog-archive: follows the server's binary log and archives it in segments (binlog_archive.go, docs/pitr.md).
 //	binlog-plan: the base backup and archived segments for a restore to a time, or why not (binlog_plan.go).

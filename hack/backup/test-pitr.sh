@@ -17,6 +17,10 @@
 #      missing, through the volume target).
 #   7. a second node joins (rsync SST): both binary logs hold the same GTIDs; the archiver moved to it continues
 #      the archive without a gap or an overlap.
+#   8. archive retention: a second backup b2 after more rows; b1 deleted by the retention Job's command
+#      (backup-delete with KEPT_BACKUPS = b2) on S3 and on a volume: exactly the segments wholly at or before b2's
+#      seqno are gone, the rest (and a .partial, another history's folder) remain; a restore from b2 to a later T2
+#      still plans and replays to exactly the rows before T2.
 # Ports (override with env): SQL $PITR_SQL_PORT (26611), restored $PITR_RESTORE_PORT (26612), node 2
 # $PITR_NODE2_PORT (26613), Galera $PITR_GCOMM_PORT (26621; node 2 +1..+3), S3 $PITR_S3_PORT (26670). Everything lives in $MS_TEST_RUN (default
 # /tmp/messagestack-pitr-test); each run starts from an empty one. Processes are stopped on exit.
@@ -340,6 +344,133 @@ expect "after the move: seqnos contiguous from 1 to the cluster's last, no overl
   "$(awk -F- '{f = $2 + 0; l = $3 + 0; if (NR == 1) { start = f; prev = f - 1 } if (f != prev + 1) { print "break at " f " after " prev; exit } prev = l }
     END { if (prev) print start ".." prev " ok" }' "$MS_TEST_RUN/archive2.names" | tail -1)"
 expect "no gap reported by the archiver" 0 "$(grep -c 'binlog archive gap' "$MS_TEST_RUN/archiver.log" || true)"
+
+# --- 8. archive retention: b2 after more rows; b1 deleted by the retention Job's command (backup-delete with
+#        KEPT_BACKUPS = b2): exactly the segments wholly at or before b2's seqno go, on S3 and on the volume
+say "8. archive retention: a second backup b2, then b1 deleted as the retention Job does it"
+insert_rows 20 20 beforeb2
+env STACK=demo NAMESPACE=shop BACKUP_NAME=b2 DB_POD=demo-db-0 DB_HOST=127.0.0.1 DB_PORT="$SQL_PORT" \
+  DATADIR="$DB/data" BACKUP_TMPDIR="$MS_TEST_RUN" BACKUP_FOLDER="$FOLDER/backups/b2" \
+  S3_ENDPOINT="$S3" S3_BUCKET="$BUCKET" S3_REGION="$REGION" TERMINATION_LOG="$MS_TEST_RUN/b2.term" \
+  "$AGENT" backup >"$MS_TEST_RUN/b2.out" 2>"$MS_TEST_RUN/b2.log" || { tail "$MS_TEST_RUN/b2.log"; die "backup b2 failed"; }
+expect "GET b2's manifest" 200 "$(s3 GET "/$BUCKET/$FOLDER/backups/b2/manifest.json")"
+mv "$MS_TEST_RUN/body" "$MS_TEST_RUN/b2.manifest.json"
+B2_GTID=$(jq -r .position.gtid "$MS_TEST_RUN/b2.manifest.json")
+B2_SEQ=$(tr ',' '\n' <<<"$B2_GTID" | awk -F- '$1 == 1 {print $3}')
+expect "b2 is of the same Galera history" "$GALERA_UUID" "$(jq -r .position.galeraUuid "$MS_TEST_RUN/b2.manifest.json")"
+say "   base backup b2: GTID $B2_GTID (domain 1 seqno $B2_SEQ), ended $(jq -r .endTime "$MS_TEST_RUN/b2.manifest.json")"
+sleep 1.2
+insert_rows 20 20 afterb2
+sleep 1.5
+T2_EPOCH=$(( $(date +%s) + 1 )); sleep 1.5
+T2=$(date -u -d "@$T2_EPOCH" +%Y-%m-%dT%H:%M:%SZ)
+BEFORE_T2=$(sql "$DB" "SELECT COUNT(*), MAX(id), SUM(CRC32(CONCAT_WS('|', id, body, created_at))) FROM messages.m")
+say "   restore point T2 = $T2; the table before T2: rows, max id, checksum = $(tr '\t' ' ' <<<"$BEFORE_T2")"
+insert_rows 5 20 aftert2
+sleep 3
+archive_names() {  # archive_names UUID: the object names of one history's folder in the bucket, sorted
+  [ "$(s3 GET "/$BUCKET?list-type=2&prefix=${FOLDER//\//%2F}%2Fbinlogs%2F$1%2F")" = 200 ] || die "listing the archive failed"
+  grep -o '<Key>[^<]*</Key>' "$MS_TEST_RUN/body" | sed 's/<[^>]*>//g; s|.*/||' | sort
+}
+# objects retention must never delete: a .partial file named like an old segment, and another history's segment
+OTHER_UUID=00000000-1111-2222-3333-444444444444
+OLD_SEG=$(head -1 <(archive_names "$GALERA_UUID"))
+printf 'not a segment' >"$MS_TEST_RUN/stranger"
+expect "PUT a .partial object into the archive" 200 \
+  "$(s3 PUT "/$BUCKET/$FOLDER/binlogs/$GALERA_UUID/$OLD_SEG.partial" --data-binary @"$MS_TEST_RUN/stranger")"
+expect "PUT another history's segment" 200 \
+  "$(s3 PUT "/$BUCKET/$FOLDER/binlogs/$OTHER_UUID/D1-00000000000000000001-00000000000000000001-0000000001-0000000001.binlog" --data-binary @"$MS_TEST_RUN/stranger")"
+archive_names "$GALERA_UUID" >"$MS_TEST_RUN/retention.before"
+# what the rule must delete: the segments of domain 1 whose last seqno <= b2's; all of them have a number > 0 on
+# each side, else the test proves nothing
+awk -F- -v s="$B2_SEQ" '/^D1-[0-9]{20}-[0-9]{20}-[0-9]{10}-[0-9]{10}\.binlog$/ && $3 + 0 <= s' \
+  "$MS_TEST_RUN/retention.before" >"$MS_TEST_RUN/retention.expected"
+grep -vxF -f "$MS_TEST_RUN/retention.expected" "$MS_TEST_RUN/retention.before" >"$MS_TEST_RUN/retention.kept" || true
+say "   the archive before: $(wc -l <"$MS_TEST_RUN/retention.before") objects; wholly at or before seqno $B2_SEQ: $(wc -l <"$MS_TEST_RUN/retention.expected"); the rest: $(wc -l <"$MS_TEST_RUN/retention.kept")"
+[ -s "$MS_TEST_RUN/retention.expected" ] && [ "$(grep -c '\.binlog$' "$MS_TEST_RUN/retention.kept")" -gt 0 ] ||
+  die "the archive has no segment on one side of b2's seqno: nothing to prove"
+# a copy of b1 and the archive on a volume, for the volume target below (before S3's copy is pruned)
+VOL=$MS_TEST_RUN/retention-volume
+mkdir -p "$VOL/$FOLDER/backups/b1" "$VOL/$FOLDER/binlogs/$GALERA_UUID" "$VOL/$FOLDER/binlogs/$OTHER_UUID"
+cp "$MS_TEST_RUN/b1.manifest.json" "$VOL/$FOLDER/backups/b1/manifest.json"
+cp "$MS_TEST_RUN/b1.data.zst" "$VOL/$FOLDER/backups/b1/data.xbstream.zst"
+while read -r name; do
+  [ "$(s3 GET "/$BUCKET/$FOLDER/binlogs/$GALERA_UUID/$name")" = 200 ] || die "GET $name failed"
+  mv "$MS_TEST_RUN/body" "$VOL/$FOLDER/binlogs/$GALERA_UUID/$name"
+done <"$MS_TEST_RUN/retention.before"
+cp "$MS_TEST_RUN/stranger" "$VOL/$FOLDER/binlogs/$OTHER_UUID/D1-00000000000000000001-00000000000000000001-0000000001-0000000001.binlog"
+
+KEPT="[{\"backup\":\"b2\",\"galeraUuid\":\"$GALERA_UUID\",\"gtid\":\"$B2_GTID\"}]"
+retention_delete() {  # retention_delete LABEL [VAR=value ...]: galera-agent backup-delete of b1 with the Job's variables; the exit code
+  local label=$1; shift; local rc=0
+  env BACKUP_NAME=b1 BACKUP_FOLDER="$FOLDER/backups/b1" BINLOG_FOLDER="$FOLDER/binlogs" KEPT_BACKUPS="$KEPT" \
+    TERMINATION_LOG="$MS_TEST_RUN/$label.term" S3_ENDPOINT="$S3" S3_BUCKET="$BUCKET" S3_REGION="$REGION" "$@" \
+    "$AGENT" backup-delete >"$MS_TEST_RUN/$label.out" 2>"$MS_TEST_RUN/$label.log" || rc=$?
+  echo "$rc"
+}
+deleted_by() { jq -r 'select(.msg == "archived segment deleted") | .segment' "$MS_TEST_RUN/$1.log" | sort; }
+say "   8a. S3: backup-delete of b1, KEPT_BACKUPS=$KEPT"
+expect "backup-delete of b1 (S3)" 0 "$(retention_delete ret-s3)"
+say "   $(jq -c 'select(.msg == "binlog archive pruned") | {deleted, bytes, kept_from_seqno, objects_left}' "$MS_TEST_RUN/ret-s3.log")"
+expect "b1's manifest is gone" 404 "$(s3 GET "/$BUCKET/$FOLDER/backups/b1/manifest.json")"
+expect "b2's manifest is there" 200 "$(s3 GET "/$BUCKET/$FOLDER/backups/b2/manifest.json")"
+expect "S3: exactly the $(wc -l <"$MS_TEST_RUN/retention.expected") segments wholly at or before b2's seqno were deleted (diff)" "" \
+  "$(diff "$MS_TEST_RUN/retention.expected" <(deleted_by ret-s3) || true)"
+expect "S3: the summary counts them" "$(wc -l <"$MS_TEST_RUN/retention.expected") $B2_SEQ" \
+  "$(jq -r 'select(.msg == "binlog archive pruned") | "\(.deleted) \(.kept_from_seqno | capture("(^|,)1:(?<n>[0-9]+)").n)"' "$MS_TEST_RUN/ret-s3.log")"
+archive_names "$GALERA_UUID" >"$MS_TEST_RUN/retention.after"
+expect "S3: none of them is left" "" "$(grep -xF -f "$MS_TEST_RUN/retention.expected" "$MS_TEST_RUN/retention.after" || true)"
+expect "S3: every other object is left (the segment holding seqno $((B2_SEQ + 1)), later ones, the .partial)" "" \
+  "$(grep -vxF -f "$MS_TEST_RUN/retention.after" "$MS_TEST_RUN/retention.kept" || true)"
+expect "S3: another history's folder is untouched" 1 "$(archive_names "$OTHER_UUID" | wc -l)"
+expect "S3: the first segment left holds seqno $((B2_SEQ + 1))" yes \
+  "$(grep -E '^D1-.*\.binlog$' "$MS_TEST_RUN/retention.after" | head -1 | awk -F- -v n=$((B2_SEQ + 1)) '{print ($2 + 0 <= n && $3 + 0 >= n) ? "yes" : "no: " $0}')"
+# a restore from b2 to T2 (after the prune) still plans, from b2's position, without a gap
+plan2() {  # plan2 LABEL [VAR=value ...]: binlog-plan from b2 to T2; the exit code
+  local label=$1; shift; local rc=0
+  env BINLOG_FOLDER="$FOLDER/binlogs" BASE_MANIFESTS="$MS_TEST_RUN/b2.manifest.json" RESTORE_TIME="$T2" \
+    OUTPUT_DIR="$MS_TEST_RUN/replay-$label" S3_ENDPOINT="$S3" S3_BUCKET="$BUCKET" S3_REGION="$REGION" "$@" \
+    "$AGENT" binlog-plan >"$MS_TEST_RUN/$label.plan" 2>"$MS_TEST_RUN/$label.plan.log" || rc=$?
+  echo "$rc"
+}
+expect "S3: binlog-plan from b2 to $T2 after the prune" 0 "$(plan2 b2-s3)"
+say "   plan: $(jq -c '{base, startPosition, stopDatetime, segments: (.segments | length)}' "$MS_TEST_RUN/b2-s3.plan")"
+expect "the plan starts at b2's position" "b2 1-" "$(jq -r '.base + " " + (.startPosition | .[0:2])' "$MS_TEST_RUN/b2-s3.plan")"
+# replayed into b2, the plan gives exactly the rows acknowledged before T2
+R3=$MS_TEST_RUN/restore-b2
+mkdir -p "$R3/data" "$R3/run"
+[ "$(s3 GET "/$BUCKET/$FOLDER/backups/b2/data.xbstream.zst")" = 200 ] || die "GET b2's data failed"
+zstd -dc "$MS_TEST_RUN/body" | mbstream -x -C "$R3/data"
+mariadb-backup --prepare --target-dir="$R3/data" >"$R3/prepare.log" 2>&1 || die "prepare of b2 failed: $R3/prepare.log"
+chown -R mysql:mysql "$R3"
+base_cnf "$R3" "$RESTORE_PORT" 20 >"$R3/my.cnf"
+nohup mariadbd --defaults-file="$R3/my.cnf" --user=mysql >>"$R3/stdout.log" 2>&1 &
+R3PID=$!; PIDS+=("$R3PID"); wait_sql "$R3" 90 "$R3PID"
+mapfile -t SEGS2 < <(jq -r '.segments[]' "$MS_TEST_RUN/b2-s3.plan")
+TZ=UTC mariadb-binlog --start-position="$(jq -r .startPosition "$MS_TEST_RUN/b2-s3.plan")" \
+  --stop-datetime="$(jq -r .stopDatetime "$MS_TEST_RUN/b2-s3.plan")" "${SEGS2[@]}" >"$MS_TEST_RUN/replay2.sql" 2>"$MS_TEST_RUN/replay2.err" ||
+  fail "mariadb-binlog (b2): $(tail -3 "$MS_TEST_RUN/replay2.err")"
+if mariadb --no-defaults --socket="$R3/run/mysqld.sock" -uroot <"$MS_TEST_RUN/replay2.sql" 2>"$MS_TEST_RUN/apply2.err"; then
+  pass "replay from b2 applied"; else fail "replay from b2: $(tail -3 "$MS_TEST_RUN/apply2.err")"; fi
+expect "restored from b2 to T2: rows, max id, checksum = the source's before T2" "$(tr '\t' ' ' <<<"$BEFORE_T2")" \
+  "$(sql "$R3" "SELECT COUNT(*), MAX(id), SUM(CRC32(CONCAT_WS('|', id, body, created_at))) FROM messages.m" | tr '\t' ' ')"
+expect "restored from b2 to T2: every row written before T2, none after" "$(cat "$MS_TEST_RUN"/rows.{afterb2,beforeb2} | wc -l) 0" \
+  "$(sql "$R3" "SELECT SUM(body LIKE 'afterb2 %' OR body LIKE 'beforeb2 %'), SUM(body LIKE 'aftert2 %') FROM messages.m" | tr '\t' ' ')"
+kill "$R3PID"; for _ in $(seq 1 60); do kill -0 "$R3PID" 2>/dev/null || break; sleep 0.5; done
+
+say "   8b. the volume: backup-delete of b1 from BACKUP_DIR, the archive in BINLOG_DIR (the PVC Job's variables)"
+expect "backup-delete of b1 (volume)" 0 "$(retention_delete ret-vol S3_ENDPOINT= BACKUP_DIR="$VOL" BINLOG_DIR="$VOL")"
+say "   $(jq -c 'select(.msg == "binlog archive pruned") | {deleted, bytes, kept_from_seqno, objects_left}' "$MS_TEST_RUN/ret-vol.log")"
+expect "volume: b1's folder holds no manifest" no "$([ -e "$VOL/$FOLDER/backups/b1/manifest.json" ] && echo yes || echo no)"
+expect "volume: exactly the $(wc -l <"$MS_TEST_RUN/retention.expected") segments wholly at or before b2's seqno were deleted (diff)" "" \
+  "$(diff "$MS_TEST_RUN/retention.expected" <(deleted_by ret-vol) || true)"
+expect "volume: every other file is left, nothing else (diff)" "" \
+  "$(diff "$MS_TEST_RUN/retention.kept" <(ls "$VOL/$FOLDER/binlogs/$GALERA_UUID" | sort) || true)"
+expect "volume: another history's folder is untouched" 1 "$(ls "$VOL/$FOLDER/binlogs/$OTHER_UUID" | wc -l)"
+expect "volume: binlog-plan from b2 to $T2 after the prune" 0 "$(plan2 b2-vol S3_ENDPOINT= BINLOG_DIR="$VOL")"
+expect "volume: the same plan as S3's" "$(jq -c '.segments | map(split("/") | last)' "$MS_TEST_RUN/b2-s3.plan")" \
+  "$(jq -c '.segments | map(split("/") | last)' "$MS_TEST_RUN/b2-vol.plan")"
+expect "no secret in the deletions' output" 0 "$(cat "$MS_TEST_RUN"/ret-*.out "$MS_TEST_RUN"/ret-*.log | grep -cF -e "$AWS_SECRET_ACCESS_KEY" || true)"
 
 kill -TERM "$ARCHIVER"; wait "$ARCHIVER" || true
 say "result: $PASSED passed, $FAILED failed; lag p50 ${LAG_P50} ms max ${LAG_MAX} ms at $ACHIEVED rows/s; restore to T in ${RESTORE_SECS}s (by galera-agent restore: ${AGENT_RESTORE_SECS}s)"

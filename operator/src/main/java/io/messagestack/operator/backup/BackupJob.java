@@ -1,5 +1,7 @@
 package io.messagestack.operator.backup;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.AffinityBuilder;
 import io.fabric8.kubernetes.api.model.Container;
@@ -24,7 +26,9 @@ import io.messagestack.operator.crd.PvcStorageSpec;
 import io.messagestack.operator.crd.S3StorageSpec;
 import io.messagestack.operator.crd.Engine;
 import io.messagestack.operator.crd.MessageStack;
+import io.messagestack.operator.crd.BackupPosition;
 import io.messagestack.operator.crd.MessageStackBackup;
+import io.messagestack.operator.crd.MessageStackBackupStatus;
 import io.messagestack.operator.database.DatabaseCluster;
 import io.messagestack.operator.security.ContainerSecurity;
 import io.messagestack.operator.security.DatabaseCredentials;
@@ -33,6 +37,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -189,12 +195,48 @@ public final class BackupJob {
                 .endRequiredDuringSchedulingIgnoredDuringExecution().endNodeAffinity().build();
     }
 
+    /** The variable that gives backup-delete the kept backups (galera-agent binlog_retention.go reads it). */
+    public static final String KEPT_BACKUPS_ENV = "KEPT_BACKUPS";
+
+    /** One complete backup retention keeps, with its recorded position (null parts when it has none). */
+    public record KeptBackup(String backup, String galeraUuid, String gtid) {
+    }
+
+    /**
+     * The complete backups retention keeps: the stack's Completed MessageStackBackups not being deleted, by name.
+     * One without a recorded position is listed with nulls, so the agent prunes nothing (which history it needs
+     * is unknown).
+     */
+    public static List<KeptBackup> keptBackups(List<MessageStackBackup> stackBackups, Collection<String> deleting) {
+        return stackBackups.stream()
+                .filter(b -> b.getStatus() != null && MessageStackBackupStatus.COMPLETED.equals(b.getStatus().phase))
+                .filter(b -> !deleting.contains(b.getMetadata().getName()))
+                .map(b -> {
+                    BackupPosition p = b.getStatus().position;
+                    return new KeptBackup(b.getMetadata().getName(), p == null ? null : p.galeraUuid, p == null ? null : p.gtid);
+                })
+                .sorted(Comparator.comparing(KeptBackup::backup))
+                .toList();
+    }
+
+    /** KEPT_BACKUPS: [{"backup":NAME,"galeraUuid":UUID,"gtid":"d-s-n,..."}, ...] (the agent's KeptBackup). */
+    public static String keptBackupsJson(List<KeptBackup> kept) {
+        try {
+            return JSON.writeValueAsString(kept);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     /**
      * The Job that deletes one complete backup (retention chose it): {@code galera-agent backup-delete} from the
      * galera-agent image, with only the storage's settings and keys; no database, no data volume. The agent deletes
-     * the manifest first and refuses a folder without one.
+     * the manifest first and refuses a folder without one; then it deletes the archived binary log segments none
+     * of the {@code kept} backups can use (docs/pitr.md "Archive retention"; the rule is the agent's).
      */
-    public static Job buildDelete(Stack stack, MessageStackBackup backup) {
+    public static Job buildDelete(Stack stack, MessageStackBackup backup, List<KeptBackup> kept) {
         String name = backup.getMetadata().getName();
         long uid = stack.spec().database.engine == Engine.PERCONA_XTRADB_CLUSTER ? 1001L : 999L;
         Map<String, String> labels = Labels.of(stack.name(), Components.BACKUP);
@@ -204,9 +246,14 @@ public final class BackupJob {
         env.add(env("BACKUP_NAME", name));
         env.add(env("BACKUP_FOLDER", folder(stack, name)));
         env.add(env("TERMINATION_LOG", "/dev/termination-log"));
+        env.add(env("BINLOG_FOLDER", BinlogArchiver.folder(stack)));
+        env.add(env(KEPT_BACKUPS_ENV, keptBackupsJson(kept)));
         List<Volume> volumes = new ArrayList<>();
         List<VolumeMount> mounts = new ArrayList<>();
         storage(spec, env, volumes, mounts);
+        if (spec.storage.pvc != null) {
+            env.add(env("BINLOG_DIR", VOLUME_TARGET_DIR)); // the archive is on the same volume (BinlogArchiver)
+        }
         Container main = new ContainerBuilder()
                 .withName("delete")
                 .withImage(stack.images().defaultImage(Images.GALERA_AGENT))

@@ -309,7 +309,8 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
     /**
      * spec.backup.retention, only when the user set count or maxAge: BackupRetention chooses among this stack's
      * Completed MessageStackBackups (the newest is always kept), and each chosen one gets a deletion Job
-     * (galera-agent backup-delete: the manifest first, and only of a complete backup). The MessageStackBackup
+     * (galera-agent backup-delete: the manifest first, and only of a complete backup; then the archived binary log
+     * segments none of the kept backups, passed to it, can use). The MessageStackBackup
      * controller removes the object once its Job succeeded. Nothing is deleted without a configured rule.
      */
     private void applyRetention(Context<MessageStack> context, MessageStack resource, Stack stack) {
@@ -331,6 +332,8 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
                     b.getStatus() != null && io.messagestack.operator.crd.MessageStackBackupStatus.COMPLETED
                             .equals(b.getStatus().phase))).toList();
             var decision = io.messagestack.operator.backup.BackupRetention.choose(rows, policy, Instant.now());
+            // What each deletion Job keeps of the binary log archive: the segments any kept backup can use.
+            var kept = io.messagestack.operator.backup.BackupJob.keptBackups(backups, decision.delete());
             for (int i = 0; i < decision.delete().size(); i++) {
                 String name = decision.delete().get(i);
                 var backup = backups.stream().filter(b -> name.equals(b.getMetadata().getName())).findFirst().orElseThrow();
@@ -338,7 +341,7 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
                 if (context.getClient().batch().v1().jobs().inNamespace(ns).withName(jobName).get() != null) {
                     continue; // already deleting (or a failed deletion a person has to look at)
                 }
-                context.getClient().resource(io.messagestack.operator.backup.BackupJob.buildDelete(stack, backup)).create();
+                context.getClient().resource(io.messagestack.operator.backup.BackupJob.buildDelete(stack, backup, kept)).create();
                 events.normal(context.getClient(), resource, "BackupRetention", "deleting backup " + name + " ("
                         + decision.reasons().get(i) + ")");
             }

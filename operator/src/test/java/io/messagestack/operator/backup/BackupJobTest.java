@@ -7,11 +7,13 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.messagestack.operator.common.Components;
 import io.messagestack.operator.common.Labels;
 import io.messagestack.operator.common.TestStacks;
+import io.messagestack.operator.crd.BackupPosition;
 import io.messagestack.operator.crd.BackupSpec;
 import io.messagestack.operator.crd.BackupStorageSpec;
 import io.messagestack.operator.crd.Engine;
 import io.messagestack.operator.crd.MessageStackBackup;
 import io.messagestack.operator.crd.MessageStackBackupSpec;
+import io.messagestack.operator.crd.MessageStackBackupStatus;
 import io.messagestack.operator.crd.MessageStackSpec;
 import io.messagestack.operator.crd.PvcStorageSpec;
 import io.messagestack.operator.crd.S3StorageSpec;
@@ -168,7 +170,7 @@ class BackupJobTest {
     @Test
     void theDeleteJobHasOnlyTheStorageNoDatabase() {
         Job job = BackupJob.build(TestStacks.stack(s3Spec()), backup("old"), NODE);
-        Job delete = BackupJob.buildDelete(TestStacks.stack(s3Spec()), backup("old"));
+        Job delete = BackupJob.buildDelete(TestStacks.stack(s3Spec()), backup("old"), List.of());
         assertEquals("old-delete", delete.getMetadata().getName());
         PodSpec pod = delete.getSpec().getTemplate().getSpec();
         Container c = pod.getContainers().get(0);
@@ -182,6 +184,64 @@ class BackupJobTest {
         assertTrue(pod.getVolumes().stream().noneMatch(v -> v.getPersistentVolumeClaim() != null),
                 "no data volume");
         assertEquals("MessageStackBackup", delete.getMetadata().getOwnerReferences().get(0).getKind());
+    }
+
+    private static final String UUID_A = "6b4f1a2e-0000-11ef-8000-0a580a000001";
+
+    static MessageStackBackup withStatus(String name, String phase, BackupPosition position) {
+        MessageStackBackup b = backup(name);
+        b.setStatus(new MessageStackBackupStatus());
+        b.getStatus().phase = phase;
+        b.getStatus().position = position;
+        return b;
+    }
+
+    @Test
+    void theDeleteJobGetsTheKeptCompleteBackupsPositionsAndTheArchiveFolder() {
+        List<MessageStackBackup> backups = List.of(
+                withStatus("old", MessageStackBackupStatus.COMPLETED, new BackupPosition(UUID_A, 5L, "1-1-5")),
+                withStatus("older", MessageStackBackupStatus.COMPLETED, new BackupPosition(UUID_A, 2L, "1-1-2")),
+                withStatus("mid", MessageStackBackupStatus.COMPLETED, new BackupPosition(UUID_A, 20L, "0-1-3,1-1-20")),
+                withStatus("legacy", MessageStackBackupStatus.COMPLETED, null),
+                withStatus("running", MessageStackBackupStatus.RUNNING, null),
+                withStatus("broken", MessageStackBackupStatus.FAILED, new BackupPosition(UUID_A, 1L, "1-1-1")),
+                backup("new"));
+        var kept = BackupJob.keptBackups(backups, List.of("old", "older"));
+        // Being deleted, running, failed or without a status: not kept. Without a position: kept with nulls, so the
+        // agent prunes nothing (it cannot know which history that backup needs).
+        assertEquals(List.of(new BackupJob.KeptBackup("legacy", null, null),
+                new BackupJob.KeptBackup("mid", UUID_A, "0-1-3,1-1-20")), kept);
+
+        var stack = TestStacks.stack(s3Spec());
+        Map<String, EnvVar> env = env(BackupJob.buildDelete(stack, backups.get(0), kept)
+                .getSpec().getTemplate().getSpec().getContainers().get(0));
+        assertEquals("[{\"backup\":\"legacy\",\"galeraUuid\":null,\"gtid\":null},"
+                + "{\"backup\":\"mid\",\"galeraUuid\":\"" + UUID_A + "\",\"gtid\":\"0-1-3,1-1-20\"}]",
+                env.get(BackupJob.KEPT_BACKUPS_ENV).getValue());
+        Map<String, EnvVar> archiver = env(BinlogArchiver.build(stack, 0).getSpec().getTemplate().getSpec().getContainers()
+                .stream().filter(c -> c.getEnv().stream().anyMatch(e -> e.getName().equals("BINLOG_FOLDER"))).findFirst().orElseThrow());
+        assertEquals("team/a/prod/shop/binlogs", env.get("BINLOG_FOLDER").getValue());
+        assertEquals(archiver.get("BINLOG_FOLDER").getValue(), env.get("BINLOG_FOLDER").getValue(), "the folder the archiver writes");
+        assertFalse(env.containsKey("BINLOG_DIR"), "S3: the archive is in the bucket");
+        assertEquals("[]", env(BackupJob.buildDelete(stack, backups.get(0), List.of())
+                .getSpec().getTemplate().getSpec().getContainers().get(0)).get(BackupJob.KEPT_BACKUPS_ENV).getValue());
+    }
+
+    @Test
+    void theDeleteJobOnTheVolumeFindsTheArchiveWhereTheArchiverWritesIt() {
+        MessageStackSpec spec = s3Spec();
+        spec.backup.storage.s3 = null;
+        spec.backup.storage.pvc = new PvcStorageSpec();
+        spec.backup.storage.pvc.claimName = "backup-volume";
+        var stack = TestStacks.stack(spec);
+        Map<String, EnvVar> env = env(BackupJob.buildDelete(stack, backup("old"), List.of())
+                .getSpec().getTemplate().getSpec().getContainers().get(0));
+        Map<String, EnvVar> archiver = env(BinlogArchiver.build(stack, 0).getSpec().getTemplate().getSpec().getContainers()
+                .stream().filter(c -> c.getEnv().stream().anyMatch(e -> e.getName().equals("BINLOG_DIR"))).findFirst().orElseThrow());
+        assertEquals("/backups", env.get("BINLOG_DIR").getValue());
+        assertEquals(archiver.get("BINLOG_DIR").getValue(), env.get("BINLOG_DIR").getValue());
+        assertEquals(archiver.get("BINLOG_FOLDER").getValue(), env.get("BINLOG_FOLDER").getValue());
+        assertEquals("prod/shop/binlogs", env.get("BINLOG_FOLDER").getValue());
     }
 
     private static io.fabric8.kubernetes.api.model.Pod pod(String state) {

@@ -228,8 +228,10 @@ class BackupReconcileIT {
         assertNull(client.batch().v1().jobs().inNamespace("onlywriter").withName("b-backup").get());
     }
 
-    /** A backup as the controller leaves it when it completed. */
-    private static void completed(String ns, String name, String endTime) {
+    private static final String GALERA_UUID = "6b4f1a2e-0000-11ef-8000-0a580a000001";
+
+    /** A backup as the controller leaves it when it completed, at GTID 1-1-seqno of GALERA_UUID. */
+    private static void completed(String ns, String name, String endTime, long seqno) {
         backup(ns, name, "keep");
         // No database pod: the controller leaves it Pending; then the test plays its completion.
         awaitBackup(ns, name, s -> "Pending".equals(s.phase));
@@ -240,6 +242,7 @@ class BackupReconcileIT {
             s.startTime = endTime;
             s.endTime = endTime;
             s.location = "s3://messagestack-backups/" + ns + "/keep/backups/" + name + "/";
+            s.position = new io.messagestack.operator.crd.BackupPosition(GALERA_UUID, seqno, "1-1-" + seqno);
             b.setStatus(s);
             try {
                 client.resource(b).updateStatus();
@@ -255,9 +258,9 @@ class BackupReconcileIT {
     @Test
     void retentionDeletesExactlyWhatItChoseAndOnlyAfterTheObjectsAreGone() throws Exception {
         stack("ret", "keep", S3);
-        completed("ret", "keep-a", "2026-01-01T03:00:00Z");
-        completed("ret", "keep-b", "2026-01-02T03:00:00Z");
-        completed("ret", "keep-c", "2026-01-03T03:00:00Z");
+        completed("ret", "keep-a", "2026-01-01T03:00:00Z", 10);
+        completed("ret", "keep-b", "2026-01-02T03:00:00Z", 20);
+        completed("ret", "keep-c", "2026-01-03T03:00:00Z", 30);
         // Without retention nothing is deleted, however old: the stack's reconcile (every 10 s while not Ready) has
         // run at least once more after the backups completed.
         Thread.sleep(12_000);
@@ -274,6 +277,11 @@ class BackupReconcileIT {
                 () -> client.batch().v1().jobs().inNamespace("ret").withName("keep-a-delete").get());
         assertEquals(java.util.List.of("/usr/local/bin/galera-agent", "backup-delete"),
                 deleteA.getSpec().getTemplate().getSpec().getContainers().get(0).getCommand());
+        // The Job gets the kept backups' positions: the agent prunes the archive up to keep-b's seqno only.
+        assertEquals("[{\"backup\":\"keep-b\",\"galeraUuid\":\"" + GALERA_UUID + "\",\"gtid\":\"1-1-20\"},"
+                        + "{\"backup\":\"keep-c\",\"galeraUuid\":\"" + GALERA_UUID + "\",\"gtid\":\"1-1-30\"}]",
+                deleteA.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+                        .filter(e -> e.getName().equals("KEPT_BACKUPS")).findFirst().orElseThrow().getValue());
         assertNull(client.batch().v1().jobs().inNamespace("ret").withName("keep-b-delete").get(), "count 2 keeps b");
         assertNull(client.batch().v1().jobs().inNamespace("ret").withName("keep-c-delete").get(), "the newest is kept");
 
