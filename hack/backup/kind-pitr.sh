@@ -102,8 +102,14 @@ if [[ -z $(kn get messagestack "$STACK" -o jsonpath='{.spec.backup.storage.s3.bu
     \"credentialsSecret\":{\"name\":\"backup-s3\"}}}}}}" >/dev/null
 fi
 gen=$(kn get sts "$STACK-db" -o jsonpath='{.metadata.generation}')
-kn patch messagestack "$STACK" --type merge -p '{"spec":{"backup":{"pointInTimeRecovery":{"enabled":true}}}}' >/dev/null
-wait_db_rolled "$gen" 900 || die "the database nodes did not roll onto the PITR settings (or $STACK is not Ready)"
+if [[ $(kn get messagestack "$STACK" -o jsonpath='{.spec.backup.pointInTimeRecovery.enabled}') == true ]]; then
+  # Already on (an earlier run without PITR_OFF_AFTER): nothing rolls; the stack must be Ready.
+  kn wait messagestack "$STACK" --for=condition=Ready --timeout=600s >/dev/null || die "$STACK is not Ready"
+  echo "   PITR was already on for $STACK: nothing to roll"
+else
+  kn patch messagestack "$STACK" --type merge -p '{"spec":{"backup":{"pointInTimeRecovery":{"enabled":true}}}}' >/dev/null
+  wait_db_rolled "$gen" 900 || die "the database nodes did not roll onto the PITR settings (or $STACK is not Ready)"
+fi
 for _ in $(seq 1 120); do
   kn get deploy "$STACK-binlog-archiver" >/dev/null 2>&1 && break
   sleep 2
