@@ -72,6 +72,11 @@ public final class RecoveryMetrics {
         });
     }
 
+    /** Drops the series of stacks that are not in {@code existing} (deleted since). */
+    public synchronized void retain(java.util.function.Supplier<Set<StackMetrics.Key>> existing) {
+        forget(existing.get());
+    }
+
     private Timer timer(StackMetrics.Key key, String name, String description, Duration[] buckets, Tags extra) {
         Timer t = Timer.builder(name).description(description).tags(tags(key).and(extra))
                 .serviceLevelObjectives(buckets).register(registry);

@@ -65,6 +65,20 @@ public final class StackMetrics {
     public synchronized void record(Key stack, Observation observation, Set<Key> existing) {
         observations.computeIfAbsent(stack, k -> new AtomicReference<>()).set(observation);
         observations.keySet().retainAll(existing);
+        publish();
+    }
+
+    /**
+     * Drops the stacks that are not in {@code existing} (deleted since); nothing else changes. The set is read under
+     * the same lock as {@link #record}, so a stack recorded just before is in it.
+     */
+    public synchronized void retain(java.util.function.Supplier<Set<Key>> existing) {
+        if (observations.keySet().retainAll(existing.get())) {
+            publish();
+        }
+    }
+
+    private void publish() {
         ready.register(rows(o -> Optional.of(o.ready() ? 1 : 0)), true);
         replicasDesired.register(rows(o -> Optional.of(o.databaseReplicasDesired())), true);
         lastBackup.register(rows(o -> o.lastBackupCompleted().map(Instant::getEpochSecond)), true);

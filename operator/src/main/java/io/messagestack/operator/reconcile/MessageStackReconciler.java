@@ -103,7 +103,33 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
         sources.add(backupsOfStack(context));
         nodes = cordonedNodes(context);
         sources.add(nodes);
+        sweepMetricsOfDeletedStacks(context.getPrimaryCache());
         return sources;
+    }
+
+    /**
+     * A deleted stack gets no reconcile (the operator puts no finalizer on it), so its per-stack gauges would stay
+     * until another stack's reconcile, up to a minute, and page someone (MessageStackGaleraNotPrimary for a stack
+     * whose pods are gone). Every 10 s the series of stacks gone from the informer's cache are dropped.
+     */
+    private void sweepMetricsOfDeletedStacks(io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache<MessageStack> cache) {
+        java.util.concurrent.ScheduledExecutorService sweeper =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "metrics-sweep");
+                    t.setDaemon(true);
+                    return t;
+                });
+        java.util.function.Supplier<Set<StackMetrics.Key>> existing = () -> cache.list()
+                .map(r -> new StackMetrics.Key(r.getMetadata().getNamespace(), r.getMetadata().getName()))
+                .collect(java.util.stream.Collectors.toSet());
+        sweeper.scheduleWithFixedDelay(() -> {
+            try {
+                metrics.retain(existing);
+                durations.retain(existing);
+            } catch (RuntimeException e) {
+                LOG.warnf("metrics sweep of deleted stacks failed (retried in 10 s): %s", e.toString());
+            }
+        }, 10, 10, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     /**

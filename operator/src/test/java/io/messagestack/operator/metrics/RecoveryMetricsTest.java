@@ -86,4 +86,14 @@ class RecoveryMetricsTest {
         metrics.record(other, healthy(), T0.plusSeconds(1), Set.of(other));
         assertFalse(registry.scrape().contains("stack=\"demo\""), registry.scrape());
     }
+
+    @Test
+    void theSweepDropsADeletedStacksSeriesWithoutAReconcile() {
+        metrics.record(DEMO, new RecoveryMetrics.Observation(false, true, 3, 3, Optional.of(Duration.ofSeconds(30)),
+                Optional.empty()), T0, ONLY_DEMO);
+        metrics.retain(() -> ONLY_DEMO);
+        assertTrue(registry.scrape().contains("stack=\"demo\""), "a stack that exists keeps its series");
+        metrics.retain(Set::of);
+        assertFalse(registry.scrape().contains("stack=\"demo\""), registry.scrape());
+    }
 }

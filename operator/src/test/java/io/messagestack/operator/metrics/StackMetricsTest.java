@@ -51,6 +51,18 @@ class StackMetricsTest {
     }
 
     @Test
+    void theSweepDropsADeletedStackWithoutAReconcile() {
+        metrics.record(DEMO, new StackMetrics.Observation(true, 3, Optional.empty()), Set.of(DEMO, OTHER));
+        metrics.record(OTHER, new StackMetrics.Observation(true, 3, Optional.empty()), Set.of(DEMO, OTHER));
+        metrics.retain(() -> Set.of(DEMO, OTHER));
+        assertTrue(scrape().contains("stack=\"shop\""), "a stack that still exists keeps its rows");
+        metrics.retain(() -> Set.of(DEMO));
+        String text = scrape();
+        assertFalse(text.contains("stack=\"shop\""), text);
+        assertTrue(text.contains("messagestack_stack_ready{stack=\"demo\",stack_namespace=\"messagestack\"} 1.0"), text);
+    }
+
+    @Test
     void valuesSurviveGarbageCollection() {
         metrics.record(DEMO, new StackMetrics.Observation(true, 3, Optional.of(Instant.ofEpochSecond(1_765_000_123L))),
                 Set.of(DEMO));
