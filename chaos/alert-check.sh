@@ -13,6 +13,9 @@
 #   flow-control      MessageStackGaleraFlowControlHigh, MessageStackApiErrorRatioHigh (flow-control.sh, 420 s lock)
 # MessageStackWriterFlapping counts moves over 1 h, so it resolves an hour after the third move: the
 # check waits for it to fire only (RESOLVE=later); read the resolve time later from Prometheus' ALERTS series.
+# With several runs, an alert's fire time counts from the fault of the run during which it fired (firedInRun): for
+# writer-flapping that is the move that made 3 in the hour, the third switchover only when the hour before had none;
+# valueBefore records messagestack:writer_moves:1h before the first run, so a line says which it was.
 # Prints the times and appends one JSON line per alert and run to chaos/results/alerts/SCENARIO.jsonl.
 set -euo pipefail
 CHAOS_DIR=$(cd "$(dirname "$0")" && pwd)
@@ -40,11 +43,13 @@ export PATH="${MS_CACHE:-$HOME/.cache/messagestack}/k8s/$K8S_VERSION/bin:${MS_CA
 #     leave the 5-minute window 300 s later (an upper bound: the successes after the release dilute them
 #     earlier); + scrape + evaluation + 30 s margin.
 runs=1
+before_expr=''
 case $scenario in
   full-db-crash)   cmd=(full-crash.sh);      events_name=full-db-crash;   alerts=(MessageStackGaleraNotPrimary:45);               resolve_budget=60 ;;
   worker-stop-one) cmd=(worker-stop.sh one); events_name=worker-stop-one; alerts=(MessageStackGaleraClusterSizeBelowDesired:120); resolve_budget=60 ;;
   desync-node)     cmd=(desync-node.sh 390); events_name=desync-node;     alerts=(MessageStackGaleraNodeNotSynced:370 MessageStackNotReady:385); resolve_budget=60 ;;
-  writer-flapping) cmd=(switchover.sh);      events_name=switchover;      alerts=(MessageStackWriterFlapping:60); resolve_budget=later; runs=3 ;;
+  writer-flapping) cmd=(switchover.sh);      events_name=switchover;      alerts=(MessageStackWriterFlapping:60); resolve_budget=later; runs=3
+                   before_expr='max(messagestack:writer_moves:1h{namespace="NS",stack="STACK"})' ;;
   flow-control)    cmd=(flow-control.sh 420); events_name=flow-control;   alerts=(MessageStackGaleraFlowControlHigh:380:330 MessageStackApiErrorRatioHigh:390:360); resolve_budget=360 ;;
   *) echo "usage: $0 full-db-crash|worker-stop-one|desync-node|writer-flapping|flow-control" >&2; exit 2 ;;
 esac
@@ -83,12 +88,22 @@ for a in "${alerts[@]}"; do
   [[ $(alert_state "$name") == none ]] || die "$name is still active before the fault; the stack is not healthy"
 done
 
+before_value=null
+if [[ -n $before_expr ]]; then
+  before_expr=${before_expr//NS/$MS_NAMESPACE}; before_expr=${before_expr//STACK/$MS_NAME}
+  before_value=$(kubectl --context "$CTX" get --raw "$PROM/query?query=$(jq -rn --arg q "$before_expr" '$q|@uri')" \
+    | jq -c '.data.result[0].value[1] // "0" | tonumber') || die "Prometheus did not answer $before_expr"
+  say "before the first run: $before_expr = $before_value"
+fi
+
 scratch=$(mktemp -d)
 say "running chaos/scenarios/${cmd[*]} $runs time(s) in a row (results in $scratch, not in chaos/results)"
 (
   for i in $(seq 1 "$runs"); do
     echo "=== run $i of $runs"
     CHAOS_RESULTS=$scratch "$CHAOS_DIR/scenarios/${cmd[0]}" "${cmd[@]:1}" || exit $?
+    # Each run's events file replaces the last one's: keep each run's fault time.
+    cp "$scratch/raw/$events_name/events.json" "$scratch/events-run$i.json"
   done
 ) >"$scratch/scenario.log" 2>&1 &
 pid=$!
@@ -132,12 +147,19 @@ load=$(jq -r '.measurements.hostLoadAvg1m // empty' "$events")
 fails=()
 mkdir -p "$CHAOS_DIR/results/alerts"
 for name in "${names[@]}"; do
-  fire_s='' resolve_s='' fail=''
+  fire_s='' resolve_s='' fail='' fired_run=''
   if [[ -z ${fired[$name]} ]]; then
     fail="$name never fired (fault at $(date -u -d @$((fault_ms / 1000)) +%H:%M:%S), Ready after ${ready_s}s)"
   else
-    fire_s=$(( (${fired[$name]} - fault_ms) / 1000 ))
-    (( fire_s <= ${budget[$name]} )) || fail="$name fired ${fire_s}s after the fault started (budget ${budget[$name]}s)"
+    # The run during which it fired: the last whose fault started before (the first if none did).
+    fired_run=1 fired_fault_ms=''
+    for i in $(seq 1 "$runs"); do
+      f=$(jq -r '.faultStartMs' "$scratch/events-run$i.json" 2>/dev/null) || continue
+      [[ -n $fired_fault_ms ]] || fired_fault_ms=$f
+      (( f <= ${fired[$name]} )) && { fired_run=$i; fired_fault_ms=$f; }
+    done
+    fire_s=$(( (${fired[$name]} - ${fired_fault_ms:-$fault_ms}) / 1000 ))
+    (( fire_s <= ${budget[$name]} )) || fail="$name fired ${fire_s}s after the fault of run $fired_run started (budget ${budget[$name]}s)"
     if [[ -n ${resolved[$name]} ]]; then
       resolve_s=$(( (${resolved[$name]} - ready_ms) / 1000 ))
       if [[ ${resolve_of[$name]} != later ]] && (( resolve_s > ${resolve_of[$name]} )); then
@@ -151,12 +173,16 @@ for name in "${names[@]}"; do
     --argjson fault_s "$(( (fault_end_ms - fault_ms) / 1000 ))" --argjson ready_s "$ready_s" \
     --argjson fire_s "${fire_s:-null}" --argjson resolve_s "${resolve_s:-null}" \
     --argjson fire_budget "${budget[$name]}" --arg resolve_budget "${resolve_of[$name]}" --argjson scenario_rc "$scenario_rc" \
-    --argjson runs "$runs" --arg load "$load" --argjson ok "$([[ -z $fail ]] && echo true || echo false)" \
+    --argjson runs "$runs" --argjson fired_run "${fired_run:-null}" --argjson before "$before_value" --arg before_expr "$before_expr" \
+    --arg load "$load" --argjson ok "$([[ -z $fail ]] && echo true || echo false)" \
     '{scenario: $scenario, alert: $alert, faultAt: $at, runs: $runs, faultSeconds: $fault_s, readyAfterSeconds: $ready_s,
-      firedAfterFaultSeconds: $fire_s, resolvedAfterReadySeconds: $resolve_s, fireBudgetSeconds: $fire_budget,
+      firedAfterFaultSeconds: $fire_s}
+      + (if $runs > 1 then {firedInRun: $fired_run} else {} end)
+      + (if $before_expr != "" then {valueBefore: $before, valueBeforeExpr: $before_expr} else {} end)
+      + { resolvedAfterReadySeconds: $resolve_s, fireBudgetSeconds: $fire_budget,
       resolveBudgetSeconds: $resolve_budget, scenarioExit: $scenario_rc, hostLoad1m: $load, ok: $ok}' \
     | tee -a "$CHAOS_DIR/results/alerts/$scenario.jsonl"
-  say "fault $(date -u -d @$((fault_ms / 1000)) +%H:%M:%S) UTC (of the last run), Ready after ${ready_s}s; $name fired ${fire_s:-never}s after the fault started (budget ${budget[$name]}s), resolved ${resolve_s:-not yet}s after Ready (budget ${resolve_of[$name]}s)"
+  say "fault $(date -u -d @$((fault_ms / 1000)) +%H:%M:%S) UTC (of the last run), Ready after ${ready_s}s; $name fired ${fire_s:-never}s after the fault${fired_run:+ of run $fired_run} started (budget ${budget[$name]}s), resolved ${resolve_s:-not yet}s after Ready (budget ${resolve_of[$name]}s)"
   [[ -z $fail ]] || fails+=("$fail")
 done
 (( scenario_rc == 0 )) || say "note: the scenario itself exited $scenario_rc (its log: $scratch/scenario.log)"
