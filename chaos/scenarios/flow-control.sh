@@ -16,7 +16,11 @@
 #   agent answers /health 200, its pod stays Ready, HAProxy keeps it, and the operator does nothing to it;
 #   only its recv queue and the cluster-wide pause show it. What turned not Ready was a message-api pod
 #   (its readiness ping timed out while its connections waited: ApiNotReady 1/2 for 8 s), so the stack's
-#   Ready went False for a while.
+#   Ready went False for a while. Over the full 420 s (04:05 UTC) more followed: the waiting commits (message-api
+#   retries each stalled write on a new connection) filled the writer's max_connections (200 on the lab), so
+#   the writer's own agent could not connect: its /health answered 503, HAProxy took the writer out five times
+#   (new sessions went to another node, stalled the same), the operator reported DatabaseNotReady 2/3, and both
+#   message-api pods kept failing their readiness ping: the stack's Ready flapped every 20-40 s.
 # - The plain global `FLUSH TABLES WITH READ LOCK` does NOT do this on MariaDB: on a Synced node it desyncs
 #   the node first (desync_and_pause), and a desynced node sends no flow control (gcs.sync_donor=no): the
 #   node turned Donor/Desynced, its recv queue grew (750 in 45 s), its agent reported it not Synced, its
