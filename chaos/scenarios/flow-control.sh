@@ -72,13 +72,16 @@ lock_sql() {
   esac
 }
 
-# pick_victim: the first Synced database node after the writer (by ordinal) that is not the writer.
+# pick_victim SESSIONS_WRITER: the first Synced database node after the writer (by ordinal) that is neither
+# status.writer nor the node holding the application's sessions (HAProxy's writer after a failover of its own can
+# differ from status.writer; a lock on the node that takes the writes blocks them locally, with no flow control).
 pick_victim() {
   local replicas ordinal i pod state
   replicas=$(kc get sts "$DB_STS" -o jsonpath='{.spec.replicas}')
   ordinal=${WRITER##*-}
   for i in $(seq 1 $(( replicas - 1 ))); do
     pod=$DB_STS-$(( (ordinal + i) % replicas ))
+    if [[ $pod == "$1" ]]; then say "$pod holds the application's sessions: not a victim" >&2; continue; fi
     state=$(status_var "$pod" wsrep_local_state_comment 2>/dev/null || true)
     if [[ $state == Synced ]]; then echo "$pod"; return 0; fi
     say "$pod is '$state', not Synced: not a victim" >&2
@@ -87,12 +90,14 @@ pick_victim() {
 }
 
 inject() {
-  local statement deadline id fc_sent0 paused0 fc_sent paused queue queue_max=0 state state_seen='' t_lock left pod_ready stack_ready
+  local sessions_writer statement deadline id fc_sent0 paused0 fc_sent paused queue queue_max=0 state state_seen='' t_lock left pod_ready stack_ready
   WRITER=$(status_writer)
   [[ -n $WRITER ]] || die "status.writer.pod is empty: the operator does not report its writer"
-  VICTIM=$(pick_victim) || die "no Synced database node other than the writer $WRITER"
+  sessions_writer=$(writer_by_sessions)
+  VICTIM=$(pick_victim "$sessions_writer") || die "no Synced database node other than the writer $WRITER (sessions on ${sessions_writer:-none})"
   statement=$(lock_sql)
   measure writer "\"$WRITER\""
+  measure writerBySessions "\"$sessions_writer\""
   measure victim "\"$VICTIM\""
   measure lockStatement "\"$statement\""
   fc_sent0=$(status_var "$VICTIM" wsrep_flow_control_sent)
