@@ -10,8 +10,12 @@
 #   worker-stop-one   MessageStackGaleraClusterSizeBelowDesired             (worker-stop.sh one)
 #   desync-node       MessageStackGaleraNodeNotSynced, MessageStackNotReady (desync-node.sh, 390 s desynced)
 #   writer-flapping   MessageStackWriterFlapping                            (switchover.sh three times)
+#   flow-control      MessageStackGaleraFlowControlHigh, MessageStackApiErrorRatioHigh (flow-control.sh, 420 s lock)
 # MessageStackWriterFlapping counts moves over 1 h, so it resolves an hour after the third move: the
 # check waits for it to fire only (RESOLVE=later); read the resolve time later from Prometheus' ALERTS series.
+# With several runs, an alert's fire time counts from the fault of the run during which it fired (firedInRun): for
+# writer-flapping that is the move that made 3 in the hour, the third switchover only when the hour before had none;
+# valueBefore records messagestack:writer_moves:1h before the first run, so a line says which it was.
 # Prints the times and appends one JSON line per alert and run to chaos/results/alerts/SCENARIO.jsonl.
 set -euo pipefail
 CHAOS_DIR=$(cd "$(dirname "$0")" && pwd)
@@ -23,15 +27,31 @@ source "$REPO/hack/versions.env"
 export PATH="${MS_CACHE:-$HOME/.cache/messagestack}/k8s/$K8S_VERSION/bin:${MS_CACHE:-$HOME/.cache/messagestack}/kind/$KIND_VERSION/bin:$PATH"
 
 # scenario -> script and arguments, how many runs in a row, the chaos scenario's own name (its events file),
-# the alerts with their fire budgets (s after the (last) fault started), the resolve budget (s after Ready
-# again, or "later"). Budgets: the rule's `for` + one scrape (10 s) + one evaluation (10 s) + margin.
+# the alerts as NAME:FIRE[:RESOLVE] with their fire budgets (s after the (last) fault started) and, when an
+# alert needs its own, resolve budgets (s after Ready again), and the scenario's resolve budget for the others
+# (s after Ready again, or "later"). Budgets: the rule's `for` + one scrape (10 s) + one evaluation (10 s) + margin.
+# flow-control's two rules average over 5 minutes, so their windows count too (fault = the lock statement,
+# taken about 5 s after the fault starts; the scenario holds it 420 s, longer than either fire budget):
+#   MessageStackGaleraFlowControlHigh fires 380 s: ~5 s to the lock + 30 s of pauses before rate(...[5m]) > 0.1
+#     (10 % of 300 s) + for 5m + scrape + evaluation + 25 s margin. It resolves 330 s after Ready: the stack stays
+#     Ready through the fault (flow control leaves every node Synced), so Ready comes right after the release, and
+#     the window holds less than 30 s of pauses 270 s after they end; + scrape + evaluation + 40 s margin.
+#   MessageStackApiErrorRatioHigh fires 390 s: ~5 s to the lock + 9 s until message-api gives a stalled write up
+#     (503, its retry budget) + ~30 s until the 503s (about 1.4/s on the lab, with the clients' aborts counted as
+#     RESET beside them) are over 5 % of a window that also holds the 10 s baseline's successes + for 5m + scrape
+#     + evaluation + 25 s margin. It resolves 360 s after Ready: the last 5xx come ~9 s after the release and
+#     leave the 5-minute window 300 s later (an upper bound: the successes after the release dilute them
+#     earlier); + scrape + evaluation + 30 s margin.
 runs=1
+before_expr=''
 case $scenario in
   full-db-crash)   cmd=(full-crash.sh);      events_name=full-db-crash;   alerts=(MessageStackGaleraNotPrimary:45);               resolve_budget=60 ;;
   worker-stop-one) cmd=(worker-stop.sh one); events_name=worker-stop-one; alerts=(MessageStackGaleraClusterSizeBelowDesired:120); resolve_budget=60 ;;
   desync-node)     cmd=(desync-node.sh 390); events_name=desync-node;     alerts=(MessageStackGaleraNodeNotSynced:370 MessageStackNotReady:385); resolve_budget=60 ;;
-  writer-flapping) cmd=(switchover.sh);      events_name=switchover;      alerts=(MessageStackWriterFlapping:60); resolve_budget=later; runs=3 ;;
-  *) echo "usage: $0 full-db-crash|worker-stop-one|desync-node|writer-flapping" >&2; exit 2 ;;
+  writer-flapping) cmd=(switchover.sh);      events_name=switchover;      alerts=(MessageStackWriterFlapping:60); resolve_budget=later; runs=3
+                   before_expr='max(messagestack:writer_moves:1h{namespace="NS",stack="STACK"})' ;;
+  flow-control)    cmd=(flow-control.sh 420); events_name=flow-control;   alerts=(MessageStackGaleraFlowControlHigh:380:330 MessageStackApiErrorRatioHigh:390:360); resolve_budget=360 ;;
+  *) echo "usage: $0 full-db-crash|worker-stop-one|desync-node|writer-flapping|flow-control" >&2; exit 2 ;;
 esac
 
 MS_NAME=${MS_NAME:-demo}
@@ -52,10 +72,15 @@ alert_state() {
 
 kubectl --context "$CTX" get --raw "$PROM/status/buildinfo" >/dev/null 2>&1 \
   || die "the lab's Prometheus does not answer through the service proxy; run 'make monitoring'"
-declare -A budget fired resolved last
+declare -A budget resolve_of fired resolved last
 names=()
+wait_more=$([[ $resolve_budget == later ]] && echo 90 || echo "$resolve_budget")
 for a in "${alerts[@]}"; do
-  name=${a%%:*}; names+=("$name"); budget[$name]=${a#*:}; fired[$name]=''; resolved[$name]=''; last[$name]=none
+  IFS=: read -r name fire_budget own_resolve <<<"$a"
+  names+=("$name"); budget[$name]=$fire_budget; resolve_of[$name]=${own_resolve:-$resolve_budget}
+  fired[$name]=''; resolved[$name]=''; last[$name]=none
+  # Wait after Ready for the longest resolve budget.
+  [[ $resolve_budget == later ]] || (( ${resolve_of[$name]} <= wait_more )) || wait_more=${resolve_of[$name]}
   kubectl --context "$CTX" get --raw "$PROM/rules" | jq -e --arg a "$name" '[.data.groups[].rules[] | select(.name == $a)] | length == 1' >/dev/null \
     || die "Prometheus has no rule $name loaded; run 'make monitoring'"
   say "waiting until $name is not active for $MS_NAMESPACE/$MS_NAME (an earlier fault's alert must be over)"
@@ -63,12 +88,22 @@ for a in "${alerts[@]}"; do
   [[ $(alert_state "$name") == none ]] || die "$name is still active before the fault; the stack is not healthy"
 done
 
+before_value=null
+if [[ -n $before_expr ]]; then
+  before_expr=${before_expr//NS/$MS_NAMESPACE}; before_expr=${before_expr//STACK/$MS_NAME}
+  before_value=$(kubectl --context "$CTX" get --raw "$PROM/query?query=$(jq -rn --arg q "$before_expr" '$q|@uri')" \
+    | jq -c '.data.result[0].value[1] // "0" | tonumber') || die "Prometheus did not answer $before_expr"
+  say "before the first run: $before_expr = $before_value"
+fi
+
 scratch=$(mktemp -d)
 say "running chaos/scenarios/${cmd[*]} $runs time(s) in a row (results in $scratch, not in chaos/results)"
 (
   for i in $(seq 1 "$runs"); do
     echo "=== run $i of $runs"
     CHAOS_RESULTS=$scratch "$CHAOS_DIR/scenarios/${cmd[0]}" "${cmd[@]:1}" || exit $?
+    # Each run's events file replaces the last one's: keep each run's fault time.
+    cp "$scratch/raw/$events_name/events.json" "$scratch/events-run$i.json"
   done
 ) >"$scratch/scenario.log" 2>&1 &
 pid=$!
@@ -99,7 +134,6 @@ while true; do
       else [[ -n ${resolved[$name]} ]] || done_all=false; fi
     done
     $done_all && break
-    wait_more=$([[ $resolve_budget == later ]] && echo 90 || echo "$resolve_budget")
     (( $(now_ms) > ready_ms + wait_more * 1000 )) && break
   fi
   sleep 2
@@ -113,28 +147,42 @@ load=$(jq -r '.measurements.hostLoadAvg1m // empty' "$events")
 fails=()
 mkdir -p "$CHAOS_DIR/results/alerts"
 for name in "${names[@]}"; do
-  fire_s='' resolve_s='' fail=''
+  fire_s='' resolve_s='' fail='' fired_run=''
   if [[ -z ${fired[$name]} ]]; then
     fail="$name never fired (fault at $(date -u -d @$((fault_ms / 1000)) +%H:%M:%S), Ready after ${ready_s}s)"
   else
-    fire_s=$(( (${fired[$name]} - fault_ms) / 1000 ))
-    (( fire_s <= ${budget[$name]} )) || fail="$name fired ${fire_s}s after the fault started (budget ${budget[$name]}s)"
+    # The run during which it fired: the last whose fault started before (the first if none did).
+    fired_run=1 fired_fault_ms=''
+    for i in $(seq 1 "$runs"); do
+      f=$(jq -r '.faultStartMs' "$scratch/events-run$i.json" 2>/dev/null) || continue
+      [[ -n $fired_fault_ms ]] || fired_fault_ms=$f
+      (( f <= ${fired[$name]} )) && { fired_run=$i; fired_fault_ms=$f; }
+    done
+    fire_s=$(( (${fired[$name]} - ${fired_fault_ms:-$fault_ms}) / 1000 ))
+    (( fire_s <= ${budget[$name]} )) || fail="$name fired ${fire_s}s after the fault of run $fired_run started (budget ${budget[$name]}s)"
     if [[ -n ${resolved[$name]} ]]; then
       resolve_s=$(( (${resolved[$name]} - ready_ms) / 1000 ))
-    elif [[ $resolve_budget != later ]]; then
-      fail="${fail:+$fail; }$name did not resolve within ${resolve_budget}s after Ready"
+      if [[ ${resolve_of[$name]} != later ]] && (( resolve_s > ${resolve_of[$name]} )); then
+        fail="${fail:+$fail; }$name resolved ${resolve_s}s after Ready (budget ${resolve_of[$name]}s)"
+      fi
+    elif [[ ${resolve_of[$name]} != later ]]; then
+      fail="${fail:+$fail; }$name did not resolve within ${resolve_of[$name]}s after Ready"
     fi
   fi
   jq -cn --arg scenario "$scenario" --arg alert "$name" --arg at "$(date -u -d @$((fault_ms / 1000)) +%Y-%m-%dT%H:%M:%SZ)" \
     --argjson fault_s "$(( (fault_end_ms - fault_ms) / 1000 ))" --argjson ready_s "$ready_s" \
     --argjson fire_s "${fire_s:-null}" --argjson resolve_s "${resolve_s:-null}" \
-    --argjson fire_budget "${budget[$name]}" --arg resolve_budget "$resolve_budget" --argjson scenario_rc "$scenario_rc" \
-    --argjson runs "$runs" --arg load "$load" --argjson ok "$([[ -z $fail ]] && echo true || echo false)" \
+    --argjson fire_budget "${budget[$name]}" --arg resolve_budget "${resolve_of[$name]}" --argjson scenario_rc "$scenario_rc" \
+    --argjson runs "$runs" --argjson fired_run "${fired_run:-null}" --argjson before "$before_value" --arg before_expr "$before_expr" \
+    --arg load "$load" --argjson ok "$([[ -z $fail ]] && echo true || echo false)" \
     '{scenario: $scenario, alert: $alert, faultAt: $at, runs: $runs, faultSeconds: $fault_s, readyAfterSeconds: $ready_s,
-      firedAfterFaultSeconds: $fire_s, resolvedAfterReadySeconds: $resolve_s, fireBudgetSeconds: $fire_budget,
+      firedAfterFaultSeconds: $fire_s}
+      + (if $runs > 1 then {firedInRun: $fired_run} else {} end)
+      + (if $before_expr != "" then {valueBefore: $before, valueBeforeExpr: $before_expr} else {} end)
+      + { resolvedAfterReadySeconds: $resolve_s, fireBudgetSeconds: $fire_budget,
       resolveBudgetSeconds: $resolve_budget, scenarioExit: $scenario_rc, hostLoad1m: $load, ok: $ok}' \
     | tee -a "$CHAOS_DIR/results/alerts/$scenario.jsonl"
-  say "fault $(date -u -d @$((fault_ms / 1000)) +%H:%M:%S) UTC (of the last run), Ready after ${ready_s}s; $name fired ${fire_s:-never}s after the fault started (budget ${budget[$name]}s), resolved ${resolve_s:-not yet}s after Ready (budget ${resolve_budget}s)"
+  say "fault $(date -u -d @$((fault_ms / 1000)) +%H:%M:%S) UTC (of the last run), Ready after ${ready_s}s; $name fired ${fire_s:-never}s after the fault${fired_run:+ of run $fired_run} started (budget ${budget[$name]}s), resolved ${resolve_s:-not yet}s after Ready (budget ${resolve_of[$name]}s)"
   [[ -z $fail ]] || fails+=("$fail")
 done
 (( scenario_rc == 0 )) || say "note: the scenario itself exited $scenario_rc (its log: $scratch/scenario.log)"

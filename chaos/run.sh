@@ -48,6 +48,8 @@ declare -A SCENARIOS=(
   [full-db-crash-sigkill]="full-crash.sh --sigkill"
   # Not in the full suite (6.5 minutes, made for the alerts: chaos/alert-check.sh desync-node).
   [desync-node]="desync-node.sh"
+  # Not in the full suite either (7.5 minutes of stalled writes, for chaos/alert-check.sh flow-control).
+  [flow-control]="flow-control.sh"
 )
 FULL=(pod-kill-database-graceful pod-kill-database-force pod-kill-proxy-graceful pod-kill-proxy-force
   pod-kill-api-graceful pod-kill-api-force pod-kill-frontend-graceful pod-kill-frontend-force

@@ -34,6 +34,11 @@ public final class Targets {
         List<Target> targets = new ArrayList<>();
         switch (r.kind()) {
             case "pod-kill", "operator-kill", "rolling-change", "scaling", "drain-node" -> targets.add(zeroFailed(r));
+            // Issue 16's alert scenarios (chaos/alert-check.sh): a desynced node that is not the writer costs no
+            // request; flow control stalls every write for minutes on purpose, so only the data targets apply.
+            case "desync-node" -> targets.add(zeroFailed(r));
+            case "flow-control" -> {
+            }
             case "switchover" -> {
                 // Issue 15: a planned move of HAProxy's writer to a named Synced node.
                 targets.add(zeroFailed(r));
@@ -68,7 +73,8 @@ public final class Targets {
             }
             default -> throw new IllegalArgumentException("scenario " + r.scenario() + ": unknown kind '" + r.kind()
                     + "' (known: pod-kill, operator-kill, operator-upgrade, rolling-change, scaling, switchover, drain-node,"
-                    + " worker-stop, workers-half-stop, process-kill, full-crash, partition, restore-drill, data-only)");
+                    + " worker-stop, workers-half-stop, process-kill, full-crash, partition, restore-drill, desync-node,"
+                    + " flow-control, data-only)");
         }
         if (!"full-crash".equals(r.kind())) {
             targets.add(r.timeToReadyMs() == null

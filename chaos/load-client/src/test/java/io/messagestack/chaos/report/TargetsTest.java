@@ -122,6 +122,19 @@ class TargetsTest {
     }
 
     @Test
+    void theAlertScenariosHaveTargets() {
+        // desync-node: the writer is not touched, so no request may fail.
+        assertTrue(Targets.allMet(Targets.evaluate(result("desync-node", 0, 400_000L, Map.of(), CLEAN))));
+        assertEquals(Target.Status.NOT_MET,
+                named(Targets.evaluate(result("desync-node", 50, 400_000L, Map.of(), CLEAN)), "failed requests").status());
+        // flow-control: writes stall on purpose; lost writes and no Ready still fail it.
+        assertTrue(Targets.allMet(Targets.evaluate(result("flow-control", 420_000, 425_000L, Map.of(), CLEAN))));
+        WriteVerification.Result lost = new WriteVerification.Result(10, 1, 0, 0, 0, List.of("x"), List.of());
+        assertFalse(Targets.allMet(Targets.evaluate(result("flow-control", 420_000, 425_000L, Map.of(), lost))));
+        assertFalse(Targets.allMet(Targets.evaluate(result("flow-control", 420_000, null, Map.of(), CLEAN))));
+    }
+
+    @Test
     void lostOrDuplicatedWritesFailEveryScenario() {
         WriteVerification.Result lost = new WriteVerification.Result(10, 1, 0, 0, 0, List.of("x"), List.of());
         WriteVerification.Result dup = new WriteVerification.Result(10, 0, 2, 0, 0, List.of(), List.of("y"));
