@@ -228,7 +228,11 @@ func applySegments(ctx context.Context, plan *replayPlan, files []string, socket
 	args := append([]string{"--no-defaults", "--start-position=" + plan.Start, "--stop-datetime=" + plan.Stop}, files...)
 	dump := exec.CommandContext(ctx, "mariadb-binlog", args...)
 	dump.Env = append(os.Environ(), "TZ=UTC") // --stop-datetime is read in the local time zone
-	apply := exec.CommandContext(ctx, "mariadb", "--no-defaults", "--socket="+socket, "--user=root", "--binary-mode")
+	// The replay server runs with --skip-grant-tables (nobody's password is needed), where account statements
+	// (GRANT, CREATE USER: the agent's own at every node start, a person's) fail with 1290; FLUSH PRIVILEGES
+	// first loads the grant tables, and this session keeps every privilege.
+	apply := exec.CommandContext(ctx, "mariadb", "--no-defaults", "--socket="+socket, "--user=root", "--binary-mode",
+		"--init-command=FLUSH PRIVILEGES")
 	pipe, err := dump.StdoutPipe()
 	if err != nil {
 		return err
@@ -244,13 +248,18 @@ func applySegments(ctx context.Context, plan *replayPlan, files []string, socket
 		_ = apply.Wait()
 		return fmt.Errorf("starting mariadb-binlog: %w", err)
 	}
-	derr := dump.Wait()
+	// The client first: when it stops on an error, mariadb-binlog is stopped too (it would wait forever on a pipe
+	// nobody reads: this process holds the pipe's read end until dump.Wait).
 	aerr := apply.Wait()
-	if derr != nil {
-		return fmt.Errorf("mariadb-binlog failed (%v): %s", derr, dumpErr.lastLines(3))
+	if aerr != nil {
+		_ = dump.Process.Kill()
 	}
+	derr := dump.Wait()
 	if aerr != nil {
 		return fmt.Errorf("applying the archive failed (%v): %s", aerr, applyErr.lastLines(3))
+	}
+	if derr != nil {
+		return fmt.Errorf("mariadb-binlog failed (%v): %s", derr, dumpErr.lastLines(3))
 	}
 	return nil
 }

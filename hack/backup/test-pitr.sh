@@ -179,6 +179,9 @@ insert_rows 10 20 down
 # 10.11): the archive must record the hole as not logged, not as a gap (galera-agent unloggedSegment).
 NOOP_DDL="CREATE TABLE IF NOT EXISTS messages.m (id INT AUTO_INCREMENT PRIMARY KEY)"
 sql "$DB" "$NOOP_DDL"
+# Account statements are replicated and archived like any other (galera-agent runs some at every node start):
+# the restore's replay server (--skip-grant-tables) must apply them, not stop on them.
+sql "$DB" "CREATE USER IF NOT EXISTS 'pitr_reader'@'%' IDENTIFIED BY 'r-1'; GRANT SELECT ON messages.* TO 'pitr_reader'@'%'"
 insert_rows 10 20 down2
 start_archiver
 sleep 3
@@ -282,6 +285,8 @@ nohup mariadbd --defaults-file="$R2/my.cnf" --user=mysql >>"$R2/stdout.log" 2>&1
 R2PID=$!; PIDS+=("$R2PID"); wait_sql "$R2" 90 "$R2PID"
 expect "restored by the agent to T: rows, max id, checksum = the source's before T" "$(tr '\t' ' ' <<<"$BEFORE_T")" \
   "$(sql "$R2" "SELECT COUNT(*), MAX(id), SUM(CRC32(CONCAT_WS('|', id, body, created_at))) FROM messages.m" | tr '\t' ' ')"
+expect "restored by the agent: the account statements before T replayed" 1 \
+  "$(sql "$R2" "SELECT COUNT(*) FROM mysql.user WHERE user = 'pitr_reader'")"
 expect "restored by the agent: no row written after T" 0 "$(sql "$R2" "SELECT COUNT(*) FROM messages.m WHERE body LIKE 'after %'")"
 expect "no secret in the restore's output" 0 "$(cat "$R2/restore.out" "$R2/restore.log" | grep -cF -e "$AWS_SECRET_ACCESS_KEY" -e "$BINLOG_PASSWORD" || true)"
 kill "$R2PID"; for _ in $(seq 1 60); do kill -0 "$R2PID" 2>/dev/null || break; sleep 0.5; done
