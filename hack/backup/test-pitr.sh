@@ -115,6 +115,10 @@ export BACKUP_PASSWORD BINLOG_PASSWORD
 SST_GRANTS=$(sed -n 's/^const sstGrants = "\(.*\)"$/\1/p' "$REPO/galera-agent/users.go")
 BINLOG_GRANTS=$(sed -n 's/^const binlogArchiveGrants = "\(.*\)"$/\1/p' "$REPO/galera-agent/binlog_archive.go")
 [ -n "$SST_GRANTS" ] && [ -n "$BINLOG_GRANTS" ] || die "could not read the grants from galera-agent"
+# table_sum DIR: rows, max id and checksum of messages.m on the server of DIR, space separated.
+table_sum() { sql "$1" "SELECT COUNT(*), MAX(id), SUM(CRC32(CONCAT_WS('|', id, body, created_at))) FROM messages.m" | tr '\t' ' '; }
+# restore_point: a whole second (the binary log's granularity) between the rows written before and after it, RFC 3339.
+restore_point() { local at; sleep 1.5; at=$(( $(date +%s) + 1 )); sleep 1.5; date -u -d "@$at" +%Y-%m-%dT%H:%M:%SZ; }
 sql_quote() { local s=${1//\\/\\\\}; s=${s//\'/\\\'}; printf "'%s'" "$s"; }
 sql "$DB" "CREATE USER 'backup'@'%' IDENTIFIED BY $(sql_quote "$BACKUP_PASSWORD"); GRANT $SST_GRANTS ON *.* TO 'backup'@'%';
   CREATE USER 'binlog'@'%' IDENTIFIED BY $(sql_quote "$BINLOG_PASSWORD"); GRANT $BINLOG_GRANTS ON *.* TO 'binlog'@'%';
@@ -192,11 +196,9 @@ sql "$DB" "$NOOP_DDL"           # before the new file's first transaction: its G
 insert_rows 20 20 rotated
 
 # --- 5a. the restore point: T between the rows above and the rows below
-sleep 1.5
-T_EPOCH=$(( $(date +%s) + 1 )); sleep 1.5
-T=$(date -u -d "@$T_EPOCH" +%Y-%m-%dT%H:%M:%SZ)
-BEFORE_T=$(sql "$DB" "SELECT COUNT(*), MAX(id), SUM(CRC32(CONCAT_WS('|', id, body, created_at))) FROM messages.m")
-say "restore point T = $T; the table before T: rows, max id, checksum = $(tr '\t' ' ' <<<"$BEFORE_T")"
+T=$(restore_point)
+BEFORE_T=$(table_sum "$DB")
+say "restore point T = $T; the table before T: rows, max id, checksum = $BEFORE_T"
 insert_rows 10 20 after
 sql "$DB" "DELETE FROM messages.m"   # the mistake
 sleep 3
@@ -250,9 +252,9 @@ TZ=UTC mariadb-binlog --start-position="$(jq -r .startPosition "$MS_TEST_RUN/t.p
 if mariadb --no-defaults --socket="$R/run/mysqld.sock" -uroot <"$MS_TEST_RUN/replay.sql" 2>"$MS_TEST_RUN/apply.err"; then
   pass "replay applied"; else fail "replay: $(tail -3 "$MS_TEST_RUN/apply.err")"; fi
 RESTORE_SECS=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b - a}')
-AFTER_RESTORE=$(sql "$R" "SELECT COUNT(*), MAX(id), SUM(CRC32(CONCAT_WS('|', id, body, created_at))) FROM messages.m")
-say "   restored in ${RESTORE_SECS}s (extract, prepare, start, replay of ${#SEGS[@]} segments): $(tr '\t' ' ' <<<"$AFTER_RESTORE")"
-expect "restored to T: rows, max id, checksum = the source's before T" "$(tr '\t' ' ' <<<"$BEFORE_T")" "$(tr '\t' ' ' <<<"$AFTER_RESTORE")"
+AFTER_RESTORE=$(table_sum "$R")
+say "   restored in ${RESTORE_SECS}s (extract, prepare, start, replay of ${#SEGS[@]} segments): $AFTER_RESTORE"
+expect "restored to T: rows, max id, checksum = the source's before T" "$BEFORE_T" "$AFTER_RESTORE"
 expect "no row written after T" 0 "$(sql "$R" "SELECT COUNT(*) FROM messages.m WHERE body LIKE 'after %'")"
 expect "every row acknowledged before T is there" "$(cat "$MS_TEST_RUN"/rows.{steady,down,down2,rotated} | wc -l)" \
   "$(sql "$R" "SELECT COUNT(*) FROM messages.m WHERE body NOT LIKE 'seed %'")"
@@ -283,8 +285,8 @@ expect "no staging or replay folder left" "no no" \
 base_cnf "$R2" "$RESTORE_PORT" 20 >"$R2/my.cnf"
 nohup mariadbd --defaults-file="$R2/my.cnf" --user=mysql >>"$R2/stdout.log" 2>&1 &
 R2PID=$!; PIDS+=("$R2PID"); wait_sql "$R2" 90 "$R2PID"
-expect "restored by the agent to T: rows, max id, checksum = the source's before T" "$(tr '\t' ' ' <<<"$BEFORE_T")" \
-  "$(sql "$R2" "SELECT COUNT(*), MAX(id), SUM(CRC32(CONCAT_WS('|', id, body, created_at))) FROM messages.m" | tr '\t' ' ')"
+expect "restored by the agent to T: rows, max id, checksum = the source's before T" "$BEFORE_T" \
+  "$(table_sum "$R2")"
 expect "restored by the agent: the account statements before T replayed" 1 \
   "$(sql "$R2" "SELECT COUNT(*) FROM mysql.user WHERE user = 'pitr_reader'")"
 expect "restored by the agent: no row written after T" 0 "$(sql "$R2" "SELECT COUNT(*) FROM messages.m WHERE body LIKE 'after %'")"
@@ -366,11 +368,9 @@ expect "b2 is of the same Galera history" "$GALERA_UUID" "$(jq -r .position.gale
 say "   base backup b2: GTID $B2_GTID (domain 1 seqno $B2_SEQ), ended $(jq -r .endTime "$MS_TEST_RUN/b2.manifest.json")"
 sleep 1.2
 insert_rows 20 20 afterb2
-sleep 1.5
-T2_EPOCH=$(( $(date +%s) + 1 )); sleep 1.5
-T2=$(date -u -d "@$T2_EPOCH" +%Y-%m-%dT%H:%M:%SZ)
-BEFORE_T2=$(sql "$DB" "SELECT COUNT(*), MAX(id), SUM(CRC32(CONCAT_WS('|', id, body, created_at))) FROM messages.m")
-say "   restore point T2 = $T2; the table before T2: rows, max id, checksum = $(tr '\t' ' ' <<<"$BEFORE_T2")"
+T2=$(restore_point)
+BEFORE_T2=$(table_sum "$DB")
+say "   restore point T2 = $T2; the table before T2: rows, max id, checksum = $BEFORE_T2"
 insert_rows 5 20 aftert2
 sleep 3
 archive_names() {  # archive_names UUID: the object names of one history's folder in the bucket, sorted
@@ -457,8 +457,8 @@ TZ=UTC mariadb-binlog --start-position="$(jq -r .startPosition "$MS_TEST_RUN/b2-
   fail "mariadb-binlog (b2): $(tail -3 "$MS_TEST_RUN/replay2.err")"
 if mariadb --no-defaults --socket="$R3/run/mysqld.sock" -uroot <"$MS_TEST_RUN/replay2.sql" 2>"$MS_TEST_RUN/apply2.err"; then
   pass "replay from b2 applied"; else fail "replay from b2: $(tail -3 "$MS_TEST_RUN/apply2.err")"; fi
-expect "restored from b2 to T2: rows, max id, checksum = the source's before T2" "$(tr '\t' ' ' <<<"$BEFORE_T2")" \
-  "$(sql "$R3" "SELECT COUNT(*), MAX(id), SUM(CRC32(CONCAT_WS('|', id, body, created_at))) FROM messages.m" | tr '\t' ' ')"
+expect "restored from b2 to T2: rows, max id, checksum = the source's before T2" "$BEFORE_T2" \
+  "$(table_sum "$R3")"
 expect "restored from b2 to T2: every row written before T2, none after" "$(cat "$MS_TEST_RUN"/rows.{afterb2,beforeb2} | wc -l) 0" \
   "$(sql "$R3" "SELECT SUM(body LIKE 'afterb2 %' OR body LIKE 'beforeb2 %'), SUM(body LIKE 'aftert2 %') FROM messages.m" | tr '\t' ' ')"
 kill "$R3PID"; for _ in $(seq 1 60); do kill -0 "$R3PID" 2>/dev/null || break; sleep 0.5; done
