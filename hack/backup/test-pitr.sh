@@ -119,6 +119,25 @@ BINLOG_GRANTS=$(sed -n 's/^const binlogArchiveGrants = "\(.*\)"$/\1/p' "$REPO/ga
 table_sum() { sql "$1" "SELECT COUNT(*), MAX(id), SUM(CRC32(CONCAT_WS('|', id, body, created_at))) FROM messages.m" | tr '\t' ' '; }
 # restore_point: a whole second (the binary log's granularity) between the rows written before and after it, RFC 3339.
 restore_point() { local at; sleep 1.5; at=$(( $(date +%s) + 1 )); sleep 1.5; date -u -d "@$at" +%Y-%m-%dT%H:%M:%SZ; }
+# restore_by_hand DIR DATA_ZST PLAN LABEL: what a person does with binlog-plan's answer: extract and prepare the
+# backup into DIR, start a server on it (pid in HAND_PID), replay the plan's segments up to its stop time with
+# mariadb-binlog | mariadb (a pass or fail line named LABEL); the number of segments in HAND_SEGMENTS.
+restore_by_hand() {
+  local dir=$1 zst=$2 plan=$3 label=$4 segs
+  mkdir -p "$dir/data" "$dir/run"
+  zstd -dc "$zst" | mbstream -x -C "$dir/data"
+  mariadb-backup --prepare --target-dir="$dir/data" >"$dir/prepare.log" 2>&1 || die "prepare failed ($label): $dir/prepare.log"
+  chown -R mysql:mysql "$dir"
+  base_cnf "$dir" "$RESTORE_PORT" 20 >"$dir/my.cnf"
+  nohup mariadbd --defaults-file="$dir/my.cnf" --user=mysql >>"$dir/stdout.log" 2>&1 &
+  HAND_PID=$!; PIDS+=("$HAND_PID"); wait_sql "$dir" 90 "$HAND_PID"
+  mapfile -t segs < <(jq -r '.segments[]' "$plan")
+  HAND_SEGMENTS=${#segs[@]}
+  TZ=UTC mariadb-binlog --start-position="$(jq -r .startPosition "$plan")" --stop-datetime="$(jq -r .stopDatetime "$plan")" \
+    "${segs[@]}" >"$dir/replay.sql" 2>"$dir/replay.err" || fail "mariadb-binlog ($label): $(tail -3 "$dir/replay.err")"
+  if mariadb --no-defaults --socket="$dir/run/mysqld.sock" -uroot <"$dir/replay.sql" 2>"$dir/apply.err"; then
+    pass "$label applied"; else fail "$label: $(tail -3 "$dir/apply.err")"; fi
+}
 sql_quote() { local s=${1//\\/\\\\}; s=${s//\'/\\\'}; printf "'%s'" "$s"; }
 sql "$DB" "CREATE USER 'backup'@'%' IDENTIFIED BY $(sql_quote "$BACKUP_PASSWORD"); GRANT $SST_GRANTS ON *.* TO 'backup'@'%';
   CREATE USER 'binlog'@'%' IDENTIFIED BY $(sql_quote "$BINLOG_PASSWORD"); GRANT $BINLOG_GRANTS ON *.* TO 'binlog'@'%';
@@ -237,23 +256,12 @@ say "5. restore b1 and replay the archive to $T"
 expect "binlog-plan to T" 0 "$(plan t "$T")"
 say "   plan: $(jq -c '{base, startPosition, stopDatetime, segments: (.segments | length)}' "$MS_TEST_RUN/t.plan")"
 R=$MS_TEST_RUN/restore
-mkdir -p "$R/data" "$R/run"
 t0=$(date +%s.%N)
-zstd -dc "$MS_TEST_RUN/b1.data.zst" | mbstream -x -C "$R/data"
-mariadb-backup --prepare --target-dir="$R/data" >"$R/prepare.log" 2>&1 || die "prepare failed: $R/prepare.log"
-chown -R mysql:mysql "$R"
-base_cnf "$R" "$RESTORE_PORT" 20 >"$R/my.cnf"
-nohup mariadbd --defaults-file="$R/my.cnf" --user=mysql >>"$R/stdout.log" 2>&1 &
-RPID=$!; PIDS+=("$RPID"); wait_sql "$R" 90 "$RPID"
-mapfile -t SEGS < <(jq -r '.segments[]' "$MS_TEST_RUN/t.plan")
-TZ=UTC mariadb-binlog --start-position="$(jq -r .startPosition "$MS_TEST_RUN/t.plan")" \
-  --stop-datetime="$(jq -r .stopDatetime "$MS_TEST_RUN/t.plan")" "${SEGS[@]}" >"$MS_TEST_RUN/replay.sql" 2>"$MS_TEST_RUN/replay.err" ||
-  fail "mariadb-binlog: $(tail -3 "$MS_TEST_RUN/replay.err")"
-if mariadb --no-defaults --socket="$R/run/mysqld.sock" -uroot <"$MS_TEST_RUN/replay.sql" 2>"$MS_TEST_RUN/apply.err"; then
-  pass "replay applied"; else fail "replay: $(tail -3 "$MS_TEST_RUN/apply.err")"; fi
+restore_by_hand "$R" "$MS_TEST_RUN/b1.data.zst" "$MS_TEST_RUN/t.plan" replay
+RPID=$HAND_PID
 RESTORE_SECS=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b - a}')
 AFTER_RESTORE=$(table_sum "$R")
-say "   restored in ${RESTORE_SECS}s (extract, prepare, start, replay of ${#SEGS[@]} segments): $AFTER_RESTORE"
+say "   restored in ${RESTORE_SECS}s (extract, prepare, start, replay of $HAND_SEGMENTS segments): $AFTER_RESTORE"
 expect "restored to T: rows, max id, checksum = the source's before T" "$BEFORE_T" "$AFTER_RESTORE"
 expect "no row written after T" 0 "$(sql "$R" "SELECT COUNT(*) FROM messages.m WHERE body LIKE 'after %'")"
 expect "every row acknowledged before T is there" "$(cat "$MS_TEST_RUN"/rows.{steady,down,down2,rotated} | wc -l)" \
@@ -443,20 +451,10 @@ say "   plan: $(jq -c '{base, startPosition, stopDatetime, segments: (.segments 
 expect "the plan starts at b2's position" "b2 1-" "$(jq -r '.base + " " + (.startPosition | .[0:2])' "$MS_TEST_RUN/b2-s3.plan")"
 # replayed into b2, the plan gives exactly the rows acknowledged before T2
 R3=$MS_TEST_RUN/restore-b2
-mkdir -p "$R3/data" "$R3/run"
 [ "$(s3 GET "/$BUCKET/$FOLDER/backups/b2/data.xbstream.zst")" = 200 ] || die "GET b2's data failed"
-zstd -dc "$MS_TEST_RUN/body" | mbstream -x -C "$R3/data"
-mariadb-backup --prepare --target-dir="$R3/data" >"$R3/prepare.log" 2>&1 || die "prepare of b2 failed: $R3/prepare.log"
-chown -R mysql:mysql "$R3"
-base_cnf "$R3" "$RESTORE_PORT" 20 >"$R3/my.cnf"
-nohup mariadbd --defaults-file="$R3/my.cnf" --user=mysql >>"$R3/stdout.log" 2>&1 &
-R3PID=$!; PIDS+=("$R3PID"); wait_sql "$R3" 90 "$R3PID"
-mapfile -t SEGS2 < <(jq -r '.segments[]' "$MS_TEST_RUN/b2-s3.plan")
-TZ=UTC mariadb-binlog --start-position="$(jq -r .startPosition "$MS_TEST_RUN/b2-s3.plan")" \
-  --stop-datetime="$(jq -r .stopDatetime "$MS_TEST_RUN/b2-s3.plan")" "${SEGS2[@]}" >"$MS_TEST_RUN/replay2.sql" 2>"$MS_TEST_RUN/replay2.err" ||
-  fail "mariadb-binlog (b2): $(tail -3 "$MS_TEST_RUN/replay2.err")"
-if mariadb --no-defaults --socket="$R3/run/mysqld.sock" -uroot <"$MS_TEST_RUN/replay2.sql" 2>"$MS_TEST_RUN/apply2.err"; then
-  pass "replay from b2 applied"; else fail "replay from b2: $(tail -3 "$MS_TEST_RUN/apply2.err")"; fi
+mv "$MS_TEST_RUN/body" "$MS_TEST_RUN/b2.data.zst"
+restore_by_hand "$R3" "$MS_TEST_RUN/b2.data.zst" "$MS_TEST_RUN/b2-s3.plan" "replay from b2"
+R3PID=$HAND_PID
 expect "restored from b2 to T2: rows, max id, checksum = the source's before T2" "$BEFORE_T2" \
   "$(table_sum "$R3")"
 expect "restored from b2 to T2: every row written before T2, none after" "$(cat "$MS_TEST_RUN"/rows.{afterb2,beforeb2} | wc -l) 0" \
