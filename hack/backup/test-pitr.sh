@@ -119,6 +119,17 @@ BINLOG_GRANTS=$(sed -n 's/^const binlogArchiveGrants = "\(.*\)"$/\1/p' "$REPO/ga
 table_sum() { sql "$1" "SELECT COUNT(*), MAX(id), SUM(CRC32(CONCAT_WS('|', id, body, created_at))) FROM messages.m" | tr '\t' ' '; }
 # restore_point: a whole second (the binary log's granularity) between the rows written before and after it, RFC 3339.
 restore_point() { local at; sleep 1.5; at=$(( $(date +%s) + 1 )); sleep 1.5; date -u -d "@$at" +%Y-%m-%dT%H:%M:%SZ; }
+# take_backup NAME: galera-agent backup of the node to $FOLDER/backups/NAME (the backup Job's variables); its
+# manifest in $MS_TEST_RUN/NAME.manifest.json.
+take_backup() {
+  local n=$1
+  env STACK=demo NAMESPACE=shop BACKUP_NAME="$n" DB_POD=demo-db-0 DB_HOST=127.0.0.1 DB_PORT="$SQL_PORT" \
+    DATADIR="$DB/data" BACKUP_TMPDIR="$MS_TEST_RUN" BACKUP_FOLDER="$FOLDER/backups/$n" \
+    S3_ENDPOINT="$S3" S3_BUCKET="$BUCKET" S3_REGION="$REGION" TERMINATION_LOG="$MS_TEST_RUN/$n.term" \
+    "$AGENT" backup >"$MS_TEST_RUN/$n.out" 2>"$MS_TEST_RUN/$n.log" || { tail "$MS_TEST_RUN/$n.log"; die "backup $n failed"; }
+  expect "GET $n's manifest" 200 "$(s3 GET "/$BUCKET/$FOLDER/backups/$n/manifest.json")"
+  cp "$MS_TEST_RUN/body" "$MS_TEST_RUN/$n.manifest.json"
+}
 # restore_by_hand DIR DATA_ZST PLAN LABEL: what a person does with binlog-plan's answer: extract and prepare the
 # backup into DIR, start a server on it (pid in HAND_PID), replay the plan's segments up to its stop time with
 # mariadb-binlog | mariadb (a pass or fail line named LABEL); the number of segments in HAND_SEGMENTS.
@@ -157,12 +168,7 @@ say "1. galera-agent binlog-archive to s3://$BUCKET/$FOLDER/binlogs/$GALERA_UUID
 start_archiver
 sleep 2
 kill -0 "$ARCHIVER" 2>/dev/null && pass "the archiver runs" || { tail "$MS_TEST_RUN/archiver.log"; die "the archiver exited"; }
-env STACK=demo NAMESPACE=shop BACKUP_NAME=b1 DB_POD=demo-db-0 DB_HOST=127.0.0.1 DB_PORT="$SQL_PORT" \
-  DATADIR="$DB/data" BACKUP_TMPDIR="$MS_TEST_RUN" BACKUP_FOLDER="$FOLDER/backups/b1" \
-  S3_ENDPOINT="$S3" S3_BUCKET="$BUCKET" S3_REGION="$REGION" TERMINATION_LOG="$MS_TEST_RUN/b1.term" \
-  "$AGENT" backup >"$MS_TEST_RUN/b1.out" 2>"$MS_TEST_RUN/b1.log" || { tail "$MS_TEST_RUN/b1.log"; die "backup b1 failed"; }
-expect "GET b1's manifest" 200 "$(s3 GET "/$BUCKET/$FOLDER/backups/b1/manifest.json")"
-cp "$MS_TEST_RUN/body" "$MS_TEST_RUN/b1.manifest.json"
+take_backup b1
 expect "b1 data" 200 "$(s3 GET "/$BUCKET/$FOLDER/backups/b1/data.xbstream.zst")"
 mv "$MS_TEST_RUN/body" "$MS_TEST_RUN/b1.data.zst"
 say "base backup b1: GTID $(jq -r .position.gtid "$MS_TEST_RUN/b1.manifest.json"), ended $(jq -r .endTime "$MS_TEST_RUN/b1.manifest.json")"
@@ -364,12 +370,7 @@ expect "no gap reported by the archiver" 0 "$(grep -c 'binlog archive gap' "$MS_
 #        KEPT_BACKUPS = b2): exactly the segments wholly at or before b2's seqno go, on S3 and on the volume
 say "8. archive retention: a second backup b2, then b1 deleted as the retention Job does it"
 insert_rows 20 20 beforeb2
-env STACK=demo NAMESPACE=shop BACKUP_NAME=b2 DB_POD=demo-db-0 DB_HOST=127.0.0.1 DB_PORT="$SQL_PORT" \
-  DATADIR="$DB/data" BACKUP_TMPDIR="$MS_TEST_RUN" BACKUP_FOLDER="$FOLDER/backups/b2" \
-  S3_ENDPOINT="$S3" S3_BUCKET="$BUCKET" S3_REGION="$REGION" TERMINATION_LOG="$MS_TEST_RUN/b2.term" \
-  "$AGENT" backup >"$MS_TEST_RUN/b2.out" 2>"$MS_TEST_RUN/b2.log" || { tail "$MS_TEST_RUN/b2.log"; die "backup b2 failed"; }
-expect "GET b2's manifest" 200 "$(s3 GET "/$BUCKET/$FOLDER/backups/b2/manifest.json")"
-mv "$MS_TEST_RUN/body" "$MS_TEST_RUN/b2.manifest.json"
+take_backup b2
 B2_GTID=$(jq -r .position.gtid "$MS_TEST_RUN/b2.manifest.json")
 B2_SEQ=$(tr ',' '\n' <<<"$B2_GTID" | awk -F- '$1 == 1 {print $3}')
 expect "b2 is of the same Galera history" "$GALERA_UUID" "$(jq -r .position.galeraUuid "$MS_TEST_RUN/b2.manifest.json")"
