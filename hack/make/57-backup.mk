@@ -9,7 +9,7 @@ TEST_PHASES_DEFINED += test-backup-kind
 
 # Point-in-time recovery on loopback (docs/pitr.md), like test-backup: not in TEST_PHASES yet.
 .PHONY: test-pitr
-test-pitr: dataplane-deps test-galera-agent ## PITR on loopback: one-node Galera with the PITR my.cnf + versitygw; galera-agent binlog-archive under a steady insert rate (recovery point lag per row), restart and rotation, the archive contiguous; restore of a base backup replayed to a time T (exactly the rows before T); binlog-plan refusals (before the first backup, after the archive, a gap) (hack/backup/test-pitr.sh)
+test-pitr: dataplane-deps test-galera-agent ## PITR on loopback: one-node Galera with the PITR my.cnf + versitygw; galera-agent binlog-archive under a steady insert rate (recovery point lag per row), restart and rotation, the archive contiguous; restore of a base backup replayed to a time T (exactly the rows before T); binlog-plan refusals (before the first backup, after the archive, a gap); statements the server does not log and account statements across the archive; archive retention after a backup's deletion (hack/backup/test-pitr.sh)
 	@shellcheck -x -S warning hack/backup/test-pitr.sh
 	@$(LOOPBACK_LOCK) hack/backup/test-pitr.sh
 
