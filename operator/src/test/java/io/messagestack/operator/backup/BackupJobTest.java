@@ -149,12 +149,18 @@ class BackupJobTest {
         assertEquals("/etc/messagestack/backup-ca/ca.crt", env(pod.getContainers().get(0)).get("S3_CA_FILE").getValue());
     }
 
-    @Test
-    void thePvcTargetIsMountedAndNoS3SettingIsGiven() {
+    /** spec.backup to the volume "backup-volume" instead of S3. */
+    private static MessageStackSpec pvcSpec() {
         MessageStackSpec spec = s3Spec();
         spec.backup.storage.s3 = null;
         spec.backup.storage.pvc = new PvcStorageSpec();
         spec.backup.storage.pvc.claimName = "backup-volume";
+        return spec;
+    }
+
+    @Test
+    void thePvcTargetIsMountedAndNoS3SettingIsGiven() {
+        MessageStackSpec spec = pvcSpec();
         Job job = BackupJob.build(TestStacks.stack(spec), backup("b"), NODE);
         PodSpec pod = job.getSpec().getTemplate().getSpec();
         Map<String, EnvVar> env = env(pod.getContainers().get(0));
@@ -229,10 +235,7 @@ class BackupJobTest {
 
     @Test
     void theDeleteJobOnTheVolumeFindsTheArchiveWhereTheArchiverWritesIt() {
-        MessageStackSpec spec = s3Spec();
-        spec.backup.storage.s3 = null;
-        spec.backup.storage.pvc = new PvcStorageSpec();
-        spec.backup.storage.pvc.claimName = "backup-volume";
+        MessageStackSpec spec = pvcSpec();
         var stack = TestStacks.stack(spec);
         Map<String, EnvVar> env = env(BackupJob.buildDelete(stack, backup("old"), List.of())
                 .getSpec().getTemplate().getSpec().getContainers().get(0));
