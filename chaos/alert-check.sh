@@ -11,6 +11,8 @@
 #   desync-node       MessageStackGaleraNodeNotSynced, MessageStackNotReady (desync-node.sh, 390 s desynced)
 #   writer-flapping   MessageStackWriterFlapping                            (switchover.sh three times)
 #   flow-control      MessageStackGaleraFlowControlHigh, MessageStackApiErrorRatioHigh (flow-control.sh, 420 s lock)
+#   backup-too-old    MessageStackBackupTooOld                             (backup-age.sh: backups' end times 27 h back,
+#                     780 s, then a new backup; run it on a stack with spec.backup and no retention.maxAge, MS_NAME/MS_NAMESPACE)
 # MessageStackWriterFlapping counts moves over 1 h, so it resolves an hour after the third move: the
 # check waits for it to fire only (RESOLVE=later); read the resolve time later from Prometheus' ALERTS series.
 # With several runs, an alert's fire time counts from the fault of the run during which it fired (firedInRun): for
@@ -42,6 +44,10 @@ export PATH="${MS_CACHE:-$HOME/.cache/messagestack}/k8s/$K8S_VERSION/bin:${MS_CA
 #     + evaluation + 25 s margin. It resolves 360 s after Ready: the last 5xx come ~9 s after the release and
 #     leave the 5-minute window 300 s later (an upper bound: the successes after the release dilute them
 #     earlier); + scrape + evaluation + 30 s margin.
+# backup-too-old's MessageStackBackupTooOld fires 680 s: the aged end time reaches the operator's gauge at once (the
+#   stack's reconcile watches its backups), then one scrape (10 s) + the recording rule's and the alert's evaluations
+#   (10 s each) + for 10m + 40 s margin. It resolves 60 s after the new backup completed (Ready is that moment: the
+#   stack stays Ready throughout): the gauge moves at the backup's Completed status, then scrape + two evaluations + margin.
 runs=1
 before_expr=''
 case $scenario in
@@ -51,7 +57,8 @@ case $scenario in
   writer-flapping) cmd=(switchover.sh);      events_name=switchover;      alerts=(MessageStackWriterFlapping:60); resolve_budget=later; runs=3
                    before_expr='max(messagestack:writer_moves:1h{namespace="NS",stack="STACK"})' ;;
   flow-control)    cmd=(flow-control.sh 420); events_name=flow-control;   alerts=(MessageStackGaleraFlowControlHigh:380:330 MessageStackApiErrorRatioHigh:390:360); resolve_budget=360 ;;
-  *) echo "usage: $0 full-db-crash|worker-stop-one|desync-node|writer-flapping|flow-control" >&2; exit 2 ;;
+  backup-too-old)  cmd=(backup-age.sh 780);  events_name=backup-age;      alerts=(MessageStackBackupTooOld:680);                 resolve_budget=60 ;;
+  *) echo "usage: $0 full-db-crash|worker-stop-one|desync-node|writer-flapping|flow-control|backup-too-old" >&2; exit 2 ;;
 esac
 
 MS_NAME=${MS_NAME:-demo}

@@ -37,6 +37,8 @@ public final class Targets {
             // Issue 16's alert scenarios (chaos/alert-check.sh): a desynced node that is not the writer costs no
             // request; flow control stalls every write for minutes on purpose, so only the data targets apply.
             case "desync-node" -> targets.add(zeroFailed(r));
+            // backup-age: backups that look 27 h old, then a new backup; neither may cost a request.
+            case "backup-age" -> targets.add(zeroFailed(r));
             case "flow-control" -> {
             }
             case "switchover" -> {
@@ -74,7 +76,7 @@ public final class Targets {
             default -> throw new IllegalArgumentException("scenario " + r.scenario() + ": unknown kind '" + r.kind()
                     + "' (known: pod-kill, operator-kill, operator-upgrade, rolling-change, scaling, switchover, drain-node,"
                     + " worker-stop, workers-half-stop, process-kill, full-crash, partition, restore-drill, desync-node,"
-                    + " flow-control, data-only)");
+                    + " flow-control, backup-age, data-only)");
         }
         if (!"full-crash".equals(r.kind())) {
             targets.add(r.timeToReadyMs() == null

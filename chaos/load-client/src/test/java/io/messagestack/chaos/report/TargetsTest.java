@@ -125,6 +125,10 @@ class TargetsTest {
     void theAlertScenariosHaveTargets() {
         // desync-node: the writer is not touched, so no request may fail.
         assertTrue(Targets.allMet(Targets.evaluate(result("desync-node", 0, 400_000L, Map.of(), CLEAN))));
+        // backup-age: old-looking backups and a new backup cost no request.
+        assertTrue(Targets.allMet(Targets.evaluate(result("backup-age", 0, 800_000L, Map.of(), CLEAN))));
+        assertEquals(Target.Status.NOT_MET,
+                named(Targets.evaluate(result("backup-age", 1, 800_000L, Map.of(), CLEAN)), "failed requests").status());
         assertEquals(Target.Status.NOT_MET,
                 named(Targets.evaluate(result("desync-node", 50, 400_000L, Map.of(), CLEAN)), "failed requests").status());
         // flow-control: writes stall on purpose; lost writes and no Ready still fail it.
