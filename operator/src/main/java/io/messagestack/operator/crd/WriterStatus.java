@@ -18,10 +18,12 @@ public class WriterStatus {
     public static final String ROLLING_UPDATE = "RollingUpdate";
     /** The operator moved it off a node that is cordoned (a drain evicts its pod next). */
     public static final String NODE_DRAIN = "NodeDrain";
+    /** HAProxy moved the writes to it when the writer failed its checks; the operator made that the rendered writer. */
+    public static final String FAILOVER = "Failover";
 
     /** The writer's pod, e.g. demo-db-1. */
     public String pod;
-    /** Why it is the writer: Initial, Switchover, ScaleDown, RollingUpdate or NodeDrain. */
+    /** Why it is the writer: Initial, Switchover, ScaleDown, RollingUpdate, NodeDrain or Failover. */
     public String reason;
     public String message;
     /** When it became the writer (when the operator rendered it into haproxy.cfg). */

@@ -20,6 +20,8 @@ public final class HaproxyConfigRenderer {
     /** HAProxy's built-in Prometheus exporter (Debian's build has it: {@code haproxy -vv} lists PROMEX). */
     public static final int METRICS_PORT = 8405;
     public static final String METRICS_PATH = "/metrics";
+    /** The backend of the database servers (its servers are db-0, db-1, ...), as the metrics name it. */
+    public static final String BACKEND = "galera";
     /**
      * A new proxy is not ready before its first checks have had time to answer or time out: a check every 1 s,
      * {@code timeout check 1s}, and HAProxy's clock in whole seconds.

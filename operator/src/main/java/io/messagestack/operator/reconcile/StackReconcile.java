@@ -43,6 +43,8 @@ import io.messagestack.operator.proxy.DatabaseProxy;
 import io.messagestack.operator.proxy.HaproxyConfigRenderer;
 import io.messagestack.operator.proxy.WriterRecord;
 import io.messagestack.operator.proxy.DrainSwitchover;
+import io.messagestack.operator.proxy.FollowProxies;
+import io.messagestack.operator.proxy.ProxySessionsProbe;
 import io.messagestack.operator.proxy.WriterSwitchover;
 import io.messagestack.operator.security.AgentToken;
 import io.messagestack.operator.security.DatabaseCredentials;
@@ -108,6 +110,8 @@ public class StackReconcile {
     /** The binary log archiver as this reconcile saw it (null: point-in-time recovery is off). */
     private ArchiverObservation archiver;
     private static final ArchiverProbe ARCHIVER_PROBE = new ArchiverProbe();
+    private static final ProxySessionsProbe PROXY_SESSIONS = new ProxySessionsProbe();
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(StackReconcile.class);
     /** The agents' answers, asked once per reconcile (null until asked). */
     private List<GaleraProbe.PodState> probed;
     /** FullCrashRecovery's decision at this reconcile (null when the database was not probed). */
@@ -181,6 +185,9 @@ public class StackReconcile {
         }
         if (writerMoved == null) {
             writerOffCordonedNode();
+        }
+        if (writerMoved == null) {
+            writerFollowsProxies();
         }
         boolean databaseApplied = applyDatabase();
         applyBinlogArchiver(databaseApplied);
@@ -484,6 +491,52 @@ public class StackReconcile {
         } else if (d.waiting() != null) {
             problems.add(new Problem(Conditions.DATABASE_READY, "NodeDrain", d.waiting()));
         }
+    }
+
+    /**
+     * After an unplanned failover HAProxy writes to a backup and sticks there: when every proxy pod that runs the
+     * current haproxy.cfg sends the sessions to one other Synced node, that node becomes the rendered writer
+     * (FollowProxies), so status.writer tells the truth and a proxy pod that starts later writes there too.
+     */
+    private void writerFollowsProxies() {
+        if (!proxiesRunWriter()) {
+            return; // a move is rolling out: pods of the last config may still write to the last writer
+        }
+        String hash = ConfigHash.of(new DatabaseProxy(stack, writer).config().getData());
+        List<Pod> pods = cache.pods(Components.PROXY).stream()
+                .filter(p -> p.getMetadata().getDeletionTimestamp() == null && isReady(p)
+                        && p.getStatus().getPodIP() != null && p.getMetadata().getAnnotations() != null
+                        && hash.equals(p.getMetadata().getAnnotations().get(ConfigHash.ANNOTATION)))
+                .sorted(Comparator.comparing(p -> p.getMetadata().getName())).toList();
+        if (pods.isEmpty()) {
+            return;
+        }
+        var views = pods.stream().map(p -> PROXY_SESSIONS.sessions(p.getStatus().getPodIP())).toList();
+        java.util.Set<Integer> synced = new java.util.TreeSet<>();
+        for (WriterSwitchover.Node n : switchoverNodes(dbReplicas)) {
+            if (n.synced()) {
+                synced.add(n.ordinal());
+            }
+        }
+        FollowProxies.Decision d = FollowProxies.decide(writer, views, synced);
+        if (d.adopt() != null) {
+            String from = names.dbStatefulSet() + "-" + writer;
+            String to = names.dbStatefulSet() + "-" + d.adopt();
+            LOG.infof("writer follows the proxies stack=%s/%s from=%s to=%s proxies=%d", stack.namespace(),
+                    stack.name(), from, to, pods.size());
+            moveWriter(d.adopt(), WriterStatus.FAILOVER, "HAProxy moved the writes from " + from + " to " + to
+                    + " when " + from + " failed its health checks, and stays there; the operator now names " + to
+                    + " the writer, so status.writer is true and a proxy pod that starts later writes there too"
+                    + " (no write moves)");
+        } else if (d.note() != null) {
+            LOG.infof("writer not adopted stack=%s/%s writer=%s-%d reason=\"%s\"", stack.namespace(), stack.name(),
+                    names.dbStatefulSet(), writer, d.note());
+        }
+    }
+
+    private static boolean isReady(Pod p) {
+        return p.getStatus() != null && p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
+                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
     /** A restore to a point in time the API already shows the archive cannot reach (PointInTimeRestore). */

@@ -57,7 +57,9 @@ public final class NetworkPolicies {
         policies.add(policy(stack, Components.DATABASE, dbRules));
         policies.add(policy(stack, Components.PROXY,
                 List.of(rule(List.of(pods(stack, Components.API)), ports(DatabaseProxy.PORT)),
-                        rule(List.of(scraper()), ports(HaproxyConfigRenderer.METRICS_PORT)))));
+                        rule(List.of(scraper()), ports(HaproxyConfigRenderer.METRICS_PORT)),
+                        // The operator reads where each proxy sends the sessions (FollowProxies) from the same port.
+                        rule(List.of(operator(operatorNamespace)), ports(HaproxyConfigRenderer.METRICS_PORT)))));
         // message-api serves /q/metrics on its only port: the scrapers reach that port (nginx proxies /api/ only).
         policies.add(policy(stack, Components.API,
                 List.of(rule(from(stack, Components.FRONTEND, hostNetwork, frontendNodes), ports(MessageApi.PORT)),

@@ -75,4 +75,15 @@ class NetworkPoliciesTest {
                     c[0] + ": the scraper reaches the metrics port only");
         }
     }
+
+    @Test
+    void theOperatorReadsTheProxiesMetricsPortOnly() {
+        var proxy = byName(new MessageStackSpec(), List.of()).get("shop-proxy-ingress").getSpec();
+        var rule = proxy.getIngress().stream()
+                .filter(r -> r.getFrom().stream().anyMatch(f -> f.getPodSelector() != null && "messagestack-operator"
+                        .equals(f.getPodSelector().getMatchLabels().get("app.kubernetes.io/name"))))
+                .findFirst().orElseThrow(() -> new AssertionError("the operator cannot read where the proxies write"));
+        assertEquals(List.of(8405), rule.getPorts().stream().map(x -> x.getPort().getIntVal()).toList(),
+                "the operator reaches the proxies' metrics port, not the SQL port");
+    }
 }
