@@ -244,7 +244,7 @@ public final class ChaosCli {
         boolean allMet = ReportWriter.write(found, missing, Path.of(required(a, "markdown")),
                 Path.of(required(a, "summary")), Path.of(a.getOrDefault("png-dir", results.toString())),
                 a.getOrDefault("image-link-prefix", "../chaos/results/"), !a.containsKey("allow-non-kind"),
-                a.containsKey("notes") ? Path.of(a.get("notes")) : null);
+                a.containsKey("notes") ? Path.of(a.get("notes")) : null, results.resolve("alerts"));
         System.out.println("report: wrote " + a.get("markdown") + " and " + a.get("summary") + "; "
                 + (found.isEmpty() && missing.isEmpty() ? "no results yet" : "all targets met: " + allMet));
         return allMet ? 0 : 1;

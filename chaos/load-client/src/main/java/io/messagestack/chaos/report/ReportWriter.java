@@ -63,6 +63,13 @@ public final class ReportWriter {
     public static boolean write(List<ScenarioResult> results, List<String> missing, Path markdown, Path summaryJson,
                                 Path pngDir, String imageLinkPrefix, boolean requireKind, Path notesDir)
             throws IOException {
+        return write(results, missing, markdown, summaryJson, pngDir, imageLinkPrefix, requireKind, notesDir, null);
+    }
+
+    /** @param alertsDir the alert checks' runs (chaos/results/alerts/*.jsonl, AlertRuns); may be null */
+    public static boolean write(List<ScenarioResult> results, List<String> missing, Path markdown, Path summaryJson,
+                                Path pngDir, String imageLinkPrefix, boolean requireKind, Path notesDir,
+                                Path alertsDir) throws IOException {
         for (ScenarioResult r : results) {
             if (requireKind && (r.environment() == null || !r.environment().startsWith("kind"))) {
                 throw new IllegalArgumentException("result " + r.scenario() + " was measured on '" + r.environment()
@@ -86,7 +93,7 @@ public final class ReportWriter {
         JSON.writeValue(summaryJson.toFile(), summary);
         Files.createDirectories(markdown.toAbsolutePath().getParent());
         Files.writeString(markdown, Markdown.render(results, missing, imageLinkPrefix,
-                explanations(notesDir, results, missing)),
+                explanations(notesDir, results, missing), AlertRuns.read(alertsDir)),
                 StandardCharsets.UTF_8);
         return allMet;
     }
