@@ -96,7 +96,9 @@ func run(log *slog.Logger) error {
 	listen := env("AGENT_LISTEN", ":"+env("AGENT_PORT", "9200"))
 	dataDir := env("DATA_DIR", env("DATADIR", "/var/lib/mysql"))
 	socket := os.Getenv("MYSQL_SOCKET")
-	addr := net.JoinHostPort(env("MYSQL_HOST", "127.0.0.1"), env("MYSQL_PORT", "3306"))
+	// MYSQL_MONITOR_PORT: where the agent's own logins go (MariaDB's extra_port, which application connections
+	// cannot fill: the operator renders it); MYSQL_PORT stays the application's port, reported in /state.
+	addr := net.JoinHostPort(env("MYSQL_HOST", "127.0.0.1"), env("MYSQL_MONITOR_PORT", env("MYSQL_PORT", "3306")))
 	grace, err := strconv.Atoi(env("NON_PRIMARY_GRACE_SECONDS", "60"))
 	if err != nil || grace < 0 {
 		return errors.New("NON_PRIMARY_GRACE_SECONDS must be a whole number of seconds >= 0")

@@ -66,6 +66,15 @@ build_agent() {
 }
 
 node_dir() { echo "$BASE/node$1"; }
+# Node i's MariaDB extra_port on loopback (a pod uses 3307): its SQL port + 100 (+1 would be the next node's SQL
+# port in the message-api tier, hack/api/lib.sh).
+extra_port_of() { echo $((MYSQL_PORTS[$1] + 100)); }
+# The port node i's agent logs in on: the extra port when node i's config renders one (MariaDB), else its SQL
+# port, as the operator sets MYSQL_MONITOR_PORT only with an extra port.
+monitor_port_of() {
+  local p; p=$(sed -n 's/^extra_port = //p' "$(node_dir "$1")/conf.d/messagestack.cnf")
+  echo "${p:-${MYSQL_PORTS[$1]}}"
+}
 sock() { echo "$(node_dir "$1")/run/mysqld.sock"; }
 
 # write_node_conf i [RENDERED_MY_CNF]: node i's folders and its conf.d/messagestack.cnf (the ConfigMap's
@@ -130,7 +139,7 @@ start_agent() {
   setsid setpriv --reuid=mysql --regid=mysql --init-groups env -i \
     POD_NAME="ms-db-$i" MONITOR_USER="$MON_USER" MONITOR_PASSWORD="$MON_PW" DATADIR="$d/data" \
     AGENT_TOKEN_FILE="$BASE/agent-token" PEER_AGENTS="$(other_agents_csv "$i")" \
-    MYSQL_HOST=127.0.0.1 MYSQL_PORT="${MYSQL_PORTS[$i]}" AGENT_LISTEN="127.0.0.1:${AGENT_PORTS[$i]}" \
+    MYSQL_HOST=127.0.0.1 MYSQL_PORT="${MYSQL_PORTS[$i]}" MYSQL_MONITOR_PORT="$(monitor_port_of "$i")" AGENT_LISTEN="127.0.0.1:${AGENT_PORTS[$i]}" \
     NON_PRIMARY_GRACE_SECONDS="${NON_PRIMARY_GRACE_SECONDS:-10}" \
     "$AGENT_BIN" >>"$d/agent.log" 2>&1 </dev/null &
   echo $! >"$d/agent.pid"; disown

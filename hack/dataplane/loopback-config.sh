@@ -8,6 +8,7 @@
 #                of the product's wsrep_provider_options; added: the node's SQL port, its SST port and
 #                its socket (a pod has its own /run/mysqld, three processes on a host do not).
 #                The node address comes from the product's own NODE_ADDRESS variable (start_node).
+#                MariaDB's extra_port (the agent's own logins) -> the node's SQL port + 100.
 #   haproxy.cfg: the two `bind :PORT` lines -> 127.0.0.1:PORT; the servers db-0..db-2 -> 127.0.0.1:PORT
 #                with their own agent check port (`port P`, which overrides the default-server's).
 #                The other server slots (db-3..db-8: pods that do not exist) keep their cluster DNS
@@ -38,6 +39,8 @@ loopback_my_cnf() {
   local rendered=$1 i=$2 g=${GCOMM_PORTS[$2]} line done_bind=0 done_opts=0 done_add=0
   while IFS= read -r line; do
     case $line in
+      'extra_port = '*)
+        _sub "node $i's extra port, where its agent logs in (a pod uses ${line#extra_port = })" "$line" "extra_port = $(extra_port_of "$i")" ;;
       'bind-address = 0.0.0.0')
         _sub "three nodes on one host listen on loopback only" "$line" "bind-address = 127.0.0.1"; done_bind=1 ;;
       'wsrep_provider_options = "'*)
@@ -89,6 +92,7 @@ _allowed() {
   case $kind in
     my.cnf)
       [ "$orig/$new" = "bind-address = 0.0.0.0/bind-address = 127.0.0.1" ] && return 0
+      [[ $orig =~ ^'extra_port = '[0-9]+$ && $new =~ ^'extra_port = '[0-9]+$ ]] && return 0
       re="^wsrep_provider_options = \"gmcast\.listen_addr=tcp://$ip:[0-9]+;ist\.recv_addr=$ip:[0-9]+;(.*)$"
       [[ $orig == 'wsrep_provider_options = "'* && $new =~ $re && "wsrep_provider_options = \"${BASH_REMATCH[1]}" == "$orig" ]] && return 0
       re="^(port = [0-9]+|wsrep_sst_receive_address = $ip:[0-9]+|socket = /[^ ]+)$"

@@ -4,7 +4,7 @@
 # See docs/dataplane.md.
 DATAPLANE := hack/dataplane
 
-.PHONY: dataplane-deps test-galera-agent test-dataplane dataplane-images test-dataplane-images test-backup recovery-decider product-configs test-recovery
+.PHONY: dataplane-deps test-galera-agent test-dataplane test-connection-limit dataplane-images test-dataplane-images test-backup recovery-decider product-configs test-recovery
 
 dataplane-deps: ## Debian packages for the data-plane test (mariadb-server galera-4 rsync socat haproxy jq curl shellcheck), installed if missing
 	@$(DATAPLANE)/install-deps.sh
@@ -15,6 +15,10 @@ test-galera-agent: ## go vet + unit tests of galera-agent (parsing of grastate/r
 test-dataplane: dataplane-deps test-galera-agent product-configs ## real 3-node MariaDB Galera on loopback via galera-start.sh -> galera-agent start + galera-agent + HAProxy, on the operator's rendered my.cnf and haproxy.cfg: bootstrap, rejoin, full-crash recovery, failover
 	@shellcheck -x -S warning operator/src/main/resources/dataplane/galera-start.sh $(DATAPLANE)/*.sh
 	@$(DATAPLANE)/test-galera.sh
+
+test-connection-limit: dataplane-deps product-configs ## one real mariadbd on the operator's my.cnf: the application's connections fill max_connections; the agent (on MariaDB's extra_port) still answers /health 200, one on the application's port 503
+	@shellcheck -x -S warning $(DATAPLANE)/test-connection-limit.sh
+	@flock /tmp/ms-test-connection-limit.lock $(DATAPLANE)/test-connection-limit.sh
 
 test-backup: dataplane-deps test-galera-agent ## galera-agent backup on loopback: one-node Galera + versitygw (S3) processes; backup, download, SHA-256 + manifest, restore (mbstream, --prepare, mariadbd) and count; refused/failed/interrupted runs leave no manifest and no open upload; the volume target; galera-agent restore into a new two-node stack (refusals leave the datadir untouched; rows + CHECKSUM TABLE) (docs/backup.md)
 	@shellcheck -x -S warning hack/backup/test-backup.sh

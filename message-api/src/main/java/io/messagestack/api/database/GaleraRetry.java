@@ -21,7 +21,9 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
  * bounded number of attempts with backoff, when Galera rejects it (certification conflict) or
  * the database path fails (node or HAProxy gone, node not ready). Each attempt bounds its own
  * network waits, so one stuck on a dead connection is given up and the next one runs on a fresh
- * connection. The work must be safe to run twice: see {@link Attempt}.
+ * connection. A session given up may still run on the server (a stalled commit):
+ * {@link AbandonedConnections} counts them and caps the pool, and no attempt starts while they fill it.
+ * The work must be safe to run twice: see {@link Attempt}.
  */
 @ApplicationScoped
 public class GaleraRetry {
@@ -36,10 +38,13 @@ public class GaleraRetry {
     private final RetryBudget budget;
     private final EntityManager entityManager;
     private final AgroalDataSource pool;
+    private final AbandonedConnections abandoned;
     private final AtomicLong lastFlushNanos = new AtomicLong(System.nanoTime() - FLUSH_INTERVAL_MS * 1_000_000);
 
-    GaleraRetry(RetryConfig config, MeterRegistry meters, EntityManager entityManager, AgroalDataSource pool) {
+    GaleraRetry(RetryConfig config, MeterRegistry meters, EntityManager entityManager, AgroalDataSource pool,
+            AbandonedConnections abandoned) {
         this.config = config;
+        this.abandoned = abandoned;
         this.meters = meters;
         this.entityManager = entityManager;
         this.pool = pool;
@@ -55,13 +60,26 @@ public class GaleraRetry {
             Attempt attempt = new Attempt(number, outcomeUnknown);
             long timeoutMs = lookupPastBudget ? config.attemptTimeout().toMillis()
                     : Math.max(budget.attemptTimeoutMs(number, System.nanoTime() - started), RetryBudget.MIN_ATTEMPT_MS);
+            if (abandoned.fullAfterCheck()) {
+                // As many sessions this process gave up still run on the server as the pool may hold beside its
+                // minimum (a stall: flow control, a lock). Another attempt would only add one: answer 503 now.
+                meters.counter("messagestack.db.abandoned.refusals", "operation", operation).increment();
+                LOG.warnf("event=db_attempt_refused operation=%s attempt=%d abandoned_sessions=%d limit=%d",
+                        operation, number, abandoned.count(), abandoned.limit());
+                throw new DatabaseUnavailableException(operation, number - 1, null);
+            }
+            long[] serverThread = {0};
             try {
                 return QuarkusTransaction.requiringNew().call(() -> {
-                    boundNetworkWaits(timeoutMs);
+                    serverThread[0] = boundNetworkWaits(timeoutMs);
                     return work.apply(attempt);
                 });
             } catch (RuntimeException e) {
                 FailureKind kind = FailureClassifier.classify(e);
+                if (kind == FailureKind.UNAVAILABLE) {
+                    // Given up with the outcome unknown: its server session may still run (counted until it ends).
+                    abandoned.record(serverThread[0]);
+                }
                 if (!kind.retryable()) {
                     throw e;
                 }
@@ -103,8 +121,25 @@ public class GaleraRetry {
      * closes the connection when the timeout fires, the pool drops it (SQL state 08), and the
      * attempt fails as UNAVAILABLE.
      */
-    private void boundNetworkWaits(long timeoutMs) {
-        entityManager.unwrap(Session.class).doWork(connection -> connection.setNetworkTimeout(Runnable::run, (int) timeoutMs));
+    private long boundNetworkWaits(long timeoutMs) {
+        long[] threadId = {0};
+        entityManager.unwrap(Session.class).doWork(connection -> {
+            connection.setNetworkTimeout(Runnable::run, (int) timeoutMs);
+            threadId[0] = serverThreadId(connection);
+        });
+        return threadId[0];
+    }
+
+    /** The server's id of this connection's session (the driver knows it from the handshake; 0 if not). */
+    static long serverThreadId(java.sql.Connection connection) {
+        try {
+            if (connection.isWrapperFor(com.mysql.cj.jdbc.JdbcConnection.class)) {
+                return connection.unwrap(com.mysql.cj.jdbc.JdbcConnection.class).getId();
+            }
+        } catch (SQLException e) {
+            LOG.debugf("event=db_thread_id_unknown error=\"%s\"", e.getMessage());
+        }
+        return 0;
     }
 
     /**

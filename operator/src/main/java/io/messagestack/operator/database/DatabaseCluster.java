@@ -338,24 +338,31 @@ public final class DatabaseCluster {
     }
 
     private Container agentContainer() {
+        List<EnvVar> env = new ArrayList<>(List.of(
+                fieldRef("POD_NAME", "metadata.name"),
+                env("AGENT_PORT", Integer.toString(AGENT_PORT)),
+                env("DATA_DIR", DATA_DIR),
+                env("MYSQL_HOST", "127.0.0.1"),
+                env("MYSQL_PORT", Integer.toString(MYSQL_PORT))));
+        if (spec.engine == io.messagestack.operator.crd.Engine.MARIADB_GALERA) {
+            // The agent's own logins go to MariaDB's extra port, which application connections cannot exhaust
+            // (MyCnfRenderer.EXTRA_PORT); MYSQL_PORT stays the application's port that /state reports.
+            env.add(env("MYSQL_MONITOR_PORT", Integer.toString(MyCnfRenderer.EXTRA_PORT)));
+        }
+        env.addAll(List.of(
+                env("MONITOR_USER", DatabaseCredentials.MONITOR_USER),
+                secretRef("MONITOR_PASSWORD", DatabaseCredentials.MONITOR),
+                env("AGENT_TOKEN_FILE", AgentToken.FILE),
+                // The peers' agents, asked before a bootstrap marker is written (every pod's address,
+                // not-ready ones included, through the headless Service).
+                env("PEER_SERVICE_HOST", stack.serviceHost(names.dbPeerService()))));
         return new ContainerBuilder()
                 .withName("agent")
                 .withImage(stack.images().defaultImage(io.messagestack.operator.common.Images.GALERA_AGENT))
                 // The agent writes only its markers, into the data volume.
                 .withSecurityContext(ContainerSecurity.readOnlyRoot(
                         ContainerSecurity.restricted(databaseUid(), databaseUid())))
-                .withEnv(
-                        fieldRef("POD_NAME", "metadata.name"),
-                        env("AGENT_PORT", Integer.toString(AGENT_PORT)),
-                        env("DATA_DIR", DATA_DIR),
-                        env("MYSQL_HOST", "127.0.0.1"),
-                        env("MYSQL_PORT", Integer.toString(MYSQL_PORT)),
-                        env("MONITOR_USER", DatabaseCredentials.MONITOR_USER),
-                        secretRef("MONITOR_PASSWORD", DatabaseCredentials.MONITOR),
-                        env("AGENT_TOKEN_FILE", AgentToken.FILE),
-                        // The peers' agents, asked before a bootstrap marker is written (every pod's address,
-                        // not-ready ones included, through the headless Service).
-                        env("PEER_SERVICE_HOST", stack.serviceHost(names.dbPeerService())))
+                .withEnv(env)
                 .withPorts(containerPort("agent", AGENT_PORT))
                 .withResources(new ResourceRequirementsBuilder()
                         .addToRequests("cpu", new Quantity("10m")).addToRequests("memory", new Quantity("16Mi"))

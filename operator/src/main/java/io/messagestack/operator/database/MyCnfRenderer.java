@@ -26,6 +26,20 @@ public final class MyCnfRenderer {
             "evs.inactive_timeout=PT15S",
             "gcache.size=256M");
 
+    /**
+     * MariaDB's extra port: a second SQL port whose connections are counted against {@link #EXTRA_MAX_CONNECTIONS}, not
+     * max_connections, so the node's own galera-agent (its /health, /state and /metrics) still logs in when the
+     * application's connections fill max_connections. Measured on the kind lab (flow-control run, 2026-12-07): commits
+     * stalled by flow control filled the writer's max_connections, its agent could not log in, /health answered 503
+     * and HAProxy moved the writer. The agent reaches it on 127.0.0.1 only: the monitor user exists only for local
+     * hosts, and the database NetworkPolicy admits no other pod to this port (NetworkPolicies). It works without the
+     * thread pool (one thread per connection; hack/dataplane/test-connection-limit.sh). MariaDB only: Percona XtraDB
+     * Cluster has no extra_port.
+     */
+    public static final int EXTRA_PORT = 3307;
+    /** The agent opens at most 2 connections (galera-agent wsrep.go); 2 spare ones for a person with the monitor user. */
+    static final int EXTRA_MAX_CONNECTIONS = 4;
+
     private MyCnfRenderer() {
     }
 
@@ -72,6 +86,9 @@ public final class MyCnfRenderer {
         settings.put("wsrep_cluster_name", clusterName);
         settings.put("wsrep_provider_options", "\"" + String.join(";", PROVIDER_OPTIONS) + "\"");
         settings.put("max_connections", "300");
+        if (spec.engine == Engine.MARIADB_GALERA) {
+            settings.put("extra_max_connections", Integer.toString(EXTRA_MAX_CONNECTIONS));
+        }
         if (spec.engine == Engine.PERCONA_XTRADB_CLUSTER) {
             // PXC 8 encrypts cluster traffic by default and then needs certificates that we do not manage.
             settings.put("pxc_encrypt_cluster_traffic", "OFF");
@@ -85,6 +102,10 @@ public final class MyCnfRenderer {
         // it); PITR is built for MariaDB Galera only.
         if (pointInTimeRecovery && spec.engine == Engine.MARIADB_GALERA) {
             settings.putAll(SpecLimits.PITR_CONFIG);
+        }
+        if (spec.engine == Engine.MARIADB_GALERA) {
+            // After the user's settings: the agent's container is told this port (DatabaseCluster).
+            settings.put("extra_port", Integer.toString(EXTRA_PORT));
         }
         StringBuilder out = new StringBuilder();
         out.append("# Rendered by the MessageStack operator from spec.database; edits are overwritten.\n");

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -69,6 +70,23 @@ class DatabaseClusterTest {
         assertEquals(999L, agent.getSecurityContext().getRunAsUser());
         assertEquals(9200, agent.getPorts().get(0).getContainerPort());
         assertTrue(agent.getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals("/var/lib/mysql")));
+    }
+
+    @Test
+    void theAgentLogsInOnMariadbsExtraPortAndReportsTheApplicationsPort() {
+        java.util.function.Function<Engine, Map<String, EnvVar>> agentEnv = engine -> {
+            MessageStackSpec spec = new MessageStackSpec();
+            spec.database.engine = engine;
+            return cluster(spec).statefulSet().getSpec().getTemplate().getSpec().getContainers().get(1).getEnv()
+                    .stream().collect(Collectors.toMap(EnvVar::getName, e -> e));
+        };
+        Map<String, EnvVar> maria = agentEnv.apply(Engine.MARIADB_GALERA);
+        assertEquals("3307", maria.get("MYSQL_MONITOR_PORT").getValue());
+        assertEquals(Integer.toString(MyCnfRenderer.EXTRA_PORT), maria.get("MYSQL_MONITOR_PORT").getValue());
+        assertEquals("127.0.0.1", maria.get("MYSQL_HOST").getValue());
+        assertEquals("3306", maria.get("MYSQL_PORT").getValue(), "/state reports where the application's sessions are");
+        // No extra_port in Percona XtraDB Cluster: its agent stays on the SQL port.
+        assertFalse(agentEnv.apply(Engine.PERCONA_XTRADB_CLUSTER).containsKey("MYSQL_MONITOR_PORT"));
     }
 
     @Test

@@ -42,6 +42,29 @@ class MyCnfRendererTest {
     }
 
     @Test
+    void mariadbGetsTheAgentsExtraPortWhichTheUserCannotMove() {
+        DatabaseSpec maria = new DatabaseSpec();
+        maria.engine = Engine.MARIADB_GALERA;
+        maria.config.put("extra-port", "4000");
+        maria.config.put("extra_max_connections", "8");
+        String cnf = MyCnfRenderer.render("s", maria);
+        // MariaDB reads the last value of an option: the product's port comes after the user's spelling of it.
+        assertTrue(cnf.indexOf("extra-port = 4000\n") < cnf.indexOf("extra_port = 3307\n"), cnf);
+        assertTrue(cnf.contains("extra_max_connections = 8\n"), "the user may give the extra port more connections");
+        assertFalse(cnf.contains("extra_max_connections = 4"));
+        String plain = MyCnfRenderer.render("s", withEngine(Engine.MARIADB_GALERA));
+        assertTrue(plain.contains("extra_port = 3307\n") && plain.contains("extra_max_connections = 4\n"), plain);
+        // Percona XtraDB Cluster (MySQL 8) has no extra_port and would not start with it.
+        assertFalse(MyCnfRenderer.render("s", withEngine(Engine.PERCONA_XTRADB_CLUSTER)).contains("extra_"));
+    }
+
+    private static DatabaseSpec withEngine(Engine engine) {
+        DatabaseSpec spec = new DatabaseSpec();
+        spec.engine = engine;
+        return spec;
+    }
+
+    @Test
     void userCanOverrideTheProviderOptions() {
         DatabaseSpec spec = new DatabaseSpec();
         spec.config.put("wsrep_provider_options", "\"evs.suspect_timeout=PT5S\"");

@@ -37,6 +37,23 @@ class NetworkPoliciesTest {
     }
 
     @Test
+    void noPodReachesTheAgentsExtraPort() {
+        // MariaDB's extra_port (the agent's logins beyond max_connections) listens on the pod's addresses too;
+        // only the NetworkPolicy keeps it local: no rule may admit it, and the policy covers every ingress.
+        MessageStackSpec spec = new MessageStackSpec();
+        spec.database.engine = io.messagestack.operator.crd.Engine.MARIADB_GALERA;
+        var db = byName(spec, List.of()).get("shop-database-ingress").getSpec();
+        assertEquals(List.of("Ingress"), db.getPolicyTypes());
+        assertFalse(db.getIngress().isEmpty());
+        for (var rule : db.getIngress()) {
+            assertFalse(rule.getPorts() == null || rule.getPorts().isEmpty(), "a rule without ports admits every port");
+            assertTrue(rule.getPorts().stream().noneMatch(
+                    port -> port.getPort().getIntVal() == io.messagestack.operator.database.MyCnfRenderer.EXTRA_PORT),
+                    "the extra port is admitted: " + rule);
+        }
+    }
+
+    @Test
     void databasePeersReachEachOthersAgent() {
         var db = byName(new MessageStackSpec(), List.of()).get("shop-database-ingress").getSpec();
         var peerRule = db.getIngress().stream()
