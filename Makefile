@@ -21,7 +21,7 @@ include $(sort $(wildcard hack/make/*.mk))
 # then the kind lab and everything on it. Each is a target in hack/make/*.mk;
 # hack/phases.sh runs them one by one and prints how long each took.
 TEST_PHASES ?= docker toolchain kube-api-test-bins \
-	test-galera-agent test-dataplane test-backup test-pitr \
+	test-galera-agent test-dataplane test-connection-limit test-backup test-pitr \
 	test-api test-frontend \
 	test-operator test-alert-rules test-chaos-client test-kubectl-plugin test-helm \
 	base-image node-image cluster test-lab objectstore test-objectstore \
