@@ -43,6 +43,10 @@ public final class Frontend {
     public static final String START_SCRIPT = "nginx-start.sh";
     /** The sidecar that turns stub_status into Prometheus text: Debian's prometheus-nginx-exporter, in the nginx image. */
     public static final String EXPORTER_CONTAINER = "exporter";
+    /** The sidecar that counts requests, upstream tries and retries from nginx's access log: Debian's mtail. */
+    public static final String REQUEST_METRICS_CONTAINER = "request-metrics";
+    /** The mtail program (operator/src/main/resources/nginx), in the config ConfigMap beside nginx.conf. */
+    public static final String REQUEST_METRICS_PROGRAM = "nginx-requests.mtail";
     /**
      * The exporter's command, with the sockets in socketDir. A small supervisor: an exporter that exits (it gives up
      * after 60 s without nginx's socket) is started again after 5 s, so the container never crash-loops, because a
@@ -61,6 +65,24 @@ public final class Frontend {
                 + " -web.telemetry-path=" + NginxConfigRenderer.METRICS_PATH
                 + " -nginx.timeout=2s -nginx.retries=30 -nginx.retry-interval=2s & p=$!; wait $p; "
                 + "echo \"nginx exporter exited ($?); starting it again in 5 s\"; sleep 5; done";
+    }
+
+    /**
+     * The request-metrics sidecar's command: mtail runs the program on the access-log datagrams nginx sends to
+     * socketDir's access-log socket and answers Prometheus text on socketDir's mtail socket (no TCP port). The same
+     * supervisor as the exporter's: an mtail that exits is started again after 5 s (never a crash loop that would take
+     * nginx out of the Service), the sockets a killed one left behind are removed first (it would not bind), SIGTERM
+     * stops it at once. No prog label (one program) and logs on stderr (the read-only root has no log directory).
+     */
+    static String requestMetricsCommand(String socketDir, String program) {
+        String accessLog = socketDir + "/" + NginxConfigRenderer.ACCESS_LOG_SOCKET;
+        String metricsSocket = socketDir + "/" + NginxConfigRenderer.REQUEST_METRICS_SOCKET;
+        return "trap 'kill $p 2>/dev/null; exit 0' TERM INT; while :; do rm -f " + accessLog + " " + metricsSocket + "; "
+                + "mtail -progs " + program
+                + " -logs unixgram://" + accessLog
+                + " -unix_socket " + metricsSocket
+                + " -emit_prog_label=false -logtostderr & p=$!; wait $p; "
+                + "echo \"mtail exited ($?); starting it again in 5 s\"; sleep 5; done";
     }
 
     private final Stack stack;
@@ -82,10 +104,11 @@ public final class Frontend {
     public ConfigMap config() {
         String conf = NginxConfigRenderer.render(PORT);
         String script = ClasspathFiles.read("nginx/" + START_SCRIPT, "operator/src/main/resources/nginx");
+        String program = ClasspathFiles.read("nginx/" + REQUEST_METRICS_PROGRAM, "operator/src/main/resources/nginx");
         return new ConfigMapBuilder()
                 .withNewMetadata().withName(names.frontendConfig()).withNamespace(stack.namespace())
                 .withLabels(labels()).endMetadata()
-                .withData(Map.of(CONFIG_KEY, conf, START_SCRIPT, script))
+                .withData(Map.of(CONFIG_KEY, conf, START_SCRIPT, script, REQUEST_METRICS_PROGRAM, program))
                 .build();
     }
 
@@ -111,7 +134,8 @@ public final class Frontend {
                 .endStrategy()
                 .withNewTemplate()
                 .withNewMetadata().withLabels(labels()).addToAnnotations(ConfigHash.ANNOTATION, hash)
-                .addToAnnotations(Scrape.annotations(NginxConfigRenderer.METRICS_PORT, NginxConfigRenderer.METRICS_PATH))
+                .addToAnnotations(Scrape.annotations(NginxConfigRenderer.METRICS_PORT, NginxConfigRenderer.METRICS_PATH,
+                        NginxConfigRenderer.REQUEST_METRICS_PATH))
                 .endMetadata()
                 .withNewSpec()
                 .withAffinity(Affinities.spread(stack.spec().placement.antiAffinity, stack.name(), Components.FRONTEND))
@@ -152,6 +176,7 @@ public final class Frontend {
                 .addToVolumeMounts(ContainerSecurity.scratchMount(METRICS_SOCKETS, NginxConfigRenderer.SOCKET_DIR))
                 .endContainer()
                 .addToContainers(exporter())
+                .addToContainers(requestMetrics())
                 .addToVolumes(ContainerSecurity.scratchVolume("tmp", "64Mi"))
                 .addToVolumes(ContainerSecurity.scratchVolume(METRICS_SOCKETS, "1Mi"))
                 .addNewVolume().withName("config").withNewConfigMap().withName(names.frontendConfig()).endConfigMap()
@@ -187,6 +212,30 @@ public final class Frontend {
                 .addToLimits("cpu", new Quantity("100m"))
                 .addToLimits("memory", new Quantity("48Mi"))
                 .endResources()
+                .addToVolumeMounts(ContainerSecurity.scratchMount(METRICS_SOCKETS, NginxConfigRenderer.SOCKET_DIR))
+                .build();
+    }
+
+    /**
+     * The request-metrics sidecar: the nginx image's mtail on nginx's access-log socket, answering on its own socket,
+     * which nginx's metrics port serves at {@link NginxConfigRenderer#REQUEST_METRICS_PATH}. Its program comes from
+     * the config ConfigMap (a changed program changes the config hash and rolls the pods). Bounded resources
+     * (measured: docs/observability.md).
+     */
+    private Container requestMetrics() {
+        return new ContainerBuilder()
+                .withName(REQUEST_METRICS_CONTAINER)
+                .withImage(stack.images().resolve(spec.image, Images.NGINX))
+                .withSecurityContext(ContainerSecurity.readOnlyRoot(ContainerSecurity.restricted(ContainerSecurity.NGINX_UID)))
+                .withCommand("/bin/sh", "-c", requestMetricsCommand(NginxConfigRenderer.SOCKET_DIR,
+                        CONFIG_DIR + "/" + REQUEST_METRICS_PROGRAM))
+                .withNewResources()
+                .addToRequests("cpu", new Quantity("5m"))
+                .addToRequests("memory", new Quantity("24Mi"))
+                .addToLimits("cpu", new Quantity("200m"))
+                .addToLimits("memory", new Quantity("64Mi"))
+                .endResources()
+                .addNewVolumeMount().withName("config").withMountPath(CONFIG_DIR).withReadOnly(true).endVolumeMount()
                 .addToVolumeMounts(ContainerSecurity.scratchMount(METRICS_SOCKETS, NginxConfigRenderer.SOCKET_DIR))
                 .build();
     }
