@@ -82,10 +82,17 @@ class FrontendTest {
         String command = mtail.getCommand().get(2);
         assertEquals(java.util.List.of("/bin/sh", "-c", Frontend.requestMetricsCommand("/tmp/nginx-metrics",
                 "/etc/messagestack/nginx/nginx-requests.mtail")), mtail.getCommand());
-        assertTrue(command.contains(" -logs unixgram:///tmp/nginx-metrics/access-log.sock"), command);
-        assertTrue(command.contains(" -unix_socket /tmp/nginx-metrics/mtail.sock"), command);
-        assertTrue(command.contains("rm -f /tmp/nginx-metrics/access-log.sock /tmp/nginx-metrics/mtail.sock;"),
-                "stale sockets of a killed mtail are removed before it starts: " + command);
+        assertTrue(command.contains(" -logs /tmp/nginx-metrics/requests.log "), command);
+        assertTrue(command.contains(" -unix_socket /tmp/nginx-metrics/mtail.sock "), command);
+        assertTrue(command.contains("rm -f /tmp/nginx-metrics/mtail.sock;"),
+                "the stale socket of a killed mtail is removed before it starts: " + command);
+        // nginx-start.sh keeps the request log small (it runs in the nginx container, whatever mtail's state).
+        Map<String, String> env = new java.util.HashMap<>();
+        nginx.getEnv().forEach(e -> env.put(e.getName(), e.getValue()));
+        assertEquals("/tmp/nginx-metrics/requests.log", env.get("REQUEST_LOG"));
+        assertEquals(String.valueOf(4 * 1024 * 1024), env.get("REQUEST_LOG_MAX_BYTES"));
+        assertTrue(pod.getVolumes().stream().anyMatch(v -> v.getName().equals(mtail.getVolumeMounts().get(1).getName())
+                && "16Mi".equals(v.getEmptyDir().getSizeLimit().toString())), "room for the log below 4 MiB");
         // The program is in the config ConfigMap (its hash rolls the pods) as the classpath file.
         assertEquals(io.messagestack.operator.common.ClasspathFiles.read("nginx/nginx-requests.mtail", "test"),
                 frontend.config().getData().get(Frontend.REQUEST_METRICS_PROGRAM));

@@ -38,17 +38,16 @@ class NginxConfigRendererTest {
     }
 
     @Test
-    void eachCountedRequestGoesAsABoundedLineToTheRequestMetricsSocket() {
+    void eachCountedRequestIsABoundedLineInTheRequestLog() {
         String conf = NginxConfigRenderer.render(80);
         String http = block(conf, "http {");
         // At http level: the public server inherits it; /healthz (probes), stub_status and the metrics port do not
         // log at all.
-        assertTrue(http.contains("access_log syslog:server=unix:/tmp/nginx-metrics/access-log.sock,nohostname,tag=nginx "
-                + "metrics;"), http);
+        assertTrue(http.contains("access_log /tmp/nginx-metrics/requests.log metrics;"), http);
         assertTrue(block(conf, "location = /healthz {").contains("access_log off;"));
         String format = conf.lines().filter(l -> l.trim().startsWith("log_format metrics ")).findFirst().orElseThrow();
         assertEquals("log_format metrics 'location=$metrics_location status=$status upstream_status=$upstream_status "
-                + "upstream_time=$upstream_response_time\\n';", format.trim(), "one line per datagram, for mtail");
+                + "upstream_time=$upstream_response_time';", format.trim());
         // Bounded values only: no URI, address, header or credential reaches the metrics.
         for (String unbounded : List.of("$uri", "$request", "$remote_addr", "$http_", "$args", "$upstream_addr")) {
             assertFalse(format.contains(unbounded), unbounded + " in " + format);

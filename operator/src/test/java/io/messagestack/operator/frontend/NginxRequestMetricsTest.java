@@ -62,9 +62,9 @@ class NginxRequestMetricsTest {
         Path mtail = RealBinary.require("mtail");
         Path program = dir.resolve(Frontend.REQUEST_METRICS_PROGRAM);
         Files.writeString(program, ClasspathFiles.read("nginx/" + Frontend.REQUEST_METRICS_PROGRAM, "test"));
-        // Lines as nginx sends them (syslog header, the "metrics" log format); the last two are not nginx's.
+        // Lines as nginx writes them (the "metrics" log format); the last two are not nginx's.
         Path log = dir.resolve("access.log");
-        String header = "<190>Dec  7 07:40:00 nginx: ";
+        String header = "";
         Files.write(log, List.of(
                 header + "location=page status=200 upstream_status=- upstream_time=-",
                 header + "location=page status=404 upstream_status=- upstream_time=-",
@@ -75,7 +75,7 @@ class NginxRequestMetricsTest {
                 header + "location=api status=503 upstream_status=503 upstream_time=0.020",
                 header + "location=api status=507 upstream_status=507 upstream_time=0.200",
                 header + "location=/secret status=200 upstream_status=200 upstream_time=0.001",
-                "garbage"));
+                "garbage location=api status=200 upstream_status=200 upstream_time=0.001"));
         RealBinary.Result r = RealBinary.run(mtail.toString(), "-one_shot", "-one_shot_format", "prometheus",
                 "-emit_prog_label=false", "-progs", program.toString(), "-logs", log.toString());
         assertEquals(0, r.exitCode(), r.output());
@@ -142,8 +142,8 @@ class NginxRequestMetricsTest {
                 "umask 0; " + Frontend.requestMetricsCommand(start.socketDir().toString(), program.toString()))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("mtail.out").toFile()).start();
         processes.add(mtail);
-        Path accessLogSocket = start.socketDir().resolve(NginxConfigRenderer.ACCESS_LOG_SOCKET);
-        waitFor(() -> Files.exists(accessLogSocket), "mtail's access-log socket", dir);
+        Path mtailSocket = start.socketDir().resolve(NginxConfigRenderer.REQUEST_METRICS_SOCKET);
+        waitFor(() -> Files.exists(mtailSocket), "mtail's socket", dir);
 
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         // 1. Answered: the API pod alone; plus the page, and probes, which are not counted.
@@ -168,7 +168,7 @@ class NginxRequestMetricsTest {
         expected.put("nginx_upstream_attempts_total{upstream_status=\"502\"}", 4.0);
         expected.put("nginx_upstream_retried_requests_total{location=\"api\"}", 2.0);
         expected.put("nginx_upstream_response_seconds_count", 6.0);
-        // mtail reads the datagrams a moment after nginx sent them: wait for the last one.
+        // mtail reads the log every 250 ms: wait for the last line.
         Map<String, Double> m = Map.of();
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (System.nanoTime() < deadline) {
@@ -193,7 +193,7 @@ class NginxRequestMetricsTest {
     }
 
     @Test
-    void nginxNeverWaitsForTheRequestMetricsSidecar(@TempDir Path dir) throws Exception {
+    void nginxNeverWaitsForTheSidecarAndKeepsTheRequestLogSmall(@TempDir Path dir) throws Exception {
         RealBinary.require("nginx");
         RealBinary.require("mtail");
         int port = freePort(), metricsPort = freePort();
@@ -210,23 +210,23 @@ class NginxRequestMetricsTest {
         }
         Files.setPosixFilePermissions(page.resolve("index.html"), PosixFilePermissions.fromString("rw-r--r--"));
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        Path requestLog = start.socketDir().resolve(NginxConfigRenderer.REQUEST_LOG);
 
-        // No sidecar at all (not started yet, or restarting): every request is answered; the lines are dropped.
-        Process nginx = startNginx(start, dir, service, List.of());
+        // No sidecar at all (not started yet, or restarting): every request is answered; the metrics path fails at
+        // once (502: no socket), which Prometheus records as a failed scrape.
+        Process nginx = startNginx(start, dir, service, List.of(), Map.of("REQUEST_LOG_MAX_BYTES", "60000"));
         assertEquals(100, burst(http, port, 100), "requests answered without a reader");
-        assertEquals(502, get(http, metricsPort, NginxConfigRenderer.REQUEST_METRICS_PATH).statusCode(),
-                "the request metrics path fails at once (no socket) while mtail is away");
+        assertEquals(502, get(http, metricsPort, NginxConfigRenderer.REQUEST_METRICS_PATH).statusCode());
 
-        // A reader that does not read (mtail stopped with SIGSTOP): its socket queue fills up, and nginx still
-        // answers at once (the non-blocking send fails and the line is dropped).
+        // A reader that does not read (mtail stopped with SIGSTOP): nginx answers as fast as ever.
         Path program = dir.resolve(Frontend.REQUEST_METRICS_PROGRAM);
         Files.writeString(program, ClasspathFiles.read("nginx/" + Frontend.REQUEST_METRICS_PROGRAM, "test"));
         Process sidecar = new ProcessBuilder("/bin/sh", "-c",
                 "umask 0; " + Frontend.requestMetricsCommand(start.socketDir().toString(), program.toString()))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("mtail.out").toFile()).start();
         processes.add(sidecar);
-        Path accessLogSocket = start.socketDir().resolve(NginxConfigRenderer.ACCESS_LOG_SOCKET);
-        waitFor(() -> Files.exists(accessLogSocket), "mtail's access-log socket", dir);
+        Path mtailSocket = start.socketDir().resolve(NginxConfigRenderer.REQUEST_METRICS_SOCKET);
+        waitFor(() -> Files.exists(mtailSocket), "mtail's socket", dir);
         ProcessHandle mtail = sidecar.descendants().filter(p -> p.info().command().orElse("").endsWith("mtail"))
                 .findFirst().orElseThrow();
         assertEquals(0, RealBinary.run("kill", "-STOP", String.valueOf(mtail.pid())).exitCode());
@@ -235,17 +235,17 @@ class NginxRequestMetricsTest {
         long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
         assertTrue(seconds < 30, "2000 requests took " + seconds + " s while mtail was stopped");
         assertEquals(0, RealBinary.run("kill", "-CONT", String.valueOf(mtail.pid())).exitCode());
-        // Once it reads again, new requests are counted again (nginx reconnects to the socket as needed).
-        waitFor(() -> {
-            try {
-                get(http, port, "/");
-                HttpResponse<String> r = get(http, metricsPort, NginxConfigRenderer.REQUEST_METRICS_PATH);
-                return r.statusCode() == 200 && samples(r.body()).getOrDefault(
-                        "nginx_requests_total{location=\"page\",status_class=\"2xx\"}", 0.0) > 0;
-            } catch (Exception e) {
-                return false;
-            }
-        }, "page requests counted after SIGCONT", dir);
+
+        // 2100 lines of ~80 bytes are above the 60000 bytes set here: the start script empties the file within its
+        // 1 s loop, and mtail goes on counting from the start of the emptied file.
+        waitFor(() -> Files.size(requestLog) < 60000, "the request log emptied by nginx-start.sh", dir);
+        Map<String, Double> before = samples(get(http, metricsPort, NginxConfigRenderer.REQUEST_METRICS_PATH).body());
+        String page2xx = "nginx_requests_total{location=\"page\",status_class=\"2xx\"}";
+        double counted = before.getOrDefault(page2xx, 0.0);
+        assertEquals(10, burst(http, port, 10));
+        waitFor(() -> samples(get(http, metricsPort, NginxConfigRenderer.REQUEST_METRICS_PATH).body())
+                .getOrDefault(page2xx, 0.0) == counted + 10, "10 more page requests counted after the log was emptied "
+                + "(from " + counted + ")", dir);
         assertTrue(nginx.isAlive(), "nginx is still running");
     }
 
@@ -272,9 +272,18 @@ class NginxRequestMetricsTest {
     /** nginx through the pod's start script, with the given API pods; returns once it answers. */
     private Process startNginx(NginxStartScript start, Path dir, String apiService, List<String> pods)
             throws Exception {
+        return startNginx(start, dir, apiService, pods, Map.of());
+    }
+
+    /** As the pod starts it (its REQUEST_LOG), with the start script's loop every second and extra settings. */
+    private Process startNginx(NginxStartScript start, Path dir, String apiService, List<String> pods,
+                               Map<String, String> extra) throws Exception {
         Path podsFile = dir.resolve("pods");
         Files.write(podsFile, pods);
-        Process nginx = start.process(apiService, podsFile, Map.of())
+        Map<String, String> env = new LinkedHashMap<>(Map.of("API_POLL_SECONDS", "1",
+                "REQUEST_LOG", start.socketDir().resolve(NginxConfigRenderer.REQUEST_LOG).toString()));
+        env.putAll(extra);
+        Process nginx = start.process(apiService, podsFile, env)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("nginx.out").toFile())).start();
         processes.add(nginx);
         return nginx;
