@@ -236,17 +236,36 @@ class NginxRequestMetricsTest {
         assertTrue(seconds < 30, "2000 requests took " + seconds + " s while mtail was stopped");
         assertEquals(0, RealBinary.run("kill", "-CONT", String.valueOf(mtail.pid())).exitCode());
 
-        // 2100 lines of ~80 bytes are above the 60000 bytes set here: the start script empties the file within its
-        // 1 s loop, and mtail goes on counting from the start of the emptied file.
+        // The log is bounded (limit 60000 bytes here; a page line is about 60 bytes): 1100 more lines pass the limit
+        // while mtail runs, the start script empties the file within its 1 s loop, and mtail goes on from the start
+        // of the emptied file: 10 requests after that are counted, exactly once.
+        assertEquals(1100, burst(http, port, 1100));
         waitFor(() -> Files.size(requestLog) < 60000, "the request log emptied by nginx-start.sh", dir);
-        Map<String, Double> before = samples(get(http, metricsPort, NginxConfigRenderer.REQUEST_METRICS_PATH).body());
         String page2xx = "nginx_requests_total{location=\"page\",status_class=\"2xx\"}";
-        double counted = before.getOrDefault(page2xx, 0.0);
+        double counted = settled(http, metricsPort, page2xx);
         assertEquals(10, burst(http, port, 10));
         waitFor(() -> samples(get(http, metricsPort, NginxConfigRenderer.REQUEST_METRICS_PATH).body())
                 .getOrDefault(page2xx, 0.0) == counted + 10, "10 more page requests counted after the log was emptied "
                 + "(from " + counted + ")", dir);
+        Thread.sleep(1000);
+        assertEquals(counted + 10, samples(get(http, metricsPort, NginxConfigRenderer.REQUEST_METRICS_PATH).body())
+                .get(page2xx), "counted once");
         assertTrue(nginx.isAlive(), "nginx is still running");
+    }
+
+    /** The series' value once mtail has read everything: two reads 1 s (four of its polls) apart agree. */
+    private static double settled(HttpClient http, int metricsPort, String series) throws Exception {
+        double last = -1;
+        for (int i = 0; i < 30; i++) {
+            double now = samples(get(http, metricsPort, NginxConfigRenderer.REQUEST_METRICS_PATH).body())
+                    .getOrDefault(series, 0.0);
+            if (now == last) {
+                return now;
+            }
+            last = now;
+            Thread.sleep(1000);
+        }
+        throw new AssertionError(series + " still changing after 30 s");
     }
 
     /** n GET / from 8 clients at once; returns how many were answered 200. */
