@@ -104,6 +104,8 @@ check "haproxy runs as user haproxy" [ "$(docker run --rm "messagestack/haproxy:
 check "nginx runs as user www-data" [ "$(docker run --rm "messagestack/nginx:$TAG" id -un)" = www-data ]
 check "the nginx image carries Debian's prometheus-nginx-exporter (the frontend pod's sidecar)" \
   bash -c "docker run --rm messagestack/nginx:$TAG prometheus-nginx-exporter -version 2>&1 | grep -q 'NGINX Prometheus Exporter'"
+check "the nginx image carries Debian's mtail (the frontend pod's request-metrics sidecar)" \
+  bash -c "docker run --rm messagestack/nginx:$TAG mtail -version 2>&1 | grep -q 'mtail version 3'"
 check "galera-agent binary is static" bash -c "! docker run --rm --entrypoint /bin/sh messagestack/galera-agent:$TAG -c 'ldd /usr/local/bin/galera-agent' 2>&1 | grep -q 'libc.so'"
 
 phase "three database pods start at once"

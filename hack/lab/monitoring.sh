@@ -136,6 +136,8 @@ check_targets() {
     "hikaricp_connections_active{namespace=\"$STACK_NS\",stack=\"$STACK\"} or agroal_active_count{namespace=\"$STACK_NS\",stack=\"$STACK\"}" \
     "nginx_up{namespace=\"$STACK_NS\",stack=\"$STACK\"}" \
     "nginx_http_requests_total{namespace=\"$STACK_NS\",stack=\"$STACK\"}" \
+    "sum by (pod, location, status_class) (nginx_requests_total{namespace=\"$STACK_NS\",stack=\"$STACK\"})" \
+    "sum by (pod, upstream_status) (nginx_upstream_attempts_total{namespace=\"$STACK_NS\",stack=\"$STACK\"})" \
     "messagestack_stack_ready" \
     "messagestack_stack_database_replicas_desired"; do
     echo "  $expr"

@@ -9,7 +9,7 @@ OPERATOR_CRD_NAMES := messagestacks.messagestack.io messagestackbackups.messages
 
 .PHONY: operator-test-tools test-operator-unit test-operator crds operator-image deploy-operator deploy-sample test-e2e bench-operator bench-operator-flood
 
-operator-test-tools: ## haproxy, nginx, keepalived for validating rendered configs in the operator's unit tests (apt, if missing)
+operator-test-tools: ## haproxy, nginx, keepalived, prometheus-nginx-exporter, mtail for validating rendered configs in the operator's unit tests (apt, if missing)
 	@hack/operator/install-test-tools.sh
 
 test-operator-unit: operator-test-tools ## operator unit tests only (models, config renderers, status; no API server)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real binaries the operator's unit tests validate rendered configs with:
 # haproxy (haproxy -c), nginx (nginx -t) and keepalived (keepalived --config-test), and Debian's
-# prometheus-nginx-exporter (the frontend pod's sidecar, run against nginx on the rendered config).
+# prometheus-nginx-exporter and mtail (the frontend pod's sidecars, run against nginx on the rendered config).
 # Safe to run twice: installs only what is missing. Needs root (apt-get).
 set -euo pipefail
 need=()
@@ -9,8 +9,9 @@ command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || need+=(haproxy
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
 command -v keepalived >/dev/null 2>&1 || [ -x /usr/sbin/keepalived ] || need+=(keepalived)
 [ -x /usr/bin/prometheus-nginx-exporter ] || need+=(prometheus-nginx-exporter)
+[ -x /usr/bin/mtail ] || need+=(mtail)
 if [ "${#need[@]}" -eq 0 ]; then
-  echo "operator test tools: haproxy, nginx, keepalived, prometheus-nginx-exporter already installed"
+  echo "operator test tools: haproxy, nginx, keepalived, prometheus-nginx-exporter, mtail already installed"
   exit 0
 fi
 echo "operator test tools: installing ${need[*]} with apt-get"

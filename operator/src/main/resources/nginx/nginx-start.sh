@@ -10,6 +10,9 @@
 #   into SIGQUIT (graceful), also for a forced delete, where the pod gets 2 s in all.
 # - Removes the stub_status socket ($STUB_STATUS_SOCKET) a killed nginx left in the pod's socket volume: nginx does
 #   not remove it itself and would not start ("Address already in use").
+# - Keeps the request log ($REQUEST_LOG, which the request-metrics sidecar tails) below $REQUEST_LOG_MAX_BYTES: empties
+#   it when it is larger (nginx appends, so it writes on from the start; mtail sees the shorter file and reads on from
+#   the start too). Here, beside nginx, so that the file stays bounded whatever state the sidecar is in.
 # RENDER_ONLY=1 writes the file once and prints it (tests); API_PODS_FILE replaces the DNS lookup (tests).
 set -u
 : "${API_SERVICE:?API_SERVICE (host:port of the message-api Service) is not set}"
@@ -42,6 +45,14 @@ write() {
   mv "$file.new" "$file"
 }
 
+trim_request_log() {
+  [ -n "${REQUEST_LOG:-}" ] || return 0
+  size="$(stat -c %s "$REQUEST_LOG" 2>/dev/null)" || return 0
+  if [ "$size" -gt "${REQUEST_LOG_MAX_BYTES:-4194304}" ]; then
+    : > "$REQUEST_LOG"
+  fi
+}
+
 pods="$(lookup 2>/dev/null)" || pods=""
 write "$pods"
 if [ "${RENDER_ONLY:-}" = 1 ]; then cat "$file"; exit 0; fi
@@ -53,6 +64,7 @@ nginx -e stderr -g 'daemon off;' -c "$conf" &
 pid=$!
 (
   while sleep "$poll"; do
+    trim_request_log
     now="$(lookup 2>/dev/null)" || continue
     [ -n "$now" ] && [ "$now" != "$pods" ] || continue
     write "$now"

@@ -19,6 +19,12 @@ public final class Scrape {
     public static final String SCRAPE = "prometheus.io/scrape";
     public static final String PORT = "prometheus.io/port";
     public static final String PATH = "prometheus.io/path";
+    /**
+     * A second path on the same port, for a pod with two exporters behind one port (nginx: stub_status at
+     * {@code path}, request metrics here). Not one of the usual annotations: a scrape job of its own reads it (the
+     * lab's kubernetes-pods-extra-path in deploy/monitoring/prometheus.yml); the PodMonitor has an endpoint for it.
+     */
+    public static final String EXTRA_PATH = "prometheus.io/extra-path";
 
     public static final String SCRAPER_NAMESPACE_LABEL = "messagestack.io/metrics-scraper";
     public static final String SCRAPER_NAMESPACE_VALUE = "true";
@@ -44,7 +50,7 @@ public final class Scrape {
             template = d.getSpec().getTemplate();
         }
         if (template != null && template.getMetadata() != null && template.getMetadata().getAnnotations() != null) {
-            template.getMetadata().getAnnotations().keySet().removeAll(java.util.List.of(SCRAPE, PORT, PATH));
+            template.getMetadata().getAnnotations().keySet().removeAll(java.util.List.of(SCRAPE, PORT, PATH, EXTRA_PATH));
         }
         return object;
     }
@@ -52,5 +58,10 @@ public final class Scrape {
     /** The annotations that tell a Prometheus to scrape this pod at port and path. */
     public static Map<String, String> annotations(int port, String path) {
         return Map.of(SCRAPE, "true", PORT, String.valueOf(port), PATH, path);
+    }
+
+    /** As {@link #annotations(int, String)}, with a second path on the same port ({@link #EXTRA_PATH}). */
+    public static Map<String, String> annotations(int port, String path, String extraPath) {
+        return Map.of(SCRAPE, "true", PORT, String.valueOf(port), PATH, path, EXTRA_PATH, extraPath);
     }
 }

@@ -39,6 +39,8 @@ public final class PrometheusOperatorObjects {
     /** The rules file on the operator's classpath (operator/src/main/resources). */
     public static final String RULES_RESOURCE = "monitoring/messagestack-rules.yaml";
     public static final String RULE_NAME = "messagestack-alert-rules";
+    /** The job label of a second-path endpoint, the same as the lab's scrape job for it (prometheus.yml). */
+    public static final String EXTRA_PATH_JOB = "kubernetes-pods-extra-path";
 
     private PrometheusOperatorObjects() {
     }
@@ -50,7 +52,7 @@ public final class PrometheusOperatorObjects {
             endpoint.put("port", t.portName());
             endpoint.put("path", t.path());
             endpoint.put("scheme", "http");
-            endpoint.put("relabelings", List.of(
+            List<Map<String, Object>> relabelings = new ArrayList<>(List.of(
                     // Another component's pod may have a port of the same name (nginx's "http"): keep only this one's.
                     Map.of("sourceLabels", List.of(meta(Labels.COMPONENT)), "regex", t.component(), "action", "keep"),
                     Map.of("sourceLabels", List.of(meta(Labels.INSTANCE)), "targetLabel", "stack", "action", "replace"),
@@ -58,6 +60,12 @@ public final class PrometheusOperatorObjects {
                             "action", "replace"),
                     Map.of("sourceLabels", List.of("__meta_kubernetes_pod_node_name"), "targetLabel", "node",
                             "action", "replace")));
+            if (t.extraPath()) {
+                // Same pod, same port, so the same instance as the first path's target: a job of its own keeps the
+                // two exporters' process and runtime series (go_*, process_*) apart, as the lab's second job does.
+                relabelings.add(Map.of("targetLabel", "job", "replacement", EXTRA_PATH_JOB, "action", "replace"));
+            }
+            endpoint.put("relabelings", relabelings);
             endpoints.add(endpoint);
         }
         Map<String, Object> spec = new LinkedHashMap<>();

@@ -44,6 +44,9 @@ class ScrapeTest {
             if (t.scrape() != null) {
                 assertEquals(String.valueOf(t.port()), a.get(Scrape.PORT), t.name());
                 assertEquals(t.path(), a.get(Scrape.PATH), t.name());
+                // A second path on the same port: nginx's request metrics (mtail) only.
+                assertEquals(t.name().equals("frontend") ? "/metrics/requests" : null, a.get(Scrape.EXTRA_PATH),
+                        t.name());
             }
             Container c = t.template().getSpec().getContainers().stream().filter(x -> x.getName().equals(t.container()))
                     .findFirst().orElseThrow(() -> new AssertionError(t.name() + ": no container " + t.container()));

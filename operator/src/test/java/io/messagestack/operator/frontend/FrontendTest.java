@@ -71,6 +71,47 @@ class FrontendTest {
     }
 
     @Test
+    void requestMetricsSidecarRunsTheConfigMapsMtailProgramOnSocketsOnly() {
+        Frontend frontend = new Frontend(TestStacks.stack(new MessageStackSpec()), PAGE);
+        PodSpec pod = frontend.deployment().getSpec().getTemplate().getSpec();
+        Container nginx = pod.getContainers().get(0);
+        Container mtail = pod.getContainers().stream()
+                .filter(c -> c.getName().equals(Frontend.REQUEST_METRICS_CONTAINER)).findFirst().orElseThrow();
+        assertEquals(nginx.getImage(), mtail.getImage(), "mtail is Debian's package in the nginx image");
+        assertTrue(mtail.getPorts() == null || mtail.getPorts().isEmpty(), "no TCP port: " + mtail.getPorts());
+        String command = mtail.getCommand().get(2);
+        assertEquals(java.util.List.of("/bin/sh", "-c", Frontend.requestMetricsCommand("/tmp/nginx-metrics",
+                "/etc/messagestack/nginx/nginx-requests.mtail")), mtail.getCommand());
+        assertTrue(command.contains(" -logs /tmp/nginx-metrics/requests.log "), command);
+        assertTrue(command.contains(" -unix_socket /tmp/nginx-metrics/mtail.sock "), command);
+        assertTrue(command.contains("rm -f /tmp/nginx-metrics/mtail.sock;"),
+                "the stale socket of a killed mtail is removed before it starts: " + command);
+        // nginx-start.sh keeps the request log small (it runs in the nginx container, whatever mtail's state).
+        Map<String, String> env = new java.util.HashMap<>();
+        nginx.getEnv().forEach(e -> env.put(e.getName(), e.getValue()));
+        assertEquals("/tmp/nginx-metrics/requests.log", env.get("REQUEST_LOG"));
+        assertEquals(String.valueOf(4 * 1024 * 1024), env.get("REQUEST_LOG_MAX_BYTES"));
+        assertTrue(pod.getVolumes().stream().anyMatch(v -> v.getName().equals(mtail.getVolumeMounts().get(1).getName())
+                && "16Mi".equals(v.getEmptyDir().getSizeLimit().toString())), "room for the log below 4 MiB");
+        // The program is in the config ConfigMap (its hash rolls the pods) as the classpath file.
+        assertEquals(io.messagestack.operator.common.ClasspathFiles.read("nginx/nginx-requests.mtail", "test"),
+                frontend.config().getData().get(Frontend.REQUEST_METRICS_PROGRAM));
+        assertEquals(java.util.List.of("/etc/messagestack/nginx", "/tmp/nginx-metrics"),
+                mtail.getVolumeMounts().stream().map(m -> m.getMountPath()).toList());
+        assertTrue(mtail.getVolumeMounts().get(0).getReadOnly());
+        assertEquals("64Mi", mtail.getResources().getLimits().get("memory").toString());
+        assertEquals("200m", mtail.getResources().getLimits().get("cpu").toString());
+        assertTrue(mtail.getSecurityContext().getReadOnlyRootFilesystem());
+        assertTrue(mtail.getSecurityContext().getRunAsNonRoot());
+        assertEquals(Boolean.FALSE, mtail.getSecurityContext().getAllowPrivilegeEscalation());
+        // Both paths are announced for the annotation mode (the second one for the lab's extra-path job).
+        Map<String, String> annotations = frontend.deployment().getSpec().getTemplate().getMetadata().getAnnotations();
+        assertEquals("/metrics", annotations.get("prometheus.io/path"));
+        assertEquals("/metrics/requests", annotations.get("prometheus.io/extra-path"));
+        assertEquals("8081", annotations.get("prometheus.io/port"));
+    }
+
+    @Test
     void pageAndConfigAndNodePort() {
         MessageStackSpec spec = new MessageStackSpec();
         spec.frontend.service.nodePort = 30080;

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -34,6 +35,39 @@ class NginxConfigRendererTest {
                 "a POST without a key that reached a backend is never sent twice");
         assertTrue(keyed.contains("proxy_next_upstream error timeout http_502 http_503 http_504 non_idempotent;"));
         assertTrue(keyed.contains("proxy_pass http://message_api;"));
+    }
+
+    @Test
+    void eachCountedRequestIsABoundedLineInTheRequestLog() {
+        String conf = NginxConfigRenderer.render(80);
+        String http = block(conf, "http {");
+        // At http level: the public server inherits it; /healthz (probes), stub_status and the metrics port do not
+        // log at all.
+        assertTrue(http.contains("access_log /tmp/nginx-metrics/requests.log metrics;"), http);
+        assertTrue(block(conf, "location = /healthz {").contains("access_log off;"));
+        String format = conf.lines().filter(l -> l.trim().startsWith("log_format metrics ")).findFirst().orElseThrow();
+        assertEquals("log_format metrics 'location=$metrics_location status=$status upstream_status=$upstream_status "
+                + "upstream_time=$upstream_response_time';", format.trim());
+        // Bounded values only: no URI, address, header or credential reaches the metrics.
+        for (String unbounded : List.of("$uri", "$request", "$remote_addr", "$http_", "$args", "$upstream_addr")) {
+            assertFalse(format.contains(unbounded), unbounded + " in " + format);
+        }
+        String map = block(conf, "map $uri $metrics_location {");
+        assertTrue(map.contains("~^/api/ api;") && map.contains("default page;"), map);
+    }
+
+    @Test
+    void requestMetricsPathAdmitsPrivateSourcesOnlyAndProxiesToMtailsSocket() {
+        String conf = NginxConfigRenderer.render(80);
+        String location = block(conf, "location = /metrics/requests {");
+        for (String source : io.messagestack.operator.common.Scrape.PRIVATE_SOURCES) {
+            assertTrue(location.contains("allow " + source + ";"), source + " in " + location);
+        }
+        assertTrue(location.contains("deny all;"), location);
+        assertTrue(location.contains("proxy_pass http://unix:/tmp/nginx-metrics/mtail.sock:/metrics;"), location);
+        // On the metrics port's server, not on the public one.
+        String publicServer = block(conf, "server {");
+        assertFalse(publicServer.contains("/metrics"), publicServer);
     }
 
     /** The text of one block, from its opening line to the matching brace. */

@@ -41,8 +41,9 @@ class PrometheusOperatorObjectsTest {
         for (ScrapeTargets.Target t : ScrapeTargets.ALL) {
             PodTemplateSpec template = templates.get(t.component());
             Map<String, String> a = template.getMetadata().getAnnotations();
-            assertEquals(Scrape.annotations(t.port(), t.path()), Map.of(Scrape.SCRAPE, a.get(Scrape.SCRAPE),
-                    Scrape.PORT, a.get(Scrape.PORT), Scrape.PATH, a.get(Scrape.PATH)), t.component());
+            assertEquals(Map.of(Scrape.SCRAPE, "true", Scrape.PORT, String.valueOf(t.port()), t.pathAnnotation(), t.path()),
+                    Map.of(Scrape.SCRAPE, a.get(Scrape.SCRAPE), Scrape.PORT, a.get(Scrape.PORT), t.pathAnnotation(),
+                            a.get(t.pathAnnotation())), t.component());
             assertEquals(t.component(), template.getMetadata().getLabels().get(Labels.COMPONENT));
             List<Container> declaring = template.getSpec().getContainers().stream().filter(c -> c.getPorts() != null
                     && c.getPorts().stream().anyMatch(p -> t.portName().equals(p.getName())
@@ -70,15 +71,23 @@ class PrometheusOperatorObjectsTest {
         assertEquals(Map.of("matchLabels", Map.of(Labels.INSTANCE, "shop", Labels.MANAGED_BY, Labels.OPERATOR)),
                 spec.get("selector"));
         List<Map<String, Object>> endpoints = (List<Map<String, Object>>) spec.get("podMetricsEndpoints");
-        assertEquals(List.of("agent", "metrics", "http", "metrics"), endpoints.stream().map(e -> e.get("port")).toList());
-        assertEquals(List.of("/metrics", "/metrics", "/q/metrics", "/metrics"), endpoints.stream().map(e -> e.get("path")).toList());
+        assertEquals(List.of("agent", "metrics", "http", "metrics", "metrics"),
+                endpoints.stream().map(e -> e.get("port")).toList());
+        assertEquals(List.of("/metrics", "/metrics", "/q/metrics", "/metrics", "/metrics/requests"),
+                endpoints.stream().map(e -> e.get("path")).toList());
         for (int i = 0; i < endpoints.size(); i++) {
             List<Map<String, Object>> relabel = (List<Map<String, Object>>) endpoints.get(i).get("relabelings");
             assertEquals(Map.of("sourceLabels", List.of("__meta_kubernetes_pod_label_app_kubernetes_io_component"),
                     "regex", ScrapeTargets.ALL.get(i).component(), "action", "keep"), relabel.get(0));
-            // The labels the alert rules group by, as the lab's kubernetes-pods job sets them.
-            assertEquals(List.of("stack", "component", "node"), relabel.subList(1, relabel.size()).stream()
-                    .map(r -> r.get("targetLabel")).toList());
+            // The labels the alert rules group by, as the lab's kubernetes-pods job sets them; a second path on the
+            // same port (nginx's request metrics) gets the lab's second job's name, so that the two targets' process
+            // series (same instance) stay apart.
+            boolean extra = ScrapeTargets.ALL.get(i).extraPath();
+            assertEquals(extra ? List.of("stack", "component", "node", "job") : List.of("stack", "component", "node"),
+                    relabel.subList(1, relabel.size()).stream().map(r -> r.get("targetLabel")).toList());
+            if (extra) {
+                assertEquals("kubernetes-pods-extra-path", relabel.get(relabel.size() - 1).get("replacement"));
+            }
         }
         // Serializes as the API server will receive it.
         String json = Serialization.asJson(pm);

@@ -129,8 +129,10 @@ class ContainerSecurityTest {
                     if (c.getName().equals("agent") || c.getName().equals("install-galera-agent")) {
                         continue; // they write only into the data volume, the binary's emptyDir
                     }
-                    // nginx's exporter writes only its socket, into the pod's socket folder.
-                    String scratch = c.getName().equals(Frontend.EXPORTER_CONTAINER) ? "/tmp/nginx-metrics" : "/tmp";
+                    // nginx's exporter and request-metrics sidecars write only their sockets, into the pod's socket
+                    // folder.
+                    String scratch = c.getName().equals(Frontend.EXPORTER_CONTAINER)
+                            || c.getName().equals(Frontend.REQUEST_METRICS_CONTAINER) ? "/tmp/nginx-metrics" : "/tmp";
                     var tmp = c.getVolumeMounts().stream().filter(m -> m.getMountPath().equals(scratch)).findFirst()
                             .orElseThrow(() -> new AssertionError(where + ": no writable " + scratch));
                     var volume = pod.getValue().getVolumes().stream().filter(v -> v.getName().equals(tmp.getName()))
