@@ -6,7 +6,7 @@
 # restarted one at a time. Measured: database pods restarted, the most database pods not Ready at
 # once, how long the upgrade took.
 # Before the load starts (not measured): the old image is built from a git worktree of UPGRADE_FROM
-# (its own hack/operator/operator-image.sh) if missing, loaded into kind, installed with its bundle,
+# (its own hack/operator/operator-image.sh) if missing, loaded into kind with the new one, installed with its bundle,
 # and the stack left to settle under it (the older operator may roll the database pods itself).
 # After: the lab's own install (deploy/overlays/local-images) is applied again, as `make deploy-operator`.
 # usage: chaos/scenarios/operator-upgrade.sh
@@ -76,6 +76,10 @@ install_previous() {
   # In a subshell: the lab's helpers (the toolchain's kind on PATH) without their say/die.
   ( source "$REPO/hack/operator/lib.sh" && load_image "$OLD_IMAGE" "chaos/scenarios/operator-upgrade.sh" ) \
     || die "loading $OLD_IMAGE into kind failed"
+  # The new image too: its pods would not start on nodes that do not have it (the bundle says IfNotPresent).
+  say "loading $NEW_IMAGE into kind"
+  ( source "$REPO/hack/operator/lib.sh" && load_image "$NEW_IMAGE" "OPERATOR_IMAGE=$NEW_IMAGE hack/operator/operator-image.sh" ) \
+    || die "loading $NEW_IMAGE into kind failed"
   say "installing the previous operator with the bundle of $UPGRADE_FROM"
   local old_bundle; old_bundle=$(mktemp)
   git -C "$REPO" show "$from_sha:deploy/release/messagestack-operator.yaml" >"$old_bundle" \

@@ -30,7 +30,13 @@ public final class RollingWriter {
      * @param waiting   what the roll waits for (for the status), or null
      */
     public record Plan(int partition, Integer moveTo, String waiting) {
+        /** The roll waits for every proxy pod to write to the writer (so the proxies' roll must not wait for it). */
+        public boolean waitsForProxies() {
+            return waiting != null && waiting.startsWith(PROXIES_WAIT);
+        }
     }
+
+    private static final String PROXIES_WAIT = "waiting for every proxy pod to write to node ";
 
     /**
      * @param writer          ordinal of HAProxy's writer
@@ -55,7 +61,7 @@ public final class RollingWriter {
         }
         if (writerNode.isPresent() && writerNode.get().updated()) {
             if (!proxiesOnWriter) {
-                return new Plan(hold, null, "waiting for every proxy pod to write to node " + writer
+                return new Plan(hold, null, PROXIES_WAIT + writer
                         + " before the other database nodes restart");
             }
             return new Plan(0, null, null);

@@ -166,13 +166,24 @@ public final class Frontend {
                 .addNewPort().withName("http").withContainerPort(PORT).endPort()
                 .addNewPort().withName("metrics").withContainerPort(NginxConfigRenderer.METRICS_PORT).endPort()
                 .withResources(DatabaseCluster.resourcesOrDefault(spec.resources, "20m", "32Mi"))
+                // A new pod gets traffic only once nginx itself answered /healthz (the Service lists Ready pods
+                // only). While nginx-start.sh still looks up the API pods, the startup probe's refused connections
+                // count as starting, not as failures, and every second instead of every third: the pod joins about
+                // 1 s after nginx listens, so a rollout (maxUnavailable 0) hands over to it sooner.
+                .withNewStartupProbe()
+                .withNewHttpGet().withPath("/healthz").withPort(new IntOrString(PORT)).endHttpGet()
+                .withPeriodSeconds(1).withTimeoutSeconds(3).withFailureThreshold(60)
+                .endStartupProbe()
+                // 3 s, not the default 1 s (as message-api's): on a starved node the kubelet's probe of a serving
+                // nginx times out (context deadline exceeded), and an old pod marked unready in a rollout leaves
+                // fewer pods serving than maxUnavailable 0 promises.
                 .withNewReadinessProbe()
                 .withNewHttpGet().withPath("/healthz").withPort(new IntOrString(PORT)).endHttpGet()
-                .withPeriodSeconds(3).withFailureThreshold(2)
+                .withPeriodSeconds(3).withTimeoutSeconds(3).withFailureThreshold(2)
                 .endReadinessProbe()
                 .withNewLivenessProbe()
                 .withNewHttpGet().withPath("/healthz").withPort(new IntOrString(PORT)).endHttpGet()
-                .withPeriodSeconds(10).withFailureThreshold(3)
+                .withPeriodSeconds(10).withTimeoutSeconds(3).withFailureThreshold(3)
                 .endLivenessProbe()
                 .addNewVolumeMount().withName("config").withMountPath(CONFIG_DIR).endVolumeMount()
                 .addNewVolumeMount().withName("page").withMountPath(NginxConfigRenderer.PAGE_DIR).endVolumeMount()

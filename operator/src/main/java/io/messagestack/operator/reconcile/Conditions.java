@@ -18,6 +18,11 @@ public final class Conditions {
     public static final String BACKUP_FAILING = "BackupFailing";
     /** True while the binary log archive has a gap not yet covered by a newer full backup (PitrHealth). */
     public static final String POINT_IN_TIME_RECOVERY_GAP = "PointInTimeRecoveryGap";
+    /**
+     * True while a tier keeps its current pod template because another rolls first (RolloutOrder); absent otherwise.
+     * It does not make Ready false: the waiting tier's pods serve as before.
+     */
+    public static final String ROLLOUT_WAITING = "RolloutWaiting";
 
     private Conditions() {
     }

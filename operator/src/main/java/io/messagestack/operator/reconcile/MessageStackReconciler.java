@@ -216,6 +216,8 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
         }
         MessageStackStatus next = StatusCalculator.calculate(previous, observed,
                 resource.getMetadata().getGeneration(), now());
+        next = StatusCalculator.withRolloutWaiting(next, run.rolloutWaiting(), resource.getMetadata().getGeneration(),
+                now());
         BackupHealth.Health backups = backupHealth(context);
         next = StatusCalculator.withBackups(next, resource.getSpec() != null && resource.getSpec().backup != null,
                 backups, resource.getMetadata().getGeneration(), now());

@@ -54,6 +54,8 @@ import io.messagestack.operator.vip.VrrpAuth;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -118,6 +120,14 @@ public class StackReconcile {
     private FullCrashRecovery.Decision crashDecision;
     /** spec.monitoring's mode ScrapeAnnotations: the pod templates keep their prometheus.io annotations. */
     private boolean scrapeAnnotations = true;
+    /** The proxy ConfigMap read at the start of this reconcile (null for a new stack). */
+    private io.fabric8.kubernetes.api.model.ConfigMap appliedProxyConfig;
+    /** The tiers decided so far in this reconcile (rollout order step, RolloutOrder). */
+    private final Map<RolloutOrder.Tier, RolloutOrder.TierState> tiersDecided = new EnumMap<>(RolloutOrder.Tier.class);
+    /** What the tiers that keep their current template wait for, in tier order. */
+    private final List<String> rolloutWaits = new ArrayList<>();
+    /** A writer step (rolling change, scale-down, drain) waits for every proxy pod to run the writer's config. */
+    private boolean writerNeedsProxies;
 
     /** Read access to the informer caches (the objects the operator owns). */
     public interface SecondaryCache {
@@ -176,6 +186,7 @@ public class StackReconcile {
         ensureAgentToken();
         ensureVrrpAuth();
         var proxyConfig = proxyConfigNow();
+        appliedProxyConfig = proxyConfig;
         writer = appliedWriter(proxyConfig);
         recordedWriter = WriterRecord.read(names.dbStatefulSet() + "-" + writer, writer == 0,
                 proxyConfig == null ? null : proxyConfig.getMetadata().getAnnotations(), now());
@@ -202,7 +213,77 @@ public class StackReconcile {
         applyFrontend();
         applyVip();
         applyNetworkPolicies();
+        announceRolloutWaits();
         return observe(databaseApplied, apiCreated);
+    }
+
+    /**
+     * The rollout order step, called by each tier's step before it applies its workload: puts the desired pod
+     * template's hash on the workload and asks RolloutOrder whether this tier may roll now. False: the caller keeps
+     * the current template and the config files its pods read, and the status says what the tier waits for.
+     */
+    private boolean mayRoll(RolloutOrder.Tier tier, HasMetadata desired) {
+        if (!scrapeAnnotations) {
+            io.messagestack.operator.common.Scrape.withoutAnnotations(desired); // as apply() sends it
+        }
+        String hash = RolloutOrder.templateHash(RolloutOrder.templateOf(desired));
+        if (desired.getMetadata().getAnnotations() == null) {
+            desired.getMetadata().setAnnotations(new LinkedHashMap<>());
+        }
+        desired.getMetadata().getAnnotations().put(RolloutOrder.TEMPLATE_HASH_ANNOTATION, hash);
+        Optional<? extends HasMetadata> existing = workload(tier);
+        // No hash (an older operator applied it): counted as changed, so it takes its turn; an identical template
+        // then changes no pod (the apply adds the annotation, the generation stays).
+        boolean changed = existing.map(w -> !RolloutOrder.appliedHash(w).equals(Optional.of(hash))).orElse(true);
+        RolloutOrder.Rollout rollout = existing.map(RolloutOrder::rollout).orElse(new RolloutOrder.Rollout(true, ""));
+        tiersDecided.put(tier, new RolloutOrder.TierState(tier, existing.isPresent(), changed, rollout.done(),
+                rollout.progress(), tier == RolloutOrder.Tier.PROXY && (writerMoved != null || writerNeedsProxies)));
+        List<RolloutOrder.TierState> all = new ArrayList<>();
+        for (RolloutOrder.Tier t : RolloutOrder.Tier.values()) {
+            all.add(tiersDecided.containsKey(t) ? tiersDecided.get(t) : observedTier(t));
+        }
+        RolloutOrder.Verdict verdict = RolloutOrder.decide(tier, all);
+        if (!verdict.roll()) {
+            rolloutWaits.add(verdict.waiting());
+        }
+        return verdict.roll();
+    }
+
+    /** A tier not rendered yet in this reconcile, as the cache shows it (its template change is not known yet). */
+    private RolloutOrder.TierState observedTier(RolloutOrder.Tier tier) {
+        Optional<? extends HasMetadata> w = workload(tier);
+        RolloutOrder.Rollout rollout = w.map(RolloutOrder::rollout).orElse(new RolloutOrder.Rollout(true, ""));
+        return new RolloutOrder.TierState(tier, w.isPresent(), false, rollout.done(), rollout.progress());
+    }
+
+    private Optional<? extends HasMetadata> workload(RolloutOrder.Tier tier) {
+        return switch (tier) {
+            case DATABASE -> cache.get(StatefulSet.class, names.dbStatefulSet());
+            case PROXY -> cache.get(Deployment.class, names.proxy());
+            case API -> cache.get(Deployment.class, names.api());
+            case FRONTEND -> cache.get(Deployment.class, names.frontend());
+        };
+    }
+
+    /** What the waiting tiers wait for (status condition RolloutWaiting); empty when no tier waits. */
+    public Optional<String> rolloutWaiting() {
+        return rolloutWaits.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", rolloutWaits));
+    }
+
+    /** An event when the tiers that wait, or what they wait for, change (not for each pod of the rollout). */
+    private void announceRolloutWaits() {
+        Optional<String> now = rolloutWaiting();
+        var previous = resource.getStatus() == null ? null
+                : Conditions.find(resource.getStatus().conditions, Conditions.ROLLOUT_WAITING);
+        String before = previous == null ? "" : withoutProgress(previous.getMessage());
+        if (now.isPresent() && !withoutProgress(now.get()).equals(before)) {
+            actions.add(new Action("RolloutWaiting", now.get() + " (one tier rolls at a time; the waiting tiers keep"
+                    + " their current pods)"));
+        }
+    }
+
+    private static String withoutProgress(String message) {
+        return message == null ? "" : message.replaceAll(" \\([^)]*\\)", "");
     }
 
     /**
@@ -405,8 +486,6 @@ public class StackReconcile {
                 keepRestore = true;
             }
         }
-        apply(db.config());
-        apply(db.scripts());
         apply(db.peerService());
         apply(db.clientService());
         StatefulSet desired = db.statefulSet();
@@ -416,6 +495,13 @@ public class StackReconcile {
         if (keepRestore) {
             existing.ifPresent(current -> keepRestoreInit(current, desired));
         }
+        if (!mayRoll(RolloutOrder.Tier.DATABASE, desired)) {
+            // Another tier rolls first: the StatefulSet, its partition and the files its pods read stay as they are.
+            databaseBudgets(db);
+            return true;
+        }
+        apply(db.config());
+        apply(db.scripts());
         desired.getSpec().setUpdateStrategy(new io.fabric8.kubernetes.api.model.apps.StatefulSetUpdateStrategyBuilder()
                 .withType("RollingUpdate").withNewRollingUpdate().withPartition(rollingPartition(existing))
                 .endRollingUpdate().build());
@@ -489,6 +575,7 @@ public class StackReconcile {
             moveWriter(d.moveTo(), WriterStatus.NODE_DRAIN, "writer moved from " + from + " to " + to
                     + " because the Kubernetes node of " + from + " is cordoned (a drain evicts it next)");
         } else if (d.waiting() != null) {
+            writerNeedsProxies |= !proxiesRunWriter();
             problems.add(new Problem(Conditions.DATABASE_READY, "NodeDrain", d.waiting()));
         }
     }
@@ -655,9 +742,18 @@ public class StackReconcile {
         DatabaseProxy proxy = new DatabaseProxy(stack, writer);
         var config = proxy.config();
         config.getMetadata().setAnnotations(WriterRecord.annotations(writerStatus()));
+        Deployment deployment = withVrrpAuth(proxy.deployment());
+        boolean roll = mayRoll(RolloutOrder.Tier.PROXY, deployment);
+        if (!roll && appliedProxyConfig != null && appliedProxyConfig.getData() != null) {
+            // Waiting (the writer did not move: that would roll now): the haproxy.cfg the running pods started with
+            // stays, so a pod restarted meanwhile runs it too; the writer record is kept up to date.
+            config.setData(appliedProxyConfig.getData());
+        }
         apply(config);
         apply(proxy.service());
-        apply(withVrrpAuth(proxy.deployment()));
+        if (roll) {
+            apply(deployment);
+        }
         budget(proxy.disruptionBudget());
     }
 
@@ -672,7 +768,10 @@ public class StackReconcile {
         if (!exists && !databaseUsable) {
             return false;
         }
-        apply(api.deployment());
+        Deployment deployment = api.deployment();
+        if (mayRoll(RolloutOrder.Tier.API, deployment)) {
+            apply(deployment);
+        }
         return true;
     }
 
@@ -687,8 +786,6 @@ public class StackReconcile {
                     + " the operator.</p>\n");
         }
         Frontend frontend = new Frontend(stack, page);
-        apply(frontend.config());
-        apply(frontend.page());
         apply(frontend.service());
         Deployment deployment = frontend.deployment();
         if (apiServiceAddress != null) {
@@ -697,7 +794,13 @@ public class StackReconcile {
             deployment.getSpec().getTemplate().getMetadata().getAnnotations()
                     .put("messagestack.io/api-service-address", apiServiceAddress);
         }
-        apply(withVrrpAuth(deployment));
+        withVrrpAuth(deployment);
+        if (mayRoll(RolloutOrder.Tier.FRONTEND, deployment)) {
+            // nginx re-reads nginx.conf at each reload: its files change only with the pods that are started for them.
+            apply(frontend.config());
+            apply(frontend.page());
+            apply(deployment);
+        }
         budget(frontend.disruptionBudget());
     }
 
@@ -926,6 +1029,7 @@ public class StackReconcile {
             problems.add(new Problem(Conditions.DATABASE_READY, "RollingUpdate", "moving the writer from " + from
                     + " to " + to + " before " + from + " restarts"));
         } else if (plan.waiting() != null) {
+            writerNeedsProxies |= plan.waitsForProxies();
             problems.add(new Problem(Conditions.DATABASE_READY, "RollingUpdate", plan.waiting()));
         }
         return Math.min(plan.partition(), dbReplicas);
@@ -1029,6 +1133,7 @@ public class StackReconcile {
             return "moving the writer from " + leaving + " to " + replacement.get().pod();
         }
         if (recordedWriter != null && WriterStatus.SCALE_DOWN.equals(recordedWriter.reason) && !proxiesRunWriter()) {
+            writerNeedsProxies = true;
             return "waiting for every proxy pod to write to " + names.dbStatefulSet() + "-" + writer;
         }
         return null;

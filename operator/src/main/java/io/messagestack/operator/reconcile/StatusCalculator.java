@@ -130,6 +130,19 @@ public final class StatusCalculator {
         return status;
     }
 
+    /**
+     * The RolloutWaiting condition: True with what the waiting tiers wait for, removed once no tier waits (a stack
+     * that never waited never shows it).
+     */
+    public static MessageStackStatus withRolloutWaiting(MessageStackStatus status, java.util.Optional<String> waiting,
+                                                        long generation, String now) {
+        status.conditions = waiting.isPresent()
+                ? Conditions.set(status.conditions, Conditions.ROLLOUT_WAITING, true, "WaitingForAnotherTier",
+                waiting.get(), generation, now)
+                : Conditions.remove(status.conditions, Conditions.ROLLOUT_WAITING);
+        return status;
+    }
+
     static GaleraStatus galera(GaleraStatus previous, GaleraStatus observed, String now) {
         GaleraBootstrapStatus last = observed != null && observed.lastBootstrap != null ? observed.lastBootstrap
                 : previous == null ? null : previous.lastBootstrap;

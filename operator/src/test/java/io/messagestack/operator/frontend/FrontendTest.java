@@ -38,6 +38,19 @@ class FrontendTest {
     }
 
     @Test
+    void aNewPodIsReadyOnlyOnceNginxAnswersAndAStarvedProbeDoesNotMarkAServingPodUnready() {
+        Container nginx = new Frontend(TestStacks.stack(new MessageStackSpec()), PAGE).deployment().getSpec()
+                .getTemplate().getSpec().getContainers().get(0);
+        for (var probe : java.util.List.of(nginx.getStartupProbe(), nginx.getReadinessProbe(), nginx.getLivenessProbe())) {
+            assertEquals("/healthz", probe.getHttpGet().getPath(), "nginx's own answer, not a file or a port");
+            assertEquals(3, probe.getTimeoutSeconds(), "not the default 1 s: a loaded node answers later");
+        }
+        assertEquals(1, nginx.getStartupProbe().getPeriodSeconds(), "joins about 1 s after nginx listens");
+        assertTrue(nginx.getStartupProbe().getPeriodSeconds() * nginx.getStartupProbe().getFailureThreshold() >= 60,
+                "a slow start (DNS lookup of the API pods on a busy node) is not restarted");
+    }
+
+    @Test
     void exporterSidecarHasNoPortOfItsOwnBoundedResourcesAndSharesOnlyTheSocketVolume() {
         PodSpec pod = new Frontend(TestStacks.stack(new MessageStackSpec()), PAGE).deployment().getSpec().getTemplate()
                 .getSpec();

@@ -137,4 +137,16 @@ class StatusCalculatorTest {
         assertTrue(Conditions.isTrue(unconfigured.conditions, Conditions.BACKUP_FAILING));
         assertEquals("T2", Conditions.find(unconfigured.conditions, Conditions.BACKUP_FAILING).getLastTransitionTime());
     }
+
+    @Test
+    void aTierThatWaitsForAnotherIsShownWithoutMakingTheStackUnready() {
+        MessageStackStatus s = StatusCalculator.calculate(null, allReady(List.of()), 4, "T");
+        s = StatusCalculator.withRolloutWaiting(s, Optional.of("proxy waits for database to finish rolling"), 4, "T");
+        var waiting = Conditions.find(s.conditions, Conditions.ROLLOUT_WAITING);
+        assertEquals("True", waiting.getStatus());
+        assertEquals("proxy waits for database to finish rolling", waiting.getMessage());
+        assertTrue(Conditions.isTrue(s.conditions, Conditions.READY), "the waiting tier's pods serve as before");
+        s = StatusCalculator.withRolloutWaiting(s, Optional.empty(), 4, "T2");
+        assertNull(Conditions.find(s.conditions, Conditions.ROLLOUT_WAITING), "gone once no tier waits");
+    }
 }
