@@ -1,5 +1,6 @@
 package io.messagestack.operator.frontend;
 
+import io.messagestack.operator.common.LocalHttp;
 import com.sun.net.httpserver.HttpServer;
 import io.messagestack.operator.common.ClasspathFiles;
 import io.messagestack.operator.common.RealBinary;
@@ -9,10 +10,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -351,24 +349,10 @@ class NginxRequestMetricsTest {
     }
 
     private static HttpResponse<String> get(HttpClient http, int port, String path) throws Exception {
-        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(15)).build();
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (true) {
-            try {
-                return http.send(req, HttpResponse.BodyHandlers.ofString());
-            } catch (IOException notYet) {
-                if (System.nanoTime() > deadline) {
-                    throw notYet;
-                }
-                Thread.sleep(100);
-            }
-        }
+        return LocalHttp.get(http, port, path, Duration.ofSeconds(15));
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return LocalHttp.freePort();
     }
 }

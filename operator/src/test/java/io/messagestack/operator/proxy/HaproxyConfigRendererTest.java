@@ -1,5 +1,6 @@
 package io.messagestack.operator.proxy;
 
+import io.messagestack.operator.common.LocalHttp;
 import io.messagestack.operator.common.RealBinary;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -9,7 +10,6 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -166,8 +166,6 @@ class HaproxyConfigRendererTest {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return LocalHttp.freePort();
     }
 }

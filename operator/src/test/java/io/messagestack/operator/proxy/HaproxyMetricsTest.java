@@ -1,15 +1,13 @@
 package io.messagestack.operator.proxy;
 
+import io.messagestack.operator.common.LocalHttp;
 import io.messagestack.operator.common.RealBinary;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,24 +65,10 @@ class HaproxyMetricsTest {
     }
 
     private static HttpResponse<String> get(HttpClient http, int port, String path) throws Exception {
-        HttpRequest req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .timeout(Duration.ofSeconds(5)).build();
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (true) {
-            try {
-                return http.send(req, HttpResponse.BodyHandlers.ofString());
-            } catch (IOException notYet) {
-                if (System.nanoTime() > deadline) {
-                    throw notYet;
-                }
-                Thread.sleep(100);
-            }
-        }
+        return LocalHttp.get(http, port, path, Duration.ofSeconds(5));
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return LocalHttp.freePort();
     }
 }
