@@ -78,7 +78,10 @@ public final class Frontend {
     static String requestMetricsCommand(String socketDir, String program) {
         String requestLog = socketDir + "/" + NginxConfigRenderer.REQUEST_LOG;
         String metricsSocket = socketDir + "/" + NginxConfigRenderer.REQUEST_METRICS_SOCKET;
-        return "trap 'kill $p 2>/dev/null; exit 0' TERM INT; while :; do rm -f " + metricsSocket + "; "
+        // The log exists before mtail first starts: mtail reads a file it finds at its start from the end, and
+        // one nginx created a moment later could already hold lines that would then never be counted.
+        return "trap 'kill $p 2>/dev/null; exit 0' TERM INT; touch " + requestLog + "; while :; do rm -f "
+                + metricsSocket + "; "
                 + "mtail -progs " + program
                 + " -logs " + requestLog
                 + " -unix_socket " + metricsSocket
