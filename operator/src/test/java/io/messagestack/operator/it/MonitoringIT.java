@@ -141,7 +141,10 @@ class MonitoringIT {
         Map<String, Object> spec = (Map<String, Object>) pm.getAdditionalProperties().get("spec");
         List<Map<String, Object>> endpoints = (List<Map<String, Object>>) spec.get("podMetricsEndpoints");
         // As stored: a field the real schema does not know would have been pruned.
-        assertEquals(List.of("agent", "metrics", "http", "metrics"), endpoints.stream().map(e -> e.get("port")).toList());
+        // database agent, HAProxy, message-api, nginx's exporter, nginx's request metrics (/metrics/requests)
+        assertEquals(List.of("agent", "metrics", "http", "metrics", "metrics"),
+                endpoints.stream().map(e -> e.get("port")).toList());
+        assertEquals("/metrics/requests", endpoints.get(4).get("path"));
         assertEquals(4, ((List<?>) endpoints.get(0).get("relabelings")).size());
         assertEquals(Map.of("app.kubernetes.io/instance", "shop", "app.kubernetes.io/managed-by", "messagestack-operator"),
                 ((Map<String, Object>) spec.get("selector")).get("matchLabels"));
