@@ -122,16 +122,7 @@ class NginxRequestMetricsTest {
         String service = "127.0.0.4:" + apiPort;
         start.render(service, List.of());
         Path conf = start.writeConfig(port, metricsPort);
-        // The page from a test folder instead of the image's.
-        Path page = Files.createDirectories(dir.resolve("page"));
-        Files.writeString(page.resolve("index.html"), "<html>page</html>");
-        Files.writeString(conf, Files.readString(conf).replace("root " + NginxConfigRenderer.PAGE_DIR + ";",
-                "root " + page + ";"));
-        // nginx's workers run as nobody here: they must reach mtail's sockets and the page through the test folders.
-        for (Path d : List.of(dir, start.socketDir(), page)) {
-            Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxr-xr-x"));
-        }
-        Files.setPosixFilePermissions(page.resolve("index.html"), PosixFilePermissions.fromString("rw-r--r--"));
+        servePageFromTestFolder(dir, start, conf);
         Path program = dir.resolve(Frontend.REQUEST_METRICS_PROGRAM);
         Files.writeString(program, ClasspathFiles.read("nginx/" + Frontend.REQUEST_METRICS_PROGRAM, "test"));
         // The sidecar's command as the pod runs it; umask 0 because nginx's workers (nobody) send to a socket mtail
@@ -199,14 +190,7 @@ class NginxRequestMetricsTest {
         String service = "127.0.0.4:1";
         start.render(service, List.of());
         Path conf = start.writeConfig(port, metricsPort);
-        Path page = Files.createDirectories(dir.resolve("page"));
-        Files.writeString(page.resolve("index.html"), "<html>page</html>");
-        Files.writeString(conf, Files.readString(conf).replace("root " + NginxConfigRenderer.PAGE_DIR + ";",
-                "root " + page + ";"));
-        for (Path d : List.of(dir, start.socketDir(), page)) {
-            Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxr-xr-x"));
-        }
-        Files.setPosixFilePermissions(page.resolve("index.html"), PosixFilePermissions.fromString("rw-r--r--"));
+        servePageFromTestFolder(dir, start, conf);
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         Path requestLog = start.socketDir().resolve(NginxConfigRenderer.REQUEST_LOG);
 
@@ -346,6 +330,21 @@ class NginxRequestMetricsTest {
             }
         });
         return out;
+    }
+
+    /**
+     * The page from a test folder instead of the image's; nginx's workers run as nobody here, so they must reach
+     * mtail's sockets and the page through the test folders.
+     */
+    private static void servePageFromTestFolder(Path dir, NginxStartScript start, Path conf) throws IOException {
+        Path page = Files.createDirectories(dir.resolve("page"));
+        Files.writeString(page.resolve("index.html"), "<html>page</html>");
+        Files.writeString(conf, Files.readString(conf).replace("root " + NginxConfigRenderer.PAGE_DIR + ";",
+                "root " + page + ";"));
+        for (Path d : List.of(dir, start.socketDir(), page)) {
+            Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        Files.setPosixFilePermissions(page.resolve("index.html"), PosixFilePermissions.fromString("rw-r--r--"));
     }
 
     private static HttpResponse<String> get(HttpClient http, int port, String path) throws Exception {
