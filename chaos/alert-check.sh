@@ -13,8 +13,11 @@
 #   flow-control      MessageStackGaleraFlowControlHigh, MessageStackApiErrorRatioHigh (flow-control.sh, 420 s lock)
 #   backup-too-old    MessageStackBackupTooOld                             (backup-age.sh: backups' end times 27 h back,
 #                     780 s, then a new backup; run it on a stack with spec.backup and no retention.maxAge, MS_NAME/MS_NAMESPACE)
-# MessageStackWriterFlapping counts moves over 1 h, so it resolves an hour after the third move: the
-# check waits for it to fire only (RESOLVE=later); read the resolve time later from Prometheus' ALERTS series.
+# MessageStackWriterFlapping counts moves over 1 h, so it resolves about an hour after the first of the three
+# moves, when that move leaves the window (moves before it left earlier): the check waits that long. Its resolve
+# budget, 3660 s after the last run's Ready, is the hour + one scrape + two evaluations + 30 s margin, an upper
+# bound since the first move came before that Ready. Keep writer moves (switchovers, node faults on the workers
+# this stack uses) off the lab for that hour, or the alert stays active and the check fails.
 # With several runs, an alert's fire time counts from the fault of the run during which it fired (firedInRun): for
 # writer-flapping that is the move that made 3 in the hour, the third switchover only when the hour before had none;
 # valueBefore records messagestack:writer_moves:1h before the first run, so a line says which it was.
@@ -31,7 +34,7 @@ export PATH="${MS_CACHE:-$HOME/.cache/messagestack}/k8s/$K8S_VERSION/bin:${MS_CA
 # scenario -> script and arguments, how many runs in a row, the chaos scenario's own name (its events file),
 # the alerts as NAME:FIRE[:RESOLVE] with their fire budgets (s after the (last) fault started) and, when an
 # alert needs its own, resolve budgets (s after Ready again), and the scenario's resolve budget for the others
-# (s after Ready again, or "later"). Budgets: the rule's `for` + one scrape (10 s) + one evaluation (10 s) + margin.
+# (s after Ready again). Budgets: the rule's `for` + one scrape (10 s) + one evaluation (10 s) + margin.
 # flow-control's two rules average over 5 minutes, so their windows count too (fault = the lock statement,
 # taken about 5 s after the fault starts; the scenario holds it 420 s, longer than either fire budget):
 #   MessageStackGaleraFlowControlHigh fires 380 s: ~5 s to the lock + 30 s of pauses before rate(...[5m]) > 0.1
@@ -54,7 +57,7 @@ case $scenario in
   full-db-crash)   cmd=(full-crash.sh);      events_name=full-db-crash;   alerts=(MessageStackGaleraNotPrimary:45);               resolve_budget=60 ;;
   worker-stop-one) cmd=(worker-stop.sh one); events_name=worker-stop-one; alerts=(MessageStackGaleraClusterSizeBelowDesired:120); resolve_budget=60 ;;
   desync-node)     cmd=(desync-node.sh 390); events_name=desync-node;     alerts=(MessageStackGaleraNodeNotSynced:370 MessageStackNotReady:385); resolve_budget=60 ;;
-  writer-flapping) cmd=(switchover.sh);      events_name=switchover;      alerts=(MessageStackWriterFlapping:60); resolve_budget=later; runs=3
+  writer-flapping) cmd=(switchover.sh);      events_name=switchover;      alerts=(MessageStackWriterFlapping:60); resolve_budget=3660; runs=3
                    before_expr='max(messagestack:writer_moves:1h{namespace="NS",stack="STACK"})' ;;
   flow-control)    cmd=(flow-control.sh 420); events_name=flow-control;   alerts=(MessageStackGaleraFlowControlHigh:380:330 MessageStackApiErrorRatioHigh:390:360); resolve_budget=360 ;;
   backup-too-old)  cmd=(backup-age.sh 780);  events_name=backup-age;      alerts=(MessageStackBackupTooOld:680);                 resolve_budget=60 ;;
@@ -81,13 +84,13 @@ kubectl --context "$CTX" get --raw "$PROM/status/buildinfo" >/dev/null 2>&1 \
   || die "the lab's Prometheus does not answer through the service proxy; run 'make monitoring'"
 declare -A budget resolve_of fired resolved last
 names=()
-wait_more=$([[ $resolve_budget == later ]] && echo 90 || echo "$resolve_budget")
+wait_more=$resolve_budget
 for a in "${alerts[@]}"; do
   IFS=: read -r name fire_budget own_resolve <<<"$a"
   names+=("$name"); budget[$name]=$fire_budget; resolve_of[$name]=${own_resolve:-$resolve_budget}
   fired[$name]=''; resolved[$name]=''; last[$name]=none
   # Wait after Ready for the longest resolve budget.
-  [[ $resolve_budget == later ]] || (( ${resolve_of[$name]} <= wait_more )) || wait_more=${resolve_of[$name]}
+  (( ${resolve_of[$name]} <= wait_more )) || wait_more=${resolve_of[$name]}
   kubectl --context "$CTX" get --raw "$PROM/rules" | jq -e --arg a "$name" '[.data.groups[].rules[] | select(.name == $a)] | length == 1' >/dev/null \
     || die "Prometheus has no rule $name loaded; run 'make monitoring'"
   say "waiting until $name is not active for $MS_NAMESPACE/$MS_NAME (an earlier fault's alert must be over)"
@@ -134,11 +137,10 @@ while true; do
     [[ -s $events ]] || { tail -30 "$scratch/scenario.log" >&2; die "the scenario left no events file ($events)"; }
     ready_ms=$(jq -r '.readyAtMs // empty' "$events")
     [[ -n $ready_ms ]] || { tail -30 "$scratch/scenario.log" >&2; die "the stack was not Ready again after the fault"; }
-    # Done when every alert resolved (or, RESOLVE=later, fired), or when the budget after Ready has passed.
+    # Done when every alert resolved, or when the budget after Ready has passed.
     done_all=true
     for name in "${names[@]}"; do
-      if [[ $resolve_budget == later ]]; then [[ -n ${fired[$name]} ]] || done_all=false
-      else [[ -n ${resolved[$name]} ]] || done_all=false; fi
+      [[ -n ${resolved[$name]} ]] || done_all=false
     done
     $done_all && break
     (( $(now_ms) > ready_ms + wait_more * 1000 )) && break
@@ -169,10 +171,10 @@ for name in "${names[@]}"; do
     (( fire_s <= ${budget[$name]} )) || fail="$name fired ${fire_s}s after the fault of run $fired_run started (budget ${budget[$name]}s)"
     if [[ -n ${resolved[$name]} ]]; then
       resolve_s=$(( (${resolved[$name]} - ready_ms) / 1000 ))
-      if [[ ${resolve_of[$name]} != later ]] && (( resolve_s > ${resolve_of[$name]} )); then
+      if (( resolve_s > ${resolve_of[$name]} )); then
         fail="${fail:+$fail; }$name resolved ${resolve_s}s after Ready (budget ${resolve_of[$name]}s)"
       fi
-    elif [[ ${resolve_of[$name]} != later ]]; then
+    else
       fail="${fail:+$fail; }$name did not resolve within ${resolve_of[$name]}s after Ready"
     fi
   fi

@@ -175,10 +175,10 @@ measure() {
   phase "Prometheus' own view"
   local expr
   for expr in "rate(process_cpu_seconds_total{job=\"prometheus\"}[5m])" "process_resident_memory_bytes{job=\"prometheus\"}" \
-    "prometheus_tsdb_head_series" "sum(scrape_samples_scraped)" "count(up{job=\"kubernetes-pods\"})" \
-    "sum by (component) (scrape_samples_scraped{job=\"kubernetes-pods\"})" \
-    "avg by (component) (scrape_duration_seconds{job=\"kubernetes-pods\"})"; do
-    printf '  %-70s %s\n' "$expr" "$(query "$expr" | jq -r '[.data.result[] | ((.metric.component // "") + " " + .value[1]) | ltrimstr(" ")] | join(", ")')"
+    "prometheus_tsdb_head_series" "sum(scrape_samples_scraped)" "count by (job) (up{job=~\"kubernetes-pods.*\"})" \
+    "sum by (component, job) (scrape_samples_scraped{job=~\"kubernetes-pods.*\"})" \
+    "avg by (component, job) (scrape_duration_seconds{job=~\"kubernetes-pods.*\"})"; do
+    printf '  %-70s %s\n' "$expr" "$(query "$expr" | jq -r '[.data.result[] | ([.metric.component, .metric.job] | map(select(. != null)) | join("/")) + " " + .value[1] | ltrimstr(" ")] | join(", ")')"
   done
 }
 
