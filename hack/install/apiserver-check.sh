@@ -122,6 +122,9 @@ expect "namespaced: may create PodMonitors in team-a" can $SA create podmonitors
 expect "namespaced: may not create PodMonitors in team-c" cannot $SA create podmonitors.monitoring.coreos.com -n team-c
 expect "namespaced: PrometheusRule in ops" can $SA delete prometheusrules.monitoring.coreos.com/messagestack-alert-rules -n ops
 expect "namespaced: may watch nodes (the writer's node cordoned?)" can $SA watch nodes
+expect "namespaced: may patch pod status in team-a (the node-loss guard)" can $SA patch pods --subresource=status -n team-a
+expect "namespaced: may not patch pod status in team-c" cannot $SA patch pods --subresource=status -n team-c
+expect "namespaced: may not update pods (only their status)" cannot $SA update pods -n team-a
 expect "namespaced: may not update nodes" cannot $SA update nodes
 expect "namespaced: no ClusterRole installed but -nodes" test "$(kubectl get clusterrole -l app.kubernetes.io/instance=messagestack-operator -o name)" = clusterrole.rbac.authorization.k8s.io/messagestack-operator-nodes
 

@@ -98,10 +98,15 @@ watched namespace.
 - apiGroups: ["networking.k8s.io"]
   resources: ["networkpolicies"]
   verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
-# Pods: read only (readiness, node addresses for keepalived peers, agent addresses for Galera state).
+# Pods: read (readiness, node addresses for keepalived peers, agent addresses for Galera state).
 - apiGroups: [""]
   resources: ["pods"]
   verbs: ["get", "list", "watch"]
+# Pod status: only the Ready condition of a pod whose node stopped answering (NodeLossGuard), the node
+# controller's own mark, made sooner; the pod's kubelet overwrites it when it reports again.
+- apiGroups: [""]
+  resources: ["pods/status"]
+  verbs: ["patch"]
 # Database volumes: never deleted by the operator; read (engine check) and patched (growth only).
 - apiGroups: [""]
   resources: ["persistentvolumeclaims"]

@@ -17,16 +17,28 @@ import org.jboss.logging.Logger;
 public class LeaderElection extends LeaderElectionConfiguration {
     private static final Logger LOG = Logger.getLogger(LeaderElection.class);
     public static final String LEASE = "messagestack-operator-lease";
+    private static final java.util.concurrent.atomic.AtomicBoolean LEADING = new java.util.concurrent.atomic.AtomicBoolean();
 
     public LeaderElection() {
         super(LEASE, blankToNull(System.getenv("POD_NAMESPACE")), LEASE_DURATION_DEFAULT_VALUE,
                 RENEW_DEADLINE_DEFAULT_VALUE, RETRY_PERIOD_DEFAULT_VALUE, null,
-                new LeaderCallbacks(() -> LOG.info("leader election: leading"), LeaderElection::stoppedLeading,
+                new LeaderCallbacks(LeaderElection::startedLeading, LeaderElection::stoppedLeading,
                         leader -> LOG.infof("leader election: leader=%s", leader)),
                 false);
     }
 
+    /** Whether this replica holds the Lease: work outside the reconcilers (NodeLossGuard) runs only then. */
+    public static boolean leading() {
+        return LEADING.get();
+    }
+
+    private static void startedLeading() {
+        LEADING.set(true);
+        LOG.info("leader election: leading");
+    }
+
     private static void stoppedLeading() {
+        LEADING.set(false);
         if (shuttingDown()) {
             LOG.info("leader election: released the Lease on shutdown");
             return;

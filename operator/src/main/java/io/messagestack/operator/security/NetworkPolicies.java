@@ -58,12 +58,15 @@ public final class NetworkPolicies {
         policies.add(policy(stack, Components.PROXY,
                 List.of(rule(List.of(pods(stack, Components.API)), ports(DatabaseProxy.PORT)),
                         rule(List.of(scraper()), ports(HaproxyConfigRenderer.METRICS_PORT)),
-                        // The operator reads where each proxy sends the sessions (FollowProxies) from the same port.
+                        // The operator reads where each proxy sends the sessions (FollowProxies) from the same port,
+                        // and the node-loss guard (NodeLossGuard) connects to it.
                         rule(List.of(operator(operatorNamespace)), ports(HaproxyConfigRenderer.METRICS_PORT)))));
         // message-api serves /q/metrics on its only port: the scrapers reach that port (nginx proxies /api/ only).
         policies.add(policy(stack, Components.API,
                 List.of(rule(from(stack, Components.FRONTEND, hostNetwork, frontendNodes), ports(MessageApi.PORT)),
-                        rule(List.of(scraper()), ports(MessageApi.PORT)))));
+                        rule(List.of(scraper()), ports(MessageApi.PORT)),
+                        // The node-loss guard's TCP connects (NodeLossGuard): a handshake, nothing sent.
+                        rule(List.of(operator(operatorNamespace)), ports(MessageApi.PORT)))));
         // Only the operator reads the archiver's status (it serves nothing else).
         policies.add(policy(stack, Components.BINLOG_ARCHIVER,
                 List.of(rule(List.of(operator(operatorNamespace)), ports(DatabaseCluster.ARCHIVER_STATUS_PORT)))));

@@ -103,4 +103,23 @@ class NetworkPoliciesTest {
         assertEquals(List.of(8405), rule.getPorts().stream().map(x -> x.getPort().getIntVal()).toList(),
                 "the operator reaches the proxies' metrics port, not the SQL port");
     }
+
+    @Test
+    void theOperatorReachesThePortTheNodeLossGuardProbesOnEveryPolicedComponent() {
+        Map<String, NetworkPolicy> policies = byName(new MessageStackSpec(), List.of());
+        for (String component : List.of(io.messagestack.operator.common.Components.FRONTEND,
+                io.messagestack.operator.common.Components.PROXY, io.messagestack.operator.common.Components.API)) {
+            int port = io.messagestack.operator.nodeloss.UnreachablePods.probePort(component).orElseThrow();
+            NetworkPolicy policy = policies.get("shop-" + component + "-ingress");
+            if (policy == null) {
+                continue; // no policy: nothing is refused (nginx is the public entry point)
+            }
+            boolean allowed = policy.getSpec().getIngress().stream()
+                    .filter(r -> r.getFrom().stream().anyMatch(f -> f.getPodSelector() != null && "messagestack-operator"
+                            .equals(f.getPodSelector().getMatchLabels().get("app.kubernetes.io/name"))))
+                    .anyMatch(r -> r.getPorts().stream().anyMatch(x -> x.getPort().getIntVal() == port));
+            assertTrue(allowed, component + ": the node-loss guard's connects to port " + port + " would be dropped,"
+                    + " and every pod would look lost");
+        }
+    }
 }
