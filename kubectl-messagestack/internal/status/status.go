@@ -199,7 +199,8 @@ func fromStack(u *unstructured.Unstructured) *Report {
 }
 
 // The operator's conditions in the order a person reads them (operator/.../reconcile/Conditions.java).
-var conditionOrder = []string{"Ready", "DatabaseReady", "ProxyReady", "ApiReady", "FrontendReady", "BackupFailing"}
+var conditionOrder = []string{"Ready", "DatabaseReady", "ProxyReady", "ApiReady", "FrontendReady", "BackupFailing",
+	"PointInTimeRecoveryGap", "RolloutWaiting"}
 
 func conditionRank(t string) int {
 	for i, known := range conditionOrder {
@@ -428,7 +429,8 @@ func problems(r *Report) []string {
 }
 
 // problemWhenTrue are the conditions that report a problem by being True (the others are healthy when True).
-var problemWhenTrue = map[string]bool{"BackupFailing": true}
+// RolloutWaiting does not make the stack unready, but a tier holding its old template is something to look at.
+var problemWhenTrue = map[string]bool{"BackupFailing": true, "PointInTimeRecoveryGap": true, "RolloutWaiting": true}
 
 func healthy(c Condition) bool {
 	if problemWhenTrue[c.Type] {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -359,5 +360,29 @@ func TestAFailingBackupIsAProblem(t *testing.T) {
 	want := "BackupFailing=True (BackupFailed): backup b2 failed: 403 Forbidden"
 	if !contains(r.Problems, want) {
 		t.Fatalf("problems %v lack %q", r.Problems, want)
+	}
+}
+
+// The operator defines its condition types in Conditions.java; every one must have its place on the screen, and
+// its polarity here must match the Javadoc there ("True while ..." marks a problem).
+func TestEveryOperatorConditionIsKnown(t *testing.T) {
+	src, err := os.ReadFile("../../../operator/src/main/java/io/messagestack/operator/reconcile/Conditions.java")
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile(`(?s)(/\*\*((?:[^*]|\*[^/])*)\*/\s*)?public static final String \w+ = "(\w+)";`)
+	found := 0
+	for _, m := range re.FindAllStringSubmatch(string(src), -1) {
+		found++
+		typ, doc := m[3], m[2]
+		if conditionRank(typ) == len(conditionOrder) {
+			t.Errorf("condition %s of Conditions.java is not in conditionOrder", typ)
+		}
+		if want := strings.Contains(doc, "True while"); problemWhenTrue[typ] != want {
+			t.Errorf("condition %s: problemWhenTrue=%v, but its Javadoc says True while...=%v", typ, problemWhenTrue[typ], want)
+		}
+	}
+	if found < 8 {
+		t.Fatalf("read %d condition types from Conditions.java, expected at least 8", found)
 	}
 }
