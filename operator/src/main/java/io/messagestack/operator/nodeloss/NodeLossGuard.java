@@ -64,7 +64,8 @@ public final class NodeLossGuard {
             return t;
         });
         loop.scheduleWithFixedDelay(this::roundSafely, 5_000, PAUSE_BETWEEN_ROUNDS.toMillis(), TimeUnit.MILLISECONDS);
-        LOG.infof("node-loss guard: probing nginx, message-api and HAProxy pods every %d ms (deadline %d ms, %d rounds)",
+        LOG.infof("node-loss guard: probing nginx, message-api and HAProxy pods and their nodes' kubelets every %d ms"
+                        + " (deadline %d ms, %d rounds)",
                 PAUSE_BETWEEN_ROUNDS.toMillis(), CONNECT_DEADLINE.toMillis(), UnreachablePods.FAILED_ROUNDS_TO_MARK);
     }
 
@@ -95,8 +96,8 @@ public final class NodeLossGuard {
     }
 
     private void markNotReady(UnreachablePods.Target t) {
-        String message = String.format("no TCP answer from %s:%d (node %s) in %d rounds of %d ms while other nodes"
-                        + " answered: taken out of its Services until its kubelet reports it again",
+        String message = String.format("no TCP answer from %s:%d nor from its node %s (kubelet port) in %d rounds of"
+                        + " %d ms while other nodes answered: taken out of its Services until its kubelet reports it again",
                 t.ip(), t.port(), t.node(), UnreachablePods.FAILED_ROUNDS_TO_MARK, CONNECT_DEADLINE.toMillis());
         String patch = "{\"status\":{\"conditions\":[{\"type\":\"Ready\",\"status\":\"False\",\"reason\":\"" + REASON
                 + "\",\"message\":\"" + message + "\",\"lastTransitionTime\":\"" + Instant.now().truncatedTo(

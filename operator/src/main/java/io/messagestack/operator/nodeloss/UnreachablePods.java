@@ -25,13 +25,16 @@ import java.util.TreeMap;
  *
  * <p>A pod is unreachable when a TCP connect to it got no answer (neither a handshake nor a refusal) in
  * {@link #FAILED_ROUNDS_TO_MARK} rounds in a row while, in the same rounds, some other pod answered (so the operator's
- * own network works) and no pod on its node answered (a node-level loss: a pod that is alone broken is the
- * kubelet's job). At least one Ready pod of each component of a stack always stays: when the operator's view is
+ * own network works) and nothing on its node answered, neither another probed pod nor the node's kubelet port (a
+ * node-level loss: a pod that is alone broken, or whose NetworkPolicy drops the operator, is the kubelet's job). At least one Ready pod of each component of a stack always stays: when the operator's view is
  * wrong, it must never empty a Service. Only the pods in front of the database are probed; the database pods'
  * membership is Galera's and HAProxy's checks' business.
  */
 public final class UnreachablePods {
     public static final int FAILED_ROUNDS_TO_MARK = 2;
+    /** The kubelet's port on each node that runs a probed pod (at the pod's hostIP): the node's own answer. */
+    public static final int KUBELET_PORT = 10250;
+    static final String NODE = "node";
     /** A bound on one round's connects, whatever the number of stacks and replicas. */
     public static final int MAX_TARGETS = 512;
     private static final Map<String, Integer> PROBE_PORTS = Map.of(
@@ -72,14 +75,26 @@ public final class UnreachablePods {
     public record Decision(Map<String, Integer> failedRounds, List<Target> mark, List<String> kept) {
     }
 
-    /** The Ready, running pods of the probed components, ordered by namespace and name. */
+    /**
+     * The Ready, running pods of the probed components, ordered by namespace and name, then the kubelet port of each
+     * of their nodes (component {@code node}: never marked, only evidence that the node is alive).
+     */
     public static List<Target> targets(List<Pod> pods) {
         List<Target> targets = new ArrayList<>();
+        Map<String, String> hostIps = new TreeMap<>();
         for (Pod pod : pods) {
-            targetOf(pod).ifPresent(targets::add);
+            targetOf(pod).ifPresent(t -> {
+                targets.add(t);
+                String hostIp = pod.getStatus().getHostIP();
+                if (hostIp != null && !hostIp.isBlank()) {
+                    hostIps.putIfAbsent(t.node(), hostIp);
+                }
+            });
         }
         targets.sort(Comparator.comparing(Target::key));
-        return targets.size() > MAX_TARGETS ? List.copyOf(targets.subList(0, MAX_TARGETS)) : targets;
+        List<Target> bounded = targets.size() > MAX_TARGETS ? new ArrayList<>(targets.subList(0, MAX_TARGETS)) : targets;
+        hostIps.forEach((node, ip) -> bounded.add(new Target("", "", NODE, node, node, ip, KUBELET_PORT)));
+        return bounded;
     }
 
     static Optional<Target> targetOf(Pod pod) {
@@ -120,7 +135,9 @@ public final class UnreachablePods {
         Set<String> answeringNodes = new HashSet<>();
         Map<String, Integer> readyPerGroup = new HashMap<>();
         for (Result r : round) {
-            readyPerGroup.merge(r.target().group(), 1, Integer::sum);
+            if (!NODE.equals(r.target().component())) {
+                readyPerGroup.merge(r.target().group(), 1, Integer::sum);
+            }
             if (r.answered()) {
                 answeringNodes.add(r.target().node());
             } else {
@@ -132,7 +149,8 @@ public final class UnreachablePods {
         Map<String, Integer> markedPerGroup = new HashMap<>();
         for (Result r : round) {
             Target t = r.target();
-            if (r.answered() || failed.get(t.key()) < FAILED_ROUNDS_TO_MARK || answeringNodes.contains(t.node())) {
+            if (r.answered() || NODE.equals(t.component()) || failed.get(t.key()) < FAILED_ROUNDS_TO_MARK
+                    || answeringNodes.contains(t.node())) {
                 continue;
             }
             int marked = markedPerGroup.getOrDefault(t.group(), 0);

@@ -25,6 +25,7 @@ class UnreachablePodsTest {
     private static final Target NGINX_3 = target("demo", Components.FRONTEND, "demo-frontend-c", "w3");
     private static final Target HAPROXY_1 = target("demo", Components.PROXY, "demo-proxy-a", "w1");
     private static final Target HAPROXY_3 = target("demo", Components.PROXY, "demo-proxy-c", "w3");
+    private static final Target KUBELET_3 = new Target("", "", "node", "w3", "w3", "172.18.0.4", 10250);
     private static final Target OTHER_NGINX_3 = target("other", Components.FRONTEND, "other-frontend-c", "w3");
 
     private static Target target(String stack, String component, String pod, String node) {
@@ -65,6 +66,14 @@ class UnreachablePodsTest {
                     List.of(NGINX_1, NGINX_3, OTHER_NGINX_3), Set.of(NGINX_1), Map.of(NGINX_3, 1, OTHER_NGINX_3, 1),
                     Set.of("ns/demo-frontend-c"), Map.of("ns/demo-frontend-c", 2, "ns/other-frontend-c", 2),
                     "last Ready frontend pod of ns/other"),
+            new Row("w3's pods silent but its kubelet answers (a NetworkPolicy drops the operator): not marked",
+                    List.of(NGINX_1, NGINX_3, HAPROXY_1, HAPROXY_3, KUBELET_3), Set.of(NGINX_1, HAPROXY_1, KUBELET_3),
+                    Map.of(NGINX_3, 1, HAPROXY_3, 1), Set.of(),
+                    Map.of("ns/demo-frontend-c", 2, "ns/demo-proxy-c", 2), null),
+            new Row("w3's pods and kubelet silent: its pods marked, the kubelet target never is",
+                    List.of(NGINX_1, NGINX_3, HAPROXY_1, HAPROXY_3, KUBELET_3), Set.of(NGINX_1, HAPROXY_1),
+                    Map.of(NGINX_3, 1, HAPROXY_3, 1, KUBELET_3, 1), Set.of("ns/demo-frontend-c", "ns/demo-proxy-c"),
+                    Map.of("ns/demo-frontend-c", 2, "ns/demo-proxy-c", 2, "/w3", 2), null),
             new Row("no pods: nothing", List.of(), Set.of(), Map.of(), Set.of(), Map.of(), null));
 
     @Test
@@ -96,9 +105,11 @@ class UnreachablePodsTest {
                 pod("demo-frontend-c", Components.FRONTEND, "True", "10.244.3.5", true),
                 pod("demo-frontend-d", Components.FRONTEND, "True", null, false));
         List<Target> targets = UnreachablePods.targets(pods);
-        assertEquals(List.of("demo-api-a:8080", "demo-frontend-a:80", "demo-proxy-a:8405"),
-                targets.stream().map(t -> t.pod() + ":" + t.port()).toList());
+        assertEquals(List.of("demo-api-a:10.244.1.7:8080", "demo-frontend-a:10.244.1.5:80",
+                        "demo-proxy-a:10.244.1.6:8405", "w1:172.18.0.2:10250"),
+                targets.stream().map(t -> t.pod() + ":" + t.ip() + ":" + t.port()).toList());
         assertEquals("w1", targets.get(0).node());
+        assertEquals("node", targets.get(3).component(), "the node's kubelet, once");
     }
 
     private static Pod pod(String name, String component, String ready, String ip, boolean deleting) {
@@ -106,7 +117,7 @@ class UnreachablePodsTest {
                 .withLabels(Labels.of("demo", component))
                 .withDeletionTimestamp(deleting ? "2026-12-07T11:00:00Z" : null).endMetadata()
                 .withNewSpec().withNodeName("w1").endSpec()
-                .withNewStatus().withPodIP(ip).addNewCondition().withType("Ready").withStatus(ready).endCondition()
+                .withNewStatus().withPodIP(ip).withHostIP("172.18.0.2").addNewCondition().withType("Ready").withStatus(ready).endCondition()
                 .endStatus().build();
     }
 }
