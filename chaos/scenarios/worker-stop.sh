@@ -50,7 +50,10 @@ inject() {
     [[ $(docker inspect -f '{{.State.Running}}' "$n") == false ]] || die "fault not injected: $n still runs after docker stop"
   done
   # The proof: Kubernetes sees every stopped node NotReady while it is down (node-monitor grace ~40 s).
-  local down_until=$(( $(date +%s) + CHAOS_NODE_DOWN )) t=$FAULT_START ready
+  # Also when the stopped node's nginx, message-api and HAProxy pods of the stack were all out of their Services
+  # (Ready False), and by whom: reason NodeUnreachable is the operator's node-loss guard, NodeNotReady the node
+  # controller's.
+  local down_until=$(( $(date +%s) + CHAOS_NODE_DOWN )) t=$FAULT_START ready serving out=""
   declare -A seen=()
   while (( $(date +%s) < down_until )); do
     for n in "${STOPPED[@]}"; do
@@ -60,7 +63,20 @@ inject() {
         seen[$n]=1; measure "notReadyAfterMs_$n" $(( $(now_ms) - t ))
       fi
     done
-    sleep 2
+    if [[ -z $out ]]; then
+      serving=$(kc get pods -l "$LABEL_INSTANCE" --field-selector "spec.nodeName=${STOPPED[0]}" -o json 2>/dev/null | jq -c '
+        [.items[] | select(.metadata.labels["app.kubernetes.io/component"] | IN("frontend", "api", "proxy"))
+         | {pod: .metadata.name, ready: ([.status.conditions[]? | select(.type == "Ready")][0] // {})}
+         | {pod, status: .ready.status, reason: (.ready.reason // "")}]' || true)
+      if [[ -n $serving ]] && jq -e 'length > 0 and all(.status != "True")' <<<"$serving" >/dev/null; then
+        out=1
+        measure servingPodsOutAfterMs $(( $(now_ms) - t ))
+        measure servingPodsOut "$serving"
+      fi
+      sleep 0.5
+    else
+      sleep 2
+    fi
   done
   say "docker start ${STOPPED[*]}"
   run_fault docker start "${STOPPED[@]}"
