@@ -60,7 +60,8 @@ require_cluster() {
 load_image() {
   phase "load $IMAGE into $NAME"
   local done_
-  done_=$(kind_load_image "$NAME" "$IMAGE") || die "kind load docker-image $IMAGE failed"
+  # Every node: Prometheus prefers the control-plane node (deploy/monitoring/deployment.yaml).
+  done_=$(kind_load_image "$NAME" "$IMAGE" all-nodes) || die "kind load docker-image $IMAGE failed"
   log "$done_"
 }
 
