@@ -47,6 +47,7 @@ public final class NodeLossGuard {
     private final Consumer<Marked> onMarked;
     private final MeterRegistry registry;
     private Map<String, Integer> failedRounds = new HashMap<>();
+    private List<String> lastKept = List.of();
 
     public NodeLossGuard(KubernetesClient client, Supplier<List<Pod>> pods, BooleanSupplier leading,
                          Consumer<Marked> onMarked, MeterRegistry registry) {
@@ -87,8 +88,20 @@ public final class NodeLossGuard {
         List<UnreachablePods.Result> results = TcpReachability.probe(targets, CONNECT_DEADLINE);
         UnreachablePods.Decision decision = UnreachablePods.decide(results, failedRounds);
         failedRounds = decision.failedRounds();
-        for (String kept : decision.kept()) {
-            LOG.warnf("node-loss guard: %s", kept);
+        for (UnreachablePods.Result r : results) {
+            Integer rounds = failedRounds.get(r.target().key());
+            // Each silence is worth a line until it is decided on (a mark, or a count that starts over).
+            if (rounds != null && rounds <= UnreachablePods.FAILED_ROUNDS_TO_MARK) {
+                LOG.infof("node-loss guard: no answer from %s %s at %s:%d (node %s), round %d of %d", r.target().component(),
+                        r.target().key(), r.target().ip(), r.target().port(), r.target().node(), rounds,
+                        UnreachablePods.FAILED_ROUNDS_TO_MARK);
+            }
+        }
+        if (!decision.kept().equals(lastKept)) {
+            for (String kept : decision.kept()) {
+                LOG.warnf("node-loss guard: %s", kept);
+            }
+            lastKept = decision.kept();
         }
         for (UnreachablePods.Target t : decision.mark()) {
             markNotReady(t);

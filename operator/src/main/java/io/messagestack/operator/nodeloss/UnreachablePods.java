@@ -31,7 +31,12 @@ import java.util.TreeMap;
  * membership is Galera's and HAProxy's checks' business.
  */
 public final class UnreachablePods {
-    public static final int FAILED_ROUNDS_TO_MARK = 2;
+    /**
+     * Three rounds of 400 ms silence with 250 ms between them: about 1.7 s. Two (1 s) marked a live pod once on the
+     * loaded lab (a new HAProxy pod and its node's kubelet both silent for two rounds during a deploy, 2026-12-07);
+     * the kubelet reverted it within seconds, but a mark must be rarer than that.
+     */
+    public static final int FAILED_ROUNDS_TO_MARK = 3;
     /** The kubelet's port on each node that runs a probed pod (at the pod's hostIP): the node's own answer. */
     public static final int KUBELET_PORT = 10250;
     static final String NODE = "node";
