@@ -10,11 +10,15 @@
 # The plain client's targets for one and the placements: failures span at most 1 s, p99 during the
 # fault at most 2 s. The pods on the stopped node are recorded (podsOnStoppedNode).
 # usage: chaos/scenarios/worker-stop.sh one|proxy|api|frontend|half   (CHAOS_NODE_DOWN seconds down, default 60)
+#   CHAOS_NODE_STOP=kill: `docker kill` (SIGKILL: the node's processes and its pods end at once, as in a power
+#   loss) instead of `docker stop` (systemd's shutdown: containers end first, the kubelet seconds later).
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
 which=${1:-one}
 case $which in one | half | proxy | api | frontend) ;; *) die "usage: $0 one|proxy|api|frontend|half (got '$which')" ;; esac
 CHAOS_NODE_DOWN=${CHAOS_NODE_DOWN:-60}
+CHAOS_NODE_STOP=${CHAOS_NODE_STOP:-stop}
+case $CHAOS_NODE_STOP in stop | kill) ;; *) die "CHAOS_NODE_STOP must be stop or kill (got '$CHAOS_NODE_STOP')" ;; esac
 STOPPED=()
 
 inject() {
@@ -44,8 +48,9 @@ inject() {
   measure podsOnStoppedNode "$(kc get pods -l "$LABEL_INSTANCE" --field-selector "spec.nodeName=${STOPPED[0]}" \
     -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}' | sort | jq -R . | jq -cs .)"
   measure workers "${#workers[@]}"
-  say "docker stop ${STOPPED[*]} (for ${CHAOS_NODE_DOWN}s)"
-  run_fault docker stop "${STOPPED[@]}"
+  measure nodeStop "\"docker $CHAOS_NODE_STOP\""
+  say "docker $CHAOS_NODE_STOP ${STOPPED[*]} (for ${CHAOS_NODE_DOWN}s)"
+  run_fault docker "$CHAOS_NODE_STOP" "${STOPPED[@]}"
   for n in "${STOPPED[@]}"; do
     [[ $(docker inspect -f '{{.State.Running}}' "$n") == false ]] || die "fault not injected: $n still runs after docker stop"
   done
