@@ -28,7 +28,9 @@ import java.util.function.Supplier;
  *
  * <p>Nothing is deleted and no spec changes. A live kubelet puts its own Ready condition back on its next status
  * sync (seconds), so a wrong mark heals by itself; a stopped node's kubelet cannot, and its pods stay out until it
- * is back and reports them. Only the leading replica probes.
+ * is back and reports them. Every replica probes: the leader marks after FAILED_ROUNDS_TO_MARK silent rounds, the
+ * standby after STANDBY_EXTRA_ROUNDS more, so it acts (about 2 s later) only when the leader did not, e.g. when
+ * the leader's own node is the one lost, instead of waiting for the Lease (15 s or more).
  */
 public final class NodeLossGuard {
     private static final Logger LOG = Logger.getLogger(NodeLossGuard.class);
@@ -36,6 +38,7 @@ public final class NodeLossGuard {
     static final Duration CONNECT_DEADLINE = Duration.ofMillis(400);
     static final Duration PAUSE_BETWEEN_ROUNDS = Duration.ofMillis(250);
     public static final String REASON = "NodeUnreachable";
+    static final int STANDBY_EXTRA_ROUNDS = 3;
 
     /** A pod this guard marked not Ready, and why, for the stack's event. */
     public record Marked(UnreachablePods.Target target, String message) {
@@ -80,21 +83,17 @@ public final class NodeLossGuard {
     }
 
     void round() throws java.io.IOException {
-        if (!leading.getAsBoolean()) {
-            failedRounds = new HashMap<>();
-            return;
-        }
+        int roundsToMark = UnreachablePods.FAILED_ROUNDS_TO_MARK + (leading.getAsBoolean() ? 0 : STANDBY_EXTRA_ROUNDS);
         List<UnreachablePods.Target> targets = UnreachablePods.targets(pods.get());
         List<UnreachablePods.Result> results = TcpReachability.probe(targets, CONNECT_DEADLINE);
-        UnreachablePods.Decision decision = UnreachablePods.decide(results, failedRounds);
+        UnreachablePods.Decision decision = UnreachablePods.decide(results, failedRounds, roundsToMark);
         failedRounds = decision.failedRounds();
         for (UnreachablePods.Result r : results) {
             Integer rounds = failedRounds.get(r.target().key());
             // Each silence is worth a line until it is decided on (a mark, or a count that starts over).
-            if (rounds != null && rounds <= UnreachablePods.FAILED_ROUNDS_TO_MARK) {
+            if (rounds != null && rounds <= roundsToMark) {
                 LOG.infof("node-loss guard: no answer from %s %s at %s:%d (node %s), round %d of %d", r.target().component(),
-                        r.target().key(), r.target().ip(), r.target().port(), r.target().node(), rounds,
-                        UnreachablePods.FAILED_ROUNDS_TO_MARK);
+                        r.target().key(), r.target().ip(), r.target().port(), r.target().node(), rounds, roundsToMark);
             }
         }
         if (!decision.kept().equals(lastKept)) {
@@ -104,14 +103,14 @@ public final class NodeLossGuard {
             lastKept = decision.kept();
         }
         for (UnreachablePods.Target t : decision.mark()) {
-            markNotReady(t);
+            markNotReady(t, roundsToMark);
         }
     }
 
-    private void markNotReady(UnreachablePods.Target t) {
+    private void markNotReady(UnreachablePods.Target t, int rounds) {
         String message = String.format("no TCP answer from %s:%d nor from its node %s (kubelet port) in %d rounds of"
                         + " %d ms while other nodes answered: taken out of its Services until its kubelet reports it again",
-                t.ip(), t.port(), t.node(), UnreachablePods.FAILED_ROUNDS_TO_MARK, CONNECT_DEADLINE.toMillis());
+                t.ip(), t.port(), t.node(), rounds, CONNECT_DEADLINE.toMillis());
         String patch = "{\"status\":{\"conditions\":[{\"type\":\"Ready\",\"status\":\"False\",\"reason\":\"" + REASON
                 + "\",\"message\":\"" + message + "\",\"lastTransitionTime\":\"" + Instant.now().truncatedTo(
                 java.time.temporal.ChronoUnit.SECONDS) + "\"}]}}";

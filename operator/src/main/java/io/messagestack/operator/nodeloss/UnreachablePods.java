@@ -124,6 +124,11 @@ public final class UnreachablePods {
     }
 
     public static Decision decide(List<Result> round, Map<String, Integer> failedRoundsBefore) {
+        return decide(round, failedRoundsBefore, FAILED_ROUNDS_TO_MARK);
+    }
+
+    /** As above with another number of silent rounds before a mark (the standby replica waits longer). */
+    public static Decision decide(List<Result> round, Map<String, Integer> failedRoundsBefore, int roundsToMark) {
         boolean anyAnswered = round.stream().anyMatch(Result::answered);
         Map<String, Integer> failed = new TreeMap<>();
         if (!anyAnswered) {
@@ -154,7 +159,7 @@ public final class UnreachablePods {
         Map<String, Integer> markedPerGroup = new HashMap<>();
         for (Result r : round) {
             Target t = r.target();
-            if (r.answered() || NODE.equals(t.component()) || failed.get(t.key()) < FAILED_ROUNDS_TO_MARK
+            if (r.answered() || NODE.equals(t.component()) || failed.get(t.key()) < roundsToMark
                     || answeringNodes.contains(t.node())) {
                 continue;
             }

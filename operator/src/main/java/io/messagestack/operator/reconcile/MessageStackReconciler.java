@@ -99,9 +99,7 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
             sources.add(type == Secret.class ? byInstanceLabel(type, context) : ownedSource(type, context));
         }
         // Pods are owned by their StatefulSet/Deployment, not by the MessageStack: map them by the instance label.
-        InformerEventSource<Pod, MessageStack> pods = byInstanceLabel(Pod.class, context);
-        sources.add(pods);
-        startNodeLossGuard(context, pods);
+        sources.add(byInstanceLabel(Pod.class, context));
         sources.add(backupsOfStack(context));
         nodes = cordonedNodes(context);
         sources.add(nodes);
@@ -132,23 +130,6 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
                 LOG.warnf("metrics sweep of deleted stacks failed (retried in 10 s): %s", e.toString());
             }
         }, 10, 10, java.util.concurrent.TimeUnit.SECONDS);
-    }
-
-    /**
-     * The node-loss guard (NodeLossGuard) reads the pods from this informer and, for each pod it takes out of its
-     * Services, leaves a Warning event on the pod's stack.
-     */
-    private void startNodeLossGuard(EventSourceContext<MessageStack> context, InformerEventSource<Pod, MessageStack> pods) {
-        var client = context.getClient();
-        var cache = context.getPrimaryCache();
-        new io.messagestack.operator.nodeloss.NodeLossGuard(client,
-                () -> LeaderElection.leading() ? pods.list().toList() : List.of(),
-                LeaderElection::leading,
-                marked -> cache.get(new ResourceID(marked.target().stack(), marked.target().namespace()))
-                        .ifPresent(stack -> events.warning(client, stack, "PodUnreachable",
-                                "pod " + marked.target().pod() + " (" + marked.target().component() + "): "
-                                        + marked.message())),
-                Metrics.globalRegistry).start();
     }
 
     /**

@@ -102,6 +102,16 @@ class UnreachablePodsTest {
     }
 
     @Test
+    void theStandbyWaitsItsOwnNumberOfRounds() {
+        List<Result> round = List.of(new Result(NGINX_1, true), new Result(NGINX_3, false));
+        Map<String, Integer> before = Map.of(NGINX_3.key(), B);
+        assertEquals(List.of(NGINX_3), UnreachablePods.decide(round, before).mark(), "the leader's count is reached");
+        assertEquals(List.of(), UnreachablePods.decide(round, before, M + 3).mark(), "the standby waits 3 more");
+        assertEquals(List.of(NGINX_3), UnreachablePods.decide(round, Map.of(NGINX_3.key(), M + 2), M + 3).mark(),
+                "and marks once it has its own count");
+    }
+
+    @Test
     void probesOnlyReadyRunningServingPodsWithAnAddress() {
         List<Pod> pods = List.of(
                 pod("demo-frontend-a", Components.FRONTEND, "True", "10.244.1.5", false),
