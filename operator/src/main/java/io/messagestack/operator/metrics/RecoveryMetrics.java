@@ -37,13 +37,17 @@ public final class RecoveryMetrics {
      * component and the nodes wait for a decision); {@code primary}: a node reports a Primary component.
      */
     public record Observation(boolean fullCrash, boolean primary, int databaseReplicasApplied, int databaseReady,
-                              Optional<Duration> timeToReady, Optional<StatusDurations.WriterMove> writerMove) {
+                              Optional<StatusDurations.ReadyAgain> timeToReady,
+                              Optional<StatusDurations.WriterMove> writerMove) {
     }
 
     private final MeterRegistry registry;
     private final Episodes fullCrashes = new Episodes();
     private final ScalingSteps scalingSteps = new ScalingSteps();
     private final Map<StackMetrics.Key, Set<Meter.Id>> meters = new ConcurrentHashMap<>();
+    /** The last episode counted per stack and kind: a reconcile on a stale status sees the same change again. */
+    private final Map<StackMetrics.Key, String> lastReadyAgain = new ConcurrentHashMap<>();
+    private final Map<StackMetrics.Key, String> lastWriterMove = new ConcurrentHashMap<>();
 
     public RecoveryMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -55,13 +59,14 @@ public final class RecoveryMetrics {
                 .ifPresent(d -> timer(key, FULL_CRASH_RECOVERY, "full database crash: from the operator's detection"
                         + " (nodes waiting for a bootstrap decision) to a Primary component", RECOVERY_BUCKETS, Tags.empty())
                         .record(d));
-        o.timeToReady().ifPresent(d -> timer(key, TIME_TO_READY, "from the stack's Ready condition turning False"
-                + " (after it was Ready) to Ready again", RECOVERY_BUCKETS, Tags.empty()).record(d));
+        o.timeToReady().filter(r -> firstTime(lastReadyAgain, key, r.episode()))
+                .ifPresent(r -> timer(key, TIME_TO_READY, "from the stack's Ready condition turning False"
+                        + " (after it was Ready) to Ready again", RECOVERY_BUCKETS, Tags.empty()).record(r.took()));
         scalingSteps.update(key, o.databaseReplicasApplied(), o.databaseReady(), now)
                 .ifPresent(s -> timer(key, SCALING_STEP, "one database scaling step: from the operator applying the"
                         + " new node count to that many database pods Ready", RECOVERY_BUCKETS,
                         Tags.of("direction", s.direction())).record(s.took()));
-        o.writerMove().ifPresent(m -> {
+        o.writerMove().filter(m -> firstTime(lastWriterMove, key, m.episode())).ifPresent(m -> {
             Counter c = Counter.builder(WRITER_MOVES).description("moves of the configured writer (status.writer):"
                             + " switchover, scale-down, rolling update").tags(tags(key).and("reason", m.reason()))
                     .register(registry);
@@ -70,6 +75,11 @@ public final class RecoveryMetrics {
             m.sincePrevious().ifPresent(d -> timer(key, WRITER_TIME_BETWEEN_MOVES, "time between two moves of the"
                     + " configured writer", BETWEEN_MOVES_BUCKETS, Tags.empty()).record(d));
         });
+    }
+
+    /** True the first time this episode is seen for the stack; it is then the last one seen. */
+    private static boolean firstTime(Map<StackMetrics.Key, String> last, StackMetrics.Key key, String episode) {
+        return !episode.equals(last.put(key, episode));
     }
 
     /** Drops the series of stacks that are not in {@code existing} (deleted since). */
@@ -98,6 +108,8 @@ public final class RecoveryMetrics {
         }
         fullCrashes.retain(existing);
         scalingSteps.retain(existing);
+        lastReadyAgain.keySet().retainAll(existing);
+        lastWriterMove.keySet().retainAll(existing);
     }
 
     private static Tags tags(StackMetrics.Key key) {

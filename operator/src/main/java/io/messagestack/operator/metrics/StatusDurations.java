@@ -24,20 +24,32 @@ public final class StatusDurations {
     }
 
     /**
+     * The stack Ready again after a fault: how long it took, and the episode (when its Ready condition turned
+     * False), which is the same when two reconciles both see the change: the second ran on a status the cache had not
+     * updated yet, and must not count it again.
+     */
+    public record ReadyAgain(Duration took, String episode) {
+    }
+
+    /**
      * Time to Ready after a fault: the stack was Degraded (not Ready after having been Ready; a new stack is
      * Progressing, not Degraded) and is Ready now; the time since its Ready condition turned False.
      */
-    public static Optional<Duration> timeToReady(MessageStackStatus previous, MessageStackStatus next, Instant now) {
+    public static Optional<ReadyAgain> timeToReady(MessageStackStatus previous, MessageStackStatus next, Instant now) {
         if (previous == null || next == null || !DEGRADED.equals(previous.phase) || !READY.equals(next.phase)) {
             return Optional.empty();
         }
         Condition ready = find(previous.conditions, READY);
         return ready == null || !"False".equals(ready.getStatus()) ? Optional.empty()
-                : time(ready.getLastTransitionTime()).map(t -> Duration.between(t, now)).filter(d -> !d.isNegative());
+                : time(ready.getLastTransitionTime()).map(t -> Duration.between(t, now)).filter(d -> !d.isNegative())
+                        .map(d -> new ReadyAgain(d, ready.getLastTransitionTime()));
     }
 
-    /** A move of the configured writer (status.writer.pod changed): its reason and the time since the last move. */
-    public record WriterMove(String reason, Optional<Duration> sincePrevious) {
+    /**
+     * A move of the configured writer (status.writer.pod changed): its reason, the time since the last move, and the
+     * episode (the new writer and its since), the same when two reconciles both see the move (see ReadyAgain).
+     */
+    public record WriterMove(String reason, Optional<Duration> sincePrevious, String episode) {
     }
 
     public static Optional<WriterMove> writerMove(MessageStackStatus previous, MessageStackStatus next) {
@@ -52,7 +64,7 @@ public final class StatusDurations {
         Optional<Duration> between = from.isPresent() && to.isPresent()
                 ? Optional.of(Duration.between(from.get(), to.get())).filter(d -> !d.isNegative()) : Optional.empty();
         return Optional.of(new WriterMove(after.reason == null || after.reason.isBlank() ? "Unknown" : after.reason,
-                between));
+                between, after.pod + "@" + after.since));
     }
 
     private static Condition find(List<Condition> conditions, String type) {

@@ -63,13 +63,18 @@ class RecoveryMetricsTest {
     @Test
     void timeToReadyScalingStepsAndWriterMoves() {
         metrics.record(DEMO, healthy(), T0, ONLY_DEMO);
-        metrics.record(DEMO, new RecoveryMetrics.Observation(false, true, 4, 3, Optional.of(Duration.ofSeconds(95)),
-                Optional.of(new StatusDurations.WriterMove("Switchover", Optional.of(Duration.ofMinutes(70))))),
-                T0.plusSeconds(1), ONLY_DEMO);
+        RecoveryMetrics.Observation moved = new RecoveryMetrics.Observation(false, true, 4, 3,
+                Optional.of(new StatusDurations.ReadyAgain(Duration.ofSeconds(95), "2026-12-06T17:08:25Z")),
+                Optional.of(new StatusDurations.WriterMove("Switchover", Optional.of(Duration.ofMinutes(70)),
+                        "demo-db-1@2026-12-06T17:10:00Z")));
+        metrics.record(DEMO, moved, T0.plusSeconds(1), ONLY_DEMO);
+        // The next reconcile ran on the status the cache had before the patch: the same move and Ready, seen again.
+        metrics.record(DEMO, moved, T0.plusSeconds(2), ONLY_DEMO);
         metrics.record(DEMO, new RecoveryMetrics.Observation(false, true, 4, 4, Optional.empty(), Optional.empty()),
                 T0.plusSeconds(41), ONLY_DEMO);
         String text = registry.scrape();
         assertSample(text, "messagestack_time_to_ready_seconds_bucket{stack=\"demo\",stack_namespace=\"messagestack\",le=\"120.0\",} 1.0");
+        assertSample(text, "messagestack_time_to_ready_seconds_count{stack=\"demo\",stack_namespace=\"messagestack\",} 1.0");
         assertSample(text, "messagestack_database_scaling_step_seconds_count{direction=\"up\",stack=\"demo\",stack_namespace=\"messagestack\",} 1.0");
         assertSample(text, "messagestack_database_scaling_step_seconds_sum{direction=\"up\",stack=\"demo\",stack_namespace=\"messagestack\",} 40.0");
         assertSample(text, "messagestack_writer_moves_total{reason=\"Switchover\",stack=\"demo\",stack_namespace=\"messagestack\",} 1.0");
@@ -79,8 +84,7 @@ class RecoveryMetricsTest {
 
     @Test
     void aDeletedStacksSeriesGo() {
-        metrics.record(DEMO, new RecoveryMetrics.Observation(false, true, 3, 3, Optional.of(Duration.ofSeconds(30)),
-                Optional.empty()), T0, ONLY_DEMO);
+        metrics.record(DEMO, new RecoveryMetrics.Observation(false, true, 3, 3, Optional.of(new StatusDurations.ReadyAgain(Duration.ofSeconds(30), "t")), Optional.empty()), T0, ONLY_DEMO);
         assertTrue(registry.scrape().contains("stack=\"demo\""));
         StackMetrics.Key other = new StackMetrics.Key("team-a", "shop");
         metrics.record(other, healthy(), T0.plusSeconds(1), Set.of(other));
@@ -89,8 +93,7 @@ class RecoveryMetricsTest {
 
     @Test
     void theSweepDropsADeletedStacksSeriesWithoutAReconcile() {
-        metrics.record(DEMO, new RecoveryMetrics.Observation(false, true, 3, 3, Optional.of(Duration.ofSeconds(30)),
-                Optional.empty()), T0, ONLY_DEMO);
+        metrics.record(DEMO, new RecoveryMetrics.Observation(false, true, 3, 3, Optional.of(new StatusDurations.ReadyAgain(Duration.ofSeconds(30), "t")), Optional.empty()), T0, ONLY_DEMO);
         metrics.retain(() -> ONLY_DEMO);
         assertTrue(registry.scrape().contains("stack=\"demo\""), "a stack that exists keeps its series");
         metrics.retain(Set::of);

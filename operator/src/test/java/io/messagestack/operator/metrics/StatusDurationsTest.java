@@ -41,8 +41,9 @@ class StatusDurationsTest {
 
     @Test
     void timeToReadyCountsFromTheReadyConditionTurningFalseAfterAFault() {
-        assertEquals(Optional.of(Duration.ofSeconds(95)), StatusDurations.timeToReady(
-                status("Degraded", "False", "2026-12-06T17:08:25Z"), status("Ready", "True", "2026-12-06T17:10:00Z"), NOW));
+        assertEquals(Optional.of(new StatusDurations.ReadyAgain(Duration.ofSeconds(95), "2026-12-06T17:08:25Z")),
+                StatusDurations.timeToReady(status("Degraded", "False", "2026-12-06T17:08:25Z"),
+                        status("Ready", "True", "2026-12-06T17:10:00Z"), NOW));
     }
 
     @Test
@@ -60,10 +61,12 @@ class StatusDurationsTest {
 
     @Test
     void aWriterMoveHasItsReasonAndTheTimeSinceTheLastMove() {
-        assertEquals(Optional.of(new StatusDurations.WriterMove("Switchover", Optional.of(Duration.ofMinutes(70)))),
+        assertEquals(Optional.of(new StatusDurations.WriterMove("Switchover", Optional.of(Duration.ofMinutes(70)),
+                        "demo-db-1@2026-12-06T17:10:00Z")),
                 StatusDurations.writerMove(writer("demo-db-0", "Initial", "2026-12-06T16:00:00Z"),
                         writer("demo-db-1", "Switchover", "2026-12-06T17:10:00Z")));
-        assertEquals(Optional.of(new StatusDurations.WriterMove("ScaleDown", Optional.empty())),
+        assertEquals(Optional.of(new StatusDurations.WriterMove("ScaleDown", Optional.empty(),
+                        "demo-db-0@2026-12-06T17:10:00Z")),
                 StatusDurations.writerMove(writer("demo-db-4", "Initial", null),
                         writer("demo-db-0", "ScaleDown", "2026-12-06T17:10:00Z")));
         assertEquals(Optional.empty(), StatusDurations.writerMove(writer("demo-db-0", "Initial", "2026-12-06T16:00:00Z"),
