@@ -20,10 +20,24 @@ import java.util.function.Function;
  * backup completed). Labels: {@code stack_namespace} and {@code stack}; not {@code namespace}, which a Prometheus sets
  * on every series to the namespace of the scraped pod (the operator's).
  * <p>
- * Only the reconciling (leader) operator has rows; a stack that no longer exists loses its rows at the next
- * reconcile of any stack (the rows are rebuilt from the stacks the operator still knows).
+ * The reconciling (leader) operator records every reconcile; the standby records Ready and the desired size from the
+ * status (StandbyGauges), so the series go on while the Lease changes hands. A stack that no longer exists loses its
+ * rows at the next reconcile of any stack (the rows are rebuilt from the stacks the operator still knows).
  */
 public final class StackMetrics {
+    private static StackMetrics global;
+
+    /**
+     * The instance on Micrometer's global registry (served at /q/metrics), shared by the reconciler and the standby's
+     * publisher: two MultiGauges of one name on one registry would fight over the same rows.
+     */
+    public static synchronized StackMetrics global() {
+        if (global == null) {
+            global = new StackMetrics(io.micrometer.core.instrument.Metrics.globalRegistry);
+        }
+        return global;
+    }
+
     public static final String READY = "messagestack.stack.ready";
     public static final String DATABASE_REPLICAS_DESIRED = "messagestack.stack.database.replicas.desired";
     public static final String BACKUP_LAST_COMPLETED = "messagestack.backup.last.completed.timestamp";

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.messagestack.operator.common.Labels;
+import io.messagestack.operator.common.WatchedNamespaces;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -14,34 +15,15 @@ import java.util.List;
  * leader's node is the one lost).
  */
 public final class ManagedPods {
-    /** java-operator-sdk's markers in quarkus.operator-sdk.controllers.*.namespaces. */
-    static final String ALL = "JOSDK_ALL_NAMESPACES";
-    static final String CURRENT = "JOSDK_WATCH_CURRENT";
-
     private final List<SharedIndexInformer<Pod>> informers;
 
     private ManagedPods(List<SharedIndexInformer<Pod>> informers) {
         this.informers = informers;
     }
 
-    /** The namespaces to watch (empty: all), from the controller's namespaces setting. */
-    static List<String> namespaces(String setting, String ownNamespace) {
-        if (setting == null || setting.isBlank() || setting.contains(ALL)) {
-            return List.of();
-        }
-        List<String> namespaces = new ArrayList<>();
-        for (String n : setting.split(",")) {
-            String name = n.trim().equals(CURRENT) ? ownNamespace : n.trim();
-            if (name != null && !name.isEmpty() && !namespaces.contains(name)) {
-                namespaces.add(name);
-            }
-        }
-        return namespaces;
-    }
-
     public static ManagedPods start(KubernetesClient client, String namespacesSetting, String ownNamespace) {
         List<SharedIndexInformer<Pod>> informers = new ArrayList<>();
-        List<String> namespaces = namespaces(namespacesSetting, ownNamespace);
+        List<String> namespaces = WatchedNamespaces.of(namespacesSetting, ownNamespace);
         if (namespaces.isEmpty()) {
             informers.add(client.pods().inAnyNamespace().withLabel(Labels.MANAGED_BY, Labels.OPERATOR).inform());
         } else {

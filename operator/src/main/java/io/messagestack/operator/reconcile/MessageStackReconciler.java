@@ -80,7 +80,7 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
 
     public MessageStackReconciler() {
         // Quarkus' Micrometer extension adds its Prometheus registry to the global one (served at /q/metrics).
-        this(new StackMetrics(Metrics.globalRegistry));
+        this(StackMetrics.global());
     }
 
     public MessageStackReconciler(StackMetrics metrics) {
@@ -123,6 +123,9 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
                 .map(r -> new StackMetrics.Key(r.getMetadata().getNamespace(), r.getMetadata().getName()))
                 .collect(java.util.stream.Collectors.toSet());
         sweeper.scheduleWithFixedDelay(() -> {
+            if (!LeaderElection.leading()) {
+                return; // the standby's rows are kept by StandbyGauges from its own list of stacks
+            }
             try {
                 metrics.retain(existing);
                 durations.retain(existing);
@@ -409,7 +412,12 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
 
     /** The stack's backups as the informer has them (the ones naming this stack in spec.stack). */
     private static BackupHealth.Health backupHealth(Context<MessageStack> context) {
-        return BackupHealth.of(context.getSecondaryResources(MessageStackBackup.class).stream()
+        return backupHealth(context.getSecondaryResources(MessageStackBackup.class).stream().toList());
+    }
+
+    /** BackupHealth of these backups (all naming one stack); the standby's gauges read them the same way. */
+    static BackupHealth.Health backupHealth(List<MessageStackBackup> backups) {
+        return BackupHealth.of(backups.stream()
                 .map(b -> new BackupHealth.Backup(b.getMetadata().getName(),
                         b.getStatus() == null ? null : b.getStatus().phase,
                         b.getStatus() == null ? null : endTime(b.getStatus().endTime),
