@@ -18,16 +18,14 @@ public final class StandbyGauges {
     }
 
     public static Optional<StackMetrics.Observation> observe(MessageStack stack, Optional<Instant> lastBackupCompleted) {
-        if (stack.getSpec() == null || stack.getSpec().database == null || stack.getStatus() == null
-                || stack.getStatus().conditions == null) {
+        if (stack.getSpec() == null || stack.getSpec().database == null || stack.getStatus() == null) {
             return Optional.empty();
         }
-        Optional<Condition> ready = stack.getStatus().conditions.stream()
-                .filter(c -> "Ready".equals(c.getType())).findFirst();
-        if (ready.isEmpty()) {
+        Condition ready = StatusDurations.find(stack.getStatus().conditions, StatusDurations.READY);
+        if (ready == null) {
             return Optional.empty();
         }
-        return Optional.of(new StackMetrics.Observation("True".equals(ready.get().getStatus()),
+        return Optional.of(new StackMetrics.Observation("True".equals(ready.getStatus()),
                 stack.getSpec().database.replicas, lastBackupCompleted));
     }
 }

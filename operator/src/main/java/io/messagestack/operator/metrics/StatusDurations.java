@@ -67,7 +67,7 @@ public final class StatusDurations {
                 between, after.pod + "@" + after.since));
     }
 
-    private static Condition find(List<Condition> conditions, String type) {
+    static Condition find(List<Condition> conditions, String type) {
         return conditions == null ? null
                 : conditions.stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
     }

@@ -5,8 +5,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.messagestack.operator.common.BackgroundLoops;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -14,8 +16,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -62,12 +62,7 @@ public final class NodeLossGuard {
     }
 
     public void start() {
-        ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "node-loss-guard");
-            t.setDaemon(true);
-            return t;
-        });
-        loop.scheduleWithFixedDelay(this::roundSafely, 5_000, PAUSE_BETWEEN_ROUNDS.toMillis(), TimeUnit.MILLISECONDS);
+        BackgroundLoops.singleThread("node-loss-guard").scheduleWithFixedDelay(this::roundSafely, 5_000, PAUSE_BETWEEN_ROUNDS.toMillis(), TimeUnit.MILLISECONDS);
         LOG.infof("node-loss guard: probing nginx, message-api and HAProxy pods and their nodes' kubelets every %d ms"
                         + " (deadline %d ms, %d rounds)",
                 PAUSE_BETWEEN_ROUNDS.toMillis(), CONNECT_DEADLINE.toMillis(), UnreachablePods.FAILED_ROUNDS_TO_MARK);
@@ -111,9 +106,9 @@ public final class NodeLossGuard {
         String message = String.format("no TCP answer from %s:%d nor from its node %s (kubelet port) in %d rounds of"
                         + " %d ms while other nodes answered: taken out of its Services until its kubelet reports it again",
                 t.ip(), t.port(), t.node(), rounds, CONNECT_DEADLINE.toMillis());
-        String patch = "{\"status\":{\"conditions\":[{\"type\":\"Ready\",\"status\":\"False\",\"reason\":\"" + REASON
-                + "\",\"message\":\"" + message + "\",\"lastTransitionTime\":\"" + Instant.now().truncatedTo(
-                java.time.temporal.ChronoUnit.SECONDS) + "\"}]}}";
+        String patch = Serialization.asJson(Map.of("status", Map.of("conditions", List.of(Map.of(
+                "type", "Ready", "status", "False", "reason", REASON, "message", message,
+                "lastTransitionTime", Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString())))));
         try {
             client.pods().inNamespace(t.namespace()).withName(t.pod()).subresource("status")
                     .patch(PatchContext.of(PatchType.STRATEGIC_MERGE), patch);

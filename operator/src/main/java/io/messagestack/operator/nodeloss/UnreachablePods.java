@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.messagestack.operator.api.MessageApi;
 import io.messagestack.operator.common.Components;
 import io.messagestack.operator.common.Labels;
+import io.messagestack.operator.common.Pods;
 import io.messagestack.operator.frontend.Frontend;
 import io.messagestack.operator.proxy.HaproxyConfigRenderer;
 
@@ -106,7 +107,7 @@ public final class UnreachablePods {
         Map<String, String> labels = pod.getMetadata().getLabels();
         if (labels == null || pod.getMetadata().getDeletionTimestamp() != null || pod.getStatus() == null
                 || pod.getSpec() == null || pod.getSpec().getNodeName() == null
-                || pod.getStatus().getPodIP() == null || pod.getStatus().getPodIP().isBlank() || !isReady(pod)) {
+                || pod.getStatus().getPodIP() == null || pod.getStatus().getPodIP().isBlank() || !Pods.isReady(pod)) {
             return Optional.empty();
         }
         Integer port = PROBE_PORTS.get(labels.get(Labels.COMPONENT));
@@ -116,11 +117,6 @@ public final class UnreachablePods {
         }
         return Optional.of(new Target(pod.getMetadata().getNamespace(), stack, labels.get(Labels.COMPONENT),
                 pod.getMetadata().getName(), pod.getSpec().getNodeName(), pod.getStatus().getPodIP(), port));
-    }
-
-    static boolean isReady(Pod pod) {
-        return pod.getStatus().getConditions() != null && pod.getStatus().getConditions().stream()
-                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
     public static Decision decide(List<Result> round, Map<String, Integer> failedRoundsBefore) {

@@ -300,9 +300,7 @@ public class MessageStackBackupReconciler implements Reconciler<MessageStackBack
         if (!m.find() || pod.getMetadata().getDeletionTimestamp() != null) {
             return null;
         }
-        boolean ready = pod.getStatus() != null && pod.getStatus().getConditions() != null
-                && pod.getStatus().getConditions().stream()
-                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+        boolean ready = io.messagestack.operator.common.Pods.isReady(pod);
         String nodeName = pod.getSpec() == null ? null : pod.getSpec().getNodeName();
         return new BackupNodeChoice.Node(pod.getMetadata().getName(), Integer.parseInt(m.group(1)), ready, nodeName,
                 nodeName == null || !cordoned.contains(nodeName));

@@ -114,11 +114,7 @@ public class MessageStackReconciler implements Reconciler<MessageStack> {
      */
     private void sweepMetricsOfDeletedStacks(io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache<MessageStack> cache) {
         java.util.concurrent.ScheduledExecutorService sweeper =
-                java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                    Thread t = new Thread(r, "metrics-sweep");
-                    t.setDaemon(true);
-                    return t;
-                });
+                io.messagestack.operator.common.BackgroundLoops.singleThread("metrics-sweep");
         java.util.function.Supplier<Set<StackMetrics.Key>> existing = () -> cache.list()
                 .map(r -> new StackMetrics.Key(r.getMetadata().getNamespace(), r.getMetadata().getName()))
                 .collect(java.util.stream.Collectors.toSet());

@@ -1,6 +1,7 @@
 package io.messagestack.operator.reconcile;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.messagestack.operator.common.BackgroundLoops;
 import io.messagestack.operator.common.WatchedNamespaces;
 import io.messagestack.operator.crd.MessageStack;
 import io.messagestack.operator.crd.MessageStackBackup;
@@ -19,8 +20,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -50,12 +49,7 @@ public class ReplicaStartup {
             }
         }, Metrics.globalRegistry).start();
         List<String> namespaces = WatchedNamespaces.of(setting, own);
-        ScheduledExecutorService standby = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "standby-gauges");
-            t.setDaemon(true);
-            return t;
-        });
-        standby.scheduleWithFixedDelay(() -> publishAsStandby(client, namespaces), 10, 10, TimeUnit.SECONDS);
+        BackgroundLoops.singleThread("standby-gauges").scheduleWithFixedDelay(() -> publishAsStandby(client, namespaces), 10, 10, TimeUnit.SECONDS);
     }
 
     private static void publishAsStandby(KubernetesClient client, List<String> namespaces) {

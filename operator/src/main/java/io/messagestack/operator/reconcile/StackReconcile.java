@@ -591,7 +591,7 @@ public class StackReconcile {
         }
         String hash = ConfigHash.of(new DatabaseProxy(stack, writer).config().getData());
         List<Pod> pods = cache.pods(Components.PROXY).stream()
-                .filter(p -> p.getMetadata().getDeletionTimestamp() == null && isReady(p)
+                .filter(p -> p.getMetadata().getDeletionTimestamp() == null && io.messagestack.operator.common.Pods.isReady(p)
                         && p.getStatus().getPodIP() != null && p.getMetadata().getAnnotations() != null
                         && hash.equals(p.getMetadata().getAnnotations().get(ConfigHash.ANNOTATION)))
                 .sorted(Comparator.comparing(p -> p.getMetadata().getName())).toList();
@@ -619,11 +619,6 @@ public class StackReconcile {
             LOG.infof("writer not adopted stack=%s/%s writer=%s-%d reason=\"%s\"", stack.namespace(), stack.name(),
                     names.dbStatefulSet(), writer, d.note());
         }
-    }
-
-    private static boolean isReady(Pod p) {
-        return p.getStatus() != null && p.getStatus().getConditions() != null && p.getStatus().getConditions().stream()
-                .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
     /** A restore to a point in time the API already shows the archive cannot reach (PointInTimeRestore). */
@@ -1069,9 +1064,7 @@ public class StackReconcile {
             String name = names.dbStatefulSet() + "-" + i;
             Pod pod = cache.pods(Components.DATABASE).stream().filter(p -> name.equals(p.getMetadata().getName()))
                     .filter(p -> p.getMetadata().getDeletionTimestamp() == null).findFirst().orElse(null);
-            boolean ready = pod != null && pod.getStatus() != null && pod.getStatus().getConditions() != null
-                    && pod.getStatus().getConditions().stream()
-                    .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+            boolean ready = io.messagestack.operator.common.Pods.isReady(pod);
             boolean synced = ready && probeStates().stream().filter(s -> name.equals(s.pod())).anyMatch(
                     s -> s.state().synced() && "Primary".equals(s.state().clusterStatus()));
             nodes.add(new WriterSwitchover.Node(name, i, pod != null, synced));
