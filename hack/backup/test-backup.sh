@@ -413,7 +413,9 @@ expect "ordinal 1: skipped (joins by SST)" skip-member \
   "$(agent_restore member "$MS_TEST_RUN/new1/data" POD_NAME=new-db-1 >/dev/null; jq -r .action "$MS_TEST_RUN/member.restore.out")"
 
 # new_start i / new_agent i: galera-start.sh and galera-agent serve of the new stack's node i, as the mysql user.
-START_SCRIPT=$REPO/operator/src/main/resources/dataplane/galera-start.sh
+# The mysql user runs a copy beside the agent: the checkout may sit where it cannot enter (a `mktemp -d` clone is 0700).
+START_SCRIPT=$MS_TEST_RUN/bin/galera-start.sh
+install -m 0755 "$REPO/operator/src/main/resources/dataplane/galera-start.sh" "$START_SCRIPT"
 other_agent() { echo "127.0.0.1:${NEW_AGENT[$((1 - $1))]}"; }
 new_start() {
   local i=$1 n=$MS_TEST_RUN/new$1

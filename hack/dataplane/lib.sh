@@ -17,6 +17,9 @@ export PATH="/usr/local/go/bin:$PATH"
 # DP_PORT_OFFSET moves every port (the recovery suite uses 1000: 15xxx), so two suites can run at once.
 BASE=${DP_BASE:-/tmp/messagestack-dataplane}
 AGENT_BIN="$BASE/bin/galera-agent"
+# The copy of START_SCRIPT the mysql user runs: the checkout may sit where that user cannot enter (a clone in
+# `mktemp -d` is mode 0700), so build_agent installs it beside the agent, as the image does.
+RUN_START_SCRIPT="$BASE/bin/galera-start.sh"
 _po=${DP_PORT_OFFSET:-0}
 MYSQL_PORTS=($((14306 + _po)) $((14316 + _po)) $((14326 + _po)))
 GCOMM_PORTS=($((14567 + _po)) $((14577 + _po)) $((14587 + _po)))   # IST = +1, SST = +2
@@ -63,6 +66,7 @@ build_agent() {
   mkdir -p "$BASE/bin"
   log "building galera-agent"
   (cd "$REPO_ROOT/galera-agent" && CGO_ENABLED=0 go build -trimpath -ldflags='-s -w' -o "$AGENT_BIN" .)
+  install -m 0755 "$START_SCRIPT" "$RUN_START_SCRIPT"
 }
 
 node_dir() { echo "$BASE/node$1"; }
@@ -116,7 +120,7 @@ start_node() {
     GALERA_AGENT="$AGENT_BIN" APP_DATABASE="$APP_DB" APP_USER="$APP_USER" APP_PASSWORD="$APP_PW" \
     DATADIR="$d/data" CONF_DIR="$d/conf.d" RUN_DIR="$d/run" \
     GALERA_PEERS="$(peers_csv)" GALERA_PEER_AGENTS="$(other_agents_csv "$i")" RECOVERY_POLL_SECONDS=1 STUCK_SECONDS="$STUCK_SECONDS" "$@" \
-    bash "$START_SCRIPT" >>"$d/start.log" 2>&1 </dev/null &
+    bash "$RUN_START_SCRIPT" >>"$d/start.log" 2>&1 </dev/null &
   echo $! >"$d/start.pid"; disown
 }
 
