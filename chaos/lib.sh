@@ -237,13 +237,25 @@ load_start() {
     --client "$CHAOS_CLIENTS" --plain-writers "$CHAOS_PLAIN_WRITERS" --plain-timeout "$CHAOS_PLAIN_TIMEOUT" \
     --stop-file "$RAW/stop" --out "$RAW/requests.jsonl" >"$RAW/load.log" 2>&1 &
   LOAD_PID=$!
+  # The pods' logs for the notes (why a request failed); stopped with the load.
+  "$CHAOS_DIR/pod-logs.sh" "$RAW/pod-logs" >/dev/null 2>&1 &
+  POD_LOGS_PID=$!
 }
 load_stop() {
   [[ -n ${LOAD_PID:-} ]] || return 0
   touch "$RAW/stop"
   wait "$LOAD_PID" || true
   LOAD_PID=
+  pod_logs_stop
   tail -n 1 "$RAW/load.log" | sed 's/^/  /'
+}
+
+pod_logs_stop() {
+  [[ -n ${POD_LOGS_PID:-} ]] || return 0
+  mkdir -p "$RAW/pod-logs" && touch "$RAW/pod-logs/stop"
+  wait "$POD_LOGS_PID" 2>/dev/null || true
+  POD_LOGS_PID=
+  say "pods' logs: $RAW/pod-logs ($(du -sh "$RAW/pod-logs" 2>/dev/null | cut -f1))"
 }
 
 # ---- the database check ------------------------------------------------------------------
@@ -410,5 +422,6 @@ _chaos_cleanup() {
   local rc=$?
   if declare -F heal >/dev/null; then heal || say "heal failed; check the cluster by hand"; fi
   if [[ -n ${LOAD_PID:-} ]]; then touch "$RAW/stop"; wait "$LOAD_PID" 2>/dev/null || true; fi
+  pod_logs_stop
   exit $rc
 }
