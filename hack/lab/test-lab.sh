@@ -13,7 +13,8 @@
 #                  the same command is refused (control)
 #   node-restart   `docker stop` of a worker makes it NotReady, `docker start` makes it Ready,
 #                  and pods on it reach the other nodes again
-#   netpol         NetworkPolicy is enforced (kube-network-policies DaemonSet, netpol.sh): two
+#   netpol         NetworkPolicy is enforced (kube-network-policies DaemonSet, netpol.sh), its
+#                  nftables table held on every node (queue-rules.sh says why); two
 #                  clients reach a server; a deny-all ingress policy blocks both (same node and
 #                  across nodes); an allow policy for one label lets that client through while
 #                  the other stays blocked; without the policies both reach it again
@@ -312,6 +313,14 @@ t_netpol() {
   k -n kube-system rollout status daemonset/kube-network-policies --timeout=120s >/dev/null 2>&1 || true
   ready=$(k -n kube-system get daemonset kube-network-policies -o jsonpath='{.status.numberReady}' 2>/dev/null || echo 0)
   [ "${ready:-0}" -eq "$want" ] || fail "kube-network-policies ready on ${ready:-0} of $want nodes; run 'make netpol'"
+  # The controller's own table must stay held by netpol-queue (queue-rules.sh), or each pod change
+  # drops the SYNs waiting in the queue (docs/offline-lab.md).
+  local node
+  for node in $(k get nodes -o jsonpath='{.items[*].metadata.name}'); do
+    [[ $(docker exec "$node" nft list table inet kube-network-policies 2>/dev/null) == *"flags owner"* ]] \
+      || fail "$node: nftables table inet kube-network-policies is not held (flags owner) by netpol-queue"
+  done
+  echo "kube-network-policies' nftables table held on all $want nodes"
   # np-srv on w1; np-near on w1 (same node), np-allowed on w2 (across nodes).
   pod_manifest np-srv "$w1" | kn apply -f - >/dev/null
   pod_manifest np-near "$w1" | kn apply -f - >/dev/null
