@@ -14,6 +14,8 @@
 #   (no scenario)  the full suite (results in chaos/results, table in docs/chaos.md)
 #   --ci           the CI subset (results in chaos/results/ci, table in chaos/results/ci/chaos.md)
 #   SCENARIO...    only these (other results already in the folder stay in the table)
+# CHAOS_RESULTS, CHAOS_MARKDOWN and CHAOS_LINK_PREFIX move the results, the table and its picture links
+# (chaos/repeat.sh runs the suite several times, each run in its own folder).
 set -euo pipefail
 CHAOS_DIR=$(cd "$(dirname "$0")" && pwd)
 REPO=$(cd "$CHAOS_DIR/.." && pwd)
@@ -82,8 +84,8 @@ done
 [[ $gate == all || $gate == safety ]] || die "--gate must be 'all' or 'safety', not '$gate'"
 
 export CHAOS_RESULTS=${CHAOS_RESULTS:-$CHAOS_DIR/results}
-markdown=$REPO/docs/chaos.md
-link_prefix=../chaos/results/
+markdown=${CHAOS_MARKDOWN:-$REPO/docs/chaos.md}
+link_prefix=${CHAOS_LINK_PREFIX:-../chaos/results/}
 if $ci; then
   CHAOS_RESULTS=$CHAOS_DIR/results/ci
   markdown=$CHAOS_RESULTS/chaos-ci.md

@@ -3,7 +3,7 @@
 # only Java and Maven.
 CHAOS_POM := chaos/load-client/pom.xml
 
-.PHONY: chaos-deps chaos-client test-chaos-client chaos-smoke chaos chaos-ci chaos-report
+.PHONY: chaos-deps chaos-client test-chaos-client chaos-smoke chaos chaos-repeat chaos-ci chaos-report
 
 chaos-deps: ## tools the chaos scenarios use besides the lab's (jq, curl; installed with apt if missing)
 	@missing=""; for t in jq curl; do command -v $$t >/dev/null || missing="$$missing $$t"; done; \
@@ -22,6 +22,9 @@ chaos-smoke: chaos-deps chaos-client ## the load client for real without kind: m
 
 chaos: chaos-deps chaos-client deploy-sample ## run the full fault suite on the kind lab (needs `make up`); writes docs/chaos.md, chaos/results/*.json and *.png
 	chaos/run.sh
+
+chaos-repeat: chaos-deps chaos-client deploy-sample ## issue 15's single-fault scenarios 3 times in a row on the kind lab (needs `make up`); one table of all runs in docs/chaos-runs.md, each run in chaos/results/runs/K (CHAOS_RUNS=N for another count)
+	chaos/repeat.sh --runs $(or $(CHAOS_RUNS),3)
 
 chaos-ci: chaos-deps chaos-client deploy-sample ## CI subset on the kind lab: database pod force-kill, nginx pod kill, worker stop, full database crash
 	chaos/run.sh --ci
