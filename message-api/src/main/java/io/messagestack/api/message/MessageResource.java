@@ -92,10 +92,11 @@ public class MessageResource {
     public Response create(MessageInput input,
             @Parameter(description = "resending the same key returns the message stored the first time")
             @HeaderParam(IdempotencyKeys.HEADER) String idempotencyKey,
+            @Parameter(hidden = true) @HeaderParam(IdempotencyKeys.EDGE_HEADER) String edgeRequestId,
             @Context UriInfo uri) {
         MessageInput valid = validate(input);
-        String storedKey = IdempotencyKeys.storedKey(idempotencyKey);
-        CreateResult result = messages.create(valid, storedKey, idempotencyKey != null);
+        String storedKey = IdempotencyKeys.storedKey(idempotencyKey, edgeRequestId);
+        CreateResult result = messages.create(valid, storedKey, IdempotencyKeys.mayExist(storedKey));
         MessageView view = MessageView.of(result.message(), urls(uri));
         Response.ResponseBuilder response = Response.created(URI.create(view.url())).entity(view);
         if (result.replayed()) {

@@ -114,18 +114,21 @@ public class MessageService {
     /**
      * Stores the message at most once per key. A first attempt with a fresh server token cannot
      * have a twin, so it inserts straight away; any other attempt looks for the key first.
+     *
+     * @param keyFromRequest the key came with the request (a client key or the edge's request id),
+     *                       so an earlier request may have stored it: found, it is a replay
      */
-    public CreateResult create(MessageInput input, String storedKey, boolean clientKey) {
+    public CreateResult create(MessageInput input, String storedKey, boolean keyFromRequest) {
         String hash = IdempotencyKeys.requestHash(input);
         return retry.inTransaction("create", attempt -> {
-            if (clientKey || attempt.isRetry()) {
+            if (keyFromRequest || attempt.isRetry()) {
                 Message existing = Message.findByIdempotencyKey(storedKey);
                 if (existing != null) {
                     if (existing.requestHash != null && !existing.requestHash.equals(hash)) {
                         throw new IdempotencyKeyReusedException();
                     }
-                    // Our own earlier attempt committed before its connection was lost: not a replay.
-                    return new CreateResult(existing, clientKey);
+                    // Without a key from the request it was our own earlier attempt: not a replay.
+                    return new CreateResult(existing, keyFromRequest);
                 }
             }
             return new CreateResult(insert(input, storedKey, hash), false);

@@ -1,6 +1,7 @@
 package io.messagestack.api.message;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,6 +17,20 @@ class IdempotencyKeysTest {
         assertEquals("k:abc", IdempotencyKeys.storedKey("abc"));
         assertTrue(IdempotencyKeys.storedKey(null).startsWith("s:"));
         assertNotEquals(IdempotencyKeys.storedKey(null), IdempotencyKeys.storedKey(null));
+    }
+
+    @Test
+    void withoutAClientKeyTheEdgeRequestIdIsTheKey() {
+        assertEquals("e:0f3c9a", IdempotencyKeys.storedKey(null, "0f3c9a"));
+        assertEquals("k:abc", IdempotencyKeys.storedKey("abc", "0f3c9a"));
+        assertTrue(IdempotencyKeys.mayExist(IdempotencyKeys.storedKey(null, "0f3c9a")));
+        assertTrue(IdempotencyKeys.mayExist(IdempotencyKeys.storedKey("abc", null)));
+        // A malformed edge id is nobody's mistake the client can fix: a fresh token, no error.
+        for (String bad : new String[] {"", "e".repeat(201), "clé", null}) {
+            String key = IdempotencyKeys.storedKey(null, bad);
+            assertTrue(key.startsWith("s:"), key);
+            assertFalse(IdempotencyKeys.mayExist(key));
+        }
     }
 
     @Test

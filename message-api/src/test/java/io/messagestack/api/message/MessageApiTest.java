@@ -196,6 +196,28 @@ class MessageApiTest {
     }
 
     @Test
+    void aKeylessCreateSentAgainByTheEdgeIsStoredOnce() {
+        // nginx sends a keyless create a second time with the same X-Edge-Request-Id when its first
+        // try may have reached a pod that then died; the second must find the first's row.
+        var first = given().contentType(ContentType.JSON).header("X-Edge-Request-Id", "0f3c9a")
+                .body("{\"subject\":\"edge\",\"body\":\"tried twice\"}")
+                .when().post("/api/messages/").then().statusCode(201).extract();
+        var second = given().contentType(ContentType.JSON).header("X-Edge-Request-Id", "0f3c9a")
+                .body("{\"subject\":\"edge\",\"body\":\"tried twice\"}")
+                .when().post("/api/messages/").then().statusCode(201).extract();
+        assertEquals((Integer) first.path("pk"), (Integer) second.path("pk"));
+        // Another request (another edge id) is another message, and a client key wins over an edge id.
+        given().contentType(ContentType.JSON).header("X-Edge-Request-Id", "7d21be")
+                .body("{\"subject\":\"edge\",\"body\":\"tried twice\"}")
+                .when().post("/api/messages/").then().statusCode(201);
+        given().contentType(ContentType.JSON).header("X-Edge-Request-Id", "0f3c9a").header("Idempotency-Key", "client-1")
+                .body("{\"subject\":\"edge\",\"body\":\"tried twice\"}")
+                .when().post("/api/messages/").then().statusCode(201);
+        List<String> subjects = given().when().get("/api/messages/").then().extract().path("subject");
+        assertEquals(3, subjects.size());
+    }
+
+    @Test
     void idempotencyKeyReusedForOtherContentIs422AndStoresNothing() {
         given().contentType(ContentType.JSON).header("Idempotency-Key", "k-1")
                 .body("{\"subject\":\"one\",\"body\":\"1\"}").when().post("/api/messages/").then().statusCode(201);

@@ -5,8 +5,9 @@ import io.messagestack.operator.common.Scrape;
 /**
  * nginx.conf: serves the page and proxies /api/ to message-api. Failures are cheap for the user: short connect
  * timeouts, a failed upstream is skipped for a few seconds (max_fails), and a request that is safe to retry is retried
- * on another connection: idempotent methods always, a POST only when it carries an Idempotency-Key (message-api
- * answers a repeated key with the first result, so a second delivery creates nothing). A POST without a key that
+ * on another connection: idempotent methods always, a create (POST) always, as it carries a key: the client's
+ * Idempotency-Key, or else nginx's id of the request in {@link #EDGE_REQUEST_ID_HEADER}, which message-api stores as
+ * the create's key, so a second delivery finds the first one's row and creates nothing. PATCH without a key that
  * reached a backend is never sent twice.
  */
 public final class NginxConfigRenderer {
@@ -45,6 +46,12 @@ public final class NginxConfigRenderer {
     private NginxConfigRenderer() {
     }
 
+    /**
+     * nginx's id of one client request ($request_id, the same on every try of it), sent with every API request:
+     * message-api stores a create without an Idempotency-Key under it (its IdempotencyKeys.EDGE_HEADER).
+     */
+    public static final String EDGE_REQUEST_ID_HEADER = "X-Edge-Request-Id";
+
     /** The upstream servers of message-api, written by nginx-start.sh. */
     public static final String UPSTREAM_FILE = "/tmp/nginx-upstream/message-api.conf";
 
@@ -81,6 +88,13 @@ public final class NginxConfigRenderer {
                     # The request-metrics sidecar's input: one line per request; bounded fields only (a location class,
                     # never the URI; no address). A location or server with access_log off (the probes' /healthz,
                     # stub_status, the metrics port) is not counted.
+                    # Which /api/ requests nginx may send again after a try that reached a pod (reset, timeout, 502-504):
+                    # those with a client key, and creates (POST), which carry nginx's request id as their key.
+                    map "$request_method:$http_idempotency_key" $api_keyed {
+                        "~^POST:" 1;
+                        "~^[A-Z]+:.+" 1;
+                        default 0;
+                    }
                     map $uri $metrics_location {
                         ~^/api/ api;
                         default page;
@@ -130,6 +144,8 @@ public final class NginxConfigRenderer {
                         proxy_set_header X-Forwarded-Server "";
                         proxy_set_header X-Forwarded-Ssl "";
                         proxy_set_header Forwarded "";
+                        # Replaced like the headers above: only nginx names a request.
+                        proxy_set_header %15$s $request_id;
                         # A pod on a stopped node never answers; after 1 s (the SYN's first retransmit) a new
                         # connection, likely to another pod, is tried. Not shorter: on the busy 2-core lab every new
                         # connection waits for the NetworkPolicy controller's verdict, and 0.5 s made all three tries
@@ -149,10 +165,10 @@ public final class NginxConfigRenderer {
                         }
 
                         location /api/ {
-                            # A request with an Idempotency-Key goes to @api_keyed (error_page only catches nginx's own
-                            # 418, never an upstream answer).
+                            # A request with a key (see $api_keyed) goes to @api_keyed (error_page only catches nginx's
+                            # own 418, never an upstream answer).
                             error_page 418 = @api_keyed;
-                            if ($http_idempotency_key != "") {
+                            if ($api_keyed) {
                                 return 418;
                             }
                             proxy_pass http://message_api;
@@ -161,8 +177,9 @@ public final class NginxConfigRenderer {
                             proxy_next_upstream error timeout http_502 http_503 http_504;
                         }
 
-                        # Keyed requests: the API deduplicates a repeated key, so even a POST that reached a backend
-                        # (which then closed the connection, timed out or answered 502/503/504) may go to the next one.
+                        # Keyed requests: the API deduplicates a repeated key (the client's or, for a create without
+                        # one, nginx's request id), so even a POST that reached a backend (which then closed the
+                        # connection, timed out or answered 502/503/504) may go to the next one.
                         location @api_keyed {
                             proxy_pass http://message_api;
                             proxy_next_upstream error timeout http_502 http_503 http_504 non_idempotent;
@@ -220,6 +237,6 @@ public final class NginxConfigRenderer {
                 }
                 """.formatted(UPSTREAM_FILE, listenPort, PAGE_DIR, socketDir, STUB_STATUS_PATH, metricsPort, METRICS_PATH,
                 allow, STUB_STATUS_SOCKET, EXPORTER_SOCKET, REQUEST_LOG, METRICS_LOG_FORMAT,
-                REQUEST_METRICS_SOCKET, REQUEST_METRICS_PATH);
+                REQUEST_METRICS_SOCKET, REQUEST_METRICS_PATH, EDGE_REQUEST_ID_HEADER);
     }
 }

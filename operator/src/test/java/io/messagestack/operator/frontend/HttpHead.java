@@ -21,14 +21,27 @@ final class HttpHead {
         return head.toString();
     }
 
-    /** Reads the head and skips the body it announces. */
-    static void readRequest(InputStream in) throws IOException {
+    /** Reads the head and skips the body it announces; returns the head. */
+    static String readRequest(InputStream in) throws IOException {
         int length = 0;
-        for (String line : read(in).split("\r\n")) {
+        String head = read(in);
+        for (String line : head.split("\r\n")) {
             if (line.toLowerCase().startsWith("content-length:")) {
                 length = Integer.parseInt(line.substring(15).trim());
             }
         }
         in.readNBytes(length);
+        return head;
+    }
+
+    /** One header's value in a request head, or null. */
+    static String header(String head, String name) {
+        for (String line : head.split("\r\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase(name)) {
+                return line.substring(colon + 1).trim();
+            }
+        }
+        return null;
     }
 }

@@ -25,14 +25,16 @@ class NginxConfigRendererTest {
     }
 
     @Test
-    void aPostIsResentOnlyWhenItCarriesAnIdempotencyKey() {
+    void aSentRequestIsResentOnlyWhenItCarriesAKey() {
         String conf = NginxConfigRenderer.render(80);
         String api = block(conf, "location /api/ {");
         String keyed = block(conf, "location @api_keyed {");
-        assertTrue(api.contains("if ($http_idempotency_key != \"\")"));
+        assertTrue(api.contains("if ($api_keyed)"));
         assertTrue(api.contains("error_page 418 = @api_keyed;"));
+        assertTrue(conf.contains("\"~^POST:\" 1;"), "a create is keyed: by the client or by nginx's request id");
+        assertTrue(conf.contains("proxy_set_header X-Edge-Request-Id $request_id;"));
         assertFalse(api.lines().anyMatch(l -> l.trim().startsWith("proxy_next_upstream ") && l.contains("non_idempotent")),
-                "a POST without a key that reached a backend is never sent twice");
+                "a PATCH without a key that reached a backend is never sent twice");
         assertTrue(keyed.contains("proxy_next_upstream error timeout http_502 http_503 http_504 non_idempotent;"));
         assertTrue(keyed.contains("proxy_pass http://message_api;"));
     }
