@@ -15,6 +15,14 @@ k label namespace "$SAMPLE_NS" --overwrite pod-security.kubernetes.io/enforce=re
   pod-security.kubernetes.io/warn=restricted >/dev/null
 t_apply=$SECONDS
 k apply --server-side --force-conflicts -f "$ROOT/deploy/samples/messagestack-kind.yaml" >/dev/null
+# The sample runs the operator's default images. chaos rolling-api-image leaves the stack on a re-tagged copy of the
+# image it ran then (messagestack/message-api:chaos-<time>), which a rebuilt `make api-image` would never reach:
+# back to the default (one rolling change).
+left=$(k -n "$SAMPLE_NS" get messagestack "$SAMPLE_NAME" -o jsonpath='{.spec.api.image}' 2>/dev/null || true)
+if [[ $left == messagestack/message-api:chaos-* ]]; then
+  phase "spec.api.image is $left (left by chaos rolling-api-image): removed, back to the operator's default"
+  k -n "$SAMPLE_NS" patch messagestack "$SAMPLE_NAME" --type=json -p '[{"op":"remove","path":"/spec/api/image"}]' >/dev/null
+fi
 timeout=${READY_TIMEOUT:-420}
 phase "waiting up to ${timeout}s for MessageStack $SAMPLE_NAME to be Ready"
 last=""
