@@ -187,6 +187,11 @@ start_nginx() {
   local dir=$MS_TEST_RUN/nginx-$name servers= p
   for p in "$@"; do servers+="        server 127.0.0.1:$p max_fails=1 fail_timeout=2s;"$'\n'; done
   mkdir -p "$dir/logs" "$dir/tmp"; chmod 777 "$dir/tmp"
+  # The page's files (frontend/, not its tests) copied where nginx's workers (www-data) may read them: a checkout in a
+  # directory only its owner may enter (a `mktemp -d` clone, a 0700 home) answered 403 to every page request.
+  rm -rf "$dir/root"; mkdir -p "$dir/root"
+  find "$(repo_root)/frontend" -maxdepth 1 -type f -exec cp {} "$dir/root/" \;
+  chmod -R a+rX "$dir/root"; chmod a+x "$dir" "$MS_TEST_RUN"
   cat > "$dir/nginx.conf" <<CONF
 worker_processes 1;
 pid $dir/nginx.pid;
@@ -205,7 +210,7 @@ $servers        keepalive 64;
     }
     server {
         listen 127.0.0.1:$port;
-        root $(repo_root)/frontend;
+        root $dir/root;
         index index.html;
         location /api/ {
             proxy_pass http://message_api;
