@@ -37,7 +37,12 @@ class MyCnfRendererTest {
         // Galera's defaults: shorter ones broke the view change of a 5 -> 3 scale-down on the kind lab.
         assertEquals(java.time.Duration.ofSeconds(5), suspect);
         assertEquals(java.time.Duration.ofSeconds(15), inactive);
-        assertFalse(options.containsKey("evs.keepalive_period"), "keepalive keeps its default (1 s < suspect / 3)");
+        // Membership changes advance on the retransmission timers: short ones shorten the write stall of a join or a
+        // leave. Galera refuses a keepalive of a third of the suspect timeout or more, and anything under 0.1 s.
+        java.time.Duration keepalive = java.time.Duration.parse(options.get("evs.keepalive_period"));
+        java.time.Duration joinRetrans = java.time.Duration.parse(options.get("evs.join_retrans_period"));
+        assertTrue(keepalive.compareTo(java.time.Duration.ofMillis(100)) >= 0 && keepalive.multipliedBy(3).compareTo(suspect) < 0);
+        assertTrue(joinRetrans.compareTo(java.time.Duration.ofMillis(100)) >= 0 && joinRetrans.compareTo(java.time.Duration.ofSeconds(1)) < 0);
         assertEquals("256M", options.get("gcache.size"));
     }
 
