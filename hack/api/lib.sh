@@ -178,64 +178,54 @@ start_api() {
 
 stop_api() { stop_pidfile "$MS_TEST_RUN/api/$1.pid" "message-api $1"; }
 
-# start_nginx NAME PORT UPSTREAM_PORT...: nginx serving frontend/ and proxying /api/ to the
-# message-api instances, with the retry rules the operator's nginx uses (idempotent requests
-# move to the next instance on error or 502/503/504).
+# start_nginx NAME PORT UPSTREAM_PORT...: the frontend pod's nginx on loopback, serving frontend/ and proxying
+# /api/ to the message-api instances on UPSTREAM_PORT... It runs the operator's own nginx.conf and upstream list:
+# `make product-configs` renders the frontend ConfigMap's nginx.conf and nginx-start.sh (ProductConfigCli over
+# Frontend#config) into $PRODUCT_CONFIGS; loopback_nginx_conf changes only where it listens and where its files are,
+# and nginx-start.sh (RENDER_ONLY, the pod list from a file instead of DNS) writes the upstream file as in a pod: the
+# instances first, each skipped for 5 s after a failed try, then the first one again as the Service's last resort.
 start_nginx() {
   local name=$1 port=$2; shift 2
   command -v nginx >/dev/null || die "nginx not found: run 'make api-deps'"
-  local dir=$MS_TEST_RUN/nginx-$name servers= p
-  for p in "$@"; do servers+="        server 127.0.0.1:$p max_fails=1 fail_timeout=2s;"$'\n'; done
-  mkdir -p "$dir/logs" "$dir/tmp"; chmod 777 "$dir/tmp"
+  local configs=${PRODUCT_CONFIGS:-$(repo_root)/operator/target/product-configs}
+  [[ -s $configs/nginx.conf && -s $configs/nginx-start.sh ]] \
+    || die "$configs/nginx.conf or nginx-start.sh missing: run 'make product-configs' (the operator's rendered configs)"
+  local dir=$MS_TEST_RUN/nginx-$name p
+  mkdir -p "$dir/logs" "$dir/nginx-metrics" "$dir/nginx-upstream"
   # The page's files (frontend/, not its tests) copied where nginx's workers (www-data) may read them: a checkout in a
   # directory only its owner may enter (a `mktemp -d` clone, a 0700 home) answered 403 to every page request.
   rm -rf "$dir/root"; mkdir -p "$dir/root"
   find "$(repo_root)/frontend" -maxdepth 1 -type f -exec cp {} "$dir/root/" \;
-  chmod -R a+rX "$dir/root"; chmod a+x "$dir" "$MS_TEST_RUN"
-  cat > "$dir/nginx.conf" <<CONF
-worker_processes 1;
-pid $dir/nginx.pid;
-error_log $dir/logs/error.log warn;
-events { worker_connections 2048; }
-http {
-    include /etc/nginx/mime.types;
-    access_log off;
-    client_body_temp_path $dir/tmp/body;
-    proxy_temp_path $dir/tmp/proxy;
-    fastcgi_temp_path $dir/tmp/fastcgi;
-    uwsgi_temp_path $dir/tmp/uwsgi;
-    scgi_temp_path $dir/tmp/scgi;
-    upstream message_api {
-$servers        keepalive 64;
-    }
-    server {
-        listen 127.0.0.1:$port;
-        root $dir/root;
-        index index.html;
-        location /api/ {
-            proxy_pass http://message_api;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host \$http_host;
-            proxy_set_header X-Forwarded-Proto \$scheme;
-            proxy_set_header X-Forwarded-Host \$http_host;
-            proxy_connect_timeout 1s;
-            proxy_read_timeout 30s;
-            proxy_next_upstream error timeout http_502 http_503 http_504;
-            proxy_next_upstream_tries 2;
-            client_max_body_size 1m;
-        }
-    }
+  chmod -R a+rX "$dir/root"; chmod 777 "$dir/nginx-metrics"; chmod a+x "$dir" "$MS_TEST_RUN"
+  loopback_nginx_conf "$configs/nginx.conf" "$dir" "$port" "${NGINX_METRICS_PORT:-$((port + 1000))}" >"$dir/nginx.conf"
+  for p in "$@"; do echo "127.0.0.1:$p"; done >"$dir/api-pods"
+  NGINX_CONF=$dir/nginx.conf UPSTREAM_FILE=$dir/nginx-upstream/message-api.conf API_SERVICE=127.0.0.1:$1 \
+    API_PODS_HOST=unused.invalid API_PODS_FILE=$dir/api-pods API_PORT=$1 RENDER_ONLY=1 \
+    sh "$configs/nginx-start.sh" >"$dir/logs/upstream.txt" || die "nginx-start.sh could not write the upstream list"
+  stop_nginx "$name" >/dev/null 2>&1 || true
+  # Its access log goes to stdout as in a pod (kubectl logs); here to a file.
+  nginx -c "$dir/nginx.conf" -e "$dir/logs/error.log" >"$dir/logs/nginx.out" 2>&1 \
+    || die "nginx $name failed to start: $(tail -3 "$dir/logs/nginx.out" "$dir/logs/error.log" 2>/dev/null)"
+  say "nginx $name on 127.0.0.1:$port (the operator's nginx.conf) -> message-api on $*"
 }
-CONF
-  stop_nginx "$name" >/dev/null
-  nginx -t -q -c "$dir/nginx.conf" -p "$dir" 2>"$dir/logs/config-test.log" || die "nginx rejected $dir/nginx.conf: $(cat "$dir/logs/config-test.log")"
-  nginx -c "$dir/nginx.conf" -p "$dir" || die "nginx failed to start; see $dir/logs/error.log"
-  say "nginx $name on 127.0.0.1:$port -> message-api on port(s) $*"
+
+# loopback_nginx_conf RENDERED DIR PORT METRICS_PORT: the rendered nginx.conf with exactly these changes, each
+# checked: the public and metrics ports on 127.0.0.1 (a pod listens on :80 and :8081), the pid, temp, upstream and
+# metrics-socket paths under DIR (a pod has its own /tmp), the page from DIR/root (a pod mounts it at the page dir).
+loopback_nginx_conf() {
+  local rendered=$1 dir=$2 port=$3 metrics=$4 conf
+  conf=$(<"$rendered")
+  _nginx_sub() { [[ $conf == *"$1"* ]] || die "$rendered lacks '$1': the operator's nginx.conf changed; update loopback_nginx_conf"; conf=${conf//"$1"/"$2"}; }
+  _nginx_sub "listen 80;" "listen 127.0.0.1:$port;"
+  _nginx_sub "listen 8081;" "listen 127.0.0.1:$metrics;"
+  _nginx_sub "pid /tmp/nginx.pid;" "pid $dir/nginx.pid;"
+  _nginx_sub "/tmp/nginx-" "$dir/nginx-"
+  _nginx_sub "root /usr/share/messagestack/page;" "root $dir/root;"
+  printf '%s\n' "$conf"
 }
 
 stop_nginx() {
   local dir=$MS_TEST_RUN/nginx-$1
-  [[ -f $dir/nginx.conf ]] && pid_alive "$dir/nginx.pid" && nginx -c "$dir/nginx.conf" -p "$dir" -s quit 2>/dev/null || true
+  [[ -f $dir/nginx.conf ]] && pid_alive "$dir/nginx.pid" && nginx -c "$dir/nginx.conf" -e "$dir/logs/error.log" -s quit 2>/dev/null || true
   for _ in $(seq 1 20); do pid_alive "$dir/nginx.pid" || break; sleep 0.25; done
 }

@@ -1,7 +1,7 @@
 # message-api, the Messages page and their tests (issue 3). Servers for the tests are real
 # Debian packages started on loopback by hack/api/*.sh under /tmp/messagestack-test; the Galera
-# cluster and its HAProxy are the operator's data plane with its rendered configs (hack/dataplane/lib.sh,
-# product-configs).
+# cluster, its HAProxy and the page's nginx run the operator's data plane with its rendered configs (hack/dataplane/lib.sh,
+# hack/api/lib.sh, product-configs).
 
 API_DIR := message-api
 API_IMAGE ?= messagestack/message-api:dev
@@ -19,7 +19,7 @@ api-deps: ## install MariaDB, Galera, HAProxy, nginx, Chromium, wrk (apt) and th
 test-api: api-deps dataplane-deps product-configs ## message-api tests: unit + API against MariaDB, then Galera/HAProxy process tests on the operator's data plane and configs (mvn verify)
 	@$(LOOPBACK_LOCK) hack/api/test-api.sh
 
-test-frontend: api-deps ## the Messages page in headless Chromium (Playwright) via nginx -> message-api -> MariaDB
+test-frontend: api-deps product-configs ## the Messages page in headless Chromium (Playwright) via nginx (the operator's nginx.conf) -> message-api -> MariaDB
 	@$(LOOPBACK_LOCK) hack/api/frontend-test.sh
 
 api-image: api-deps base-image ## build the messagestack/message-api:dev image (BASE_IMAGE=$(API_BASE_IMAGE), offline)

@@ -33,11 +33,12 @@ recovery-decider: ## compile the operator (main + test classes) and write the cl
 	@$(OPERATOR_MVN) dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=$(CURDIR)/$(RECOVERY_DECIDER_CP)
 
 # The configs the operator deploys, as files, for the loopback data plane (hack/dataplane/loopback-config.sh):
-# ProductConfigCli (operator test sources) writes the my.cnf of the database ConfigMap and the haproxy.cfg
-# of the proxy ConfigMap for PRODUCT_CONFIG_STACK, built by DatabaseCluster#config and DatabaseProxy#config.
+# ProductConfigCli (operator test sources) writes the my.cnf of the database ConfigMap, the haproxy.cfg
+# of the proxy ConfigMap and the frontend ConfigMap's nginx.conf and nginx-start.sh for PRODUCT_CONFIG_STACK,
+# built by DatabaseCluster#config, DatabaseProxy#config and Frontend#config.
 PRODUCT_CONFIG_STACK ?= deploy/samples/messagestack-kind.yaml
 PRODUCT_CONFIGS := operator/target/product-configs
-product-configs: recovery-decider ## render the operator's my.cnf and haproxy.cfg for PRODUCT_CONFIG_STACK (default: the kind sample) into operator/target/product-configs
+product-configs: recovery-decider ## render the operator's my.cnf, haproxy.cfg, nginx.conf and nginx-start.sh for PRODUCT_CONFIG_STACK (default: the kind sample) into operator/target/product-configs
 	@java -cp operator/target/classes:operator/target/test-classes:$$(cat $(RECOVERY_DECIDER_CP)) \
 		io.messagestack.operator.reconcile.ProductConfigCli $(PRODUCT_CONFIG_STACK) $(CURDIR)/$(PRODUCT_CONFIGS)
 

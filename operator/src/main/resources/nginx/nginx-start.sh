@@ -13,7 +13,8 @@
 # - Keeps the request log ($REQUEST_LOG, which the request-metrics sidecar tails) below $REQUEST_LOG_MAX_BYTES: empties
 #   it when it is larger (nginx appends, so it writes on from the start; mtail sees the shorter file and reads on from
 #   the start too). Here, beside nginx, so that the file stays bounded whatever state the sidecar is in.
-# RENDER_ONLY=1 writes the file once and prints it (tests); API_PODS_FILE replaces the DNS lookup (tests).
+# RENDER_ONLY=1 writes the file once and prints it (tests); API_PODS_FILE replaces the DNS lookup (tests); an entry of
+# it may carry its own port, ADDRESS:PORT (the loopback tests run several message-api instances on one address).
 set -u
 : "${API_SERVICE:?API_SERVICE (host:port of the message-api Service) is not set}"
 : "${API_PODS_HOST:?API_PODS_HOST (headless Service of the message-api pods) is not set}"
@@ -35,7 +36,10 @@ service_only() {
 }
 
 pods_then_service() {
-  for ip in $1; do echo "server $ip:$API_PORT max_fails=1 fail_timeout=5s;"; done
+  for ip in $1; do
+    case $ip in *:*) addr=$ip ;; *) addr=$ip:$API_PORT ;; esac
+    echo "server $addr max_fails=1 fail_timeout=5s;"
+  done
   echo "server $API_SERVICE max_fails=0 backup;"
 }
 

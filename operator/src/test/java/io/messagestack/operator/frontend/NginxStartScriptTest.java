@@ -62,6 +62,16 @@ class NginxStartScriptTest {
     }
 
     @Test
+    void aTestsPodListMayGiveEachInstanceItsOwnPort(@TempDir Path dir) throws Exception {
+        // The loopback page test and bench run their message-api instances on one address (API_PODS_FILE only).
+        assertEquals(List.of(
+                        "server 127.0.0.1:18091 max_fails=1 fail_timeout=5s;",
+                        "server 127.0.0.1:18092 max_fails=1 fail_timeout=5s;",
+                        "server 127.0.0.1:18091 max_fails=0 backup;"),
+                new NginxStartScript(dir).render("127.0.0.1:18091", List.of("127.0.0.1:18092", "127.0.0.1:18091")));
+    }
+
+    @Test
     void aDeadPodIsSkippedAndANewPodListIsFollowed(@TempDir Path dir) throws Exception {
         // Two fake API pods on the same port of 127.0.0.2 and 127.0.0.3; 127.0.0.9 refuses (a dead pod).
         AtomicInteger a = new AtomicInteger();
