@@ -194,7 +194,9 @@ wait_ready() {
     # Without status.observedGeneration a Ready condition may still describe the old spec.
     if [[ -n $obs && $obs != "$gen" ]]; then sleep 1; continue; fi
     kc wait "$MS_RESOURCE/$MS_NAME" --for=condition=Ready --timeout="${left}s" >/dev/null 2>&1 || { sleep 1; continue; }
-    if all_pods_ready && all_workloads_ready; then now_ms; return 0; fi
+    # Pods again after the workloads: a Deployment that finished its roll between the two reads still has its old
+    # pod terminating (rolling-api-image's proof once found it on the old image, 2026-12-07 18:42).
+    if all_pods_ready && all_workloads_ready && all_pods_ready; then now_ms; return 0; fi
     sleep 1
   done
 }
