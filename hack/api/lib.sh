@@ -105,6 +105,10 @@ stop_pidfile() {
 # --- message-api instances and nginx, for the page test and the benchmark
 
 repo_root() { (cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd); }
+# The operator's rendered configs on loopback (PRODUCT_CONFIGS, need_product_configs, loopback_nginx_conf).
+REPO_ROOT=${REPO_ROOT:-$(repo_root)}
+# shellcheck source=hack/dataplane/loopback-config.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../dataplane/loopback-config.sh"
 APP_JAR=${APP_JAR:-$(repo_root)/message-api/target/quarkus-app/quarkus-run.jar}
 
 # The image's JVM options (one definition, read by the image's entrypoint too) and the container
@@ -181,16 +185,15 @@ stop_api() { stop_pidfile "$MS_TEST_RUN/api/$1.pid" "message-api $1"; }
 # start_nginx NAME PORT UPSTREAM_PORT...: the frontend pod's nginx on loopback, serving frontend/ and proxying
 # /api/ to the message-api instances on UPSTREAM_PORT... It runs the operator's own nginx.conf and upstream list:
 # `make product-configs` renders the frontend ConfigMap's nginx.conf and nginx-start.sh (ProductConfigCli over
-# Frontend#config) into $PRODUCT_CONFIGS; loopback_nginx_conf changes only where it listens and where its files are,
+# Frontend#config) into $PRODUCT_CONFIGS; loopback_nginx_conf (hack/dataplane/loopback-config.sh) changes only where
+# it listens and where its files are,
 # and nginx-start.sh (RENDER_ONLY, the pod list from a file instead of DNS) writes the upstream file as in a pod: the
 # instances first, each skipped for 5 s after a failed try, then the first one again as the Service's last resort.
 start_nginx() {
   local name=$1 port=$2; shift 2
   command -v nginx >/dev/null || die "nginx not found: run 'make api-deps'"
-  local configs=${PRODUCT_CONFIGS:-$(repo_root)/operator/target/product-configs}
-  [[ -s $configs/nginx.conf && -s $configs/nginx-start.sh ]] \
-    || die "$configs/nginx.conf or nginx-start.sh missing: run 'make product-configs' (the operator's rendered configs)"
-  local dir=$MS_TEST_RUN/nginx-$name p
+  need_product_configs nginx.conf nginx-start.sh
+  local configs=$PRODUCT_CONFIGS dir=$MS_TEST_RUN/nginx-$name p
   mkdir -p "$dir/logs" "$dir/nginx-metrics" "$dir/nginx-upstream"
   # The page's files (frontend/, not its tests) copied where nginx's workers (www-data) may read them: a checkout in a
   # directory only its owner may enter (a `mktemp -d` clone, a 0700 home) answered 403 to every page request.
@@ -207,21 +210,6 @@ start_nginx() {
   nginx -c "$dir/nginx.conf" -e "$dir/logs/error.log" >"$dir/logs/nginx.out" 2>&1 \
     || die "nginx $name failed to start: $(tail -3 "$dir/logs/nginx.out" "$dir/logs/error.log" 2>/dev/null)"
   say "nginx $name on 127.0.0.1:$port (the operator's nginx.conf) -> message-api on $*"
-}
-
-# loopback_nginx_conf RENDERED DIR PORT METRICS_PORT: the rendered nginx.conf with exactly these changes, each
-# checked: the public and metrics ports on 127.0.0.1 (a pod listens on :80 and :8081), the pid, temp, upstream and
-# metrics-socket paths under DIR (a pod has its own /tmp), the page from DIR/root (a pod mounts it at the page dir).
-loopback_nginx_conf() {
-  local rendered=$1 dir=$2 port=$3 metrics=$4 conf
-  conf=$(<"$rendered")
-  _nginx_sub() { [[ $conf == *"$1"* ]] || die "$rendered lacks '$1': the operator's nginx.conf changed; update loopback_nginx_conf"; conf=${conf//"$1"/"$2"}; }
-  _nginx_sub "listen 80;" "listen 127.0.0.1:$port;"
-  _nginx_sub "listen 8081;" "listen 127.0.0.1:$metrics;"
-  _nginx_sub "pid /tmp/nginx.pid;" "pid $dir/nginx.pid;"
-  _nginx_sub "/tmp/nginx-" "$dir/nginx-"
-  _nginx_sub "root /usr/share/messagestack/page;" "root $dir/root;"
-  printf '%s\n' "$conf"
 }
 
 stop_nginx() {

@@ -15,6 +15,9 @@
 #                names, which do not resolve here either, so they stay in maintenance as in a cluster.
 #                With HAPROXY_ADMIN_SOCKET set, added in `global`: an admin socket at that path (the
 #                message-api tests disable and enable servers through it; a pod has none).
+#   nginx.conf:  (the frontend pod's, for the page test and the bench: loopback_nginx_conf) the public and
+#                metrics ports on 127.0.0.1, the pid, temp, upstream and metrics-socket paths and the page
+#                root under the instance's folder; replaced in place, each one checked to be there.
 # Every substitution is two lines, a comment naming it and the line used:
 #   # loopback: <why>; the operator renders: <the rendered line, or (nothing) for an added line>
 #   <the line used>
@@ -24,9 +27,11 @@ PRODUCT_CONFIGS=${PRODUCT_CONFIGS:-$REPO_ROOT/operator/target/product-configs}
 _SUB_MARK='# loopback: '
 _SUB_SEP='; the operator renders: '
 
+# need_product_configs [FILE...]: dies unless the rendered files exist (default: my.cnf and haproxy.cfg).
 need_product_configs() {
   local f
-  for f in messagestack.cnf haproxy.cfg; do
+  (( $# > 0 )) || set -- messagestack.cnf haproxy.cfg
+  for f in "$@"; do
     [ -s "$PRODUCT_CONFIGS/$f" ] || die "$PRODUCT_CONFIGS/$f missing: run 'make product-configs' (the operator's rendered configs)"
   done
 }
@@ -128,4 +133,20 @@ only_loopback_substitutions() {
   diff -u --label "$rendered (rendered)" --label "$used (without its loopback substitutions)" "$rendered" "$rebuilt" || bad=1
   rm -f "$rebuilt"
   return "$bad"
+}
+
+# loopback_nginx_conf RENDERED DIR PORT METRICS_PORT: the frontend pod's rendered nginx.conf with exactly these
+# changes, each checked: the public and metrics ports on 127.0.0.1 (a pod listens on :80 and :8081), the pid, temp,
+# upstream and metrics-socket paths under DIR (a pod has its own /tmp), the page from DIR/root (a pod mounts it at
+# the page dir). Nothing else differs: every change is a literal replacement of a rendered string.
+loopback_nginx_conf() {
+  local rendered=$1 dir=$2 port=$3 metrics=$4 conf
+  conf=$(<"$rendered")
+  _nginx_sub() { [[ $conf == *"$1"* ]] || die "$rendered lacks '$1': the operator's nginx.conf changed; update loopback_nginx_conf"; conf=${conf//"$1"/"$2"}; }
+  _nginx_sub "listen 80;" "listen 127.0.0.1:$port;"
+  _nginx_sub "listen 8081;" "listen 127.0.0.1:$metrics;"
+  _nginx_sub "pid /tmp/nginx.pid;" "pid $dir/nginx.pid;"
+  _nginx_sub "/tmp/nginx-" "$dir/nginx-"
+  _nginx_sub "root /usr/share/messagestack/page;" "root $dir/root;"
+  printf '%s\n' "$conf"
 }
