@@ -122,10 +122,24 @@ public final class RolloutOrder {
         return tiers.stream().filter(s -> s.tier() == tier).findFirst();
     }
 
-    /** A stable hash of a pod template (what a change of it restarts the pods for). */
+    /**
+     * A stable hash of a pod template (what a change of it restarts the pods for), the same in every operator process:
+     * the template's maps (labels, annotations, resources) are hashed in key order, not in the order they were filled
+     * in; a {@code Map.of} of three or more entries iterates in an order Java picks anew in each JVM, which made every
+     * tier look changed to a new leader.
+     */
     public static String templateHash(PodTemplateSpec template) {
-        return ConfigHash.of(Map.of("template", Serialization.asJson(template)));
+        try {
+            Object tree = CANONICAL_JSON.readValue(Serialization.asJson(template), Object.class);
+            return ConfigHash.of(Map.of("template", CANONICAL_JSON.writeValueAsString(tree)));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("a pod template that Jackson wrote and cannot read back", e);
+        }
     }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper CANONICAL_JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper()
+                    .configure(com.fasterxml.jackson.databind.SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
 
     /** The pod template of a StatefulSet or Deployment, null for anything else. */
     public static PodTemplateSpec templateOf(HasMetadata workload) {

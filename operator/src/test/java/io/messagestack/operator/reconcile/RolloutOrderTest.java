@@ -144,4 +144,26 @@ class RolloutOrderTest {
         a.getSpec().getTemplate().getMetadata().getAnnotations().put("messagestack.io/config-hash", "2");
         assertNotEquals(before, RolloutOrder.templateHash(RolloutOrder.templateOf(a)), "a config change is");
     }
+
+    @Test
+    void theHashIsTheSameWhateverOrderTheTemplatesMapsWereFilledIn() {
+        // A Map.of iterates in an order each JVM picks anew: a new leader rendered the same template in another order.
+        io.fabric8.kubernetes.api.model.PodTemplateSpec one = new io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder()
+                .withNewMetadata().addToAnnotations("prometheus.io/scrape", "true").addToAnnotations("prometheus.io/port", "9200")
+                .addToAnnotations("prometheus.io/path", "/metrics").addToLabels("a", "1").addToLabels("b", "2").endMetadata()
+                .withNewSpec().addNewContainer().withName("c").withNewResources()
+                .addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity("10m"))
+                .addToRequests("memory", new io.fabric8.kubernetes.api.model.Quantity("16Mi")).endResources().endContainer()
+                .endSpec().build();
+        io.fabric8.kubernetes.api.model.PodTemplateSpec other = new io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder()
+                .withNewMetadata().addToAnnotations("prometheus.io/path", "/metrics").addToAnnotations("prometheus.io/port", "9200")
+                .addToAnnotations("prometheus.io/scrape", "true").addToLabels("b", "2").addToLabels("a", "1").endMetadata()
+                .withNewSpec().addNewContainer().withName("c").withNewResources()
+                .addToRequests("memory", new io.fabric8.kubernetes.api.model.Quantity("16Mi"))
+                .addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity("10m")).endResources().endContainer()
+                .endSpec().build();
+        assertEquals(RolloutOrder.templateHash(one), RolloutOrder.templateHash(other));
+        other.getMetadata().getAnnotations().put("prometheus.io/port", "9201");
+        assertNotEquals(RolloutOrder.templateHash(one), RolloutOrder.templateHash(other), "a changed value still counts");
+    }
 }
