@@ -151,6 +151,10 @@ public final class NginxConfigRenderer {
                         # connection waits for the NetworkPolicy controller's verdict, and 0.5 s made all three tries
                         # time out (504) while the API pods were fine (pod-kill-frontend-force, 20:15 UTC).
                         proxy_connect_timeout 1s;
+                        # A pod that dies holding a request (its node stopped) never answers: TCP keep-alive, with the
+                        # pod's short probe timers (UpstreamKeepalive: about 3 s), ends the wait so the request can
+                        # go to another pod instead of waiting out the read timeout below.
+                        proxy_socket_keepalive on;
                         proxy_send_timeout 10s;
                         # Above the API's 9 s retry budget plus its one key lookup past it (1 s), so a
                         # request that outlives a Galera view change gets the API's own answer.

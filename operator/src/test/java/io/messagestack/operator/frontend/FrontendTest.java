@@ -148,6 +148,30 @@ class FrontendTest {
     }
 
     @Test
+    void nginxsUpstreamKeepAliveProbesAfterOneSecondInThePodsOwnNetworkNamespaceOnly() {
+        PodSpec pod = new Frontend(TestStacks.stack(new MessageStackSpec()), PAGE).deployment().getSpec().getTemplate()
+                .getSpec();
+        Map<String, String> sysctls = new java.util.HashMap<>();
+        pod.getSecurityContext().getSysctls().forEach(s -> sysctls.put(s.getName(), s.getValue()));
+        assertEquals("1", sysctls.get("net.ipv4.tcp_keepalive_time"));
+        assertEquals("1", sysctls.get("net.ipv4.tcp_keepalive_intvl"));
+        assertEquals("2", sysctls.get("net.ipv4.tcp_keepalive_probes"));
+        assertEquals("0", sysctls.get("net.ipv4.ip_unprivileged_port_start"), "the port sysctl is kept");
+        int detectSeconds = UpstreamKeepalive.IDLE_SECONDS + UpstreamKeepalive.INTERVAL_SECONDS * UpstreamKeepalive.PROBES;
+        assertTrue(detectSeconds < 5, "a dead pod's request is resent within a plain client's 5 s: " + detectSeconds);
+        String conf = new Frontend(TestStacks.stack(new MessageStackSpec()), PAGE).config().getData().get("nginx.conf");
+        assertTrue(conf.contains("proxy_socket_keepalive on;"), "nginx asks for keep-alive on its upstream sockets");
+
+        MessageStackSpec vip = new MessageStackSpec();
+        vip.vip.enabled = true;
+        vip.vip.frontendAddress = "172.18.0.200";
+        vip.vip.proxyAddress = "172.18.0.201";
+        PodSpec onHost = new Frontend(TestStacks.stack(vip), PAGE).deployment().getSpec().getTemplate().getSpec();
+        assertTrue(onHost.getSecurityContext().getSysctls() == null || onHost.getSecurityContext().getSysctls().isEmpty(),
+                "on the host network these would be the node's");
+    }
+
+    @Test
     void vipAddsAKeepalivedSidecarWithOnlyNetAdminAndNetRaw() {
         MessageStackSpec spec = new MessageStackSpec();
         spec.vip.enabled = true;
