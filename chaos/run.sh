@@ -44,6 +44,7 @@ declare -A SCENARIOS=(
   [worker-stop-api]="worker-stop.sh api"
   [worker-stop-frontend]="worker-stop.sh frontend"
   [partition-db-node]="partition.sh"
+  [silent-api-pod]="silent-pod.sh"
   [workers-stop-half]="worker-stop.sh half"
   [restore-drill]="restore-drill.sh"
   [full-db-crash]="full-crash.sh"
@@ -56,7 +57,7 @@ declare -A SCENARIOS=(
 FULL=(pod-kill-database-graceful pod-kill-database-force pod-kill-proxy-graceful pod-kill-proxy-force
   pod-kill-api-graceful pod-kill-api-force pod-kill-frontend-graceful pod-kill-frontend-force
   process-kill-frontend process-kill-proxy operator-leader-kill operator-upgrade rolling-api-image rolling-db-setting
-  scale-db-3-5-3 switchover drain-node worker-stop-one worker-stop-proxy worker-stop-api worker-stop-frontend partition-db-node workers-stop-half restore-drill full-db-crash full-db-crash-sigkill)
+  scale-db-3-5-3 switchover drain-node worker-stop-one worker-stop-proxy worker-stop-api worker-stop-frontend silent-api-pod partition-db-node workers-stop-half restore-drill full-db-crash full-db-crash-sigkill)
 CI=(pod-kill-database-force pod-kill-frontend-graceful worker-stop-one full-db-crash)
 
 t0=$(date +%s)
