@@ -145,8 +145,7 @@ public final class Frontend {
                 .withAffinity(Affinities.spread(stack.spec().placement.antiAffinity, stack.name(), Components.FRONTEND))
                 // preStop pause (3 s) + graceful quit (in-flight requests finish) fit well within the grace period.
                 .withTerminationGracePeriodSeconds(20L)
-                .withSecurityContext(UpstreamKeepalive.appliedTo(ContainerSecurity.frontendPod(stack.spec().vip.enabled),
-                        stack.spec().vip.enabled))
+                .withSecurityContext(ContainerSecurity.frontendPod(stack.spec().vip.enabled, UpstreamKeepalive.sysctls()))
                 .addNewContainer()
                 .withName("nginx")
                 .withImage(stack.images().resolve(spec.image, Images.NGINX))

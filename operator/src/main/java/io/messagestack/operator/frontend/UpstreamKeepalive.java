@@ -1,10 +1,8 @@
 package io.messagestack.operator.frontend;
 
-import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.Sysctl;
 import io.fabric8.kubernetes.api.model.SysctlBuilder;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -15,8 +13,8 @@ import java.util.List;
  * nginx sends it to another pod (if it may: idempotent or keyed, see nginx.conf), where nginx's 12 s read timeout
  * would have left the client waiting past its own timeout. A live pod's kernel answers the probes even while the
  * API is busy, so a slow answer is not cut. These are namespaced sysctls Kubernetes counts as safe (1.29+); on the
- * host network (spec.vip) they would be the node's, so the pod leaves them alone there and the node's defaults
- * (two hours) apply.
+ * host network (spec.vip) they would be the node's, so ContainerSecurity#frontendPod leaves them out there and the
+ * node's defaults (two hours) apply.
  */
 public final class UpstreamKeepalive {
     public static final int IDLE_SECONDS = 1;
@@ -31,16 +29,6 @@ public final class UpstreamKeepalive {
                 sysctl("net.ipv4.tcp_keepalive_time", IDLE_SECONDS),
                 sysctl("net.ipv4.tcp_keepalive_intvl", INTERVAL_SECONDS),
                 sysctl("net.ipv4.tcp_keepalive_probes", PROBES));
-    }
-
-    /** The pod's security context with these sysctls added, unless the pod is on the host network. */
-    static PodSecurityContext appliedTo(PodSecurityContext pod, boolean hostNetwork) {
-        if (!hostNetwork) {
-            List<Sysctl> all = new ArrayList<>(pod.getSysctls() == null ? List.of() : pod.getSysctls());
-            all.addAll(sysctls());
-            pod.setSysctls(all);
-        }
-        return pod;
     }
 
     private static Sysctl sysctl(String name, int value) {

@@ -7,8 +7,11 @@ import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.Sysctl;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
+
+import java.util.List;
 
 /**
  * The securityContext of every container the operator renders (issue 12, least privilege): Pod Security Standard
@@ -106,12 +109,16 @@ public final class ContainerSecurity {
                 .build();
     }
 
-    /** The frontend pod: off the host network, port 80 is opened to non-root users by the pod's own sysctl. */
-    public static PodSecurityContext frontendPod(boolean hostNetwork) {
+    /**
+     * The frontend pod: off the host network, port 80 is opened to non-root users by the pod's own sysctl, and the
+     * pod's other namespaced sysctls are set there too; on the host network they would be the node's, so none is.
+     */
+    public static PodSecurityContext frontendPod(boolean hostNetwork, List<Sysctl> sysctls) {
         PodSecurityContextBuilder b = new PodSecurityContextBuilder()
                 .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile();
         if (!hostNetwork) {
             b.addNewSysctl().withName(UNPRIVILEGED_PORT_SYSCTL).withValue("0").endSysctl();
+            b.addAllToSysctls(sysctls);
         }
         return b.build();
     }

@@ -148,22 +148,35 @@ class RolloutOrderTest {
     @Test
     void theHashIsTheSameWhateverOrderTheTemplatesMapsWereFilledIn() {
         // A Map.of iterates in an order each JVM picks anew: a new leader rendered the same template in another order.
-        io.fabric8.kubernetes.api.model.PodTemplateSpec one = new io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder()
-                .withNewMetadata().addToAnnotations("prometheus.io/scrape", "true").addToAnnotations("prometheus.io/port", "9200")
-                .addToAnnotations("prometheus.io/path", "/metrics").addToLabels("a", "1").addToLabels("b", "2").endMetadata()
-                .withNewSpec().addNewContainer().withName("c").withNewResources()
-                .addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity("10m"))
-                .addToRequests("memory", new io.fabric8.kubernetes.api.model.Quantity("16Mi")).endResources().endContainer()
-                .endSpec().build();
-        io.fabric8.kubernetes.api.model.PodTemplateSpec other = new io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder()
-                .withNewMetadata().addToAnnotations("prometheus.io/path", "/metrics").addToAnnotations("prometheus.io/port", "9200")
-                .addToAnnotations("prometheus.io/scrape", "true").addToLabels("b", "2").addToLabels("a", "1").endMetadata()
-                .withNewSpec().addNewContainer().withName("c").withNewResources()
-                .addToRequests("memory", new io.fabric8.kubernetes.api.model.Quantity("16Mi"))
-                .addToRequests("cpu", new io.fabric8.kubernetes.api.model.Quantity("10m")).endResources().endContainer()
-                .endSpec().build();
+        io.fabric8.kubernetes.api.model.PodTemplateSpec one = templateFilledIn(false);
+        io.fabric8.kubernetes.api.model.PodTemplateSpec other = templateFilledIn(true);
         assertEquals(RolloutOrder.templateHash(one), RolloutOrder.templateHash(other));
         other.getMetadata().getAnnotations().put("prometheus.io/port", "9201");
         assertNotEquals(RolloutOrder.templateHash(one), RolloutOrder.templateHash(other), "a changed value still counts");
+    }
+
+    /** The same annotations, labels and resource requests, put in forwards or backwards. */
+    private static io.fabric8.kubernetes.api.model.PodTemplateSpec templateFilledIn(boolean backwards) {
+        List<String[]> annotations = new ArrayList<>(List.of(new String[] {"prometheus.io/scrape", "true"},
+                new String[] {"prometheus.io/port", "9200"}, new String[] {"prometheus.io/path", "/metrics"}));
+        List<String[]> labels = new ArrayList<>(List.of(new String[] {"a", "1"}, new String[] {"b", "2"}));
+        List<String[]> requests = new ArrayList<>(List.of(new String[] {"cpu", "10m"},
+                new String[] {"memory", "16Mi"}));
+        if (backwards) {
+            java.util.Collections.reverse(annotations);
+            java.util.Collections.reverse(labels);
+            java.util.Collections.reverse(requests);
+        }
+        var template = new io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder().withNewMetadata().endMetadata()
+                .withNewSpec().addNewContainer().withName("c").withNewResources().endResources().endContainer()
+                .endSpec().build();
+        template.getMetadata().setAnnotations(new java.util.LinkedHashMap<>());
+        template.getMetadata().setLabels(new java.util.LinkedHashMap<>());
+        var resources = template.getSpec().getContainers().get(0).getResources();
+        resources.setRequests(new java.util.LinkedHashMap<>());
+        annotations.forEach(e -> template.getMetadata().getAnnotations().put(e[0], e[1]));
+        labels.forEach(e -> template.getMetadata().getLabels().put(e[0], e[1]));
+        requests.forEach(e -> resources.getRequests().put(e[0], new io.fabric8.kubernetes.api.model.Quantity(e[1])));
+        return template;
     }
 }
